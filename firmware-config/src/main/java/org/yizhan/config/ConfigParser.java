@@ -1,0 +1,211 @@
+package org.yizhan.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Reads a station configuration and collects every problem with its path, in words a technician reads. */
+final class ConfigParser {
+
+    private static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
+
+    private final JsonObject root;
+    private final List<String> problems = new ArrayList<>();
+
+    ConfigParser(JsonObject root) {
+        this.root = root == null ? new JsonObject() : root;
+    }
+
+    StationConfig parse() throws ConfigException {
+        int version = integer(root, "version", 0, Integer.MAX_VALUE, 1);
+        String stationId = string(root, "stationId", true, "");
+        if (!stationId.isEmpty() && !STATION_ID.matcher(stationId).matches()) {
+            problems.add("stationId: '" + stationId + "' must be 3 to 40 of a-z, 0-9 and '-'");
+        }
+        String name = string(root, "name", false, stationId);
+
+        JsonObject hubJson = object(root, "hub", true);
+        String hubUrl = string(hubJson, "hub.url", "url", true, "");
+        if (!hubUrl.isEmpty()) {
+            try {
+                URI u = URI.create(hubUrl);
+                if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
+                    problems.add("hub.url: '" + hubUrl + "' must be an http:// or https:// address with a host");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("hub.url: '" + hubUrl + "' is not an address");
+            }
+        }
+
+        JsonObject m = object(root, "mqtt", true);
+        StationConfig.Mqtt mqtt = new StationConfig.Mqtt(
+                string(m, "mqtt.host", "host", true, ""),
+                integer(m, "mqtt.port", "port", 1, 65535, 1883),
+                bool(m, "mqtt.tls", "tls", false),
+                string(m, "mqtt.username", "username", true, ""),
+                string(m, "mqtt.password", "password", true, ""),
+                integer(m, "mqtt.keepAliveSeconds", "keepAliveSeconds", 5, 3600, 30));
+        if (!mqtt.username().isEmpty() && !stationId.isEmpty() && !mqtt.username().equals(stationId)) {
+            problems.add("mqtt.username: must equal stationId '" + stationId + "'");
+        }
+
+        int heartbeat = integer(root, "heartbeatSeconds", 1, 3600, StationConfig.DEFAULT_HEARTBEAT_SECONDS);
+        int telemetry = integer(root, "telemetrySeconds", 1, 3600, StationConfig.DEFAULT_TELEMETRY_SECONDS);
+
+        String profileName = string(root, "profile", true, "");
+        HardwareProfile profile = null;
+        if (!profileName.isEmpty()) {
+            try {
+                profile = HardwareProfile.load(profileName);
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
+
+        JsonObject d = object(root, "door", false);
+        StationConfig.Door door = new StationConfig.Door(
+                integer(d, "door.unlockSeconds", "unlockSeconds", 1, 60, 5),
+                integer(d, "door.heldOpenSeconds", "heldOpenSeconds", 5, 3600, 60));
+
+        JsonObject c = object(root, "charger", false);
+        List<StationConfig.Port> ports = new ArrayList<>();
+        Object rawPorts = c.getValue("ports");
+        if (rawPorts != null && !(rawPorts instanceof JsonArray)) {
+            problems.add("charger.ports: must be a list");
+        } else if (rawPorts instanceof JsonArray a) {
+            Map<Integer, String> usedPins = new HashMap<>();
+            if (profile != null) {
+                usedPins.put(profile.doorRelayPin(), "door relay");
+                usedPins.put(profile.doorContactPin(), "door contact");
+                usedPins.put(profile.exitButtonPin(), "exit button");
+                usedPins.put(profile.beamOuterPin(), "outer beam");
+                usedPins.put(profile.beamInnerPin(), "inner beam");
+                usedPins.put(profile.pirPin(), "PIR sensor");
+                usedPins.put(profile.smokePin(), "smoke detector");
+            }
+            List<Integer> numbers = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                String p = "charger.ports[" + i + "]";
+                if (!(a.getValue(i) instanceof JsonObject po)) {
+                    problems.add(p + ": must be an object with port and relayPin");
+                    continue;
+                }
+                int number = integer(po, p + ".port", "port", 1, 64, -1);
+                int pin = integer(po, p + ".relayPin", "relayPin", 0, 63, -1);
+                if (number > 0) {
+                    if (numbers.contains(number)) {
+                        problems.add(p + ".port: port " + number + " is listed twice");
+                    }
+                    numbers.add(number);
+                }
+                if (pin >= 0 && profile != null) {
+                    if (!profile.hasPin(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " does not exist on " + profile.board());
+                    } else if (usedPins.containsKey(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " is already used by the " + usedPins.get(pin));
+                    } else {
+                        usedPins.put(pin, "relay of port " + number);
+                    }
+                }
+                if (number > 0 && pin >= 0) {
+                    ports.add(new StationConfig.Port(number, pin));
+                }
+            }
+        }
+
+        JsonObject o = object(root, "occupancy", false);
+        StationConfig.Occupancy occupancy = new StationConfig.Occupancy(
+                integer(o, "occupancy.capacity", "capacity", 1, 10_000, 20));
+
+        JsonObject h = object(root, "http", false);
+        StationConfig.LocalHttp http = new StationConfig.LocalHttp(
+                string(h, "http.host", "host", false, "127.0.0.1"),
+                integer(h, "http.port", "port", 0, 65535, 8088));
+
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
+                profileName, door, new StationConfig.Charger(ports), occupancy, http);
+    }
+
+    private JsonObject object(JsonObject parent, String key, boolean required) {
+        Object v = parent.getValue(key);
+        if (v instanceof JsonObject j) {
+            return j;
+        }
+        if (v == null) {
+            if (required) {
+                problems.add(key + ": is required");
+            }
+        } else {
+            problems.add(key + ": must be an object");
+        }
+        return new JsonObject();
+    }
+
+    private String string(JsonObject o, String key, boolean required, String dflt) {
+        return string(o, key, key, required, dflt);
+    }
+
+    private String string(JsonObject o, String path, String key, boolean required, String dflt) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            if (required) {
+                problems.add(path + ": is required");
+            }
+            return dflt;
+        }
+        if (!(v instanceof String s) || s.isBlank()) {
+            problems.add(path + ": must be a non-empty text");
+            return dflt;
+        }
+        if (s.length() > 500) {
+            problems.add(path + ": is longer than 500 characters");
+            return dflt;
+        }
+        return s;
+    }
+
+    private int integer(JsonObject o, String key, int min, int max, int dflt) {
+        return integer(o, key, key, min, max, dflt);
+    }
+
+    private int integer(JsonObject o, String path, String key, int min, int max, int dflt) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            if (dflt < 0) {
+                problems.add(path + ": is required");
+            }
+            return dflt;
+        }
+        if (!(v instanceof Integer || v instanceof Long) ) {
+            problems.add(path + ": must be a whole number, was " + (v instanceof String ? "'" + v + "'" : v));
+            return dflt;
+        }
+        long n = ((Number) v).longValue();
+        if (n < min || n > max) {
+            problems.add(path + ": " + n + " is out of range, must be " + min + " to " + max);
+            return dflt;
+        }
+        return (int) n;
+    }
+
+    private boolean bool(JsonObject o, String path, String key, boolean dflt) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Boolean b)) {
+            problems.add(path + ": must be true or false");
+            return dflt;
+        }
+        return b;
+    }
+}

@@ -1,0 +1,100 @@
+package org.yizhan.protocol;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The strict JSON codec of contract v1. {@link #decode} checks size, UTF-8, JSON syntax, {@code "v":1}
+ * and every required field, and names the first bad field in its {@link ProtocolException}.
+ */
+public final class Codec {
+
+    public static final int VERSION = 1;
+    public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+    public static final int MAX_BATCH_BYTES = 256 * 1024;
+    /** Timestamps beyond the year 2200 are treated as garbage. */
+    static final long MAX_TS = 7_258_118_400_000L;
+
+    private Codec() {
+    }
+
+    /** Decodes a payload received on the given channel. */
+    public static Message decode(Channel channel, byte[] payload) throws ProtocolException {
+        JsonObject o = parseObject(payload, channel.maxBytes());
+        return switch (channel) {
+            case STATE -> StateMessage.parse(o);
+            case HEARTBEAT -> Heartbeat.parse(o);
+            case TELEMETRY -> Telemetry.parse(o);
+            case EVENTS -> EventsMessage.parse(o);
+            case COMMAND_RESULT -> CommandResult.parse(o);
+            case COMMAND -> Command.parse(o);
+            case CONFIG -> ConfigMessage.parse(o);
+        };
+    }
+
+    public static Message decode(Channel channel, Buffer payload) throws ProtocolException {
+        return decode(channel, payload.getBytes());
+    }
+
+    /** Decodes and checks that the message is of the expected type. */
+    public static <T extends Message> T decode(Channel channel, byte[] payload, Class<T> type)
+            throws ProtocolException {
+        Message m = decode(channel, payload);
+        if (!type.isInstance(m)) {
+            throw new ProtocolException("$", "type", "expected " + type.getSimpleName());
+        }
+        return type.cast(m);
+    }
+
+    public static Buffer encode(Message m) {
+        return m.toJson().toBuffer();
+    }
+
+    /** Parses UTF-8 JSON into an object and checks {@code "v":1}; the size limit is checked first. */
+    public static JsonObject parseObject(byte[] payload, int maxBytes) throws ProtocolException {
+        if (payload == null || payload.length == 0) {
+            throw new ProtocolException("$", "malformed", "payload is empty");
+        }
+        if (payload.length > maxBytes) {
+            throw new ProtocolException("$", "too-large",
+                    "payload is " + payload.length + " bytes, the limit is " + maxBytes);
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(payload)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ProtocolException("$", "malformed", "payload is not valid UTF-8");
+        }
+        String trimmed = text.strip();
+        if (!trimmed.startsWith("{")) {
+            throw new ProtocolException("$", "malformed", "payload must be a JSON object");
+        }
+        JsonObject o;
+        try {
+            o = new JsonObject(trimmed);
+        } catch (DecodeException | ClassCastException e) {
+            throw new ProtocolException("$", "malformed", "payload is not valid JSON");
+        }
+        Object v = o.getValue("v");
+        if (v == null) {
+            throw new ProtocolException("v", "missing", "is required");
+        }
+        if (!(v instanceof Number n) || n.doubleValue() != VERSION) {
+            throw new ProtocolException("v", "version", "must be 1, was " + v);
+        }
+        return o;
+    }
+
+    static long ts(JsonObject o) throws ProtocolException {
+        return Fields.requireLong(o, "", "ts", 0, MAX_TS);
+    }
+}
