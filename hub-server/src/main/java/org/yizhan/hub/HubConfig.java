@@ -1,0 +1,180 @@
+package org.yizhan.hub;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Settings of the hub. Read from an optional JSON file with lower-case dash-separated keys
+ * ({@code "http-port": 8080}); environment variables {@code YIZHAN_HTTP_PORT} and so on override the file.
+ * Port 0 means "pick a free port"; the bound ports are written to {@code data-dir/ports.json}.
+ */
+public record HubConfig(
+        String httpHost,
+        int httpPort,
+        String mqttHost,
+        int mqttPort,
+        String publicMqttHost,
+        String publicHttpUrl,
+        boolean mqttTls,
+        Path dataDir,
+        Optional<String> adminPassword,
+        int mqttMaxMessageBytes,
+        int mqttKeepAliveMaxSeconds,
+        int loginAttemptsPerMinute,
+        int provisionAttemptsPerMinute,
+        int startupGraceSeconds,
+        int questdbHttpPort,
+        int demoStations) {
+
+    /** Names of the settings: file key, and the environment variable that overrides it. */
+    private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
+            "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
+            "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
+            "startup-grace-seconds", "questdb-http-port", "demo-stations");
+
+    public static String envName(String key) {
+        return "YIZHAN_" + key.toUpperCase().replace('-', '_');
+    }
+
+    /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
+    public static HubConfig defaults() {
+        return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
+                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0);
+    }
+
+    /**
+     * Loads settings: defaults, then the file (if given), then the environment.
+     *
+     * @throws IllegalArgumentException naming the setting and why, for unknown keys and bad values
+     */
+    public static HubConfig load(Optional<Path> file, Map<String, String> env) throws IOException {
+        JsonObject merged = new JsonObject();
+        if (file.isPresent()) {
+            String text = Files.readString(file.get());
+            JsonObject fromFile;
+            try {
+                fromFile = new JsonObject(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(file.get() + ": not a JSON object");
+            }
+            List<String> unknown = new ArrayList<>();
+            for (String k : fromFile.fieldNames()) {
+                if (!KEYS.contains(k)) {
+                    unknown.add(k);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException(file.get() + ": unknown setting(s) " + unknown + "; known are " + KEYS);
+            }
+            fromFile.forEach(e -> merged.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
+        }
+        for (String k : KEYS) {
+            String v = env.get(envName(k));
+            if (v != null && !v.isBlank()) {
+                merged.put(k, v.trim());
+            }
+        }
+        return fromStrings(merged);
+    }
+
+    private static HubConfig fromStrings(JsonObject s) {
+        HubConfig d = defaults();
+        return new HubConfig(
+                str(s, "http-host", d.httpHost()),
+                port(s, "http-port", d.httpPort()),
+                str(s, "mqtt-host", d.mqttHost()),
+                port(s, "mqtt-port", d.mqttPort()),
+                str(s, "public-mqtt-host", d.publicMqttHost()),
+                str(s, "public-http-url", d.publicHttpUrl()),
+                bool(s, "mqtt-tls", d.mqttTls()),
+                Path.of(str(s, "data-dir", d.dataDir().toString())),
+                Optional.ofNullable(s.getString("admin-password")).filter(p -> !p.isBlank()),
+                num(s, "mqtt-max-message-bytes", d.mqttMaxMessageBytes(), 1024, 16 * 1024 * 1024),
+                num(s, "mqtt-keep-alive-max-seconds", d.mqttKeepAliveMaxSeconds(), 5, 3600),
+                num(s, "login-attempts-per-minute", d.loginAttemptsPerMinute(), 1, 1_000_000),
+                num(s, "provision-attempts-per-minute", d.provisionAttemptsPerMinute(), 1, 1_000_000),
+                num(s, "startup-grace-seconds", d.startupGraceSeconds(), 0, 3600),
+                port(s, "questdb-http-port", d.questdbHttpPort()),
+                num(s, "demo-stations", d.demoStations(), 0, 1000));
+    }
+
+    private static String str(JsonObject s, String k, String dflt) {
+        String v = s.getString(k);
+        return v == null ? dflt : v;
+    }
+
+    private static int port(JsonObject s, String k, int dflt) {
+        return num(s, k, dflt, 0, 65535);
+    }
+
+    private static int num(JsonObject s, String k, int dflt, int min, int max) {
+        String v = s.getString(k);
+        if (v == null) {
+            return dflt;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + v + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + n + " must be " + min + " to " + max);
+        }
+        return n;
+    }
+
+    private static boolean bool(JsonObject s, String k, boolean dflt) {
+        String v = s.getString(k);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + v + "' must be true or false");
+        }
+        return Boolean.parseBoolean(v);
+    }
+
+    public HubConfig withPorts(int http, int mqtt) {
+        return new HubConfig(httpHost, http, mqttHost, mqtt, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
+                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+    }
+
+    public HubConfig withDataDir(Path dir) {
+        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dir,
+                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+    }
+
+    public HubConfig withAdminPassword(String password) {
+        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
+                Optional.of(password), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+    }
+
+    public HubConfig withStartupGraceSeconds(int seconds) {
+        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
+                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
+                provisionAttemptsPerMinute, seconds, questdbHttpPort, demoStations);
+    }
+
+    public HubConfig withDemoStations(int n) {
+        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
+                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, n);
+    }
+
+    @Override
+    public String toString() {
+        return "HubConfig[http=" + httpHost + ":" + httpPort + ", mqtt=" + mqttHost + ":" + mqttPort + ", tls=" + mqttTls
+                + ", dataDir=" + dataDir + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
+    }
+}

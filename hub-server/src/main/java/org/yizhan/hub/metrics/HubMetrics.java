@@ -1,0 +1,77 @@
+package org.yizhan.hub.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The hub's Prometheus metrics. Names follow Prometheus conventions; scraped at {@code GET /metrics}.
+ */
+public final class HubMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger connections = new AtomicInteger();
+    private final Timer ingestLatency;
+
+    public HubMetrics() {
+        registry.gauge("yizhan_mqtt_connections", connections);
+        ingestLatency = Timer.builder("yizhan_ingest_latency")
+                .description("Time from receiving an MQTT PUBLISH to having handled it (events: committed)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        connections.decrementAndGet();
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    /** A message received from a station, by channel ({@code heartbeat}, {@code telemetry}, ...). */
+    public void messageIn(String type) {
+        registry.counter("yizhan_mqtt_messages_in", "type", type).increment();
+    }
+
+    /** A message or connection refused, by reason ({@code malformed}, {@code acl}, {@code bad-password}, ...). */
+    public void rejected(String reason) {
+        registry.counter("yizhan_mqtt_rejects", "reason", reason).increment();
+    }
+
+    public double rejectedCount(String reason) {
+        Counter c = registry.find("yizhan_mqtt_rejects").tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    public void ingestLatencyNanos(long nanos) {
+        ingestLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void timeSeriesWriteError() {
+        registry.counter("yizhan_timeseries_write_errors").increment();
+    }
+
+    public void counter(String name, String... tags) {
+        registry.counter(name, tags).increment();
+    }
+}
