@@ -1,0 +1,302 @@
+package org.yizhan.agent;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.agent.provision.Provisioner;
+import org.yizhan.agent.state.ConfigFile;
+import org.yizhan.config.ConfigException;
+import org.yizhan.config.StationConfig;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The technician CLI and the agent's entry point: {@code provision}, {@code run}, {@code status},
+ * {@code config validate}. Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input. Only wires; the
+ * work is done in the feature packages.
+ */
+public final class AgentMain {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    static final String DEFAULT_DIR = "/var/lib/yizhan-agent";
+
+    private static final String USAGE_TEXT = """
+            Usage: yizhan-agent <command> [options]
+              provision --hub URL --code CODE [--dir DIR]   claim this station and store its configuration
+              run [--dir DIR] [--simulate]                  run the agent (--simulate: mock hardware)
+              status [--dir DIR]                            show the running agent's status
+              config validate FILE                          check a station configuration file
+            DIR defaults to $YIZHAN_AGENT_DIR, else /var/lib/yizhan-agent.
+            $YIZHAN_AGENT_HTTP_PORT overrides the local HTTP port (0 = any free port).""";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    AgentMain(PrintStream out, PrintStream err, Map<String, String> env) {
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new AgentMain(System.out, System.err, System.getenv()).execute(args));
+    }
+
+    /** Runs one CLI command and returns its exit code. */
+    int execute(String[] args) {
+        if (args.length == 0 || "--help".equals(args[0]) || "-h".equals(args[0])) {
+            (args.length == 0 ? err : out).println(USAGE_TEXT);
+            return args.length == 0 ? USAGE : OK;
+        }
+        String cmd = args[0];
+        Options o;
+        try {
+            o = Options.parse(List.of(args).subList(1, args.length));
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        return switch (cmd) {
+            case "provision" -> provision(o);
+            case "run" -> run(o);
+            case "status" -> status(o);
+            case "config" -> config(o);
+            default -> usage("unknown command '" + cmd + "'");
+        };
+    }
+
+    private int usage(String problem) {
+        err.println("Error: " + problem);
+        err.println(USAGE_TEXT);
+        return USAGE;
+    }
+
+    private Path dir(Options o) {
+        if (o.dir != null) {
+            return Path.of(o.dir);
+        }
+        String e = env.get("YIZHAN_AGENT_DIR");
+        return Path.of(e == null || e.isBlank() ? DEFAULT_DIR : e);
+    }
+
+    private int provision(Options o) {
+        if (o.hub == null || o.code == null || !o.positional.isEmpty() || o.simulate) {
+            return usage("provision needs --hub URL and --code CODE");
+        }
+        Path dir = dir(o);
+        try {
+            StationConfig c = new Provisioner().provision(o.hub, o.code, dir);
+            out.println("Provisioned station " + c.stationId() + " (" + c.name() + ").");
+            out.println("Configuration version " + c.version() + " stored in " + ConfigFile.path(dir) + " (mode 0600).");
+            out.println("MQTT: " + c.mqtt().host() + ":" + c.mqtt().port() + (c.mqtt().tls() ? " (TLS)" : "")
+                    + " as " + c.mqtt().username());
+            out.println("Start the agent with: yizhan-agent run --dir " + dir);
+            return OK;
+        } catch (Provisioner.ProvisionException e) {
+            err.println("Provisioning failed: " + e.getMessage());
+            return e.badInput() ? USAGE : FAILED;
+        }
+    }
+
+    private int run(Options o) {
+        if (!o.positional.isEmpty() || o.hub != null || o.code != null) {
+            return usage("run takes only --dir and --simulate");
+        }
+        Path dir = dir(o);
+        StationConfig config;
+        try {
+            config = ConfigFile.read(dir);
+        } catch (ConfigException e) {
+            err.println("Cannot start: the configuration in " + dir + " is not usable:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return USAGE;
+        }
+        String portEnv = env.get("YIZHAN_AGENT_HTTP_PORT");
+        if (portEnv != null && !portEnv.isBlank()) {
+            try {
+                int port = Integer.parseInt(portEnv.strip());
+                if (port < 0 || port > 65535) {
+                    throw new NumberFormatException();
+                }
+                config = config.withHttp(new StationConfig.LocalHttp(config.http().host(), port));
+            } catch (NumberFormatException e) {
+                err.println("Error: YIZHAN_AGENT_HTTP_PORT must be a port number 0-65535, was '" + portEnv + "'");
+                return USAGE;
+            }
+        }
+        Vertx vertx = Vertx.vertx();
+        StationAgent agent = new StationAgent(vertx, config, dir, o.simulate);
+        try {
+            agent.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("The agent could not start: " + cause.getMessage());
+            closeQuietly(vertx);
+            return FAILED;
+        }
+        out.println("Station " + config.stationId() + " running" + (o.simulate ? " with simulated hardware" : "")
+                + "; local HTTP on " + config.http().host() + ":" + agent.httpPort() + ". Ctrl-C stops it.");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                agent.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                err.println("Shutdown was not clean: " + e.getMessage());
+            } finally {
+                closeQuietly(vertx);
+                stopped.countDown();
+            }
+        }, "yizhan-agent-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return OK;
+    }
+
+    private static void closeQuietly(Vertx vertx) {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+
+    private int status(Options o) {
+        if (!o.positional.isEmpty()) {
+            return usage("status takes only --dir");
+        }
+        Path dir = dir(o);
+        int port;
+        try {
+            JsonObject ports = new JsonObject(Files.readString(dir.resolve("ports.json"), StandardCharsets.UTF_8));
+            port = ports.getInteger("http");
+        } catch (NoSuchFileException e) {
+            err.println("The agent is not running (no " + dir.resolve("ports.json") + ").");
+            return FAILED;
+        } catch (IOException | RuntimeException e) {
+            err.println("Cannot read " + dir.resolve("ports.json") + ": " + e.getMessage());
+            return FAILED;
+        }
+        JsonObject s;
+        try {
+            HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
+                            .timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            s = new JsonObject(res.body());
+        } catch (IOException e) {
+            err.println("The agent is not running (nothing answers on 127.0.0.1:" + port + ").");
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FAILED;
+        } catch (RuntimeException e) {
+            err.println("The agent answered with something unreadable: " + e.getMessage());
+            return FAILED;
+        }
+        printStatus(s);
+        return OK;
+    }
+
+    private void printStatus(JsonObject s) {
+        JsonObject door = s.getJsonObject("door", new JsonObject());
+        JsonObject occ = s.getJsonObject("occupancy", new JsonObject());
+        JsonObject up = s.getJsonObject("uplink", new JsonObject());
+        out.println("Station:   " + s.getString("stationId") + (s.getBoolean("simulated", false) ? " (simulated)" : ""));
+        out.println("Uplink:    " + (up.getBoolean("connected", false) ? "connected" : "NOT connected")
+                + ", session " + up.getValue("session") + ", " + s.getValue("outbox") + " events waiting");
+        out.println("Door:      " + (door.getBoolean("open", false) ? "open" : "closed") + ", "
+                + (door.getBoolean("locked", true) ? "locked" : "unlocked"));
+        out.println("Occupancy: " + occ.getValue("count") + " / " + occ.getValue("capacity"));
+        if (s.getBoolean("smokeAlarm", false)) {
+            out.println("SMOKE ALARM: chargers are cut off");
+        }
+        JsonArray chargers = s.getJsonArray("chargers", new JsonArray());
+        for (int i = 0; i < chargers.size(); i++) {
+            JsonObject c = chargers.getJsonObject(i);
+            out.printf("Port %-3s   %-10s %7.1f W %8.1f Wh%n", c.getValue("port"), c.getString("state"),
+                    c.getDouble("powerW", 0.0), c.getDouble("energyWh", 0.0));
+        }
+    }
+
+    private int config(Options o) {
+        if (o.positional.size() != 2 || !"validate".equals(o.positional.get(0))) {
+            return usage("use: config validate FILE");
+        }
+        Path file = Path.of(o.positional.get(1));
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            err.println("Error: " + file + " does not exist");
+            return USAGE;
+        } catch (IOException e) {
+            err.println("Error: cannot read " + file + ": " + e.getMessage());
+            return USAGE;
+        }
+        try {
+            StationConfig.parse(text);
+            out.println("OK");
+            return OK;
+        } catch (ConfigException e) {
+            err.println(file + " has " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
+            e.problems().forEach(p -> err.println("  " + p));
+            return USAGE;
+        }
+    }
+
+    /** Parsed options of one command. */
+    static final class Options {
+        String hub;
+        String code;
+        String dir;
+        boolean simulate;
+        final List<String> positional = new ArrayList<>();
+
+        static Options parse(List<String> args) {
+            Options o = new Options();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "--hub" -> o.hub = value(args, ++i, a);
+                    case "--code" -> o.code = value(args, ++i, a);
+                    case "--dir" -> o.dir = value(args, ++i, a);
+                    case "--simulate" -> o.simulate = true;
+                    default -> {
+                        if (a.startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + a);
+                        }
+                        o.positional.add(a);
+                    }
+                }
+            }
+            return o;
+        }
+
+        private static String value(List<String> args, int i, String name) {
+            if (i >= args.size() || args.get(i).startsWith("--")) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            return args.get(i);
+        }
+    }
+}

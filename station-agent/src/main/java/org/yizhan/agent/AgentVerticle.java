@@ -1,0 +1,303 @@
+package org.yizhan.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.agent.charger.Chargers;
+import org.yizhan.agent.command.CommandDispatcher;
+import org.yizhan.agent.command.CommandFailure;
+import org.yizhan.agent.door.DoorController;
+import org.yizhan.agent.hardware.Gpio;
+import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.PowerMeter;
+import org.yizhan.agent.http.LocalHttp;
+import org.yizhan.agent.occupancy.OccupancyCounter;
+import org.yizhan.agent.sim.SimulatedPowerMeter;
+import org.yizhan.agent.sim.Simulator;
+import org.yizhan.agent.state.ConfigReceiver;
+import org.yizhan.agent.uplink.Outbox;
+import org.yizhan.agent.uplink.SessionStore;
+import org.yizhan.agent.uplink.Uplink;
+import org.yizhan.config.HardwareProfile;
+import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Command;
+import org.yizhan.protocol.CommandResult;
+import org.yizhan.protocol.EventType;
+import org.yizhan.protocol.Telemetry;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Wires one station: hardware (Pi4J, real or mock), door, occupancy, chargers, the MQTT uplink with its
+ * outbox, commands, remote configuration and the local HTTP server. Everything runs on this verticle's
+ * context; blocking work goes to workers.
+ */
+final class AgentVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+    private static final long TELEMETRY_MIN_GAP_MS = 1_000;
+
+    private final StationConfig config;
+    private final Path stateDir;
+    private final boolean simulate;
+    private final String agentVersion;
+
+    private Pi4jStationHardware hardware;
+    private Gpio gpio;
+    private Outbox outbox;
+    private Uplink uplink;
+    private DoorController door;
+    private OccupancyCounter occupancy;
+    private Chargers chargers;
+    private CommandDispatcher commands;
+    private ConfigReceiver configReceiver;
+    private LocalHttp http;
+    private volatile int httpPort;
+    private long telemetryTimer = -1;
+    private long coalesceTimer = -1;
+    private long lastTelemetryAt;
+
+    AgentVerticle(StationConfig config, Path stateDir, boolean simulate, String agentVersion) {
+        this.config = config;
+        this.stateDir = stateDir;
+        this.simulate = simulate;
+        this.agentVersion = agentVersion;
+    }
+
+    int httpPort() {
+        return httpPort;
+    }
+
+    Uplink uplink() {
+        return uplink;
+    }
+
+    Pi4jStationHardware hardware() {
+        return hardware;
+    }
+
+    @Override
+    public Future<?> start() throws Exception {
+        HardwareProfile profile = HardwareProfile.load(config.profile());
+        gpio = new Gpio(vertx, config.stationId() + "-" + stateDir.toAbsolutePath());
+        Map<Integer, SimulatedPowerMeter> simMeters = new LinkedHashMap<>();
+        Future<Pi4jStationHardware> hw = gpio.call(() -> {
+            if (!simulate) {
+                return Pi4jStationHardware.onBoard(profile, config);
+            }
+            Pi4jStationHardware[] self = new Pi4jStationHardware[1];
+            Pi4jStationHardware h = Pi4jStationHardware.mock(profile, config, port -> lazyMeter(self, port, simMeters));
+            self[0] = h;
+            return h;
+        });
+        return hw.compose(h -> {
+            hardware = h;
+            outbox = new Outbox(vertx, stateDir.resolve("outbox.db"));
+            return outbox.open();
+        }).compose(v -> {
+            uplink = new Uplink(vertx, config, outbox, new SessionStore(stateDir), agentVersion);
+            door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
+                    hardware.exitButton(), config.door(), uplink, this::changed);
+            occupancy = new OccupancyCounter(config.occupancy().capacity(), uplink, this::changed);
+            occupancy.attach(gpio, hardware.beamOuter(), hardware.beamInner(), hardware.pir());
+            chargers = new Chargers(vertx, gpio, hardware.chargerRelays(), hardware.powerMeters(), uplink,
+                    this::changed);
+            gpio.listen(hardware.smoke(), alarm -> chargers.smoke(alarm));
+            commands = commandDispatcher();
+            configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
+            uplink.downlinkHandler((channel, payload) -> {
+                if (channel == Channel.COMMAND) {
+                    commands.accept(payload);
+                } else if (channel == Channel.CONFIG) {
+                    configReceiver.accept(payload);
+                }
+            });
+            return Future.all(door.start(), chargers.start());
+        }).compose(v -> gpio.call(() -> hardware.smoke().isActive())).compose(smoke -> {
+            if (smoke) {
+                chargers.smoke(true);
+            }
+            Optional<Simulator> sim = simulate
+                    ? Optional.of(new Simulator(gpio, hardware, simMeters)) : Optional.empty();
+            http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim);
+            return http.start();
+        }).compose(port -> {
+            httpPort = port;
+            return vertx.executeBlocking(() -> {
+                Path tmp = stateDir.resolve("ports.json.tmp");
+                Files.writeString(tmp, new JsonObject().put("http", port).encode(), StandardCharsets.UTF_8);
+                Files.move(tmp, stateDir.resolve("ports.json"), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+                return null;
+            });
+        }).compose(v -> {
+            telemetryTimer = vertx.setPeriodic(config.telemetrySeconds() * 1000L, t -> sendTelemetry());
+            LOG.info("Station {} started ({}), local HTTP on {}:{}", config.stationId(),
+                    simulate ? "simulated hardware" : "board GPIO", config.http().host(), httpPort);
+            return uplink.start();
+        });
+    }
+
+    private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {
+        // The relay of the port exists once the hardware is built; the meter looks it up when read.
+        SimulatedPowerMeter m = new SimulatedPowerMeter(new org.yizhan.agent.hardware.Relay() {
+            @Override
+            public void set(boolean closed) {
+                self[0].chargerRelays().get(port).set(closed);
+            }
+
+            @Override
+            public boolean isClosed() {
+                return self[0] != null && self[0].chargerRelays().get(port).isClosed();
+            }
+        });
+        out.put(port, m);
+        return m;
+    }
+
+    @Override
+    public Future<?> stop() {
+        if (telemetryTimer >= 0) {
+            vertx.cancelTimer(telemetryTimer);
+        }
+        if (coalesceTimer >= 0) {
+            vertx.cancelTimer(coalesceTimer);
+        }
+        Future<Void> up = uplink == null ? Future.succeededFuture() : uplink.stop();
+        return up.eventually(() -> http == null ? Future.succeededFuture() : http.stop())
+                .eventually(() -> Future.all(door == null ? Future.succeededFuture() : door.lock(),
+                        chargers == null ? Future.succeededFuture() : chargers.stop()))
+                .eventually(() -> gpio.call(() -> {
+                    if (hardware != null) {
+                        hardware.close();
+                    }
+                    return null;
+                }))
+                .eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close())
+                .eventually(() -> gpio.close())
+                .onComplete(ar -> LOG.info("Station {} stopped", config.stationId()));
+    }
+
+    private CommandDispatcher commandDispatcher() {
+        CommandDispatcher d = new CommandDispatcher(this::reply, System::currentTimeMillis);
+        d.on(Command.DOOR_UNLOCK, c -> {
+            int seconds = CommandDispatcher.intArg(c, "seconds", 1, 60, door.defaultUnlockSeconds());
+            return door.unlock(seconds, "remote").map(v -> new JsonObject().put("seconds", seconds));
+        });
+        d.on(Command.CHARGER_STOP, c -> chargers.stopPort(port(c)).map(v -> new JsonObject()));
+        d.on(Command.CHARGER_ENABLE, c -> chargers.enable(port(c), true).map(v -> new JsonObject()));
+        d.on(Command.CHARGER_DISABLE, c -> chargers.enable(port(c), false).map(v -> new JsonObject()));
+        d.on(Command.SELFTEST_RUN, c -> selftest());
+        return d;
+    }
+
+    private int port(Command c) {
+        int p = CommandDispatcher.requiredIntArg(c, "port", 1, Telemetry.MAX_PORTS);
+        if (chargers.port(p).isEmpty()) {
+            throw new CommandFailure("invalid", "this station has no charger port " + p);
+        }
+        return p;
+    }
+
+    private void reply(CommandResult r) {
+        uplink.publish(Channel.COMMAND_RESULT, r)
+                .onFailure(err -> LOG.warn("Could not answer command {}: {}", r.id(), err.getMessage()));
+    }
+
+    private Future<JsonObject> selftest() {
+        JsonArray checks = new JsonArray();
+        return gpio.call(() -> {
+            JsonArray gpioChecks = new JsonArray();
+            gpioChecks.add(check("door-contact", true, hardware.doorContact().isActive() ? "open" : "closed"));
+            gpioChecks.add(check("smoke", !hardware.smoke().isActive(),
+                    hardware.smoke().isActive() ? "alarm" : "clear"));
+            hardware.powerMeters().forEach((port, m) -> {
+                try {
+                    m.read();
+                    gpioChecks.add(check("meter-" + port, true, "readable"));
+                } catch (RuntimeException e) {
+                    gpioChecks.add(check("meter-" + port, false, e.getMessage()));
+                }
+            });
+            return gpioChecks;
+        }).map(gpioChecks -> {
+            checks.addAll(gpioChecks);
+            checks.add(check("uplink", uplink.connected(), "session " + uplink.session()));
+            checks.add(check("outbox", true, outbox.size() + " pending"));
+            boolean ok = checks.stream().allMatch(o -> ((JsonObject) o).getBoolean("ok"));
+            JsonObject data = new JsonObject().put("ok", ok).put("checks", checks);
+            uplink.emit(EventType.SELFTEST_RESULT, data.copy());
+            return data;
+        });
+    }
+
+    private static JsonObject check(String name, boolean ok, String detail) {
+        return new JsonObject().put("name", name).put("ok", ok).put("detail", detail);
+    }
+
+    private void applyLive(StationConfig next) {
+        door.configure(next.door());
+        occupancy.setCapacity(next.occupancy().capacity());
+    }
+
+    /** Something changed: send telemetry soon, at most about once a second. */
+    private void changed() {
+        if (coalesceTimer >= 0) {
+            return;
+        }
+        long wait = Math.max(1, TELEMETRY_MIN_GAP_MS - (System.currentTimeMillis() - lastTelemetryAt));
+        coalesceTimer = vertx.setTimer(wait, t -> {
+            coalesceTimer = -1;
+            sendTelemetry();
+        });
+    }
+
+    private void sendTelemetry() {
+        lastTelemetryAt = System.currentTimeMillis();
+        uplink.publishVolatile(Channel.TELEMETRY, telemetry());
+    }
+
+    Telemetry telemetry() {
+        return new Telemetry(System.currentTimeMillis(),
+                Optional.of(new Telemetry.Occupancy(occupancy.count(), occupancy.capacity())),
+                Optional.of(new Telemetry.Door(door.isOpen(), door.isLocked())),
+                chargers.telemetry(), Optional.empty());
+    }
+
+    JsonObject status() {
+        JsonArray ports = new JsonArray();
+        chargers.telemetry().forEach(c -> {
+            JsonObject o = new JsonObject().put("port", c.port()).put("state", c.state().wireName())
+                    .put("powerW", c.powerW()).put("energyWh", c.energyWh());
+            c.tempC().ifPresent(t -> o.put("tempC", t));
+            ports.add(o);
+        });
+        JsonObject up = new JsonObject().put("connected", uplink.connected()).put("session", uplink.session())
+                .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null));
+        return new JsonObject()
+                .put("stationId", config.stationId())
+                .put("name", config.name())
+                .put("configVersion", configReceiver.current().version())
+                .put("simulated", simulate)
+                .put("door", new JsonObject().put("open", door.isOpen()).put("locked", door.isLocked()))
+                .put("occupancy", new JsonObject().put("count", occupancy.count())
+                        .put("capacity", occupancy.capacity()).put("presence", occupancy.presence()))
+                .put("chargers", ports)
+                .put("smokeAlarm", chargers.smokeAlarm())
+                .put("uplink", up)
+                .put("outbox", outbox.size())
+                .put("rejected", new JsonObject().put("commands", commands.rejected())
+                        .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
+                .putNull("lastAccess");
+    }
+}

@@ -1,0 +1,88 @@
+package org.yizhan.agent;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.yizhan.agent.hardware.StationHardware;
+import org.yizhan.config.StationConfig;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One station agent, usable in-process (the hub's demo mode and tests run several in one JVM, each with its
+ * own Pi4J context and state directory). {@link #start()} deploys the agent; it is ready once its local HTTP
+ * server is bound; the MQTT uplink connects (and reconnects) in the background. {@link #stop()} shuts down
+ * cleanly: the shutdown state is published, relays open, the outbox closes.
+ */
+public final class StationAgent {
+
+    public static final String VERSION = Optional.ofNullable(StationAgent.class.getPackage().getImplementationVersion())
+            .orElse("0.1.0");
+
+    private final Vertx vertx;
+    private final StationConfig config;
+    private final Path stateDir;
+    private final boolean simulate;
+    private AgentVerticle verticle;
+    private String deploymentId;
+
+    public StationAgent(Vertx vertx, StationConfig config, Path stateDir, boolean simulate) {
+        this.vertx = vertx;
+        this.config = config;
+        this.stateDir = stateDir;
+        this.simulate = simulate;
+    }
+
+    public Future<Void> start() {
+        if (deploymentId != null) {
+            return Future.failedFuture(new IllegalStateException("agent " + config.stationId() + " already runs"));
+        }
+        AgentVerticle v = new AgentVerticle(config, stateDir, simulate, VERSION);
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(stateDir);
+            return null;
+        }).compose(x -> vertx.deployVerticle(v)).map(id -> {
+            verticle = v;
+            deploymentId = id;
+            return null;
+        });
+    }
+
+    public Future<Void> stop() {
+        String id = deploymentId;
+        if (id == null) {
+            return Future.succeededFuture();
+        }
+        deploymentId = null;
+        return vertx.undeploy(id);
+    }
+
+    public StationConfig config() {
+        return config;
+    }
+
+    /** The bound local HTTP port, 0 before start. */
+    public int httpPort() {
+        return verticle == null ? 0 : verticle.httpPort();
+    }
+
+    public boolean uplinkConnected() {
+        return verticle != null && verticle.uplink() != null && verticle.uplink().connected();
+    }
+
+    /** The current MQTT session number (0 before the first connect). */
+    public long session() {
+        return verticle == null || verticle.uplink() == null ? 0 : verticle.uplink().session();
+    }
+
+    /** Events committed to the outbox and not yet acknowledged by the hub. */
+    public int outboxSize() {
+        return verticle == null || verticle.uplink() == null ? 0 : verticle.uplink().outboxSize();
+    }
+
+    /** The station's hardware (Pi4J; on the mock platform when simulating). Empty before start. */
+    public Optional<StationHardware> hardware() {
+        return verticle == null ? Optional.empty() : Optional.ofNullable(verticle.hardware());
+    }
+}

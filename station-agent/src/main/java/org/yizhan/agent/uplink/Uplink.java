@@ -1,0 +1,408 @@
+package org.yizhan.agent.uplink;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mqtt.MqttClient;
+import io.vertx.mqtt.MqttClientOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.agent.event.EventSink;
+import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.Event;
+import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.Heartbeat;
+import org.yizhan.protocol.Message;
+import org.yizhan.protocol.StateMessage;
+import org.yizhan.protocol.Topics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BiConsumer;
+
+/**
+ * The station's MQTT uplink (contract v1). Connects as the station with its will on {@code .../state},
+ * publishes the birth with a session number that grows across restarts, subscribes to {@code .../cmd}
+ * and {@code .../config}, sends heartbeats, and drains the durable {@link Outbox} oldest first: one event
+ * alone, several as a replay batch (at most 500 events and 256 KiB), with a bounded number of unacknowledged
+ * publishes. An event leaves the outbox only after its PUBACK. Reconnects from the close handler with
+ * exponential backoff (1 s doubling to 60 s) and full jitter. Runs on the Vert.x context that started it.
+ */
+public final class Uplink implements EventSink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Uplink.class);
+
+    /** Unacknowledged event publishes allowed at once. */
+    static final int EVENT_WINDOW = 4;
+    /** Room left in a batch for the envelope. */
+    private static final int BATCH_BUDGET = Codec.MAX_BATCH_BYTES - 1024;
+    private static final long BACKOFF_MIN_MS = 1_000;
+    private static final long BACKOFF_MAX_MS = 60_000;
+
+    private final Vertx vertx;
+    private final String stationId;
+    private final StationConfig.Mqtt mqtt;
+    private final int heartbeatSeconds;
+    private final Outbox outbox;
+    private final SessionStore sessions;
+    private final String agentVersion;
+    private final int configVersion;
+    private final long startedAt = System.currentTimeMillis();
+
+    private BiConsumer<Channel, Buffer> downlinkHandler = (c, b) -> { };
+    private MqttClient client;
+    private boolean connected;
+    private boolean stopping;
+    private long session;
+    private long lastConnectedAt;
+    private int attempt;
+    private long reconnectTimer = -1;
+    private long heartbeatTimer = -1;
+    private long heartbeatSeq;
+    // event pump state (reset on every connection)
+    private boolean pumping;
+    private boolean pumpAgain;
+    private String cursor = "";
+    private final Map<Integer, List<String>> inFlight = new HashMap<>();
+    private final Set<Integer> earlyAcks = new HashSet<>();
+
+    public Uplink(Vertx vertx, StationConfig config, Outbox outbox, SessionStore sessions, String agentVersion) {
+        this.vertx = vertx;
+        this.stationId = config.stationId();
+        this.mqtt = config.mqtt();
+        this.heartbeatSeconds = config.heartbeatSeconds();
+        this.outbox = outbox;
+        this.sessions = sessions;
+        this.agentVersion = agentVersion;
+        this.configVersion = config.version();
+    }
+
+    /** Receives payloads arriving on {@code .../cmd} and {@code .../config}. */
+    public Uplink downlinkHandler(BiConsumer<Channel, Buffer> handler) {
+        this.downlinkHandler = handler;
+        return this;
+    }
+
+    /** Starts connecting; completes at once, the connection comes up (and is kept up) in the background. */
+    public Future<Void> start() {
+        heartbeatTimer = vertx.setPeriodic(heartbeatSeconds * 1000L, t -> heartbeat());
+        connect();
+        return Future.succeededFuture();
+    }
+
+    public boolean connected() {
+        return connected;
+    }
+
+    /** The current (or last) session number, 0 before the first connect. */
+    public long session() {
+        return session;
+    }
+
+    public Optional<Long> lastConnectedAt() {
+        return lastConnectedAt == 0 ? Optional.empty() : Optional.of(lastConnectedAt);
+    }
+
+    public int outboxSize() {
+        return outbox.size();
+    }
+
+    /** Makes the event durable, then sends it when the link allows. */
+    @Override
+    public void emit(String type, JsonObject data) {
+        Event e = Event.of(type, System.currentTimeMillis(), data);
+        outbox.append(e)
+                .onSuccess(v -> pump())
+                .onFailure(err -> LOG.error("Could not store event {} ({}) in the outbox: {}", e.id(), type,
+                        err.toString()));
+    }
+
+    /** Publishes a QoS 0 message (telemetry, heartbeat) if connected; dropped otherwise. */
+    public void publishVolatile(Channel channel, Message m) {
+        MqttClient c = client;
+        if (connected && c != null) {
+            c.publish(Topics.of(stationId, channel), Codec.encode(m), MqttQoS.AT_MOST_ONCE, false, false);
+        }
+    }
+
+    /** Publishes on a QoS 1 channel (command results); fails when not connected. */
+    public Future<Integer> publish(Channel channel, Message m) {
+        MqttClient c = client;
+        if (!connected || c == null) {
+            return Future.failedFuture("uplink is not connected");
+        }
+        return c.publish(Topics.of(stationId, channel), Codec.encode(m), MqttQoS.valueOf(channel.qos()), false,
+                channel.retain());
+    }
+
+    private void connect() {
+        if (stopping) {
+            return;
+        }
+        vertx.executeBlocking(sessions::next).onComplete(ar -> {
+            if (stopping) {
+                return;
+            }
+            if (ar.failed()) {
+                LOG.error("Cannot persist the MQTT session number: {}", ar.cause().toString());
+                scheduleReconnect();
+                return;
+            }
+            long s = ar.result();
+            long now = System.currentTimeMillis();
+            MqttClientOptions opts = new MqttClientOptions()
+                    .setClientId(stationId)
+                    .setUsername(mqtt.username())
+                    .setPassword(mqtt.password())
+                    .setKeepAliveInterval(mqtt.keepAliveSeconds())
+                    .setCleanSession(true)
+                    .setWillFlag(true)
+                    .setWillTopic(Topics.of(stationId, Channel.STATE))
+                    .setWillMessageBytes(Codec.encode(StateMessage.will(now, s, agentVersion, configVersion)))
+                    .setWillQoS(1)
+                    .setWillRetain(true)
+                    .setMaxInflightQueue(64)
+                    .setMaxMessageSize(Codec.MAX_PAYLOAD_BYTES + 1024);
+            opts.setConnectTimeout(10_000);
+            if (mqtt.tls()) {
+                opts.setSsl(true);
+                opts.setHostnameVerificationAlgorithm("HTTPS");
+            }
+            MqttClient c = MqttClient.create(vertx, opts);
+            client = c;
+            c.publishHandler(msg -> onMessage(c, msg));
+            c.publishCompletionHandler(pid -> onPubAck(c, pid));
+            c.closeHandler(v -> onClosed(c));
+            c.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.toString()));
+            LOG.info("Connecting to {}:{} as {} (session {})", mqtt.host(), mqtt.port(), stationId, s);
+            c.connect(mqtt.port(), mqtt.host()).onComplete(conn -> {
+                if (client != c) {
+                    return;
+                }
+                if (conn.failed()) {
+                    LOG.warn("MQTT connect to {}:{} failed: {}", mqtt.host(), mqtt.port(), conn.cause().getMessage());
+                    client = null;
+                    scheduleReconnect();
+                    return;
+                }
+                if (stopping) {
+                    c.disconnect();
+                    return;
+                }
+                onConnected(c, s);
+            });
+        });
+    }
+
+    private void onConnected(MqttClient c, long s) {
+        connected = true;
+        session = s;
+        attempt = 0;
+        lastConnectedAt = System.currentTimeMillis();
+        inFlight.clear();
+        earlyAcks.clear();
+        cursor = "";
+        pumping = false;
+        LOG.info("Connected to the hub, session {}, {} events waiting in the outbox", s, outbox.size());
+        StateMessage birth = StateMessage.birth(System.currentTimeMillis(), s, agentVersion, configVersion);
+        c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(birth), MqttQoS.AT_LEAST_ONCE, false, true);
+        c.subscribe(Map.of(Topics.of(stationId, Channel.COMMAND), 1, Topics.of(stationId, Channel.CONFIG), 1))
+                .onFailure(err -> LOG.warn("Subscribe failed: {}", err.toString()));
+        pump();
+    }
+
+    private void onClosed(MqttClient c) {
+        if (client != c) {
+            return;
+        }
+        boolean was = connected;
+        connected = false;
+        client = null;
+        inFlight.clear();
+        earlyAcks.clear();
+        if (was) {
+            LOG.warn("Connection to the hub lost; {} events kept in the outbox", outbox.size());
+        }
+        scheduleReconnect();
+    }
+
+    private void scheduleReconnect() {
+        if (stopping || reconnectTimer >= 0) {
+            return;
+        }
+        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(attempt, 6));
+        attempt++;
+        long delay = Math.max(1, ThreadLocalRandom.current().nextLong(cap + 1));
+        LOG.info("Reconnecting in {} ms (attempt {})", delay, attempt);
+        reconnectTimer = vertx.setTimer(delay, t -> {
+            reconnectTimer = -1;
+            connect();
+        });
+    }
+
+    private void onMessage(MqttClient c, MqttPublishMessage msg) {
+        if (client != c) {
+            return;
+        }
+        Optional<Topics.Address> addr = Topics.parse(msg.topicName());
+        if (addr.isEmpty() || !addr.get().stationId().equals(stationId)
+                || addr.get().channel().direction() != Channel.Direction.DOWN) {
+            LOG.warn("Ignoring a message on an unexpected topic {}", msg.topicName());
+            return;
+        }
+        try {
+            downlinkHandler.accept(addr.get().channel(), msg.payload());
+        } catch (RuntimeException e) {
+            LOG.error("Handling a message on {} failed", msg.topicName(), e);
+        }
+    }
+
+    private void heartbeat() {
+        if (!connected) {
+            return;
+        }
+        long uptime = (System.currentTimeMillis() - startedAt) / 1000;
+        publishVolatile(Channel.HEARTBEAT, new Heartbeat(System.currentTimeMillis(), heartbeatSeq++, uptime,
+                outbox.size()));
+    }
+
+    /** Sends what the outbox holds, oldest first, keeping at most {@link #EVENT_WINDOW} publishes unacknowledged. */
+    private void pump() {
+        if (!connected || client == null) {
+            return;
+        }
+        if (pumping) {
+            pumpAgain = true;
+            return;
+        }
+        if (inFlight.size() >= EVENT_WINDOW) {
+            return;
+        }
+        pumping = true;
+        pumpAgain = false;
+        MqttClient c = client;
+        outbox.after(cursor, EventsMessage.MAX_BATCH_EVENTS).onComplete(ar -> {
+            if (client != c || !connected) {
+                pumping = false;
+                return;
+            }
+            if (ar.failed()) {
+                pumping = false;
+                LOG.error("Reading the outbox failed: {}", ar.cause().toString());
+                return;
+            }
+            List<Event> events = ar.result();
+            if (events.isEmpty()) {
+                pumping = false;
+                if (pumpAgain) {
+                    pump();
+                }
+                return;
+            }
+            List<Event> chunk = new ArrayList<>();
+            int bytes = 0;
+            for (Event e : events) {
+                int n = e.toJsonInBatch().encode().length() * 3 + 1;
+                if (!chunk.isEmpty() && bytes + n > BATCH_BUDGET) {
+                    break;
+                }
+                chunk.add(e);
+                bytes += n;
+            }
+            Message m = chunk.size() == 1 ? EventsMessage.single(chunk.get(0)) : EventsMessage.batch(chunk);
+            Buffer payload = Codec.encode(m);
+            List<String> ids = chunk.stream().map(Event::id).toList();
+            cursor = ids.get(ids.size() - 1);
+            c.publish(Topics.of(stationId, Channel.EVENTS), payload, MqttQoS.AT_LEAST_ONCE, false, false)
+                    .onComplete(pub -> {
+                        pumping = false;
+                        if (client != c) {
+                            return;
+                        }
+                        if (pub.failed()) {
+                            LOG.warn("Publishing {} events failed: {}", ids.size(), pub.cause().getMessage());
+                            cursor = "";
+                            return;
+                        }
+                        int pid = pub.result();
+                        if (earlyAcks.remove(pid)) {
+                            acked(ids);
+                        } else {
+                            inFlight.put(pid, ids);
+                        }
+                        pump();
+                    });
+        });
+    }
+
+    private void onPubAck(MqttClient c, int pid) {
+        if (client != c) {
+            return;
+        }
+        List<String> ids = inFlight.remove(pid);
+        if (ids == null) {
+            earlyAcks.add(pid);
+            return;
+        }
+        acked(ids);
+    }
+
+    private void acked(List<String> ids) {
+        outbox.delete(ids).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.error("Deleting {} acknowledged events failed: {}", ids.size(), ar.cause().toString());
+            }
+            pump();
+        });
+    }
+
+    /** Publishes the clean-shutdown state, disconnects and stops reconnecting. */
+    public Future<Void> stop() {
+        stopping = true;
+        if (reconnectTimer >= 0) {
+            vertx.cancelTimer(reconnectTimer);
+            reconnectTimer = -1;
+        }
+        if (heartbeatTimer >= 0) {
+            vertx.cancelTimer(heartbeatTimer);
+            heartbeatTimer = -1;
+        }
+        MqttClient c = client;
+        if (!connected || c == null) {
+            connected = false;
+            return Future.succeededFuture();
+        }
+        Promise<Void> acked = Promise.promise();
+        StateMessage bye = StateMessage.shutdown(System.currentTimeMillis(), session, agentVersion, configVersion);
+        c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(bye), MqttQoS.AT_LEAST_ONCE, false, true)
+                .onSuccess(pid -> {
+                    c.publishCompletionHandler(p -> {
+                        if (p.equals(pid)) {
+                            acked.tryComplete();
+                        }
+                    });
+                })
+                .onFailure(acked::tryFail);
+        long guard = vertx.setTimer(2_000, t -> acked.tryComplete());
+        return acked.future().recover(err -> Future.succeededFuture())
+                .compose(v -> {
+                    vertx.cancelTimer(guard);
+                    connected = false;
+                    return c.disconnect().recover(err -> Future.succeededFuture());
+                })
+                .onComplete(v -> client = null);
+    }
+
+}
