@@ -1,0 +1,123 @@
+package org.yizhan.hub.timeseries;
+
+import io.questdb.Bootstrap;
+import io.questdb.DefaultBootstrapConfiguration;
+import io.questdb.ServerMain;
+import io.questdb.log.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An in-process QuestDB with its root under {@code dataDir/questdb}: HTTP (SQL at {@code /exec}, InfluxDB line
+ * protocol at {@code /api/v2/write}) on 127.0.0.1 only; PG wire, ILP over TCP/UDP, the monitoring server, the web
+ * console and telemetry are off; one worker per pool and small SQL object pools keep it light.
+ * <p>
+ * Settings are passed as {@code QDB_*} overrides, not read from the process environment, so a stray variable
+ * cannot change them. QuestDB logs through its own logger to {@code questdb/log/}, errors only.
+ * Both {@link #start} and {@link #close} block: call them off the event loop.
+ */
+final class EmbeddedQuestDb implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedQuestDb.class);
+
+    private static final String LOG_CONF = String.join("\n",
+            "# Written by the Yizhan hub on every start: QuestDB's own log, errors only.",
+            "writers=file",
+            "w.file.class=io.questdb.log.LogRollingFileWriter",
+            "w.file.location=${log.dir}/questdb.log.${date:yyyyMMdd}",
+            "w.file.level=ERROR,CRITICAL",
+            "w.file.rollEvery=day",
+            "w.file.rollSize=16m",
+            "w.file.lifeDuration=14d",
+            "w.file.sizeLimit=128m",
+            "");
+
+    private final ServerMain server;
+    private final Path root;
+
+    private EmbeddedQuestDb(ServerMain server, Path root) {
+        this.server = server;
+        this.root = root;
+    }
+
+    /** Starts QuestDB with its root at {@code root}; {@code httpPort} 0 picks a free port. Blocks for a few seconds. */
+    static EmbeddedQuestDb start(Path root, int httpPort) throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(root.resolve("conf"));
+        Files.writeString(root.resolve("conf").resolve("log.conf"), LOG_CONF);
+        // QuestDB's log factory is process-wide: the first embedded instance decides where its log goes.
+        LogFactory.configureRootDir(root.toString());
+        Map<String, String> env = settings(httpPort);
+        ServerMain server = new ServerMain(new Bootstrap(new DefaultBootstrapConfiguration() {
+            @Override
+            public Map<String, String> getEnv() {
+                return env;
+            }
+
+            @Override
+            public boolean useSite() {
+                return false; // no web console files
+            }
+        }, Bootstrap.getServerMainArgs(root.toString())));
+        try {
+            server.start();
+            server.awaitStartup();
+        } catch (RuntimeException | Error e) {
+            server.close();
+            throw e;
+        }
+        EmbeddedQuestDb db = new EmbeddedQuestDb(server, root);
+        LOG.info("QuestDB started in {} ms at {} (HTTP 127.0.0.1:{})", (System.nanoTime() - t0) / 1_000_000, root,
+                db.httpPort());
+        return db;
+    }
+
+    private static Map<String, String> settings(int httpPort) {
+        Map<String, String> env = new HashMap<>();
+        env.put("QDB_HTTP_NET_BIND_TO", "127.0.0.1:" + httpPort);
+        env.put("QDB_HTTP_MIN_ENABLED", "false");
+        env.put("QDB_PG_ENABLED", "false");
+        env.put("QDB_LINE_TCP_ENABLED", "false");
+        env.put("QDB_LINE_UDP_ENABLED", "false");
+        env.put("QDB_LINE_HTTP_ENABLED", "true");
+        env.put("QDB_TELEMETRY_ENABLED", "false");
+        env.put("QDB_TELEMETRY_DISABLE_COMPLETELY", "true");
+        env.put("QDB_CAIRO_MAT_VIEW_ENABLED", "false");
+        env.put("QDB_METRICS_ENABLED", "false");
+        for (String pool : List.of("SHARED_WORKER_COUNT", "SHARED_NETWORK_WORKER_COUNT", "SHARED_QUERY_WORKER_COUNT",
+                "SHARED_WRITE_WORKER_COUNT", "WAL_APPLY_WORKER_COUNT", "HTTP_WORKER_COUNT", "EXPORT_WORKER_COUNT",
+                "VIEW_COMPILER_WORKER_COUNT", "MAT_VIEW_REFRESH_WORKER_COUNT")) {
+            env.put("QDB_" + pool, "1");
+        }
+        // SQL compiler object pools are filled up front; the defaults cost about 60 MB of heap. They grow on demand.
+        env.put("QDB_CAIRO_MODEL_POOL_CAPACITY", "64");
+        env.put("QDB_CAIRO_EXPRESSION_POOL_CAPACITY", "512");
+        env.put("QDB_CAIRO_COLUMN_POOL_CAPACITY", "256");
+        env.put("QDB_CAIRO_LEXER_POOL_CAPACITY", "256");
+        env.put("QDB_CAIRO_SQL_WITH_CLAUSE_MODEL_POOL_CAPACITY", "16");
+        env.put("QDB_HTTP_CONNECTION_POOL_INITIAL_CAPACITY", "4");
+        return env;
+    }
+
+    int httpPort() {
+        return server.getHttpServerPort();
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Stops QuestDB; committed data stays under the root. Blocks. */
+    @Override
+    public void close() {
+        server.close();
+        LOG.info("QuestDB stopped");
+    }
+}
