@@ -43,6 +43,21 @@ public final class Fields {
         return v;
     }
 
+    /** An optional whole number in {@code [min, max]}, {@code dflt} when absent. */
+    public static int intOr(JsonObject o, String parent, String field, int min, int max, int dflt)
+            throws ProtocolException {
+        Object v = o.getValue(field);
+        if (v == null) {
+            return dflt;
+        }
+        long n = toLong(v, path(parent, field));
+        if (n < min || n > max) {
+            throw new ProtocolException(path(parent, field), "range",
+                    "must be between " + min + " and " + max + ", was " + n);
+        }
+        return (int) n;
+    }
+
     public static int requireInt(JsonObject o, String parent, String field, int min, int max)
             throws ProtocolException {
         return (int) requireLong(o, parent, field, min, max);

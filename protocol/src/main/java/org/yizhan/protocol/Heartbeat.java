@@ -9,7 +9,7 @@ public record Heartbeat(long ts, long seq, long uptimeS, int outbox) implements 
         return new Heartbeat(Codec.ts(o),
                 Fields.requireLong(o, "", "seq", 0, Long.MAX_VALUE),
                 Fields.requireLong(o, "", "uptimeS", 0, Long.MAX_VALUE),
-                (int) Fields.longOr(o, "", "outbox", 0));
+                Fields.intOr(o, "", "outbox", 0, Integer.MAX_VALUE, 0));
     }
 
     @Override

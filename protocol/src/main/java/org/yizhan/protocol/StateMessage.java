@@ -31,7 +31,7 @@ public record StateMessage(long ts, boolean online, long session, String agent, 
         boolean online = Fields.requireBoolean(o, "", "online");
         long session = Fields.requireLong(o, "", "session", 0, Long.MAX_VALUE);
         String agent = Fields.optionalString(o, "", "agent", 64).orElse("unknown");
-        int configVersion = (int) Fields.longOr(o, "", "configVersion", 0);
+        int configVersion = Fields.intOr(o, "", "configVersion", 0, Integer.MAX_VALUE, 0);
         Optional<String> reason = Fields.optionalString(o, "", "reason", 64);
         if (!online && reason.isEmpty()) {
             throw new ProtocolException("reason", "missing", "is required when online is false");

@@ -9,7 +9,9 @@ import java.security.SecureRandom;
 public final class Ulid {
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
+    private static final String ALPHABET_STRING = new String(ALPHABET);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long MAX_MILLIS = (1L << 48) - 1;
     private static long lastMillis = -1;
     private static long randHi;
     private static long randLo;
@@ -21,7 +23,15 @@ public final class Ulid {
         return next(System.currentTimeMillis());
     }
 
+    /**
+     * An id for the given time; ids made for the same millisecond increase monotonically.
+     *
+     * @throws IllegalArgumentException when {@code millis} is negative or does not fit in 48 bits
+     */
     public static synchronized String next(long millis) {
+        if (millis < 0 || millis > MAX_MILLIS) {
+            throw new IllegalArgumentException("ULID time must be 0 to " + MAX_MILLIS + " ms, was " + millis);
+        }
         if (millis == lastMillis) {
             randLo = (randLo + 1) & 0xFF_FFFF_FFFFL;
             if (randLo == 0) {
@@ -66,11 +76,18 @@ public final class Ulid {
         return true;
     }
 
-    /** The creation time encoded in a valid ULID. */
+    /**
+     * The creation time encoded in a ULID.
+     *
+     * @throws IllegalArgumentException when {@code ulid} is not a valid ULID
+     */
     public static long timestamp(String ulid) {
+        if (!isValid(ulid)) {
+            throw new IllegalArgumentException("not a ULID: " + ulid);
+        }
         long t = 0;
         for (int i = 0; i < 10; i++) {
-            t = (t << 5) | new String(ALPHABET).indexOf(ulid.charAt(i));
+            t = (t << 5) | ALPHABET_STRING.indexOf(ulid.charAt(i));
         }
         return t;
     }

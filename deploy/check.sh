@@ -1,0 +1,55 @@
+#!/bin/bash
+# Checks the deploy and station OS files: shellcheck for scripts, systemd-analyze verify for units
+# (in a scratch root holding stub executables, so it runs off a station too), docker-compose config
+# for the compose file, and JSON syntax of the example configs. Any warning fails the check.
+# Needs: shellcheck, systemd (systemd-analyze), docker-compose, python3. Run from anywhere.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+os="$repo/firmware-config/os"
+failed=0
+
+echo "== shellcheck"
+shellcheck "$os/firstboot/yizhan-firstboot.sh" "$os/kiosk/yizhan-kiosk-launch.sh" "$os/bin/yizhan-agent" \
+    "$here/check.sh" || failed=1
+
+echo "== systemd-analyze verify"
+root="$(mktemp -d)"
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root/usr/bin" "$root/usr/lib/yizhan" "$root/usr/lib/systemd" "$root/etc/systemd/system"
+cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
+for exe in usr/bin/java usr/bin/cage usr/bin/yizhan-agent usr/lib/yizhan/yizhan-firstboot.sh \
+    usr/lib/yizhan/yizhan-kiosk-launch.sh; do
+    printf '#!/bin/sh\n' > "$root/$exe"
+    chmod +x "$root/$exe"
+done
+units=("$here"/systemd/*.service "$os"/systemd/*.service "$os"/kiosk/*.service)
+cp "${units[@]}" "$root/etc/systemd/system/"
+for unit in "${units[@]}"; do
+    name="$(basename "$unit")"
+    out="$(SYSTEMD_LOG_LEVEL=notice systemd-analyze verify --root="$root" "$root/etc/systemd/system/$name" 2>&1)" \
+        || failed=1
+    if [ -n "$out" ]; then
+        printf '%s\n' "$out"
+        failed=1
+    else
+        echo "$name: ok"
+    fi
+done
+
+echo "== docker-compose config"
+out="$(cd "$here/compose" && docker-compose --profile single --profile scaled config -q 2>&1)" || failed=1
+if [ -n "$out" ]; then
+    printf '%s\n' "$out"
+    failed=1
+else
+    echo "docker-compose.yml: ok"
+fi
+
+echo "== example configs are JSON"
+for f in "$here"/config/*.json; do
+    python3 -m json.tool "$f" > /dev/null && echo "$(basename "$f"): ok" || failed=1
+done
+
+exit "$failed"

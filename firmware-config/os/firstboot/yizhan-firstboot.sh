@@ -1,0 +1,157 @@
+#!/bin/bash
+# Yizhan station first boot: provisions the station agent from the file a technician drops on the
+# boot partition, then enables the agent. Run by yizhan-firstboot.service as root.
+#
+# The provisioning file (default /boot/firmware/yizhan-provision.txt) holds KEY=VALUE lines:
+#   HUB_URL=https://hub.example.org
+#   CLAIM_CODE=the one-time code shown when the station was registered
+# Blank lines and lines starting with '#' are ignored; CRLF line ends (Windows editors) are fine.
+# The file is read as data, never executed. After a successful provision the CLAIM_CODE line is
+# removed from it, so the code does not stay readable on the SD card.
+#
+# Settings for tests and special images (environment):
+#   YIZHAN_PROVISION_FILE  the provisioning file
+#   YIZHAN_AGENT_BIN       the agent command (default /usr/bin/yizhan-agent)
+#   YIZHAN_AGENT_DIR       the agent's state directory (default /var/lib/yizhan-agent)
+#   YIZHAN_AGENT_USER      owner of the state directory (default yizhan-agent; skipped if absent)
+#   YIZHAN_ATTEMPTS        provisioning attempts before giving up (default 20)
+#   YIZHAN_RETRY_MAX_S     longest wait between attempts in seconds (default 120)
+#   YIZHAN_SYSTEMCTL       systemctl command (default systemctl; "true" to skip in tests)
+#
+# Exit codes: 0 provisioned (or already provisioned), 1 bad or missing provisioning file,
+# 2 provisioning failed after all attempts (the unit stays enabled and tries again next boot).
+
+set -u
+
+PROVISION_FILE="${YIZHAN_PROVISION_FILE:-/boot/firmware/yizhan-provision.txt}"
+AGENT_BIN="${YIZHAN_AGENT_BIN:-/usr/bin/yizhan-agent}"
+AGENT_DIR="${YIZHAN_AGENT_DIR:-/var/lib/yizhan-agent}"
+AGENT_USER="${YIZHAN_AGENT_USER:-yizhan-agent}"
+ATTEMPTS="${YIZHAN_ATTEMPTS:-20}"
+RETRY_MAX_S="${YIZHAN_RETRY_MAX_S:-120}"
+SYSTEMCTL="${YIZHAN_SYSTEMCTL:-systemctl}"
+
+log() {
+    # systemd puts stdout in the journal; the claim code is never passed to this function.
+    printf 'yizhan-firstboot: %s\n' "$*"
+}
+
+# Prints the value of KEY from the provisioning file: last occurrence wins, surrounding blanks and
+# one pair of matching quotes are removed.
+read_key() {
+    local key="$1" line value=""
+    while IFS= read -r line || [ -n "$line" ]; do
+        line="${line%$'\r'}"
+        case "$line" in
+            '#'* | '') continue ;;
+        esac
+        if [[ "$line" =~ ^[[:space:]]*${key}[[:space:]]*=(.*)$ ]]; then
+            value="${BASH_REMATCH[1]}"
+            value="${value#"${value%%[![:space:]]*}"}"
+            value="${value%"${value##*[![:space:]]}"}"
+            if [[ "$value" =~ ^\"(.*)\"$ ]] || [[ "$value" =~ ^\'(.*)\'$ ]]; then
+                value="${BASH_REMATCH[1]}"
+            fi
+        fi
+    done < "$PROVISION_FILE"
+    printf '%s' "$value"
+}
+
+# Rewrites the provisioning file without its CLAIM_CODE line(s), through a temporary file in the same
+# directory so a power cut leaves either the old or the new file.
+remove_claim_code() {
+    local dir tmp
+    dir="$(dirname "$PROVISION_FILE")"
+    tmp="$(mktemp "$dir/.yizhan-provision.XXXXXX")" || return 1
+    local rc=0
+    grep -v -E '^[[:space:]]*CLAIM_CODE[[:space:]]*=' "$PROVISION_FILE" > "$tmp" || rc=$?
+    # grep exits 1 when no line is left, which is fine; 2 is a read error.
+    if [ "$rc" -gt 1 ]; then
+        rm -f "$tmp"
+        return 1
+    fi
+    printf '# provisioned %s; the claim code was removed\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$tmp"
+    if ! mv -f "$tmp" "$PROVISION_FILE"; then
+        rm -f "$tmp"
+        return 1
+    fi
+    sync
+}
+
+enable_agent() {
+    if [ -n "$AGENT_USER" ] && id -u "$AGENT_USER" > /dev/null 2>&1; then
+        chown -R "$AGENT_USER:" "$AGENT_DIR" || log "warning: cannot hand $AGENT_DIR to $AGENT_USER"
+    fi
+    "$SYSTEMCTL" enable yizhan-agent.service || log "warning: cannot enable yizhan-agent.service"
+    "$SYSTEMCTL" start --no-block yizhan-agent.service || log "warning: cannot start yizhan-agent.service"
+    "$SYSTEMCTL" disable yizhan-firstboot.service || log "warning: cannot disable yizhan-firstboot.service"
+}
+
+main() {
+    if [ ! -r "$PROVISION_FILE" ]; then
+        log "no provisioning file at $PROVISION_FILE; nothing to do"
+        return 1
+    fi
+
+    local hub code
+    hub="$(read_key HUB_URL)"
+    code="$(read_key CLAIM_CODE)"
+
+    if [ -s "$AGENT_DIR/config.json" ]; then
+        # Also the case after a power cut between provisioning and removing the code: the code is
+        # spent, so it is removed rather than tried again. To provision anew, empty $AGENT_DIR first.
+        log "already provisioned ($AGENT_DIR/config.json exists)"
+        if [ -n "$code" ] && ! remove_claim_code; then
+            log "warning: could not remove the claim code from $PROVISION_FILE; remove it by hand"
+        fi
+        enable_agent
+        return 0
+    fi
+    if [[ ! "$hub" =~ ^https?://[^[:space:]/]+ ]]; then
+        log "HUB_URL in $PROVISION_FILE must be an http:// or https:// address, was '${hub}'"
+        return 1
+    fi
+    if [[ ! "$code" =~ ^[A-Za-z0-9_-]{4,128}$ ]]; then
+        log "CLAIM_CODE in $PROVISION_FILE is missing or malformed (4 to 128 of A-Z, a-z, 0-9, '-', '_')"
+        return 1
+    fi
+    if [[ ! "$ATTEMPTS" =~ ^[1-9][0-9]*$ ]] || [[ ! "$RETRY_MAX_S" =~ ^[0-9]+$ ]]; then
+        log "YIZHAN_ATTEMPTS and YIZHAN_RETRY_MAX_S must be whole numbers"
+        return 1
+    fi
+
+    mkdir -p "$AGENT_DIR" && chmod 0750 "$AGENT_DIR"
+
+    local attempt=1 delay=5 wait_s
+    while :; do
+        log "provisioning against $hub (attempt $attempt of $ATTEMPTS)"
+        if "$AGENT_BIN" provision --hub "$hub" --code "$code" --dir "$AGENT_DIR"; then
+            log "provisioned"
+            break
+        fi
+        if [ "$attempt" -ge "$ATTEMPTS" ]; then
+            log "provisioning failed $ATTEMPTS times; will try again on the next boot"
+            return 2
+        fi
+        # Exponential backoff with jitter, so a fleet powered on together does not stampede the hub.
+        wait_s=$(( delay / 2 + RANDOM % (delay / 2 + 1) ))
+        if [ "$wait_s" -gt "$RETRY_MAX_S" ]; then
+            wait_s="$RETRY_MAX_S"
+        fi
+        log "provisioning failed; next attempt in ${wait_s}s"
+        sleep "$wait_s"
+        delay=$(( delay * 2 ))
+        if [ "$delay" -gt "$RETRY_MAX_S" ]; then
+            delay="$RETRY_MAX_S"
+        fi
+        attempt=$(( attempt + 1 ))
+    done
+
+    if ! remove_claim_code; then
+        log "warning: could not remove the claim code from $PROVISION_FILE; remove it by hand"
+    fi
+    enable_agent
+    return 0
+}
+
+main "$@"
