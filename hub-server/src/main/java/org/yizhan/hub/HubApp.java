@@ -1,0 +1,231 @@
+package org.yizhan.hub;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.auth.AuthRoutes;
+import org.yizhan.hub.auth.Authenticator;
+import org.yizhan.hub.auth.Tokens;
+import org.yizhan.hub.auth.UserStore;
+import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.db.Database;
+import org.yizhan.hub.deadletter.DeadLetterStore;
+import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.http.CommandRoutes;
+import org.yizhan.hub.http.HttpApi;
+import org.yizhan.hub.http.LiveStream;
+import org.yizhan.hub.http.RecordRoutes;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.stations.DemoStations;
+import org.yizhan.hub.stations.HistoryRoutes;
+import org.yizhan.hub.stations.ProfilePorts;
+import org.yizhan.hub.stations.ProvisionRoutes;
+import org.yizhan.hub.stations.PublicStationRoutes;
+import org.yizhan.hub.stations.StationRoutes;
+import org.yizhan.hub.stations.StationStore;
+import org.yizhan.hub.timeseries.QuestDbTimeSeries;
+import org.yizhan.hub.timeseries.TimeSeries;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole hub in one process, wired: registry database, time series, the MQTT endpoint for stations and
+ * the HTTP API with the web pages. Start order: data directory, database, time series, stores and accounts,
+ * MQTT, HTTP; then {@code dataDir/ports.json}. {@link #stop()} undoes it in reverse and is safe after a failed
+ * or partial start.
+ */
+public final class HubApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubApp.class);
+
+    private final Vertx vertx;
+    private final HubConfig config;
+    private final HubMetrics metrics = new HubMetrics();
+    private final StationLive live = new StationLive();
+    private final Replies replies = new Replies(metrics);
+
+    private Database db;
+    private WorkerExecutor hashing;
+    private TimeSeries timeSeries;
+    private StationStore stations;
+    private MqttIngest mqtt;
+    private HttpApi http;
+    private long pruneTimer = -1;
+    private Optional<String> generatedAdminPassword = Optional.empty();
+    private List<DemoStations.Demo> demoStations = List.of();
+
+    public HubApp(Vertx vertx, HubConfig config) {
+        this.vertx = vertx;
+        this.config = config;
+    }
+
+    /** Starts everything; completes when both servers are bound and ports.json is written. */
+    public Future<Void> start() {
+        Path dataDir = config.dataDir().toAbsolutePath();
+        LOG.info("Starting hub with {}", config);
+        return vertx.executeBlocking(() -> Files.createDirectories(dataDir), false)
+                .compose(d -> Database.open(vertx, dataDir))
+                .compose(database -> {
+                    db = database;
+                    return QuestDbTimeSeries.start(vertx, dataDir, metrics, config.questdbHttpPort());
+                })
+                .compose(ts -> {
+                    timeSeries = ts;
+                    stations = new StationStore(db);
+                    hashing = vertx.createSharedWorkerExecutor("yizhan-auth", 2);
+                    UserStore users = new UserStore(db, hashing);
+                    return Future.all(Tokens.load(vertx, dataDir), ProfilePorts.load(vertx),
+                            users.ensureAdmin(config.adminPassword())).compose(all -> {
+                        Optional<String> generated = all.resultAt(2);
+                        generatedAdminPassword = generated;
+                        return startServers(users, all.resultAt(0), all.resultAt(1));
+                    });
+                })
+                .compose(v -> config.demoStations() > 0
+                        ? new DemoStations(stations).ensure(config.demoStations()).map(list -> {
+                            demoStations = List.copyOf(list);
+                            return (Void) null;
+                        })
+                        : Future.succeededFuture())
+                .compose(v -> writePorts(dataDir))
+                .onSuccess(v -> LOG.info("Hub ready: HTTP port {}, MQTT port {}, data in {}", httpPort(), mqttPort(), dataDir))
+                .recover(e -> {
+                    LOG.error("Hub failed to start: {}", e.getMessage());
+                    return stop().transform(x -> Future.failedFuture(e));
+                });
+    }
+
+    private Future<Void> startServers(UserStore users, Tokens tokens, Map<String, Integer> portsPerProfile) {
+        EventStore events = new EventStore(db);
+        AlertStore alerts = new AlertStore(db);
+        DeadLetterStore deadLetters = new DeadLetterStore(db);
+        CommandStore commands = new CommandStore(db);
+        mqtt = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
+
+        Authenticator auth = new Authenticator(tokens, replies);
+        AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());
+        ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics);
+        http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
+                new LiveStream(vertx, auth, metrics), List.of(
+                authRoutes,
+                new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies),
+                provision,
+                new PublicStationRoutes(stations, live, mqtt::presence, replies),
+                new HistoryRoutes(stations, timeSeries, auth, replies),
+                new CommandRoutes(vertx, stations, commands, auth, replies),
+                new RecordRoutes(events, alerts, deadLetters, auth, replies)));
+        pruneTimer = vertx.setPeriodic(60_000, id -> {
+            authRoutes.prune();
+            provision.prune();
+        });
+        return mqtt.start().compose(v -> http.start());
+    }
+
+    private Future<Void> writePorts(Path dataDir) {
+        String json = new JsonObject().put("http", httpPort()).put("mqtt", mqttPort()).encodePrettily();
+        return vertx.executeBlocking(() -> {
+            Path tmp = dataDir.resolve("ports.json.tmp");
+            Files.writeString(tmp, json, StandardCharsets.UTF_8);
+            Files.move(tmp, dataDir.resolve("ports.json"), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        }, false);
+    }
+
+    /** Stops HTTP, MQTT, the time series and the database, in that order; each step even if one before failed. */
+    public Future<Void> stop() {
+        if (pruneTimer >= 0) {
+            vertx.cancelTimer(pruneTimer);
+            pruneTimer = -1;
+        }
+        Future<Void> f = Future.succeededFuture();
+        if (http != null) {
+            HttpApi h = http;
+            http = null;
+            f = f.eventually(() -> quietly("HTTP", h.stop()));
+        }
+        if (mqtt != null) {
+            MqttIngest m = mqtt;
+            mqtt = null;
+            f = f.eventually(() -> quietly("MQTT", m.stop()));
+        }
+        if (timeSeries != null) {
+            TimeSeries t = timeSeries;
+            timeSeries = null;
+            f = f.eventually(() -> quietly("time series", t.close()));
+        }
+        if (hashing != null) {
+            WorkerExecutor h = hashing;
+            hashing = null;
+            f = f.eventually(() -> quietly("password hashing", h.close()));
+        }
+        if (db != null) {
+            Database d = db;
+            db = null;
+            f = f.eventually(() -> quietly("database", d.close()));
+        }
+        return f.onComplete(ar -> LOG.info("Hub stopped"));
+    }
+
+    private static Future<Void> quietly(String what, Future<Void> f) {
+        return f.recover(e -> {
+            LOG.warn("Stopping {} failed: {}", what, e.getMessage());
+            return Future.succeededFuture();
+        });
+    }
+
+    public int httpPort() {
+        return http == null ? -1 : http.actualPort();
+    }
+
+    public int mqttPort() {
+        return mqtt == null ? -1 : mqtt.actualPort();
+    }
+
+    public HubConfig config() {
+        return config;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public HubMetrics metrics() {
+        return metrics;
+    }
+
+    public StationLive live() {
+        return live;
+    }
+
+    public TimeSeries timeSeries() {
+        return timeSeries;
+    }
+
+    public MqttIngest mqtt() {
+        return mqtt;
+    }
+
+    /** The first admin's password when this start generated it (shown once by the caller); empty otherwise. */
+    public Optional<String> generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    /** The demo stations when {@code demo-stations} > 0, with claim codes for those not yet provisioned. */
+    public List<DemoStations.Demo> demoStations() {
+        return demoStations;
+    }
+}

@@ -1,0 +1,197 @@
+package org.yizhan.hub;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.yizhan.hub.demo.DemoFleet;
+import org.yizhan.hub.stations.DemoStations;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Command line: {@code java -jar yizhan-hub.jar [run|demo] [--config FILE]}. {@code run} (the default) starts
+ * the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise).
+ * Exit status 2 for bad arguments or settings, 1 when the hub cannot start.
+ */
+public final class HubMain {
+
+    private static final String USAGE = """
+            Usage: java -jar yizhan-hub.jar [run|demo] [--config FILE]
+              run     start the hub (default)
+              demo    start the hub with demo stations to try it out
+              --config FILE   settings as JSON with keys like "http-port"; YIZHAN_* environment variables override
+            """;
+
+    static final int RUNNING = -1;
+
+    private HubMain() {
+    }
+
+    public static void main(String[] args) {
+        routeLogging();
+        int status = run(args, System.out, System.err);
+        if (status >= 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Starts the hub. Returns {@link #RUNNING} once it runs (Vert.x threads keep the JVM alive; a shutdown hook
+     * stops the hub), or the exit status when it should not run: 0 for help, 2 for bad arguments or settings, 1
+     * when it could not start.
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String mode = "run";
+        Optional<Path> configFile = Optional.empty();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "run", "demo" -> mode = a;
+                case "-h", "--help", "help" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--config", "-c" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("--config needs a file name\n" + USAGE);
+                        return 2;
+                    }
+                    configFile = Optional.of(Path.of(args[++i]));
+                }
+                default -> {
+                    err.println("Unknown argument '" + a + "'\n" + USAGE);
+                    return 2;
+                }
+            }
+        }
+        HubConfig config;
+        try {
+            config = HubConfig.load(configFile, System.getenv());
+        } catch (NoSuchFileException e) {
+            err.println("Config file not found: " + e.getFile());
+            return 2;
+        } catch (IOException e) {
+            err.println("Cannot read config file: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            err.println("Bad setting: " + e.getMessage());
+            return 2;
+        }
+        if (mode.equals("demo") && config.demoStations() == 0) {
+            config = config.withDemoStations(3);
+        }
+
+        Logger log = LoggerFactory.getLogger(HubMain.class);
+        Vertx vertx = Vertx.vertx();
+        HubApp app = new HubApp(vertx, config);
+        try {
+            app.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            log.error("The hub could not start", cause);
+            err.println("The hub could not start: " + cause.getMessage());
+            closeQuietly(vertx);
+            return 1;
+        }
+        DemoFleet fleet = null;
+        if (!app.demoStations().isEmpty()) {
+            fleet = new DemoFleet(vertx, app.config().dataDir().resolve("demo-agents"),
+                    "http://127.0.0.1:" + app.httpPort());
+            try {
+                fleet.start(app.demoStations()).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                log.error("The demo stations could not start", cause);
+                err.println("The demo stations could not start: " + cause.getMessage());
+            }
+        }
+        DemoFleet demoFleet = fleet;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Shutting down");
+            try {
+                Future<Void> first = demoFleet == null ? Future.succeededFuture() : demoFleet.stop();
+                first.eventually(app::stop).eventually(vertx::close)
+                        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("Clean shutdown did not finish: {}", e.toString());
+            }
+        }, "yizhan-hub-shutdown"));
+        printBanner(out, app, mode.equals("demo"), demoFleet == null ? 0 : demoFleet.size());
+        return RUNNING;
+    }
+
+    private static void printBanner(PrintStream out, HubApp app, boolean demo, int simulated) {
+        HubConfig c = app.config();
+        String url = dashboardUrl(c, app.httpPort());
+        StringBuilder b = new StringBuilder();
+        b.append('\n').append("Yizhan hub is running").append(demo ? " (demo)" : "").append('\n');
+        b.append("  Dashboard: ").append(url).append('\n');
+        b.append("  MQTT:      port ").append(app.mqttPort()).append('\n');
+        b.append("  Data:      ").append(c.dataDir().toAbsolutePath()).append('\n');
+        if (app.generatedAdminPassword().isPresent()) {
+            String line = "=".repeat(66);
+            b.append('\n').append(line).append('\n')
+                    .append("  First start: the admin account was created. Sign in with\n")
+                    .append("    user name: admin\n")
+                    .append("    password:  ").append(app.generatedAdminPassword().get()).append('\n')
+                    .append("  This password is shown only this once. To set another, start the hub\n")
+                    .append("  with YIZHAN_ADMIN_PASSWORD.\n")
+                    .append(line).append('\n');
+        } else if (c.adminPassword().isPresent()) {
+            b.append("  Sign in:   admin, with the password from admin-password (YIZHAN_ADMIN_PASSWORD)\n");
+        } else {
+            b.append("  Sign in:   admin, with the password shown at the first start (or set YIZHAN_ADMIN_PASSWORD)\n");
+        }
+        if (!app.demoStations().isEmpty()) {
+            b.append("\n  Demo stations:\n");
+            for (DemoStations.Demo d : app.demoStations()) {
+                b.append("    ").append(d.stationId()).append("  ").append(d.name());
+                if (simulated > 0) {
+                    b.append("  (simulated station, running in this process)");
+                } else if (d.provisioned()) {
+                    b.append("  (provisioned)");
+                } else {
+                    d.claimCode().ifPresent(code -> b.append("  claim code ").append(code));
+                }
+                b.append('\n');
+            }
+        }
+        out.println(b);
+        out.flush();
+    }
+
+    static String dashboardUrl(HubConfig c, int port) {
+        if (!c.publicHttpUrl().isBlank()) {
+            return c.publicHttpUrl();
+        }
+        String host = c.httpHost();
+        if (host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "localhost";
+        } else if (host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return "http://" + host + ":" + port + "/";
+    }
+
+    /** java.util.logging (used by some libraries) and Vert.x's own logging go to SLF4J. */
+    private static void routeLogging() {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    }
+
+    private static void closeQuietly(Vertx vertx) {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // exiting anyway
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package org.yizhan.hub.commands;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Command;
+import org.yizhan.protocol.CommandResult;
+import org.yizhan.protocol.Ulid;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Commands for stations and their status: {@code pending} (stored, not yet acknowledged by the station),
+ * {@code delivered} (the station sent PUBACK), {@code succeeded}/{@code failed} (the station's result),
+ * {@code expired} (not done before {@code expiresAt}).
+ */
+public final class CommandStore {
+
+    public static final String PENDING = "pending";
+    public static final String DELIVERED = "delivered";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
+    public static final String EXPIRED = "expired";
+
+    private static final int MAX_ARGS_CHARS = 8192;
+    private static final int MAX_RESULT_CHARS = 8192;
+
+    private final Database db;
+
+    public CommandStore(Database db) {
+        this.db = db;
+    }
+
+    /**
+     * Stores a pending command; returns {"id","status":"pending","expiresAt"}. Fails with an
+     * IllegalArgumentException for an unknown command name, a non-positive ttl or args over 8 KiB. The caller
+     * then sends the id to {@code Bus.COMMAND_DISPATCH} so a connected station gets it at once.
+     */
+    public Future<JsonObject> create(String stationId, String name, JsonObject args, long ttlMillis, String createdBy) {
+        if (!Command.NAMES.contains(name)) {
+            return Future.failedFuture(new IllegalArgumentException("name: unknown command '" + name + "'"));
+        }
+        if (ttlMillis <= 0) {
+            return Future.failedFuture(new IllegalArgumentException("ttl: must be positive"));
+        }
+        String encodedArgs = args.encode();
+        if (encodedArgs.length() > MAX_ARGS_CHARS) {
+            return Future.failedFuture(new IllegalArgumentException("args: over " + MAX_ARGS_CHARS + " characters"));
+        }
+        long now = System.currentTimeMillis();
+        long expiresAt = now + ttlMillis;
+        String id = Ulid.next(now);
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO commands (id, station_id, name, args, status, created_at, expires_at, created_by) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, stationId);
+                ps.setString(3, name);
+                ps.setString(4, encodedArgs);
+                ps.setString(5, PENDING);
+                ps.setLong(6, now);
+                ps.setLong(7, expiresAt);
+                ps.setString(8, createdBy.length() > 64 ? createdBy.substring(0, 64) : createdBy);
+                ps.executeUpdate();
+            }
+            return new JsonObject().put("id", id).put("status", PENDING).put("expiresAt", expiresAt);
+        });
+    }
+
+    /** {"id","stationId","name","args","status","createdAt","expiresAt","deliveredAt","completedAt","result"} */
+    public Future<Optional<JsonObject>> get(String id) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, station_id, name, args, status, created_at, expires_at, delivered_at, completed_at, result "
+                            + "FROM commands WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<JsonObject>empty();
+                    }
+                    String result = rs.getString(10);
+                    return Optional.of(new JsonObject()
+                            .put("id", rs.getString(1))
+                            .put("stationId", rs.getString(2))
+                            .put("name", rs.getString(3))
+                            .put("args", new JsonObject(rs.getString(4)))
+                            .put("status", rs.getString(5))
+                            .put("createdAt", rs.getLong(6))
+                            .put("expiresAt", rs.getLong(7))
+                            .put("deliveredAt", nullableLong(rs, 8))
+                            .put("completedAt", nullableLong(rs, 9))
+                            .put("result", result == null ? null : new JsonObject(result)));
+                }
+            }
+        });
+    }
+
+    /** The station's pending commands that have not expired at {@code now}, oldest first. */
+    public Future<List<Command>> pendingFor(String stationId, long now) {
+        return db.call(c -> {
+            List<Command> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, created_at, name, args, expires_at FROM commands "
+                            + "WHERE station_id = ? AND status = ? AND expires_at >= ? ORDER BY id")) {
+                ps.setString(1, stationId);
+                ps.setString(2, PENDING);
+                ps.setLong(3, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Command(rs.getString(1), rs.getLong(2), rs.getString(3),
+                                new JsonObject(rs.getString(4)), rs.getLong(5)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    /** One command as it goes on the wire, if it exists and is still pending for the station. */
+    public Future<Optional<PendingCommand>> pending(String id) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, created_at, name, args, expires_at, station_id FROM commands WHERE id = ? AND status = ?")) {
+                ps.setString(1, id);
+                ps.setString(2, PENDING);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<PendingCommand>empty();
+                    }
+                    return Optional.of(new PendingCommand(rs.getString(6), new Command(rs.getString(1),
+                            rs.getLong(2), rs.getString(3), new JsonObject(rs.getString(4)), rs.getLong(5))));
+                }
+            }
+        });
+    }
+
+    /** A pending command and the station it is for. */
+    public record PendingCommand(String stationId, Command command) {
+    }
+
+    /** Marks a pending command delivered; false if it was not pending (already delivered, completed or expired). */
+    public Future<Boolean> markDelivered(String id, long at) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE commands SET status = ?, delivered_at = ? WHERE id = ? AND status = ?")) {
+                ps.setString(1, DELIVERED);
+                ps.setLong(2, at);
+                ps.setString(3, id);
+                ps.setString(4, PENDING);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /**
+     * Records the station's result if the command belongs to that station; false otherwise, and false for a
+     * command that already has a result (a repeated {@code cmd/res}). A result for a command the hub had
+     * already marked expired is recorded too: the station did act, and operators should see it.
+     */
+    public Future<Boolean> complete(String stationId, CommandResult result, long at) {
+        JsonObject r = new JsonObject().put("ok", result.ok()).put("ts", result.ts());
+        result.error().ifPresent(e -> r.put("error", new JsonObject().put("code", e.code()).put("message", e.message())));
+        if (!result.data().isEmpty()) {
+            r.put("data", result.data());
+        }
+        String encoded = r.encode();
+        if (encoded.length() > MAX_RESULT_CHARS) {
+            r.remove("data");
+            r.put("truncated", true);
+            encoded = r.encode();
+        }
+        String stored = encoded;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE commands SET status = ?, completed_at = ?, result = ? "
+                            + "WHERE id = ? AND station_id = ? AND status IN (?, ?, ?)")) {
+                ps.setString(1, result.ok() ? SUCCEEDED : FAILED);
+                ps.setLong(2, at);
+                ps.setString(3, stored);
+                ps.setString(4, result.id());
+                ps.setString(5, stationId);
+                ps.setString(6, PENDING);
+                ps.setString(7, DELIVERED);
+                ps.setString(8, EXPIRED);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    /** Marks pending/delivered commands past expiresAt as expired; returns how many. */
+    public Future<Integer> expireDue(long now) {
+        return expire(now).map(List::size);
+    }
+
+    /** Like {@link #expireDue} but returns the expired commands as {"id","stationId","status"}. */
+    public Future<List<JsonObject>> expire(long now) {
+        return db.tx(c -> {
+            List<JsonObject> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, station_id FROM commands WHERE status IN (?, ?) AND expires_at < ? ORDER BY id LIMIT 10000")) {
+                ps.setString(1, PENDING);
+                ps.setString(2, DELIVERED);
+                ps.setLong(3, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(new JsonObject().put("id", rs.getString(1)).put("stationId", rs.getString(2))
+                                .put("status", EXPIRED));
+                    }
+                }
+            }
+            List<JsonObject> expired = new ArrayList<>(due.size());
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE commands SET status = ?, completed_at = ? WHERE id = ? AND status IN (?, ?)")) {
+                for (JsonObject d : due) {
+                    ps.setString(1, EXPIRED);
+                    ps.setLong(2, now);
+                    ps.setString(3, d.getString("id"));
+                    ps.setString(4, PENDING);
+                    ps.setString(5, DELIVERED);
+                    if (ps.executeUpdate() == 1) {
+                        expired.add(d);
+                    }
+                }
+            }
+            return expired;
+        });
+    }
+
+    private static Long nullableLong(ResultSet rs, int col) throws SQLException {
+        long v = rs.getLong(col);
+        return rs.wasNull() ? null : v;
+    }
+}

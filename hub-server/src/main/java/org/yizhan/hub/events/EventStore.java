@@ -1,0 +1,128 @@
+package org.yizhan.hub.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Event;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Station events in the registry. Each event id (a ULID chosen by the station) is stored once: a replayed
+ * or duplicated event is ignored, which is what lets the station resend until it gets a PUBACK.
+ */
+public final class EventStore {
+
+    /** Largest page {@link #list} returns. */
+    public static final int MAX_LIMIT = 1000;
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private final Database db;
+
+    public EventStore(Database db) {
+        this.db = db;
+    }
+
+    /** Inserts the events whose id is not stored yet, in one transaction; returns the number newly stored. */
+    public Future<Integer> insert(String stationId, List<Event> events, long receivedAt) {
+        return insertNew(stationId, events, receivedAt).map(List::size);
+    }
+
+    /**
+     * Like {@link #insert} but returns the events that were newly stored, in the order given. When a
+     * concurrent transaction stores one of the ids first, the whole batch is retried once.
+     */
+    public Future<List<Event>> insertNew(String stationId, List<Event> events, long receivedAt) {
+        if (events.isEmpty()) {
+            return Future.succeededFuture(List.of());
+        }
+        return db.tx(c -> insertAll(c, stationId, events, receivedAt))
+                .recover(e -> isUniqueViolation(e)
+                        ? db.tx(c -> insertAll(c, stationId, events, receivedAt))
+                        : Future.failedFuture(e));
+    }
+
+    private static List<Event> insertAll(Connection c, String stationId, List<Event> events, long receivedAt)
+            throws SQLException {
+        List<Event> fresh = new ArrayList<>(events.size());
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO events (id, station_id, ts, received_at, type, data) "
+                        + "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM events WHERE id = ?)")) {
+            for (Event e : events) {
+                ps.setString(1, e.id());
+                ps.setString(2, stationId);
+                ps.setLong(3, e.ts());
+                ps.setLong(4, receivedAt);
+                ps.setString(5, e.type());
+                ps.setString(6, e.data().encode());
+                ps.setString(7, e.id());
+                if (ps.executeUpdate() == 1) {
+                    fresh.add(e);
+                }
+            }
+        }
+        return fresh;
+    }
+
+    private static boolean isUniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && UNIQUE_VIOLATION.equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {"events":[{"id","stationId","ts","type","data"}],"next": id-or-null}, ascending by id, after = exclusive id cursor. */
+    public Future<JsonObject> list(Optional<String> stationId, Optional<String> type, Optional<String> after, int limit) {
+        int n = Math.max(1, Math.min(limit, MAX_LIMIT));
+        return db.call(c -> {
+            StringBuilder sql = new StringBuilder("SELECT id, station_id, ts, type, data FROM events WHERE 1 = 1");
+            List<String> args = new ArrayList<>();
+            stationId.ifPresent(s -> {
+                sql.append(" AND station_id = ?");
+                args.add(s);
+            });
+            type.ifPresent(t -> {
+                sql.append(" AND type = ?");
+                args.add(t);
+            });
+            after.ifPresent(a -> {
+                sql.append(" AND id > ?");
+                args.add(a);
+            });
+            sql.append(" ORDER BY id ASC LIMIT ").append(n + 1);
+            JsonArray out = new JsonArray();
+            String next = null;
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setString(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    String lastId = null;
+                    while (rs.next()) {
+                        if (out.size() == n) {
+                            next = lastId;
+                            break;
+                        }
+                        lastId = rs.getString(1);
+                        out.add(new JsonObject()
+                                .put("id", lastId)
+                                .put("stationId", rs.getString(2))
+                                .put("ts", rs.getLong(3))
+                                .put("type", rs.getString(4))
+                                .put("data", new JsonObject(rs.getString(5))));
+                    }
+                }
+            }
+            return new JsonObject().put("events", out).put("next", next);
+        });
+    }
+}

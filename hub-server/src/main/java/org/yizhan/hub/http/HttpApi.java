@@ -1,0 +1,110 @@
+package org.yizhan.hub.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.metrics.HubMetrics;
+
+import java.util.List;
+
+/**
+ * The hub's HTTP server: the JSON API under {@code /api/v1} (bodies up to 64 KiB), {@code /health},
+ * {@code /metrics} and the web pages from {@code webroot/}. Every answer carries the security headers; errors
+ * use the API's error shape.
+ */
+public final class HttpApi {
+
+    public static final long MAX_BODY_BYTES = 64 * 1024;
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+            + "frame-ancestors 'none'";
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+    private final Vertx vertx;
+    private final String host;
+    private final int port;
+    private final HubMetrics metrics;
+    private final Replies replies;
+    private final List<ApiRoutes> features;
+    private final LiveStream live;
+    private HttpServer server;
+
+    public HttpApi(Vertx vertx, String host, int port, HubMetrics metrics, Replies replies, LiveStream live,
+                   List<ApiRoutes> features) {
+        this.vertx = vertx;
+        this.host = host;
+        this.port = port;
+        this.metrics = metrics;
+        this.replies = replies;
+        this.live = live;
+        this.features = List.copyOf(features);
+    }
+
+    public Router router() {
+        Router router = Router.router(vertx);
+        router.route().handler(HttpApi::securityHeaders);
+        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+        router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
+        router.get("/metrics").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .end(metrics.scrape()));
+        live.mount(router);
+        features.forEach(f -> f.mount(router));
+        router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html")
+                .setDirectoryListing(false).setCachingEnabled(false));
+
+        router.errorHandler(400, ctx -> replies.error(ctx, ApiException.badRequest("The request could not be read")));
+        router.errorHandler(404, ctx -> replies.error(ctx, ApiException.notFound("Nothing here: " + ctx.request().path())));
+        router.errorHandler(405, ctx -> replies.error(ctx,
+                ApiException.of(405, "method-not-allowed", ctx.request().method() + " is not allowed here")));
+        router.errorHandler(413, ctx -> replies.error(ctx, ApiException.of(413, "too-large",
+                "The body is larger than " + MAX_BODY_BYTES / 1024 + " KiB")));
+        router.errorHandler(500, ctx -> replies.fail(ctx, ctx.failure() == null
+                ? new IllegalStateException("failed without a cause") : ctx.failure()));
+        return router;
+    }
+
+    /** Binds the server; {@link #actualPort()} is valid when the future completes. */
+    public Future<Void> start() {
+        HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
+                .setMaxHeaderSize(16 * 1024);
+        return vertx.createHttpServer(options).requestHandler(router()).listen().map(s -> {
+            server = s;
+            LOG.info("HTTP listening on {}:{}", host, s.actualPort());
+            return null;
+        });
+    }
+
+    public int actualPort() {
+        return server == null ? -1 : server.actualPort();
+    }
+
+    public Future<Void> stop() {
+        live.closeAll();
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private static void securityHeaders(RoutingContext ctx) {
+        HttpServerResponse r = ctx.response();
+        boolean api = ctx.request().path().startsWith("/api/");
+        ctx.addHeadersEndHandler(v -> {
+            r.putHeader("X-Content-Type-Options", "nosniff");
+            r.putHeader("X-Frame-Options", "DENY");
+            r.putHeader("Referrer-Policy", "no-referrer");
+            r.putHeader("Content-Security-Policy", CSP);
+            if (api && !r.headers().contains("Cache-Control")) {
+                r.putHeader("Cache-Control", "no-store");
+            }
+        });
+        ctx.next();
+    }
+}

@@ -1,0 +1,167 @@
+package org.yizhan.hub.ingest;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.commands.CommandDispatcher;
+import org.yizhan.hub.deadletter.DeadLetterStore;
+import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.live.Bus;
+import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.presence.PresenceTracker;
+import org.yizhan.hub.timeseries.TimeSeries;
+import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.CommandResult;
+import org.yizhan.protocol.Event;
+import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.Heartbeat;
+import org.yizhan.protocol.Message;
+import org.yizhan.protocol.ProtocolException;
+import org.yizhan.protocol.StateMessage;
+import org.yizhan.protocol.Telemetry;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the hub does with each message a station sends, whatever transport brought it. Heartbeats and
+ * telemetry stay in memory and go to the time series (no registry write); events are committed before
+ * {@link #accept} completes, so the transport acknowledges them only then; a payload that breaks the contract
+ * is counted and dead-lettered, and completes normally so it is acknowledged and cannot loop.
+ */
+public final class Ingest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+    /** Dead letters kept per station and minute; beyond that bad messages are only counted. */
+    static final int DEAD_LETTERS_PER_MINUTE = 60;
+
+    private final Vertx vertx;
+    private final HubMetrics metrics;
+    private final StationLive live;
+    private final TimeSeries timeSeries;
+    private final EventStore events;
+    private final DeadLetterStore deadLetters;
+    private final PresenceTracker presence;
+    private final CommandDispatcher commands;
+    private final Map<String, long[]> deadLetterBudget = new ConcurrentHashMap<>();
+
+    public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
+                  DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands) {
+        this.vertx = vertx;
+        this.metrics = metrics;
+        this.live = live;
+        this.timeSeries = timeSeries;
+        this.events = events;
+        this.deadLetters = deadLetters;
+        this.presence = presence;
+        this.commands = commands;
+    }
+
+    /**
+     * Handles a payload the station published on one of its up channels. Completes when the message may be
+     * acknowledged; fails only when an event could not be stored (then it must not be acknowledged).
+     */
+    public Future<Void> accept(String stationId, Channel channel, String topic, byte[] payload, long receivedAt,
+                               long startNanos) {
+        metrics.messageIn(channel.suffix());
+        presence.seen(stationId, receivedAt);
+        Message m;
+        try {
+            m = Codec.decode(channel, payload);
+        } catch (ProtocolException e) {
+            return reject(Optional.of(stationId), topic, e.reason(), e.getMessage(), payload, receivedAt);
+        } catch (RuntimeException e) {
+            return reject(Optional.of(stationId), topic, "malformed", "$: " + e.getMessage(), payload, receivedAt);
+        }
+        Future<Void> done = handle(stationId, m, receivedAt);
+        return done.onSuccess(v -> metrics.ingestLatencyNanos(System.nanoTime() - startNanos))
+                .onFailure(err -> LOG.error("Storing {} from {} failed: {}", channel.suffix(), stationId, err.getMessage()));
+    }
+
+    private Future<Void> handle(String stationId, Message m, long receivedAt) {
+        if (m instanceof Heartbeat h) {
+            timeSeries.heartbeat(stationId, h, receivedAt);
+            return Future.succeededFuture();
+        }
+        if (m instanceof Telemetry t) {
+            JsonObject json = t.toJson();
+            live.telemetry(stationId, json);
+            timeSeries.telemetry(stationId, t, receivedAt);
+            live("telemetry", stationId, json);
+            return Future.succeededFuture();
+        }
+        if (m instanceof StateMessage s) {
+            if (s.online()) {
+                presence.birth(stationId, s.session(), receivedAt);
+            } else {
+                presence.stateOffline(stationId, s.session(), s.reason().orElse(PresenceTracker.REASON_LOST), receivedAt);
+            }
+            return Future.succeededFuture();
+        }
+        if (m instanceof EventsMessage em) {
+            return events.insertNew(stationId, em.events(), receivedAt).map(fresh -> {
+                for (Event e : fresh) {
+                    live("event", stationId, new JsonObject().put("id", e.id()).put("stationId", stationId)
+                            .put("ts", e.ts()).put("type", e.type()).put("data", e.data()));
+                }
+                if (fresh.size() < em.events().size()) {
+                    metrics.counter("yizhan_events_duplicates");
+                }
+                return (Void) null;
+            });
+        }
+        if (m instanceof CommandResult r) {
+            return commands.result(stationId, r, receivedAt)
+                    .map(recorded -> {
+                        if (!recorded) {
+                            metrics.rejected("command-unknown");
+                        }
+                        return (Void) null;
+                    })
+                    .recover(err -> {
+                        LOG.warn("Recording result of command {} from {} failed: {}", r.id(), stationId, err.getMessage());
+                        return Future.succeededFuture();
+                    });
+        }
+        metrics.rejected("direction");
+        return Future.succeededFuture();
+    }
+
+    /**
+     * Counts a bad message by reason and keeps it in the dead-letter table (at most
+     * {@value #DEAD_LETTERS_PER_MINUTE} a minute per station). Completes when it was kept, or could not be.
+     */
+    public Future<Void> reject(Optional<String> stationId, String topic, String reason, String error, byte[] payload,
+                               long receivedAt) {
+        metrics.rejected(reason);
+        if (!withinBudget(stationId.orElse(""), receivedAt)) {
+            return Future.succeededFuture();
+        }
+        return deadLetters.add(stationId, topic, error, payload, receivedAt)
+                .recover(err -> {
+                    LOG.warn("Keeping a dead letter from {} failed: {}", stationId.orElse("?"), err.getMessage());
+                    return Future.succeededFuture();
+                });
+    }
+
+    private boolean withinBudget(String stationId, long now) {
+        long minute = now / 60_000;
+        long[] b = deadLetterBudget.computeIfAbsent(stationId, k -> new long[]{minute, 0});
+        synchronized (b) {
+            if (b[0] != minute) {
+                b[0] = minute;
+                b[1] = 0;
+            }
+            return ++b[1] <= DEAD_LETTERS_PER_MINUTE;
+        }
+    }
+
+    private void live(String kind, String stationId, JsonObject data) {
+        vertx.eventBus().publish(Bus.LIVE, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
+    }
+}

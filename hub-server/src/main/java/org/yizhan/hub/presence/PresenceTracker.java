@@ -1,0 +1,377 @@
+package org.yizhan.hub.presence;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.db.Database;
+import org.yizhan.hub.live.Bus;
+import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.timeseries.TimeSeries;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Decides whether each station is online, offline or unknown, and acts on changes: writes
+ * {@code stations.presence_*}, the {@code presence.online} time series, a live {@code presence} message, and
+ * opens or closes the station's {@code offline} alert (closing it with {@code outageMillis}).
+ *
+ * <p>A station goes offline when its will applies (its connection dropped without DISCONNECT, or a
+ * {@code state} message with {@code online:false} arrived from its current or a newer session), when it
+ * disconnects cleanly (reason {@code shutdown}), or when nothing arrived for 3 x its heartbeat interval
+ * (reason {@code silent}, the backstop for half-open links). Any message brings it back online.
+ *
+ * <p>Alerts: a lost or silent station raises its alert at once; a clean shutdown shows the station offline
+ * at once but raises the alert only if it is not back within 3 x heartbeat, so a planned agent restart does
+ * not page anyone. During the start-up grace after a hub start no alert is raised and stations that have not
+ * reconnected yet are not judged; after it, stations still not heard from are flagged offline.
+ *
+ * <p>{@code last_seen} is kept in {@link StationLive} per message and written to the registry in batches,
+ * never per message. All methods run on the hub's MQTT event loop; {@link #presence} may be read anywhere.
+ */
+public final class PresenceTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceTracker.class);
+
+    public static final String REASON_LOST = "lost";
+    public static final String REASON_SHUTDOWN = "shutdown";
+    public static final String REASON_SILENT = "silent";
+    /** How many heartbeat intervals of silence make a station offline. */
+    public static final int MISSED_HEARTBEATS = 3;
+
+    private static final long SCAN_MILLIS = 500;
+    private static final long FLUSH_MILLIS = 30_000;
+
+    /** Mutable per-station state; touched only on the tracker's event loop. */
+    private static final class Entry {
+        final String stationId;
+        volatile String state;
+        volatile long since;
+        volatile String reason;
+        int heartbeatSeconds;
+        long lastSession;
+        long flushedLastSeen;
+        boolean alertPending;
+        long alertDueAt;
+        Future<Void> tail = Future.succeededFuture();
+
+        Entry(String stationId, String state, long since, int heartbeatSeconds, long lastSession) {
+            this.stationId = stationId;
+            this.state = state;
+            this.since = since;
+            this.heartbeatSeconds = heartbeatSeconds;
+            this.lastSession = lastSession;
+        }
+    }
+
+    private final Vertx vertx;
+    private final Database db;
+    private final StationLive live;
+    private final TimeSeries timeSeries;
+    private final AlertStore alerts;
+    private final long graceMillis;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private long startedAt;
+    private long graceEnd;
+    private long scanTimer = -1;
+    private long flushTimer = -1;
+
+    public PresenceTracker(Vertx vertx, Database db, StationLive live, TimeSeries timeSeries, AlertStore alerts,
+                           int startupGraceSeconds) {
+        this.vertx = vertx;
+        this.db = db;
+        this.live = live;
+        this.timeSeries = timeSeries;
+        this.alerts = alerts;
+        this.graceMillis = startupGraceSeconds * 1000L;
+    }
+
+    /** Loads every station's last known presence and starts the silence scan and the last-seen flush. */
+    public Future<Void> start() {
+        startedAt = System.currentTimeMillis();
+        graceEnd = startedAt + graceMillis;
+        return db.call(c -> {
+            List<Object[]> rows = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id, heartbeat_seconds, presence_state, presence_since, last_seen, last_session FROM stations");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long since = rs.getLong(4);
+                    boolean noSince = rs.wasNull();
+                    long seen = rs.getLong(5);
+                    boolean noSeen = rs.wasNull();
+                    rows.add(new Object[]{rs.getString(1), rs.getInt(2), rs.getString(3),
+                            noSince ? 0L : since, noSeen ? -1L : seen, rs.getLong(6)});
+                }
+            }
+            return rows;
+        }).map(rows -> {
+            for (Object[] r : rows) {
+                String id = (String) r[0];
+                Entry e = new Entry(id, (String) r[2], (Long) r[3], (Integer) r[1], (Long) r[5]);
+                long seen = (Long) r[4];
+                if (seen >= 0) {
+                    live.seen(id, seen);
+                    e.flushedLastSeen = seen;
+                }
+                entries.put(id, e);
+            }
+            scanTimer = vertx.setPeriodic(SCAN_MILLIS, t -> scan(System.currentTimeMillis()));
+            flushTimer = vertx.setPeriodic(FLUSH_MILLIS, t -> flushLastSeen());
+            LOG.info("Presence tracking {} stations, start-up grace {} s", rows.size(), graceMillis / 1000);
+            return null;
+        });
+    }
+
+    /** Stops the timers and writes the last-seen times; presence states are left as they are for the next start. */
+    public Future<Void> stop() {
+        vertx.cancelTimer(scanTimer);
+        vertx.cancelTimer(flushTimer);
+        List<Future<Void>> pending = new ArrayList<>();
+        entries.values().forEach(e -> pending.add(e.tail));
+        return Future.join(pending).transform(ar -> flushLastSeen());
+    }
+
+    /** The station's presence, live. */
+    public Optional<Presence> presence(String stationId) {
+        Entry e = entries.get(stationId);
+        if (e == null) {
+            return Optional.empty();
+        }
+        Optional<Long> seen = live.lastSeen(stationId);
+        return Optional.of(new Presence(e.state,
+                e.since > 0 ? OptionalLong.of(e.since) : OptionalLong.empty(),
+                seen.map(OptionalLong::of).orElse(OptionalLong.empty()),
+                Presence.OFFLINE.equals(e.state) ? Optional.ofNullable(e.reason) : Optional.empty()));
+    }
+
+    /** An authenticated connection from the station: it is online. */
+    public void connected(String stationId, int heartbeatSeconds, long at) {
+        Entry e = entry(stationId, heartbeatSeconds);
+        e.heartbeatSeconds = heartbeatSeconds;
+        live.seen(stationId, at);
+        online(e, at);
+    }
+
+    /** Anything arrived from the station. Cheap: one map lookup unless the station was not online. */
+    public void seen(String stationId, long at) {
+        live.seen(stationId, at);
+        Entry e = entries.get(stationId);
+        if (e != null && !Presence.ONLINE.equals(e.state)) {
+            online(e, at);
+        }
+    }
+
+    /** A birth: the station's current session; it is online. */
+    public void birth(String stationId, long session, long at) {
+        Entry e = entries.get(stationId);
+        if (e == null) {
+            return;
+        }
+        live.seen(stationId, at);
+        boolean changed = e.lastSession != session;
+        e.lastSession = session;
+        if (changed) {
+            serial(e, () -> db.call(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE stations SET last_session = ? WHERE id = ?")) {
+                    ps.setLong(1, session);
+                    ps.setString(2, stationId);
+                    ps.executeUpdate();
+                }
+                return null;
+            }));
+        }
+        online(e, at);
+    }
+
+    /**
+     * A will or shutdown notice ({@code online:false}) for a session. Applies only if the session is not older
+     * than the last one seen, so a late will from an old session never marks a reconnected station offline.
+     *
+     * @return whether it was applied
+     */
+    public boolean stateOffline(String stationId, long session, String reason, long at) {
+        Entry e = entries.get(stationId);
+        if (e == null) {
+            return false;
+        }
+        if (session < e.lastSession) {
+            LOG.debug("Ignoring offline notice of {} from old session {} (current {})", stationId, session, e.lastSession);
+            return false;
+        }
+        offline(e, REASON_SHUTDOWN.equals(reason) ? REASON_SHUTDOWN : REASON_LOST, at, at);
+        return true;
+    }
+
+    /** The station's current connection dropped without DISCONNECT: its will applies (if from a current session). */
+    public void connectionLost(String stationId, OptionalLong willSession, long at) {
+        Entry e = entries.get(stationId);
+        if (e == null) {
+            return;
+        }
+        if (willSession.isPresent() && willSession.getAsLong() < e.lastSession) {
+            return;
+        }
+        offline(e, REASON_LOST, at, at);
+    }
+
+    /** The station's current connection ended with DISCONNECT: a clean shutdown. */
+    public void disconnected(String stationId, long at) {
+        Entry e = entries.get(stationId);
+        if (e != null) {
+            offline(e, REASON_SHUTDOWN, at, at);
+        }
+    }
+
+    private Entry entry(String stationId, int heartbeatSeconds) {
+        return entries.computeIfAbsent(stationId, id -> new Entry(id, Presence.UNKNOWN, 0, heartbeatSeconds, 0));
+    }
+
+    private void online(Entry e, long at) {
+        if (Presence.ONLINE.equals(e.state)) {
+            return;
+        }
+        String before = e.state;
+        long offlineSince = e.since;
+        e.state = Presence.ONLINE;
+        e.since = at;
+        e.reason = null;
+        e.alertPending = false;
+        LOG.info("Station {} online (was {})", e.stationId, before);
+        changed(e, at);
+        if (Presence.OFFLINE.equals(before)) {
+            JsonObject extra = new JsonObject().put("outageMillis", Math.max(0, at - offlineSince)).put("backAt", at);
+            serial(e, () -> alerts.close(e.stationId, AlertStore.OFFLINE, at, extra)
+                    .map(closed -> {
+                        closed.ifPresent(a -> live("alert", e.stationId, a));
+                        return null;
+                    }));
+        }
+    }
+
+    private void offline(Entry e, String reason, long since, long now) {
+        if (Presence.OFFLINE.equals(e.state)) {
+            if (REASON_LOST.equals(reason) && REASON_SHUTDOWN.equals(e.reason) && e.alertPending) {
+                e.reason = reason;
+                e.alertDueAt = now;
+            }
+            return;
+        }
+        e.state = Presence.OFFLINE;
+        e.since = since;
+        e.reason = reason;
+        e.alertPending = true;
+        e.alertDueAt = REASON_SHUTDOWN.equals(reason) ? now + silenceMillis(e) : now;
+        LOG.info("Station {} offline ({})", e.stationId, reason);
+        changed(e, now);
+        maybeOpenAlert(e, now);
+    }
+
+    private void changed(Entry e, long at) {
+        boolean online = Presence.ONLINE.equals(e.state);
+        timeSeries.presence(e.stationId, online, at);
+        presence(e.stationId).ifPresent(p -> live("presence", e.stationId, p.toJson()));
+        String state = e.state;
+        long since = e.since;
+        long seen = live.lastSeen(e.stationId).orElse(-1L);
+        serial(e, () -> db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stations SET presence_state = ?, presence_since = ?, last_seen = ? WHERE id = ?")) {
+                ps.setString(1, state);
+                ps.setLong(2, since);
+                if (seen >= 0) {
+                    ps.setLong(3, seen);
+                } else {
+                    ps.setNull(3, Types.BIGINT);
+                }
+                ps.setString(4, e.stationId);
+                ps.executeUpdate();
+            }
+            return null;
+        }));
+    }
+
+    private void maybeOpenAlert(Entry e, long now) {
+        if (!e.alertPending || now < graceEnd || now < e.alertDueAt || !Presence.OFFLINE.equals(e.state)) {
+            return;
+        }
+        e.alertPending = false;
+        JsonObject data = new JsonObject().put("since", e.since).put("reason", e.reason);
+        serial(e, () -> alerts.open(e.stationId, AlertStore.OFFLINE, now, data)
+                .map(id -> {
+                    live("alert", e.stationId, new JsonObject().put("id", id).put("stationId", e.stationId)
+                            .put("type", AlertStore.OFFLINE).put("openedAt", now).put("closedAt", null).put("data", data));
+                    return null;
+                }));
+    }
+
+    /** The backstop: flags silent stations and raises alerts that are due. */
+    void scan(long now) {
+        boolean inGrace = now < graceEnd;
+        for (Entry e : entries.values()) {
+            if (Presence.ONLINE.equals(e.state)) {
+                long seen = live.lastSeen(e.stationId).orElse(startedAt);
+                if (inGrace && seen < startedAt) {
+                    continue;
+                }
+                if (now - seen > silenceMillis(e)) {
+                    offline(e, REASON_SILENT, seen, now);
+                }
+            } else if (e.alertPending) {
+                maybeOpenAlert(e, now);
+            }
+        }
+    }
+
+    private static long silenceMillis(Entry e) {
+        return MISSED_HEARTBEATS * Math.max(1, e.heartbeatSeconds) * 1000L;
+    }
+
+    /** Writes last_seen of stations heard from since the previous flush, in one batch. */
+    Future<Void> flushLastSeen() {
+        List<Object[]> dirty = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            Optional<Long> seen = live.lastSeen(e.stationId);
+            if (seen.isPresent() && seen.get() > e.flushedLastSeen) {
+                e.flushedLastSeen = seen.get();
+                dirty.add(new Object[]{e.stationId, seen.get()});
+            }
+        }
+        if (dirty.isEmpty()) {
+            return Future.succeededFuture();
+        }
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE stations SET last_seen = ? WHERE id = ?")) {
+                for (Object[] d : dirty) {
+                    ps.setLong(1, (Long) d[1]);
+                    ps.setString(2, (String) d[0]);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return (Void) null;
+        }).onFailure(err -> LOG.warn("Writing last-seen times failed: {}", err.getMessage()));
+    }
+
+    /** Runs the station's registry work one after another, so an alert closes only after it was opened. */
+    private void serial(Entry e, Supplier<Future<Void>> work) {
+        e.tail = e.tail.transform(ignored -> work.get())
+                .onFailure(err -> LOG.warn("Presence update of {} failed: {}", e.stationId, err.getMessage()))
+                .recover(err -> Future.succeededFuture());
+    }
+
+    private void live(String kind, String stationId, JsonObject data) {
+        vertx.eventBus().publish(Bus.LIVE, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
+    }
+}

@@ -1,0 +1,144 @@
+package org.yizhan.hub.stations;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.config.StationConfig;
+import org.yizhan.hub.HubConfig;
+import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.ClientAddress;
+import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.RateLimiter;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.metrics.HubMetrics;
+
+import java.util.OptionalLong;
+import java.util.function.IntSupplier;
+
+/**
+ * {@code POST /api/v1/provision}: a new kiosk trades its claim code for its MQTT credentials and configuration.
+ * The code is the only secret, so failed attempts are limited per client address (429 with Retry-After), and
+ * the answer never tells whether a station exists. Each success issues a new station secret that replaces the
+ * old one.
+ */
+public final class ProvisionRoutes implements ApiRoutes {
+
+    public static final int KEEP_ALIVE_SECONDS = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(ProvisionRoutes.class);
+
+    private final Vertx vertx;
+    private final HubConfig config;
+    private final IntSupplier mqttPort;
+    private final StationStore stations;
+    private final Replies replies;
+    private final HubMetrics metrics;
+    private final RateLimiter failures;
+
+    public ProvisionRoutes(Vertx vertx, HubConfig config, IntSupplier mqttPort, StationStore stations,
+                           Replies replies, HubMetrics metrics) {
+        this.vertx = vertx;
+        this.config = config;
+        this.mqttPort = mqttPort;
+        this.stations = stations;
+        this.replies = replies;
+        this.metrics = metrics;
+        this.failures = new RateLimiter(config.provisionAttemptsPerMinute());
+    }
+
+    @Override
+    public void mount(Router router) {
+        router.post("/api/v1/provision").handler(replies.json(this::provision));
+    }
+
+    public void prune() {
+        failures.prune(System.currentTimeMillis());
+    }
+
+    private Future<Reply> provision(RoutingContext ctx) {
+        String key = ClientAddress.of(ctx);
+        OptionalLong wait = failures.blockedFor(key, System.currentTimeMillis());
+        if (wait.isPresent()) {
+            metrics.counter("yizhan_provision_rejects", "reason", "rate-limited");
+            return Future.failedFuture(ApiException.tooManyRequests(wait.getAsLong()));
+        }
+        failures.record(key, System.currentTimeMillis());
+        String code;
+        try {
+            String typed = JsonBody.of(ctx).string("claimCode", 1, 64);
+            code = ClaimCodes.normalize(typed).orElseThrow(() -> ApiException.badField("claimCode",
+                    "a claim code has 10 letters and digits, like ABCDE-23456"));
+        } catch (ApiException e) {
+            return refuse(key, "malformed", e);
+        }
+        String hubUrl = hubUrl(ctx);
+        String mqttHost = config.publicMqttHost().isBlank() ? requestHost(ctx) : config.publicMqttHost();
+        return stations.lookupClaim(code).compose(found -> switch (found.state()) {
+            case UNKNOWN -> refuse(key, "unknown", ApiException.of(404, "claim-code-unknown",
+                    "This claim code is not known; check it, or ask for a new one"));
+            case USED -> refuse(key, "used", ApiException.of(410, "claim-code-used",
+                    "This claim code has been used already; ask for a new one"));
+            case EXPIRED -> refuse(key, "expired", ApiException.of(410, "claim-code-expired",
+                    "This claim code has expired; ask for a new one"));
+            case VALID -> issue(key, code, found.station().orElseThrow(), hubUrl, mqttHost);
+        });
+    }
+
+    private Future<Reply> issue(String key, String code, Station s, String hubUrl, String mqttHost) {
+        String secret = StationSecrets.newSecret();
+        StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), config.mqttTls(), s.id(),
+                secret, KEEP_ALIVE_SECONDS);
+        return vertx.executeBlocking(() -> {
+            JsonObject json = StationConfig.defaults(s.id(), s.name(), hubUrl, mqtt, s.profile(), s.ports(),
+                    s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).toJson().put("version", s.configVersion());
+            return StationConfig.parse(json).toJson();
+        }, false).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
+            if (!ok) {
+                return refuse(key, "used", ApiException.of(410, "claim-code-used",
+                        "This claim code has been used already; ask for a new one"));
+            }
+            failures.forgive(key);
+            metrics.counter("yizhan_provisioned");
+            LOG.info("Station {} provisioned; MQTT {}:{}", s.id(), mqtt.host(), mqtt.port());
+            return Future.succeededFuture(Reply.ok(new JsonObject()
+                    .put("stationId", s.id())
+                    .put("mqtt", new JsonObject().put("host", mqtt.host()).put("port", mqtt.port())
+                            .put("tls", mqtt.tls()).put("username", s.id()).put("password", secret))
+                    .put("config", cfg)));
+        }));
+    }
+
+    /** The attempt was counted when it came in; it stays counted. */
+    private Future<Reply> refuse(String key, String reason, ApiException e) {
+        metrics.counter("yizhan_provision_rejects", "reason", reason);
+        return Future.failedFuture(e);
+    }
+
+    private String hubUrl(RoutingContext ctx) {
+        if (!config.publicHttpUrl().isBlank()) {
+            return config.publicHttpUrl();
+        }
+        String scheme = ctx.request().isSSL() ? "https" : "http";
+        HostAndPort a = ctx.request().authority();
+        if (a == null) {
+            return scheme + "://" + urlHost(ctx.request().localAddress().host()) + ":" + ctx.request().localAddress().port();
+        }
+        return scheme + "://" + urlHost(a.host()) + (a.port() > 0 ? ":" + a.port() : "");
+    }
+
+    private static String requestHost(RoutingContext ctx) {
+        HostAndPort a = ctx.request().authority();
+        String h = a == null ? ctx.request().localAddress().host() : a.host();
+        return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+    }
+
+    private static String urlHost(String h) {
+        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
+    }
+}

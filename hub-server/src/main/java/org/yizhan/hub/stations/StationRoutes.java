@@ -1,0 +1,170 @@
+package org.yizhan.hub.stations;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.auth.Authenticator;
+import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.presence.Presence;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The station registry over HTTP: register a station (technician), list and show stations with presence,
+ * live telemetry and open alerts (operator+), and issue or show its claim code, also as a QR PNG (technician).
+ */
+public final class StationRoutes implements ApiRoutes {
+
+    public static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
+    private static final Logger LOG = LoggerFactory.getLogger(StationRoutes.class);
+
+    private final Vertx vertx;
+    private final StationStore stations;
+    private final AlertStore alerts;
+    private final StationLive live;
+    private final Function<String, Optional<Presence>> presence;
+    private final Map<String, Integer> portsPerProfile;
+    private final Authenticator auth;
+    private final Replies replies;
+
+    public StationRoutes(Vertx vertx, StationStore stations, AlertStore alerts, StationLive live,
+                         Function<String, Optional<Presence>> presence, Map<String, Integer> portsPerProfile, Authenticator auth, Replies replies) {
+        this.vertx = vertx;
+        this.stations = stations;
+        this.alerts = alerts;
+        this.live = live;
+        this.presence = presence;
+        this.portsPerProfile = Map.copyOf(portsPerProfile);
+        this.auth = auth;
+        this.replies = replies;
+    }
+
+    @Override
+    public void mount(Router router) {
+        router.post("/api/v1/stations").handler(auth.require(Role.TECHNICIAN)).handler(replies.json(this::create));
+        router.get("/api/v1/stations").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
+        router.get("/api/v1/stations/:id").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::show));
+        router.post("/api/v1/stations/:id/claim").handler(auth.require(Role.TECHNICIAN))
+                .handler(replies.json(this::newClaim));
+        router.get("/api/v1/stations/:id/claim").handler(auth.require(Role.TECHNICIAN))
+                .handler(replies.json(this::showClaim));
+        router.get("/api/v1/stations/:id/claim.png").handler(auth.require(Role.TECHNICIAN)).handler(this::claimPng);
+    }
+
+    /** The station id of the path, or 404 when it cannot be one. */
+    public static String stationId(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (id == null || !STATION_ID.matcher(id).matches()) {
+            throw noStation();
+        }
+        return id;
+    }
+
+    public static ApiException noStation() {
+        return ApiException.of(404, "station-not-found", "No such station");
+    }
+
+    private Future<Reply> create(RoutingContext ctx) {
+        NewStation s = NewStation.parse(JsonBody.of(ctx).json(), portsPerProfile);
+        String by = Authenticator.principal(ctx).username();
+        return stations.create(s).map(created -> {
+            LOG.info("User '{}' registered station {}", by, created.station().id());
+            return Reply.created(new JsonObject()
+                    .put("station", StationViews.full(created.station(), Optional.empty(), Optional.empty(),
+                            Optional.empty(), new JsonArray()))
+                    .put("claimCode", ClaimCodes.display(created.claim().code()))
+                    .put("claimExpiresAt", created.claim().expiresAt()));
+        });
+    }
+
+    private Future<Reply> list(RoutingContext ctx) {
+        return Future.all(stations.list(), alerts.list(Optional.empty(), true, AlertStore.MAX_LIMIT)).map(all -> {
+            List<Station> list = all.resultAt(0);
+            JsonArray open = all.resultAt(1);
+            Map<String, JsonArray> byStation = new HashMap<>();
+            for (Object o : open) {
+                if (o instanceof JsonObject a) {
+                    byStation.computeIfAbsent(a.getString("stationId"), k -> new JsonArray()).add(a);
+                }
+            }
+            JsonArray out = new JsonArray();
+            for (Station s : list) {
+                out.add(view(s, byStation.getOrDefault(s.id(), new JsonArray())));
+            }
+            return Reply.ok(new JsonObject().put("stations", out));
+        });
+    }
+
+    private Future<Reply> show(RoutingContext ctx) {
+        String id = stationId(ctx);
+        return stations.get(id).compose(s -> {
+            if (s.isEmpty()) {
+                return Future.failedFuture(noStation());
+            }
+            return alerts.list(Optional.of(id), true, AlertStore.MAX_LIMIT).map(a -> Reply.ok(view(s.get(), a)));
+        });
+    }
+
+    private JsonObject view(Station s, JsonArray openAlerts) {
+        return StationViews.full(s, presence.apply(s.id()), live.telemetry(s.id()), live.lastSeen(s.id()),
+                openAlerts);
+    }
+
+    private Future<Reply> newClaim(RoutingContext ctx) {
+        String id = stationId(ctx);
+        String by = Authenticator.principal(ctx).username();
+        return stations.issueClaim(id).map(c -> {
+            StationStore.Claim claim = c.orElseThrow(StationRoutes::noStation);
+            LOG.info("User '{}' issued a new claim code for station {}", by, id);
+            return Reply.created(claimJson(claim));
+        });
+    }
+
+    private Future<Reply> showClaim(RoutingContext ctx) {
+        String id = stationId(ctx);
+        return stations.currentClaim(id).map(c -> Reply.ok(claimJson(c.orElseThrow(() ->
+                ApiException.of(404, "no-claim-code", "This station has no unused claim code; issue a new one")))));
+    }
+
+    private static JsonObject claimJson(StationStore.Claim c) {
+        return new JsonObject().put("stationId", c.stationId()).put("claimCode", ClaimCodes.display(c.code()))
+                .put("claimExpiresAt", c.expiresAt());
+    }
+
+    private void claimPng(RoutingContext ctx) {
+        Future<Buffer> png;
+        try {
+            String id = stationId(ctx);
+            png = stations.currentClaim(id).compose(c -> {
+                if (c.isEmpty()) {
+                    return Future.failedFuture(ApiException.of(404, "no-claim-code",
+                            "This station has no unused claim code; issue a new one"));
+                }
+                String text = ClaimCodes.display(c.get().code());
+                return vertx.executeBlocking(() -> Buffer.buffer(QrPng.render(text, 320)), false);
+            });
+        } catch (ApiException e) {
+            png = Future.failedFuture(e);
+        }
+        png.onSuccess(b -> ctx.response().putHeader("Content-Type", "image/png").end(b))
+                .onFailure(e -> replies.fail(ctx, e));
+    }
+}

@@ -1,0 +1,111 @@
+package org.yizhan.hub.stations;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.presence.Presence;
+import org.yizhan.protocol.ChargerState;
+
+import java.util.Optional;
+
+/**
+ * The JSON the API shows for a station: registry fields, presence, and the latest telemetry (occupancy,
+ * door, chargers). Values not yet reported are {@code null}; charger ports not yet reported are {@code unknown}.
+ */
+public final class StationViews {
+
+    private static final double EARTH_RADIUS_M = 6_371_008.8;
+
+    private StationViews() {
+    }
+
+    /** The full view for operators: {"id",..,"presence","occupancy","door","chargers","env","alerts"}. */
+    public static JsonObject full(Station s, Optional<Presence> livePresence, Optional<JsonObject> telemetry,
+                                  Optional<Long> liveLastSeen, JsonArray alerts) {
+        JsonObject t = telemetry.orElseGet(JsonObject::new);
+        long lastSeen = Math.max(s.lastSeen().orElse(0L), liveLastSeen.orElse(0L));
+        if (livePresence.isPresent() && livePresence.get().lastSeen().isPresent()) {
+            lastSeen = Math.max(lastSeen, livePresence.get().lastSeen().getAsLong());
+        }
+        JsonObject presence = new JsonObject()
+                .put("state", state(s, livePresence))
+                .put("since", livePresence.isPresent()
+                        ? (livePresence.get().since().isPresent() ? livePresence.get().since().getAsLong() : null)
+                        : s.presenceSince().orElse(null))
+                .put("lastSeen", lastSeen > 0 ? lastSeen : null);
+        livePresence.flatMap(Presence::reason).ifPresent(r -> presence.put("reason", r));
+        JsonObject door = t.getValue("door") instanceof JsonObject d
+                ? new JsonObject().put("open", d.getValue("open")).put("locked", d.getValue("locked")) : null;
+        JsonObject env = t.getValue("env") instanceof JsonObject e ? e.copy() : null;
+        return s.toJson()
+                .put("presence", presence)
+                .put("occupancy", occupancy(s, t))
+                .put("door", door)
+                .put("chargers", chargers(s, t))
+                .put("env", env)
+                .put("telemetryAt", t.getValue("ts") instanceof Number n ? n.longValue() : null)
+                .put("alerts", alerts);
+    }
+
+    /** What riders see: where it is, how far, free charger ports and how full the room is. */
+    public static JsonObject forRiders(Station s, Optional<JsonObject> telemetry, Optional<Double> distanceM) {
+        JsonObject t = telemetry.orElseGet(JsonObject::new);
+        JsonArray chargers = chargers(s, t);
+        int free = 0;
+        for (Object o : chargers) {
+            if (o instanceof JsonObject c && ChargerState.AVAILABLE.wireName().equals(c.getValue("state"))) {
+                free++;
+            }
+        }
+        return new JsonObject()
+                .put("id", s.id())
+                .put("name", s.name())
+                .put("address", s.address())
+                .put("lat", Double.isNaN(s.lat()) ? null : s.lat())
+                .put("lon", Double.isNaN(s.lon()) ? null : s.lon())
+                .put("distanceM", distanceM.map(d -> (double) Math.round(d)).orElse(null))
+                .put("ports", s.ports())
+                .put("freePorts", free)
+                .put("occupancy", occupancy(s, t));
+    }
+
+    /** The presence state: the hub's live view when it has one, else the registry's. */
+    public static String state(Station s, Optional<Presence> livePresence) {
+        return livePresence.map(Presence::state).orElse(s.presenceState());
+    }
+
+    /** Great-circle distance in metres (haversine). */
+    public static double distanceMetres(double lat1, double lon1, double lat2, double lon2) {
+        double p1 = Math.toRadians(lat1);
+        double p2 = Math.toRadians(lat2);
+        double dp = p2 - p1;
+        double dl = Math.toRadians(lon2 - lon1);
+        double a = Math.sin(dp / 2) * Math.sin(dp / 2) + Math.cos(p1) * Math.cos(p2) * Math.sin(dl / 2) * Math.sin(dl / 2);
+        return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
+    }
+
+    private static JsonObject occupancy(Station s, JsonObject t) {
+        JsonObject o = t.getValue("occupancy") instanceof JsonObject j ? j : new JsonObject();
+        Object count = o.getValue("count") instanceof Number n ? n.intValue() : null;
+        int capacity = o.getValue("capacity") instanceof Number n ? n.intValue() : s.capacity();
+        return new JsonObject().put("count", count).put("capacity", capacity);
+    }
+
+    private static JsonArray chargers(Station s, JsonObject t) {
+        JsonArray out = new JsonArray();
+        if (t.getValue("chargers") instanceof JsonArray reported) {
+            for (Object o : reported) {
+                if (o instanceof JsonObject c) {
+                    out.add(new JsonObject().put("port", c.getValue("port")).put("state", c.getValue("state"))
+                            .put("powerW", c.getValue("powerW")).put("energyWh", c.getValue("energyWh"))
+                            .put("tempC", c.getValue("tempC")));
+                }
+            }
+            return out;
+        }
+        for (int p = 1; p <= s.ports(); p++) {
+            out.add(new JsonObject().put("port", p).put("state", "unknown").put("powerW", null)
+                    .put("energyWh", null).put("tempC", null));
+        }
+        return out;
+    }
+}

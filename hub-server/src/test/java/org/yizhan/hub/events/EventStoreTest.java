@@ -1,0 +1,79 @@
+package org.yizhan.hub.events;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Event;
+import org.yizhan.protocol.Ulid;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+class EventStoreTest {
+
+    private Database db;
+    private EventStore store;
+
+    @BeforeEach
+    void setUp(Vertx vertx) {
+        db = await(Database.open(vertx, "jdbc:h2:mem:ev" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        store = new EventStore(db);
+    }
+
+    @AfterEach
+    void tearDown() {
+        await(db.call(c -> c.createStatement().execute("SHUTDOWN")));
+        await(db.close());
+    }
+
+    @Test
+    void storesEachIdOnceEvenWithinOneBatch() {
+        Event a = new Event(Ulid.next(1000), 1000, "door.opened", new JsonObject().put("n", 1));
+        Event b = new Event(Ulid.next(2000), 2000, "door.closed", new JsonObject());
+        assertThat(await(store.insert("st-1", List.of(a, a), 5))).isEqualTo(1);
+        assertThat(await(store.insertNew("st-1", List.of(a, b), 6))).containsExactly(b);
+        assertThat(await(store.insert("st-1", List.of(a, b), 7))).isZero();
+    }
+
+    @Test
+    void pagesAscendingByIdWithAnExclusiveCursorAndFilters() {
+        Event e1 = new Event(Ulid.next(1000), 1000, "door.opened", new JsonObject());
+        Event e2 = new Event(Ulid.next(2000), 2000, "access.granted", new JsonObject().put("method", "qr"));
+        Event e3 = new Event(Ulid.next(3000), 3000, "door.opened", new JsonObject());
+        await(store.insert("st-1", List.of(e3, e1), 1));
+        await(store.insert("st-2", List.of(e2), 1));
+
+        JsonObject first = await(store.list(Optional.empty(), Optional.empty(), Optional.empty(), 2));
+        assertThat(first.getJsonArray("events")).extracting(o -> ((JsonObject) o).getString("id"))
+                .containsExactly(e1.id(), e2.id());
+        assertThat(first.getString("next")).isEqualTo(e2.id());
+        JsonObject second = await(store.list(Optional.empty(), Optional.empty(), Optional.of(first.getString("next")), 2));
+        assertThat(second.getJsonArray("events")).extracting(o -> ((JsonObject) o).getString("id")).containsExactly(e3.id());
+        assertThat(second.getValue("next")).isNull();
+
+        JsonObject st2 = await(store.list(Optional.of("st-2"), Optional.empty(), Optional.empty(), 10));
+        assertThat(st2.getJsonArray("events").getJsonObject(0).getJsonObject("data").getString("method")).isEqualTo("qr");
+        assertThat(st2.getJsonArray("events").getJsonObject(0).getString("stationId")).isEqualTo("st-2");
+        JsonObject opened = await(store.list(Optional.empty(), Optional.of("door.opened"), Optional.empty(), 10));
+        assertThat(opened.getJsonArray("events")).hasSize(2);
+    }
+
+    static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
