@@ -23,6 +23,8 @@ import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.stations.DesiredConfig;
+import org.yizhan.config.ConfigException;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.stations.HistoryRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
@@ -114,6 +116,17 @@ public final class HubApp {
         DeadLetterStore deadLetters = new DeadLetterStore(db);
         CommandStore commands = new CommandStore(db);
         mqtt = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
+        Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
+        mqtt.configSource(id -> stations.get(id).compose(found -> {
+            if (found.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            try {
+                return Future.succeededFuture(Optional.of(DesiredConfig.of(found.get(), publicHubUrl)));
+            } catch (ConfigException e) {
+                return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
+            }
+        }));
 
         Authenticator auth = new Authenticator(tokens, replies);
         AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());

@@ -1,5 +1,17 @@
 package org.yizhan.hub;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.nio.charset.StandardCharsets;
+import org.yizhan.protocol.Topics;
+import org.yizhan.protocol.ConfigMessage;
+import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.Channel;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttClient;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
@@ -331,6 +343,42 @@ class HubHttpApiTest {
             assertThat(error(again).getString("code")).isEqualTo("claim-code-used");
             ctx.completeNow();
         })));
+    }
+
+    @Test
+    void provisionedStationGetsItsDesiredConfigOnSubscribeWithoutCredentials() throws Exception {
+        JsonObject created = api.createStation(technician, HubClient.station("Config on subscribe").put("ports", 2))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        String id = created.getJsonObject("station").getString("id");
+        JsonObject answer = api.post("/api/v1/provision", new JsonObject().put("claimCode", created.getString("claimCode")))
+                .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsJsonObject();
+        String password = answer.getJsonObject("mqtt").getString("password");
+
+        MqttClient station = new MqttClient("tcp://127.0.0.1:" + app.mqttPort(), id, new MemoryPersistence());
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setUserName(id);
+        options.setPassword(password.toCharArray());
+        options.setCleanSession(true);
+        BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
+        try {
+            station.connect(options);
+            station.subscribe(Topics.of(id, Channel.CONFIG), 1, (topic, message) -> received.add(message));
+            MqttMessage message = received.poll(10, TimeUnit.SECONDS);
+            assertThat(message).as("the retained config arrives on subscribe").isNotNull();
+            assertThat(message.isRetained()).as("retained flag").isTrue();
+            String text = new String(message.getPayload(), StandardCharsets.UTF_8);
+            ConfigMessage config = Codec.decode(Channel.CONFIG, message.getPayload(), ConfigMessage.class);
+            assertThat(config.version()).isEqualTo(1);
+            assertThat(config.config().getString("stationId")).isEqualTo(id);
+            assertThat(config.config().getJsonObject("charger").getJsonArray("ports")).hasSize(2);
+            assertThat(config.config().containsKey("mqtt")).as("credentials never travel over MQTT").isFalse();
+            assertThat(text).doesNotContain(password);
+        } finally {
+            if (station.isConnected()) {
+                station.disconnect();
+            }
+            station.close();
+        }
     }
 
     private static Future<Boolean> storedSecretMatches(String stationId, String secret) {

@@ -1,5 +1,6 @@
 package org.yizhan.hub.mqtt;
 
+import java.util.function.Function;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,6 +57,14 @@ public final class MqttIngest {
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         channel.target = endpoints;
         endpoints.commands(commands);
+    }
+
+    /**
+     * Sets where a station's desired configuration comes from (the registry) when it subscribes to
+     * {@code .../config} and nothing was published for it since start. Call before {@link #start()}.
+     */
+    public void configSource(Function<String, Future<Optional<JsonObject>>> source) {
+        endpoints.configSource(source);
     }
 
     /** Loads presence, starts command delivery and binds the MQTT server; completes once it is bound. */

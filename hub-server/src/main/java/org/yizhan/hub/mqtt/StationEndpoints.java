@@ -33,6 +33,7 @@ import org.yizhan.protocol.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +55,8 @@ final class StationEndpoints implements CommandChannel {
     private final PresenceTracker presence;
     private final Map<String, StationSession> sessions = new ConcurrentHashMap<>();
     private final Map<String, ConfigMessage> retainedConfig = new ConcurrentHashMap<>();
+    private Function<String, Future<Optional<JsonObject>>> configSource =
+            id -> Future.succeededFuture(Optional.empty());
     private CommandDispatcher commands;
     private volatile boolean stopping;
 
@@ -252,6 +255,10 @@ final class StationEndpoints implements CommandChannel {
             ConfigMessage c = retainedConfig.get(s.stationId);
             if (c != null) {
                 publish(s, configTopic, Codec.encode(c), true);
+            } else {
+                configSource.apply(s.stationId)
+                        .onSuccess(desired -> desired.ifPresent(cfg -> publishConfig(s.stationId, cfg)))
+                        .onFailure(err -> LOG.warn("No configuration for {}: {}", s.stationId, err.getMessage()));
             }
         }
         if (commands != null && added.stream().anyMatch(f -> TopicFilters.matches(f, cmdTopic))) {
@@ -269,6 +276,11 @@ final class StationEndpoints implements CommandChannel {
             return Future.succeededFuture(false);
         }
         return publish(s, topic, Codec.encode(command), false);
+    }
+
+    /** Where the desired configuration of a station comes from when none was published since start. */
+    void configSource(Function<String, Future<Optional<JsonObject>>> source) {
+        this.configSource = source;
     }
 
     /** Keeps the station's desired configuration and sends it now if the station listens for it. */

@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * Handles the desired configuration retained on {@code .../config}: a version not newer than the running one
  * is ignored (it is redelivered on every connect); a newer one is validated with {@link StationConfig#parse},
  * stored in the state directory and reported with {@code config.applied}, or refused with
- * {@code config.rejected} and every problem. The station keeps its own MQTT credentials unless the message
+ * {@code config.rejected} and every problem. The station keeps its own MQTT credentials, hub address and local
+ * HTTP binding unless the message
  * carries a full set.
  */
 public final class ConfigReceiver {
@@ -78,6 +79,11 @@ public final class ConfigReceiver {
         JsonObject json = msg.config().copy().put("version", msg.version());
         if (!json.containsKey("stationId")) {
             json.put("stationId", current.stationId());
+        }
+        for (String own : List.of("hub", "http")) {
+            if (!json.containsKey(own)) {
+                json.put(own, current.toJson().getJsonObject(own));
+            }
         }
         JsonObject m = json.getValue("mqtt") instanceof JsonObject o ? o : null;
         if (m == null || !m.containsKey("password")) {

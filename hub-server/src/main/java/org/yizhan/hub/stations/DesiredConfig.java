@@ -1,0 +1,31 @@
+package org.yizhan.hub.stations;
+
+import io.vertx.core.json.JsonObject;
+import org.yizhan.config.ConfigException;
+import org.yizhan.config.StationConfig;
+
+import java.util.Optional;
+
+/**
+ * The configuration the hub wants a station to run, built from its registry row and retained on
+ * {@code .../config}. It leaves out what only the station knows or must keep to itself: its MQTT
+ * credentials (never sent over MQTT), its local HTTP binding, and the hub address unless the hub has a
+ * public one configured; the agent keeps its own values for those.
+ */
+public final class DesiredConfig {
+
+    private DesiredConfig() {
+    }
+
+    public static JsonObject of(Station s, Optional<String> publicHubUrl) throws ConfigException {
+        StationConfig.Mqtt placeholder = new StationConfig.Mqtt("hub", 1883, false, s.id(), "unused", 30);
+        JsonObject json = StationConfig.defaults(s.id(), s.name(), publicHubUrl.orElse("http://hub"), placeholder,
+                s.profile(), s.ports(), s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).toJson();
+        json.remove("mqtt");
+        json.remove("http");
+        if (publicHubUrl.isEmpty()) {
+            json.remove("hub");
+        }
+        return json.put("version", s.configVersion());
+    }
+}
