@@ -118,7 +118,8 @@ class HubHttpApiTest {
         }).onComplete(ctx.succeeding(m -> ctx.verify(() -> {
             assertThat(m.statusCode()).isEqualTo(200);
             assertThat(m.getHeader("Content-Type")).startsWith("text/plain; version=0.0.4");
-            assertThat(m.bodyAsString()).contains("yizhan_mqtt_connections");
+            assertThat(m.bodyAsString()).contains("yizhan_mqtt_connections", "yizhan_timeseries_write_errors_total",
+                    "yizhan_mqtt_rejects_total{reason=\"bad-password\"}", "yizhan_ingest_latency_seconds_bucket");
             ctx.completeNow();
         })));
     }

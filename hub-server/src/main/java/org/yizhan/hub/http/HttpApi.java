@@ -77,11 +77,15 @@ public final class HttpApi {
     public Future<Void> start() {
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
                 .setMaxHeaderSize(16 * 1024);
-        return vertx.createHttpServer(options).requestHandler(router()).listen().map(s -> {
-            server = s;
-            LOG.info("HTTP listening on {}:{}", host, s.actualPort());
-            return null;
-        });
+        return vertx.createHttpServer(options).requestHandler(router()).listen()
+                .recover(err -> Future.failedFuture(new IllegalStateException(
+                        "HTTP cannot listen on " + host + ":" + port + " (http-port, YIZHAN_HTTP_PORT): "
+                                + err.getMessage(), err)))
+                .map(s -> {
+                    server = s;
+                    LOG.info("HTTP listening on {}:{}", host, s.actualPort());
+                    return null;
+                });
     }
 
     public int actualPort() {

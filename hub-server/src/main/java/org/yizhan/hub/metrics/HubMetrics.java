@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -14,6 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class HubMetrics {
 
+    /** Reasons that are shown at zero from the start; others appear when first counted. */
+    private static final List<String> REJECT_REASONS = List.of("bad-password", "unknown-station",
+            "acl", "malformed", "too-large", "topic");
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
     private final Timer ingestLatency;
@@ -26,6 +30,11 @@ public final class HubMetrics {
                 .minimumExpectedValue(Duration.ofNanos(50_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(registry);
+        // Counters that alerting rules watch exist from the start, at zero, so rate() works before the first error.
+        registry.counter("yizhan_timeseries_write_errors");
+        for (String reason : REJECT_REASONS) {
+            registry.counter("yizhan_mqtt_rejects", "reason", reason);
+        }
     }
 
     public PrometheusMeterRegistry registry() {

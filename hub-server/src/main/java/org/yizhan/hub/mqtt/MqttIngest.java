@@ -86,7 +86,9 @@ public final class MqttIngest {
                     server = MqttServer.create(vertx, options);
                     server.endpointHandler(endpoints::handle);
                     server.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.getMessage()));
-                    return server.listen();
+                    return server.listen().recover(err -> Future.failedFuture(new IllegalStateException(
+                            "MQTT cannot listen on " + config.mqttHost() + ":" + config.mqttPort()
+                                    + " (mqtt-port, YIZHAN_MQTT_PORT): " + err.getMessage(), err)));
                 })
                 .map(s -> {
                     LOG.info("MQTT endpoint listening on {}:{}", config.mqttHost(), s.actualPort());
