@@ -1,0 +1,144 @@
+package org.yizhan.bench.fleet;
+
+import io.vertx.core.Vertx;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One measured run: start the target, connect the fleet (ramped), let it warm up, take the target's figures
+ * before and after the window, then disconnect the fleet and stop the target, also on failure.
+ * Runs on the caller's thread and blocks it; never call it from an event loop.
+ */
+public final class FleetRun {
+
+    private static final Duration IDLE_SAMPLE = Duration.ofSeconds(5);
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private final Vertx vertx;
+    private final FleetSettings settings;
+    private final Duration warmup;
+    private final Duration window;
+    private final Consumer<String> progress;
+    private final long clockTicksPerSecond;
+
+    public FleetRun(Vertx vertx, FleetSettings settings, Duration warmup, Duration window, Consumer<String> progress) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.warmup = warmup;
+        this.window = window;
+        this.progress = progress;
+        this.clockTicksPerSecond = ProcStats.clockTicksPerSecond();
+    }
+
+    public RunResult run(Target target, int stations) throws Exception {
+        String tag = "[" + target.name() + " N=" + stations + "] ";
+        Consumer<String> out = s -> progress.accept(tag + s);
+        Fleet fleet = null;
+        try {
+            List<StationCredentials> credentials = target.prepare(stations, out);
+            double idlePercent = idleCpuPercent(target, out);
+            fleet = new Fleet(vertx, settings, target.mqttHost(), target.mqttPort(), credentials);
+            await(fleet.start(), Duration.ofSeconds(30));
+            connectAll(fleet, target, out);
+            FleetCounters c = fleet.counters();
+            if (c.connected() == 0) {
+                throw new IllegalStateException("no station could connect to " + target.name() + ": " + c.firstError());
+            }
+            out.accept(String.format("warming up %d s", warmup.toSeconds()));
+            sleepWatching(warmup, fleet, target, out, false);
+            Target.Snapshot before = target.snapshot();
+            long sentBefore = c.sent();
+            out.accept(String.format("measuring for %d s (expected %.1f msg/s)", window.toSeconds(),
+                    settings.expectedRate((int) c.connected())));
+            sleepWatching(window, fleet, target, out, true);
+            Target.Snapshot after = target.snapshot();
+            long sentAfter = c.sent();
+            double seconds = (after.atNanos() - before.atNanos()) / 1e9;
+            long ticks = after.process().cpuTicks() - before.process().cpuTicks();
+            RunResult r = new RunResult(target.name(), stations, c.connected(), c.failed(), c.lost(), seconds,
+                    sentAfter - sentBefore, after.messages() - before.messages(),
+                    after.latencySeconds().minus(before.latencySeconds()), (double) ticks / clockTicksPerSecond,
+                    after.process().vmRssKb(), after.process().vmHwmKb(), idlePercent, target.latencyMeaning());
+            out.accept(String.format("window done: sent %.1f/s, processed %.1f/s, CPU %.1f µs/msg",
+                    r.sentPerSecond(), r.processedPerSecond(), r.cpuMicrosPerMessage()));
+            return r;
+        } finally {
+            if (fleet != null) {
+                out.accept("disconnecting " + fleet.size() + " stations");
+                try {
+                    await(fleet.stop(), Duration.ofSeconds(60));
+                } catch (Exception e) {
+                    out.accept("disconnect did not finish cleanly: " + e);
+                }
+            }
+            target.close();
+            out.accept("stopped");
+        }
+    }
+
+    /** The server's CPU use with no station connected, in percent of one core, over {@link #IDLE_SAMPLE}. */
+    private double idleCpuPercent(Target target, Consumer<String> out) throws Exception {
+        Target.Snapshot a = target.snapshot();
+        Thread.sleep(IDLE_SAMPLE.toMillis());
+        Target.Snapshot b = target.snapshot();
+        double seconds = (b.atNanos() - a.atNanos()) / 1e9;
+        double percent = (double) (b.process().cpuTicks() - a.process().cpuTicks()) / clockTicksPerSecond / seconds * 100;
+        out.accept(String.format("idle server CPU before the fleet connects: %.1f %% of one core", percent));
+        return percent;
+    }
+
+    private void connectAll(Fleet fleet, Target target, Consumer<String> out) throws Exception {
+        FleetCounters c = fleet.counters();
+        int n = fleet.size();
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(60 + 3L * n / settings.connectsPerSecond());
+        long nextReport = started + PROGRESS_EVERY_NANOS;
+        while (c.connected() + c.failed() < n) {
+            if (System.nanoTime() > deadline) {
+                out.accept(String.format("connect phase timed out: %d connected, %d failed, %d pending",
+                        c.connected(), c.failed(), n - c.connected() - c.failed()));
+                break;
+            }
+            if (System.nanoTime() >= nextReport) {
+                target.requireAlive();
+                out.accept(String.format("connecting: %d/%d connected, %d failed", c.connected(), n, c.failed()));
+                nextReport += PROGRESS_EVERY_NANOS;
+            }
+            Thread.sleep(50);
+        }
+        out.accept(String.format("connected %d/%d in %.1f s, %d failed%s", c.connected(), n,
+                (System.nanoTime() - started) / 1e9, c.failed(),
+                c.firstError().isEmpty() ? "" : " (first error: " + c.firstError() + ")"));
+    }
+
+    /** Waits out a phase, checking the server is alive and printing the fleet's progress now and then. */
+    private static void sleepWatching(Duration d, Fleet fleet, Target target, Consumer<String> out, boolean report)
+            throws Exception {
+        long start = System.nanoTime();
+        long end = start + d.toNanos();
+        long nextReport = start + 2 * PROGRESS_EVERY_NANOS;
+        long sentAtStart = fleet.counters().sent();
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= end) {
+                return;
+            }
+            if (report && now >= nextReport) {
+                target.requireAlive();
+                FleetCounters c = fleet.counters();
+                out.accept(String.format("%3d s: sent %.1f msg/s, %d connections lost, %d publish errors",
+                        (now - start) / 1_000_000_000L, (c.sent() - sentAtStart) / ((now - start) / 1e9), c.lost(),
+                        c.publishErrors()));
+                nextReport += 2 * PROGRESS_EVERY_NANOS;
+            }
+            Thread.sleep(Math.min(200, Math.max(1, (end - now) / 1_000_000)));
+        }
+    }
+
+    static <T> T await(io.vertx.core.Future<T> f, Duration timeout) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,52 @@
+package org.yizhan.bench.fleet;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FleetOptionsTest {
+
+    @Test
+    void defaultsAreTheContractRatesAndBothFleetSizes() {
+        FleetOptions o = FleetOptions.parse();
+
+        assertThat(o.stations()).containsExactly(1000, 5000);
+        assertThat(o.windowSeconds()).isEqualTo(60);
+        assertThat(o.fleet().heartbeatSeconds()).isEqualTo(10);
+        assertThat(o.fleet().telemetrySeconds()).isEqualTo(30);
+        assertThat(o.fleet().connectsPerSecond()).isEqualTo(200);
+        assertThat(o.targets()).containsExactly("hub", "mosquitto");
+        assertThat(o.fleet().expectedRate(1000)).isCloseTo(133.33, org.assertj.core.api.Assertions.within(0.01));
+    }
+
+    @Test
+    void parsesEveryOptionAndTheQuickMode() {
+        FleetOptions o = FleetOptions.parse("--stations", "10,20", "--window", "5", "--warmup", "0", "--heartbeat",
+                "2", "--telemetry", "4", "--targets", "mosquitto", "--hub-jar", "/x/hub.jar", "--hub-java-opts",
+                "-Xmx256m -XX:+UseSerialGC", "--mosquitto", "/opt/mosquitto", "--out", "/tmp/o", "--connect-rate",
+                "50");
+
+        assertThat(o.stations()).containsExactly(10, 20);
+        assertThat(o.fleet()).isEqualTo(new FleetSettings(2, 4, 50, 60, 3));
+        assertThat(o.targets()).containsExactly("mosquitto");
+        assertThat(o.hubJar()).isEqualTo(Path.of("/x/hub.jar"));
+        assertThat(o.hubJavaOptions()).isEqualTo(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+        assertThat(o.outDir()).isEqualTo(Path.of("/tmp/o"));
+        FleetOptions quick = FleetOptions.parse("--quick");
+        assertThat(quick.stations()).containsExactly(200);
+        assertThat(quick.windowSeconds()).isEqualTo(15);
+    }
+
+    @Test
+    void namesTheBadOption() {
+        assertThatThrownBy(() -> FleetOptions.parse("--stations", "ten")).hasMessageContaining("--stations");
+        assertThatThrownBy(() -> FleetOptions.parse("--targets", "emqx")).hasMessageContaining("--targets");
+        assertThatThrownBy(() -> FleetOptions.parse("--window")).hasMessageContaining("--window: needs a value");
+        assertThatThrownBy(() -> FleetOptions.parse("--heartbeat", "0")).hasMessageContaining("heartbeatSeconds");
+        assertThatThrownBy(() -> FleetOptions.parse("--bogus", "1")).hasMessageContaining("--bogus: unknown option");
+    }
+}
