@@ -1,4 +1,5 @@
 // Operator overview: every station with presence, occupancy, charger ports and door, live over SSE.
+// Open smoke and safety cut-off alerts are listed in a banner above the table and mark their row.
 // All data is written with textContent, never as HTML, so names such as "<script>" show as text.
 (function () {
   'use strict';
@@ -16,6 +17,15 @@
       'port.faulted': '故障', 'port.disabled': '停用',
       'door.open': '开', 'door.closed': '关', 'door.locked': '已锁', 'door.unlocked': '未锁',
       'alert.offline': '离线', 'alerts.none': '无',
+      'alert.safety-cutoff': '安全断电', 'alert.smoke': '烟雾报警', 'alert.door-forced': '门被强行打开',
+      'alert.door-held-open': '门长时间未关', 'alert.cabinet': '整个充电柜', 'alert.repeats': '重复 {n} 次',
+      'cause.overcurrent': '过流', 'cause.over-temperature': '过温', 'cause.cabinet-overload': '充电柜过载',
+      'cause.meter-failure': '电表无响应',
+      'col.today': '今日充电', 'today.value': '{n} 次 · {e} 千瓦时',
+      'session.title': '会员 {m} · {t} 开始 · {e} 瓦时',
+      'summary.faulted': '故障充电口 {n}', 'summary.energy': '今日充电 {e} 千瓦时',
+      'danger.title': '紧急告警', 'danger.smoke': '{s}：烟雾报警，已断开充电电源',
+      'danger.cutoff': '{s}：{p} 安全断电（{c}）', 'danger.port': '{n} 号充电口',
       'unlock': '开门', 'unlock.sent': '已向 {s} 发送开门指令', 'unlock.ok': '{s}：门已打开',
       'unlock.failed': '{s}：开门失败（{r}）', 'unlock.expired': '{s}：开门指令已过期（驿站离线）',
       'summary.total': '驿站 {n}', 'summary.online': '在线 {n}', 'summary.offline': '离线 {n}',
@@ -35,6 +45,15 @@
       'port.faulted': 'faulted', 'port.disabled': 'disabled',
       'door.open': 'open', 'door.closed': 'closed', 'door.locked': 'locked', 'door.unlocked': 'unlocked',
       'alert.offline': 'offline', 'alerts.none': 'none',
+      'alert.safety-cutoff': 'safety cut-off', 'alert.smoke': 'smoke alarm', 'alert.door-forced': 'door forced open',
+      'alert.door-held-open': 'door held open', 'alert.cabinet': 'whole cabinet', 'alert.repeats': '{n} repeats',
+      'cause.overcurrent': 'overcurrent', 'cause.over-temperature': 'over-temperature',
+      'cause.cabinet-overload': 'cabinet overload', 'cause.meter-failure': 'meter not answering',
+      'col.today': 'Charging today', 'today.value': '{n} sessions · {e} kWh',
+      'session.title': 'member {m} · since {t} · {e} Wh',
+      'summary.faulted': '{n} faulted ports', 'summary.energy': '{e} kWh charged today',
+      'danger.title': 'Urgent alerts', 'danger.smoke': '{s}: smoke alarm, charging power cut',
+      'danger.cutoff': '{s}: safety cut-off on {p} ({c})', 'danger.port': 'port {n}',
       'unlock': 'Open door', 'unlock.sent': 'Open-door command sent to {s}', 'unlock.ok': '{s}: door opened',
       'unlock.failed': '{s}: door did not open ({r})', 'unlock.expired': '{s}: open-door command expired (station offline)',
       'summary.total': '{n} stations', 'summary.online': '{n} online', 'summary.offline': '{n} offline',
@@ -48,6 +67,8 @@
   let token = sessionStorage.getItem('yizhan.token');
   const stations = new Map();
   const pendingCommands = new Map();
+  const refreshing = new Map();
+  const DANGER = ['smoke', 'safety-cutoff'];
   let stream = null;
 
   const $ = (id) => document.getElementById(id);
@@ -146,7 +167,7 @@
     stream.addEventListener('telemetry', (m) => onLive(m, (s, d) => {
       if (d.occupancy) { s.occupancy = d.occupancy; }
       if (d.door) { s.door = d.door; }
-      if (d.chargers) { s.chargers = d.chargers; }
+      if (d.chargers) { s.chargers = keepSessions(s.chargers, d.chargers); }
       s.presence = Object.assign({}, s.presence || {}, { lastSeen: Date.now() });
     }));
     stream.addEventListener('alert', (m) => onLive(m, (s, d) => {
@@ -154,6 +175,11 @@
       if (!d.closedAt) { list.push(d); }
       s.alerts = list;
     }));
+    stream.addEventListener('event', (m) => {
+      const msg = JSON.parse(m.data);
+      const type = (msg.data && msg.data.type) || '';
+      if (type.indexOf('charger.session_') === 0) { refreshStation(msg.stationId); }
+    });
     stream.addEventListener('command', (m) => {
       const msg = JSON.parse(m.data);
       const d = msg.data || {};
@@ -170,6 +196,73 @@
       }
       if (d.status !== 'pending' && d.status !== 'delivered') { pendingCommands.delete(d.id); }
     });
+  }
+
+  // Telemetry has no sessions: a port still in use keeps the session the station view gave it.
+  function keepSessions(old, fresh) {
+    const byPort = new Map((old || []).map((c) => [c.port, c.session]));
+    return fresh.map((c) => {
+      const inUse = ['occupied', 'charging', 'finishing'].includes(c.state);
+      const session = inUse ? byPort.get(c.port) : null;
+      return Object.assign({}, c, { session: session ? Object.assign({}, session, { energyWh: c.energyWh }) : null });
+    });
+  }
+
+  // A session started or ended: fetch the station again (at most once a second) for today's figures.
+  function refreshStation(id) {
+    if (!id || refreshing.has(id)) { return; }
+    refreshing.set(id, setTimeout(async () => {
+      refreshing.delete(id);
+      try {
+        const s = await api('GET', '/api/v1/stations/' + encodeURIComponent(id));
+        stations.set(s.id, s);
+        renderRow(s, true);
+        renderSummary();
+      } catch (e) {
+        if (e.message !== '401') { $('message').textContent = t('error', { m: e.message }); }
+      }
+    }, 1000));
+  }
+
+  // A translation of key, or the raw value when there is none (a newer station may send new names).
+  function known(prefix, value) {
+    const key = prefix + value;
+    return (I18N[lang] && I18N[lang][key]) || I18N.zh[key] || String(value);
+  }
+
+  function kwh(wh) {
+    return (Number(wh || 0) / 1000).toFixed(2);
+  }
+
+  function alertLabel(a) {
+    let label = known('alert.', a.type);
+    const d = a.data || {};
+    if (a.type === 'safety-cutoff') {
+      label += ' · ' + (d.port ? '#' + d.port : t('alert.cabinet'));
+      if (d.cause) { label += ' · ' + known('cause.', d.cause); }
+    }
+    if (d.repeats) { label += ' · ' + t('alert.repeats', { n: d.repeats }); }
+    return label + ' · ' + fmtTime(a.openedAt);
+  }
+
+  function renderDanger() {
+    const box = $('danger');
+    box.textContent = '';
+    const lines = [];
+    Array.from(stations.values()).forEach((s) => {
+      (s.alerts || []).filter((a) => !a.closedAt && DANGER.includes(a.type)).forEach((a) => {
+        const d = a.data || {};
+        lines.push(a.type === 'smoke' ? t('danger.smoke', { s: s.name })
+          : t('danger.cutoff', { s: s.name, p: d.port ? t('danger.port', { n: d.port }) : t('alert.cabinet'),
+            c: d.cause ? known('cause.', d.cause) : '?' }));
+      });
+    });
+    box.hidden = lines.length === 0;
+    if (!lines.length) { return; }
+    box.appendChild(el('strong', null, t('danger.title')));
+    const ul = el('ul');
+    lines.forEach((l) => ul.appendChild(el('li', null, l)));
+    box.appendChild(ul);
   }
 
   function onLive(m, apply) {
@@ -202,6 +295,11 @@
     box.appendChild(el('span', 'pill', t('summary.online', { n: online })));
     box.appendChild(el('span', 'pill', t('summary.offline', { n: offline })));
     box.appendChild(el('span', 'pill', t('summary.free', { n: free })));
+    const faulted = all.reduce((n, s) => n + (s.chargers || []).filter((c) => c.state === 'faulted').length, 0);
+    box.appendChild(el('span', 'pill' + (faulted ? ' bad' : ''), t('summary.faulted', { n: faulted })));
+    const energy = all.reduce((n, s) => n + Number((s.today && s.today.energyWh) || 0), 0);
+    box.appendChild(el('span', 'pill', t('summary.energy', { e: kwh(energy) })));
+    renderDanger();
   }
 
   function renderRow(s, flash) {
@@ -220,6 +318,7 @@
   function buildRow(s) {
     const tr = el('tr');
     tr.setAttribute('data-station', s.id);
+    if ((s.alerts || []).some((a) => !a.closedAt && DANGER.includes(a.type))) { tr.className = 'danger'; }
 
     const name = cell('col.station');
     name.appendChild(el('div', 'name', s.name));
@@ -256,12 +355,19 @@
       const st = String(c.state);
       const label = '#' + c.port + ' ' + t('port.' + st) + (c.state === 'charging' ? ' ' + Math.round(c.powerW) + 'W' : '');
       const chip = el('span', 'port ' + st.replace(/[^a-z]/g, ''), label);
-      chip.title = (c.energyWh !== undefined ? Math.round(c.energyWh) + ' Wh' : '');
+      chip.title = c.session
+        ? t('session.title', { m: c.session.member || '?', t: fmtTime(c.session.startedAt),
+          e: c.session.energyWh === null || c.session.energyWh === undefined ? '?' : Math.round(c.session.energyWh) })
+        : (c.energyWh !== undefined && c.energyWh !== null ? Math.round(c.energyWh) + ' Wh' : '');
       ports.appendChild(chip);
     });
     if (!(s.chargers || []).length) { ports.textContent = t('noData'); }
     ch.appendChild(ports);
     tr.appendChild(ch);
+
+    const today = cell('col.today');
+    today.textContent = s.today ? t('today.value', { n: s.today.sessions || 0, e: kwh(s.today.energyWh) }) : t('noData');
+    tr.appendChild(today);
 
     const door = cell('col.door');
     door.textContent = s.door ? (t(s.door.open ? 'door.open' : 'door.closed') + ' · '
@@ -272,8 +378,7 @@
     const open = (s.alerts || []).filter((a) => !a.closedAt);
     if (open.length) {
       open.forEach((a) => {
-        const label = (I18N[lang] && I18N[lang]['alert.' + a.type]) || a.type;
-        al.appendChild(el('div', 'alert', label + ' · ' + fmtTime(a.openedAt)));
+        al.appendChild(el('div', 'alert' + (DANGER.includes(a.type) ? ' danger' : ''), alertLabel(a)));
       });
     } else {
       al.textContent = t('alerts.none');

@@ -11,6 +11,8 @@ import org.yizhan.hub.auth.AuthRoutes;
 import org.yizhan.hub.auth.Authenticator;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
+import org.yizhan.hub.charging.ChargingRoutes;
+import org.yizhan.hub.charging.ChargingStore;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
@@ -115,6 +117,7 @@ public final class HubApp {
         AlertStore alerts = new AlertStore(db);
         DeadLetterStore deadLetters = new DeadLetterStore(db);
         CommandStore commands = new CommandStore(db);
+        ChargingStore charging = new ChargingStore(db);
         mqtt = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
         Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
         mqtt.configSource(id -> stations.get(id).compose(found -> {
@@ -134,11 +137,12 @@ public final class HubApp {
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
-                new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies),
+                new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 provision,
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth, replies),
                 new CommandRoutes(vertx, stations, commands, auth, replies),
+                new ChargingRoutes(charging, auth, replies),
                 new RecordRoutes(events, alerts, deadLetters, auth, replies)));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();

@@ -15,16 +15,26 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Operator alerts ({@code offline}, ...). At most one alert of a type is open per station: opening it again
- * returns the open one, so repeated detections do not pile up alerts.
+ * Operator alerts ({@code offline}, {@code safety-cutoff}, {@code smoke}, ...). At most one alert of a type is
+ * open per station and subject (a port such as {@code port:3}, or {@code ""} for the station as a whole):
+ * opening it again returns the open one, so repeated detections do not pile up alerts.
  */
 public final class AlertStore {
 
     /** The alert raised while a station is offline. */
     public static final String OFFLINE = "offline";
+    /** A charger safety cut-off (subject {@code port:N} or {@code cabinet}); data port, cause, reading. */
+    public static final String SAFETY_CUTOFF = "safety-cutoff";
+    /** The smoke detector is in alarm. */
+    public static final String SMOKE = "smoke";
+    /** The door was opened without a release. */
+    public static final String DOOR_FORCED = "door-forced";
+    /** The door stayed open too long. */
+    public static final String DOOR_HELD_OPEN = "door-held-open";
     /** Largest list {@link #list} returns. */
     public static final int MAX_LIMIT = 1000;
     private static final int MAX_DATA_CHARS = 8192;
+    private static final String COLUMNS = "id, station_id, type, opened_at, closed_at, data, subject";
 
     private final Database db;
 
@@ -39,63 +49,84 @@ public final class AlertStore {
             return Future.failedFuture(new IllegalArgumentException("alert data is over " + MAX_DATA_CHARS + " characters"));
         }
         return db.tx(c -> {
-            Optional<Long> open = openId(c, stationId, type);
+            Optional<JsonObject> open = openAlert(c, stationId, type, "");
             if (open.isPresent()) {
-                return open.get();
+                return open.get().getLong("id");
             }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO alerts (station_id, type, opened_at, data) VALUES (?, ?, ?, ?)",
-                    Statement.RETURN_GENERATED_KEYS)) {
-                ps.setString(1, stationId);
-                ps.setString(2, type);
-                ps.setLong(3, at);
-                ps.setString(4, encoded);
-                ps.executeUpdate();
-                try (ResultSet keys = ps.getGeneratedKeys()) {
-                    if (!keys.next()) {
-                        throw new SQLException("no id generated for the alert");
-                    }
-                    return keys.getLong(1);
-                }
-            }
+            return insert(c, stationId, type, "", at, encoded);
         });
+    }
+
+    /**
+     * Within the caller's transaction: opens an alert of the type and subject, or when one is open already,
+     * counts the repeat in its data ({@code "repeats"}, {@code "lastAt"} and the new data's fields). Returns the
+     * alert as {@link #list} shows it, with {@code "repeat": true} when it was open already.
+     */
+    public static JsonObject openOrRepeat(Connection c, String stationId, String type, String subject, long at,
+                                          JsonObject data) throws SQLException {
+        Optional<JsonObject> open = openAlert(c, stationId, type, subject);
+        if (open.isEmpty()) {
+            String encoded = fit(data).encode();
+            long id = insert(c, stationId, type, subject, at, encoded);
+            return new JsonObject().put("id", id).put("stationId", stationId).put("type", type).put("subject", subject)
+                    .put("openedAt", at).put("closedAt", null).put("data", new JsonObject(encoded));
+        }
+        JsonObject alert = open.get();
+        JsonObject merged = alert.getJsonObject("data").copy().mergeIn(data)
+                .put("repeats", alert.getJsonObject("data").getInteger("repeats", 0) + 1).put("lastAt", at);
+        String encoded = fit(merged).encode();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET data = ? WHERE id = ?")) {
+            ps.setString(1, encoded);
+            ps.setLong(2, alert.getLong("id"));
+            ps.executeUpdate();
+        }
+        return alert.put("data", new JsonObject(encoded)).put("repeat", true);
     }
 
     /** Closes the open alert of that type (merging extra into its data); empty if none was open. Returns the alert JSON. */
     public Future<Optional<JsonObject>> close(String stationId, String type, long at, JsonObject extra) {
-        return db.tx(c -> {
-            JsonObject alert;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, station_id, type, opened_at, closed_at, data FROM alerts "
-                            + "WHERE station_id = ? AND type = ? AND closed_at IS NULL ORDER BY id FOR UPDATE")) {
-                ps.setString(1, stationId);
-                ps.setString(2, type);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<JsonObject>empty();
-                    }
-                    alert = row(rs);
-                }
-            }
-            JsonObject data = alert.getJsonObject("data").mergeIn(extra);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE alerts SET closed_at = ?, data = ? WHERE station_id = ? AND type = ? AND closed_at IS NULL")) {
-                ps.setLong(1, at);
-                ps.setString(2, data.encode());
-                ps.setString(3, stationId);
-                ps.setString(4, type);
-                ps.executeUpdate();
-            }
-            return Optional.of(alert.put("closedAt", at).put("data", data));
-        });
+        return close(stationId, type, "", at, extra);
     }
 
-    /** [{"id","stationId","type","openedAt","closedAt","data"}], newest first. */
+    /** Like {@link #close(String, String, long, JsonObject)} for one subject of the type. */
+    public Future<Optional<JsonObject>> close(String stationId, String type, String subject, long at, JsonObject extra) {
+        return db.tx(c -> close(c, stationId, type, subject, at, extra));
+    }
+
+    /** Within the caller's transaction: closes the open alert of the type and subject; empty if none was open. */
+    public static Optional<JsonObject> close(Connection c, String stationId, String type, String subject, long at,
+                                             JsonObject extra) throws SQLException {
+        JsonObject alert;
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id FOR UPDATE")) {
+            ps.setString(1, stationId);
+            ps.setString(2, type);
+            ps.setString(3, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                alert = row(rs);
+            }
+        }
+        JsonObject data = fit(alert.getJsonObject("data").mergeIn(extra));
+        try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET closed_at = ?, data = ? "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL")) {
+            ps.setLong(1, at);
+            ps.setString(2, data.encode());
+            ps.setString(3, stationId);
+            ps.setString(4, type);
+            ps.setString(5, subject);
+            ps.executeUpdate();
+        }
+        return Optional.of(alert.put("closedAt", at).put("data", data));
+    }
+
+    /** [{"id","stationId","type","subject","openedAt","closedAt","data"}], newest first. */
     public Future<JsonArray> list(Optional<String> stationId, boolean openOnly, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {
-            StringBuilder sql = new StringBuilder(
-                    "SELECT id, station_id, type, opened_at, closed_at, data FROM alerts WHERE 1 = 1");
+            StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM alerts WHERE 1 = 1");
             List<String> args = new ArrayList<>();
             stationId.ifPresent(s -> {
                 sql.append(" AND station_id = ?");
@@ -120,15 +151,50 @@ public final class AlertStore {
         });
     }
 
-    private static Optional<Long> openId(Connection c, String stationId, String type) throws SQLException {
+    private static long insert(Connection c, String stationId, String type, String subject, long at, String data)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT id FROM alerts WHERE station_id = ? AND type = ? AND closed_at IS NULL ORDER BY id")) {
+                "INSERT INTO alerts (station_id, type, subject, opened_at, data) VALUES (?, ?, ?, ?, ?)",
+                Statement.RETURN_GENERATED_KEYS)) {
             ps.setString(1, stationId);
             ps.setString(2, type);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            ps.setString(3, subject);
+            ps.setLong(4, at);
+            ps.setString(5, data);
+            ps.executeUpdate();
+            try (ResultSet keys = ps.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("no id generated for the alert");
+                }
+                return keys.getLong(1);
             }
         }
+    }
+
+    private static Optional<JsonObject> openAlert(Connection c, String stationId, String type, String subject)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id")) {
+            ps.setString(1, stationId);
+            ps.setString(2, type);
+            ps.setString(3, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Station data can be large; alert data is kept under the column's size by dropping the reading first. */
+    private static JsonObject fit(JsonObject data) {
+        if (data.encode().length() <= MAX_DATA_CHARS) {
+            return data;
+        }
+        JsonObject trimmed = data.copy();
+        trimmed.remove("reading");
+        if (trimmed.encode().length() <= MAX_DATA_CHARS) {
+            return trimmed.put("truncated", true);
+        }
+        return new JsonObject().put("truncated", true);
     }
 
     private static JsonObject row(ResultSet rs) throws SQLException {
@@ -138,6 +204,7 @@ public final class AlertStore {
                 .put("id", rs.getLong(1))
                 .put("stationId", rs.getString(2))
                 .put("type", rs.getString(3))
+                .put("subject", rs.getString(7))
                 .put("openedAt", rs.getLong(4))
                 .put("closedAt", open ? null : closed)
                 .put("data", new JsonObject(rs.getString(6)));

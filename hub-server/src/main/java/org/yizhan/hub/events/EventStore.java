@@ -49,6 +49,29 @@ public final class EventStore {
                         : Future.failedFuture(e));
     }
 
+    /** Work done inside the insert transaction with the events that were newly stored (possibly none). */
+    @FunctionalInterface
+    public interface Derive<T> {
+        T apply(Connection c, List<Event> fresh) throws SQLException;
+    }
+
+    /** The newly stored events and what {@link Derive} made of them, both committed together. */
+    public record Inserted<T>(List<Event> fresh, T derived) {
+    }
+
+    /**
+     * Like {@link #insertNew(String, List, long)}, and runs {@code derive} with the newly stored events in the
+     * same transaction, so records derived from events (sessions, alerts) are committed with them or not at all.
+     * On the retry after a concurrent insert, {@code derive} runs again in the new transaction.
+     */
+    public <T> Future<Inserted<T>> insertNew(String stationId, List<Event> events, long receivedAt, Derive<T> derive) {
+        Database.Work<Inserted<T>> work = c -> {
+            List<Event> fresh = insertAll(c, stationId, events, receivedAt);
+            return new Inserted<>(fresh, derive.apply(c, fresh));
+        };
+        return db.tx(work).recover(e -> isUniqueViolation(e) ? db.tx(work) : Future.failedFuture(e));
+    }
+
     private static List<Event> insertAll(Connection c, String stationId, List<Event> events, long receivedAt)
             throws SQLException {
         List<Event> fresh = new ArrayList<>(events.size());

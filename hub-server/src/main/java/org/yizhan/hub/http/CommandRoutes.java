@@ -16,17 +16,28 @@ import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.Ulid;
 
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * Commands for stations (operator+): {@code POST /api/v1/stations/{id}/commands} stores a pending command and
  * hands its id to the MQTT side on {@link Bus#COMMAND_DISPATCH}; {@code GET /api/v1/commands/{id}} shows its
- * status. {@code door.unlock} lives 30 s unless told otherwise, other commands 300 s.
+ * status. {@code door.unlock} lives 30 s unless told otherwise, other commands 300 s. Charger commands
+ * ({@code charger.start}, {@code charger.stop}, {@code charger.enable}, {@code charger.disable}) have their
+ * arguments checked against the station's ports.
  */
 public final class CommandRoutes implements ApiRoutes {
 
     public static final int DOOR_UNLOCK_TTL_SECONDS = 30;
     public static final int DEFAULT_TTL_SECONDS = 300;
+    /** Commands for one charger port, whose arguments are checked here. */
+    public static final Set<String> CHARGER_COMMANDS = Set.of(Command.CHARGER_START, Command.CHARGER_STOP,
+            Command.CHARGER_ENABLE, Command.CHARGER_DISABLE);
+    private static final int MAX_PORT = 64;
+    /** The forced end of a session (12 h): no session limit may be longer. */
+    private static final int MAX_SESSION_MINUTES = 720;
+    private static final Pattern MEMBER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
 
     private final Vertx vertx;
@@ -63,9 +74,15 @@ public final class CommandRoutes implements ApiRoutes {
         int ttl = body.integer("ttlSeconds", 1, 86_400,
                 Command.DOOR_UNLOCK.equals(name) ? DOOR_UNLOCK_TTL_SECONDS : DEFAULT_TTL_SECONDS);
         String by = Authenticator.principal(ctx).username();
-        return stations.exists(stationId).compose(exists -> {
-            if (!exists) {
+        if (CHARGER_COMMANDS.contains(name)) {
+            checkChargerArgs(name, args, Integer.MAX_VALUE);
+        }
+        return stations.get(stationId).compose(station -> {
+            if (station.isEmpty()) {
                 return Future.failedFuture(StationRoutes.noStation());
+            }
+            if (CHARGER_COMMANDS.contains(name)) {
+                checkChargerArgs(name, args, station.get().ports());
             }
             return commands.create(stationId, name, args, ttl * 1000L, by);
         }).map(created -> {
@@ -74,6 +91,53 @@ public final class CommandRoutes implements ApiRoutes {
             LOG.info("User '{}' sent {} to station {} as command {}", by, name, stationId, id);
             return Reply.accepted(created.put("stationId", stationId).put("name", name));
         });
+    }
+
+    /**
+     * Charger commands take {@code port} (1 to the station's ports); {@code charger.start} also {@code member}
+     * (the member's pseudonym) and optionally {@code minutes} (the session limit, 1 to 720); {@code charger.stop}
+     * optionally {@code by} ({@code operator}, the default, or {@code rider}, for the session's end reason).
+     * Any other argument is refused, naming it, so a typo never reaches a relay.
+     */
+    private static void checkChargerArgs(String name, JsonObject args, int ports) {
+        boolean start = Command.CHARGER_START.equals(name);
+        boolean stop = Command.CHARGER_STOP.equals(name);
+        Set<String> allowed = start ? Set.of("port", "member", "minutes") : stop ? Set.of("port", "by") : Set.of("port");
+        for (String key : args.fieldNames()) {
+            if (!allowed.contains(key)) {
+                throw ApiException.badField("args." + key, "unknown argument of " + name + "; it takes "
+                        + new TreeSet<>(allowed));
+            }
+        }
+        Object port = args.getValue("port");
+        if (port == null) {
+            throw ApiException.badField("args.port", "is required for " + name);
+        }
+        if (!wholeIn(port, 1, Math.min(ports, MAX_PORT))) {
+            throw ApiException.badField("args.port", ports == 0 ? "this station has no charger ports"
+                    : "must be a whole number from 1 to " + Math.min(ports, MAX_PORT));
+        }
+        if (start) {
+            Object member = args.getValue("member");
+            if (member == null) {
+                throw ApiException.badField("args.member", "is required for " + name);
+            }
+            if (!(member instanceof String m) || !MEMBER.matcher(m).matches()) {
+                throw ApiException.badField("args.member", "must be a member pseudonym: 1 to 64 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
+            }
+            if (args.getValue("minutes") != null && !wholeIn(args.getValue("minutes"), 1, MAX_SESSION_MINUTES)) {
+                throw ApiException.badField("args.minutes", "must be a whole number from 1 to " + MAX_SESSION_MINUTES);
+            }
+        }
+        if (stop && args.getValue("by") != null && !"operator".equals(args.getValue("by"))
+                && !"rider".equals(args.getValue("by"))) {
+            throw ApiException.badField("args.by", "must be \"operator\" or \"rider\"");
+        }
+    }
+
+    private static boolean wholeIn(Object v, int min, int max) {
+        return v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= min
+                && n.doubleValue() <= max;
     }
 
     private Future<Reply> show(RoutingContext ctx) {

@@ -24,6 +24,7 @@ import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Telemetry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -48,10 +49,18 @@ public final class Ingest {
     private final DeadLetterStore deadLetters;
     private final PresenceTracker presence;
     private final CommandDispatcher commands;
+    private final EventEffects effects;
     private final Map<String, long[]> deadLetterBudget = new ConcurrentHashMap<>();
 
     public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
                   DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands) {
+        this(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands, EventEffects.NONE);
+    }
+
+    /** With {@code effects} deriving sessions, alerts and the like from events and command results. */
+    public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
+                  DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands,
+                  EventEffects effects) {
         this.vertx = vertx;
         this.metrics = metrics;
         this.live = live;
@@ -60,6 +69,7 @@ public final class Ingest {
         this.deadLetters = deadLetters;
         this.presence = presence;
         this.commands = commands;
+        this.effects = effects;
     }
 
     /**
@@ -104,7 +114,9 @@ public final class Ingest {
             return Future.succeededFuture();
         }
         if (m instanceof EventsMessage em) {
-            return events.insertNew(stationId, em.events(), receivedAt).map(fresh -> {
+            return events.insertNew(stationId, em.events(), receivedAt,
+                    (c, fresh) -> effects.onEvents(c, stationId, fresh)).map(inserted -> {
+                List<Event> fresh = inserted.fresh();
                 for (Event e : fresh) {
                     live("event", stationId, new JsonObject().put("id", e.id()).put("stationId", stationId)
                             .put("ts", e.ts()).put("type", e.type()).put("data", e.data()));
@@ -112,16 +124,27 @@ public final class Ingest {
                 if (fresh.size() < em.events().size()) {
                     metrics.counter("yizhan_events_duplicates");
                 }
+                inserted.derived().forEach(this::publish);
                 return (Void) null;
             });
         }
         if (m instanceof CommandResult r) {
             return commands.result(stationId, r, receivedAt)
-                    .map(recorded -> {
+                    .compose(recorded -> {
                         if (!recorded) {
                             metrics.rejected("command-unknown");
+                            return Future.<Void>succeededFuture();
                         }
-                        return (Void) null;
+                        return effects.onCommandResult(stationId, r, receivedAt)
+                                .map(list -> {
+                                    list.forEach(this::publish);
+                                    return (Void) null;
+                                })
+                                .recover(err -> {
+                                    LOG.warn("Reacting to result of command {} from {} failed: {}", r.id(), stationId,
+                                            err.getMessage());
+                                    return Future.succeededFuture();
+                                });
                     })
                     .recover(err -> {
                         LOG.warn("Recording result of command {} from {} failed: {}", r.id(), stationId, err.getMessage());
@@ -159,6 +182,10 @@ public final class Ingest {
             }
             return ++b[1] <= DEAD_LETTERS_PER_MINUTE;
         }
+    }
+
+    private void publish(JsonObject liveMessage) {
+        vertx.eventBus().publish(Bus.LIVE, liveMessage);
     }
 
     private void live(String kind, String stationId, JsonObject data) {

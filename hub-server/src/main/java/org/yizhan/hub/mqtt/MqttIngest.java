@@ -17,19 +17,24 @@ import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.ingest.EventEffects;
 import org.yizhan.hub.ingest.Ingest;
+import org.yizhan.hub.alerts.EventAlerts;
+import org.yizhan.hub.charging.SessionRecorder;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.presence.Presence;
 import org.yizhan.hub.presence.PresenceTracker;
 import org.yizhan.hub.timeseries.TimeSeries;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The hub's MQTT side, wired: the station endpoint (vertx-mqtt {@link MqttServer}), ingestion, presence with
- * offline alerts, and command delivery. Everything runs on the event loop that calls {@link #start()}.
+ * offline alerts, command delivery, and what events derive (charging sessions, safety and door alerts).
+ * Everything runs on the event loop that calls {@link #start()}.
  */
 public final class MqttIngest {
 
@@ -53,7 +58,8 @@ public final class MqttIngest {
         this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, config.startupGraceSeconds());
         CommandChannelRef channel = new CommandChannelRef();
         this.commands = new CommandDispatcher(vertx, commandStore, channel);
-        Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands);
+        EventEffects effects = EventEffects.all(List.of(new SessionRecorder(metrics), new EventAlerts(db)));
+        Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands, effects);
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         channel.target = endpoints;
         endpoints.commands(commands);

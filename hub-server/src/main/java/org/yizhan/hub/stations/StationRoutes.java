@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 
 /**
  * The station registry over HTTP: register a station (technician), list and show stations with presence,
- * live telemetry and open alerts (operator+), and issue or show its claim code, also as a QR PNG (technician).
+ * live telemetry, open alerts and today's charging (operator+), and issue or show its claim code, also as a QR PNG (technician).
  */
 public final class StationRoutes implements ApiRoutes {
 
@@ -44,9 +44,17 @@ public final class StationRoutes implements ApiRoutes {
     private final Map<String, Integer> portsPerProfile;
     private final Authenticator auth;
     private final Replies replies;
+    private final ChargingNow charging;
 
     public StationRoutes(Vertx vertx, StationStore stations, AlertStore alerts, StationLive live,
                          Function<String, Optional<Presence>> presence, Map<String, Integer> portsPerProfile, Authenticator auth, Replies replies) {
+        this(vertx, stations, alerts, live, presence, portsPerProfile, auth, replies, ChargingNow.NONE);
+    }
+
+    /** With {@code charging} adding today's figures and each port's open session to the station views. */
+    public StationRoutes(Vertx vertx, StationStore stations, AlertStore alerts, StationLive live,
+                         Function<String, Optional<Presence>> presence, Map<String, Integer> portsPerProfile, Authenticator auth, Replies replies,
+                         ChargingNow charging) {
         this.vertx = vertx;
         this.stations = stations;
         this.alerts = alerts;
@@ -55,6 +63,7 @@ public final class StationRoutes implements ApiRoutes {
         this.portsPerProfile = Map.copyOf(portsPerProfile);
         this.auth = auth;
         this.replies = replies;
+        this.charging = charging;
     }
 
     @Override
@@ -96,9 +105,11 @@ public final class StationRoutes implements ApiRoutes {
     }
 
     private Future<Reply> list(RoutingContext ctx) {
-        return Future.all(stations.list(), alerts.list(Optional.empty(), true, AlertStore.MAX_LIMIT)).map(all -> {
+        return Future.all(stations.list(), alerts.list(Optional.empty(), true, AlertStore.MAX_LIMIT),
+                charging.snapshot(Optional.empty(), System.currentTimeMillis())).map(all -> {
             List<Station> list = all.resultAt(0);
             JsonArray open = all.resultAt(1);
+            Map<String, ChargingNow.Snapshot> figures = all.resultAt(2);
             Map<String, JsonArray> byStation = new HashMap<>();
             for (Object o : open) {
                 if (o instanceof JsonObject a) {
@@ -107,7 +118,7 @@ public final class StationRoutes implements ApiRoutes {
             }
             JsonArray out = new JsonArray();
             for (Station s : list) {
-                out.add(view(s, byStation.getOrDefault(s.id(), new JsonArray())));
+                out.add(view(s, byStation.getOrDefault(s.id(), new JsonArray()), figures));
             }
             return Reply.ok(new JsonObject().put("stations", out));
         });
@@ -119,13 +130,17 @@ public final class StationRoutes implements ApiRoutes {
             if (s.isEmpty()) {
                 return Future.failedFuture(noStation());
             }
-            return alerts.list(Optional.of(id), true, AlertStore.MAX_LIMIT).map(a -> Reply.ok(view(s.get(), a)));
+            return Future.all(alerts.list(Optional.of(id), true, AlertStore.MAX_LIMIT),
+                    charging.snapshot(Optional.of(id), System.currentTimeMillis()))
+                    .map(all -> Reply.ok(view(s.get(), all.resultAt(0), all.resultAt(1))));
         });
     }
 
-    private JsonObject view(Station s, JsonArray openAlerts) {
-        return StationViews.full(s, presence.apply(s.id()), live.telemetry(s.id()), live.lastSeen(s.id()),
+    private JsonObject view(Station s, JsonArray openAlerts, Map<String, ChargingNow.Snapshot> figures) {
+        JsonObject v = StationViews.full(s, presence.apply(s.id()), live.telemetry(s.id()), live.lastSeen(s.id()),
                 openAlerts);
+        ChargingNow.Snapshot f = figures.get(s.id());
+        return f == null ? v : StationViews.withCharging(v, f);
     }
 
     private Future<Reply> newClaim(RoutingContext ctx) {

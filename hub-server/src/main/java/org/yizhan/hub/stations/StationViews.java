@@ -46,6 +46,45 @@ public final class StationViews {
                 .put("alerts", alerts);
     }
 
+    /**
+     * Adds charging figures to a {@link #full} view: {@code "today"} (the station's local day: sessions started,
+     * {@code energyWh} of ended sessions' share of the day plus what open sessions have drawn so far by the
+     * latest telemetry) and on each charger port in use ({@code occupied}, {@code charging}, {@code finishing}, or
+     * not yet reported) its open {@code "session"} ({"sessionId","member","startedAt","energyWh"}), else null.
+     */
+    public static JsonObject withCharging(JsonObject view, ChargingNow.Snapshot charging) {
+        JsonObject today = charging.today().copy();
+        double live = 0;
+        if (view.getValue("chargers") instanceof JsonArray chargers) {
+            for (Object o : chargers) {
+                if (!(o instanceof JsonObject c)) {
+                    continue;
+                }
+                JsonObject open = c.getValue("port") instanceof Number p ? charging.openByPort().get(p.intValue()) : null;
+                boolean inUse = IN_USE.contains(String.valueOf(c.getValue("state")));
+                if (open == null || !inUse) {
+                    c.put("session", null);
+                    continue;
+                }
+                Double energy = c.getValue("energyWh") instanceof Number n && Double.isFinite(n.doubleValue())
+                        ? n.doubleValue() : null;
+                if (energy != null && !"unknown".equals(c.getValue("state"))) {
+                    live += energy;
+                }
+                c.put("session", new JsonObject().put("sessionId", open.getValue("sessionId"))
+                        .put("member", open.getValue("member")).put("startedAt", open.getValue("startedAt"))
+                        .put("energyWh", energy));
+            }
+        }
+        if (today.getValue("energyWh") instanceof Number n) {
+            today.put("energyWh", Math.round((n.doubleValue() + live) * 10) / 10.0);
+        }
+        return view.put("today", today);
+    }
+
+    private static final java.util.Set<String> IN_USE = java.util.Set.of(ChargerState.OCCUPIED.wireName(),
+            ChargerState.CHARGING.wireName(), ChargerState.FINISHING.wireName(), "unknown");
+
     /** What riders see: where it is, how far, free charger ports and how full the room is. */
     public static JsonObject forRiders(Station s, Optional<JsonObject> telemetry, Optional<Double> distanceM) {
         JsonObject t = telemetry.orElseGet(JsonObject::new);
