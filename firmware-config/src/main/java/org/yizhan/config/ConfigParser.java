@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /** Reads a station configuration and collects every problem with its path, in words a technician reads. */
@@ -98,6 +99,8 @@ final class ConfigParser {
                 }
                 int number = integer(po, p + ".port", "port", 1, 64, -1);
                 int pin = integer(po, p + ".relayPin", "relayPin", 0, 63, -1);
+                OptionalInt meterAddress = po.getValue("meterAddress") == null ? OptionalInt.empty()
+                        : OptionalInt.of(integer(po, p + ".meterAddress", "meterAddress", 0x08, 0x77, 0x40));
                 if (number > 0) {
                     if (numbers.contains(number)) {
                         problems.add(p + ".port: port " + number + " is listed twice");
@@ -114,25 +117,117 @@ final class ConfigParser {
                     }
                 }
                 if (number > 0 && pin >= 0) {
-                    ports.add(new StationConfig.Port(number, pin));
+                    ports.add(new StationConfig.Port(number, pin, meterAddress));
                 }
             }
         }
 
+        StationConfig.Rules dr = StationConfig.Rules.DEFAULTS;
+        StationConfig.Rules rules = new StationConfig.Rules(
+                number(c, "charger.fullThresholdW", "fullThresholdW", 1, 500, dr.fullThresholdW()),
+                integer(c, "charger.fullAfterSeconds", "fullAfterSeconds", 1, 7200, dr.fullAfterSeconds()),
+                integer(c, "charger.floatMaxSeconds", "floatMaxSeconds", 0, 4 * 3600, dr.floatMaxSeconds()),
+                integer(c, "charger.sessionLimitMinutes", "sessionLimitMinutes", 1,
+                        StationConfig.Rules.FORCED_END_MINUTES, dr.sessionLimitMinutes()),
+                number(c, "charger.portMaxW", "portMaxW", 10, 3680, dr.portMaxW()),
+                number(c, "charger.portMaxCurrentA", "portMaxCurrentA", 0.1, 16, dr.portMaxCurrentA()),
+                number(c, "charger.portMaxTempC", "portMaxTempC", 20, 120, dr.portMaxTempC()),
+                number(c, "charger.cabinetMaxW", "cabinetMaxW", 10, 100_000, dr.cabinetMaxW()),
+                number(c, "charger.cabinetReserveW", "cabinetReserveW", 0, 100_000, dr.cabinetReserveW()),
+                integer(c, "charger.dailySessions", "dailySessions", 1, 100, dr.dailySessions()),
+                number(c, "charger.dailyEnergyWh", "dailyEnergyWh", 0, 1_000_000, dr.dailyEnergyWh()));
+        JsonObject mj = object(c, "meter", false);
+        StationConfig.Meter dm = StationConfig.Meter.NONE;
+        String meterType = string(mj, "charger.meter.type", "type", false, dm.type());
+        if (!StationConfig.Meter.TYPES.contains(meterType)) {
+            problems.add("charger.meter.type: '" + meterType + "' is not one of " + StationConfig.Meter.TYPES);
+            meterType = dm.type();
+        }
+        StationConfig.Meter meter = new StationConfig.Meter(meterType,
+                integer(mj, "charger.meter.i2cBus", "i2cBus", 0, 20, dm.i2cBus()),
+                number(mj, "charger.meter.shuntOhms", "shuntOhms", 0.0001, 10, dm.shuntOhms()),
+                number(mj, "charger.meter.maxCurrentA", "maxCurrentA", 0.01, 100, dm.maxCurrentA()),
+                number(mj, "charger.meter.busScale", "busScale", 1, 100, dm.busScale()));
+        if ("ina226".equals(meterType)) {
+            ports.stream().filter(pt -> pt.meterAddress().isEmpty()).forEach(pt -> problems.add(
+                    "charger.ports: port " + pt.port() + " has no meterAddress, the ina226 meter needs one"));
+        }
+
         JsonObject o = object(root, "occupancy", false);
         StationConfig.Occupancy occupancy = new StationConfig.Occupancy(
-                integer(o, "occupancy.capacity", "capacity", 1, 10_000, 20));
+                integer(o, "occupancy.capacity", "capacity", 1, 10_000, 20),
+                integer(o, "occupancy.driftMinutes", "driftMinutes", 1, 24 * 60,
+                        StationConfig.Occupancy.DEFAULT_DRIFT_MINUTES));
 
         JsonObject h = object(root, "http", false);
         StationConfig.LocalHttp http = new StationConfig.LocalHttp(
                 string(h, "http.host", "host", false, "127.0.0.1"),
                 integer(h, "http.port", "port", 0, 65535, 8088));
 
+        StationConfig.Access access = access(object(root, "access", false));
+
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
-                profileName, door, new StationConfig.Charger(ports), occupancy, http);
+                profileName, door, new StationConfig.Charger(ports, rules, meter), occupancy, http, access);
+    }
+
+    private StationConfig.Access access(JsonObject a) {
+        StationConfig.Access d = StationConfig.Access.DEFAULTS;
+        List<StationConfig.HubKey> keys = new ArrayList<>();
+        Object rawKeys = a.getValue("hubKeys");
+        if (rawKeys != null && !(rawKeys instanceof JsonArray)) {
+            problems.add("access.hubKeys: must be a list");
+        } else if (rawKeys instanceof JsonArray list) {
+            List<Integer> kids = new ArrayList<>();
+            for (int i = 0; i < list.size(); i++) {
+                String p = "access.hubKeys[" + i + "]";
+                if (!(list.getValue(i) instanceof JsonObject ko)) {
+                    problems.add(p + ": must be an object with kid and publicKey");
+                    continue;
+                }
+                int kid = integer(ko, p + ".kid", "kid", 0, 65535, -1);
+                String key = string(ko, p + ".publicKey", "publicKey", true, "");
+                if (!key.isEmpty() && rawEd25519Length(key) != 32) {
+                    problems.add(p + ".publicKey: must be a raw 32-byte Ed25519 public key in base64");
+                    continue;
+                }
+                if (kid >= 0 && kids.contains(kid)) {
+                    problems.add(p + ".kid: key id " + kid + " is listed twice");
+                    continue;
+                }
+                kids.add(kid);
+                if (kid >= 0 && !key.isEmpty()) {
+                    keys.add(new StationConfig.HubKey(kid, key));
+                }
+            }
+        }
+        int skew = integer(a, "access.clockSkewSeconds", "clockSkewSeconds", 0, 600, d.clockSkewSeconds());
+        String hours = string(a, "access.openingHours", "openingHours", false, d.openingHours());
+        if (!OPENING_HOURS.matcher(hours).matches()) {
+            problems.add("access.openingHours: '" + hours + "' must be HH:MM-HH:MM, like 06:00-23:30 or 00:00-24:00");
+            hours = d.openingHours();
+        }
+        String zone = string(a, "access.timeZone", "timeZone", false, d.timeZone());
+        try {
+            java.time.ZoneId.of(zone);
+        } catch (java.time.DateTimeException e) {
+            problems.add("access.timeZone: '" + zone + "' is not a time zone, like Asia/Shanghai");
+            zone = d.timeZone();
+        }
+        return new StationConfig.Access(keys, skew, hours, zone);
+    }
+
+    private static final Pattern OPENING_HOURS =
+            Pattern.compile("([01]\\d|2[0-3]):[0-5]\\d-(([01]\\d|2[0-3]):[0-5]\\d|24:00)");
+
+    private static int rawEd25519Length(String base64) {
+        try {
+            return java.util.Base64.getDecoder().decode(base64).length;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
     }
 
     private JsonObject object(JsonObject parent, String key, boolean required) {
@@ -195,6 +290,23 @@ final class ConfigParser {
             return dflt;
         }
         return (int) n;
+    }
+
+    private double number(JsonObject o, String path, String key, double min, double max, double dflt) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return dflt;
+        }
+        if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
+            problems.add(path + ": must be a number, was " + (v instanceof String ? "'" + v + "'" : v));
+            return dflt;
+        }
+        double d = n.doubleValue();
+        if (d < min || d > max) {
+            problems.add(path + ": " + d + " is out of range, must be " + min + " to " + max);
+            return dflt;
+        }
+        return d;
     }
 
     private boolean bool(JsonObject o, String path, String key, boolean dflt) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * What one station runs with. The JSON form is what {@code POST /api/v1/provision} returns as
@@ -14,10 +15,18 @@ import java.util.List;
  */
 public record StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt,
                             int heartbeatSeconds, int telemetrySeconds, String profile, Door door,
-                            Charger charger, Occupancy occupancy, LocalHttp http) {
+                            Charger charger, Occupancy occupancy, LocalHttp http, Access access) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 10;
     public static final int DEFAULT_TELEMETRY_SECONDS = 30;
+
+    /** A configuration with the default door-access settings (no hub keys yet, open 24 hours). */
+    public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
+                         int telemetrySeconds, String profile, Door door, Charger charger, Occupancy occupancy,
+                         LocalHttp http) {
+        this(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile, door, charger,
+                occupancy, http, Access.DEFAULTS);
+    }
 
     /** Where the hub is, for HTTP calls (provisioning, credential sync). */
     public record Hub(String url) {
@@ -47,30 +56,142 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
-    /** The e-bike charger ports. */
-    public record Charger(List<Port> ports) {
+    /**
+     * The e-bike charger ports, the rules a session runs by and the power meters' wiring. Every rule has the
+     * trade's default, so a configuration that lists only ports gets them.
+     */
+    public record Charger(List<Port> ports, Rules rules, Meter meter) {
         public Charger {
             ports = List.copyOf(ports);
+        }
+
+        /** Ports with the default rules and no wired meter. */
+        public Charger(List<Port> ports) {
+            this(ports, Rules.DEFAULTS, Meter.NONE);
         }
 
         JsonObject toJson() {
             JsonArray a = new JsonArray();
             ports.forEach(p -> a.add(p.toJson()));
-            return new JsonObject().put("ports", a);
+            JsonObject o = new JsonObject().put("ports", a);
+            rules.putInto(o);
+            return o.put("meter", meter.toJson());
         }
     }
 
-    /** One charger port: its number as riders see it and the GPIO (BCM) pin of its relay. */
-    public record Port(int port, int relayPin) {
-        JsonObject toJson() {
-            return new JsonObject().put("port", port).put("relayPin", relayPin);
+    /**
+     * When a session is full, how long it may run, and the safety limits. A bike is full when its power stays
+     * under {@code fullThresholdW} for {@code fullAfterSeconds}; it then float-charges for up to
+     * {@code floatMaxSeconds}. A session ends after {@code sessionLimitMinutes} (a command may ask for more, never
+     * over {@link #FORCED_END_MINUTES}). A port is cut off over {@code portMaxW}, {@code portMaxCurrentA} or
+     * {@code portMaxTempC}; the cabinet sheds load over {@code cabinetMaxW} and starts no session unless
+     * {@code cabinetReserveW} is still free. Each member may start {@code dailySessions} sessions and draw
+     * {@code dailyEnergyWh} a day (0 = no energy quota).
+     */
+    public record Rules(double fullThresholdW, int fullAfterSeconds, int floatMaxSeconds, int sessionLimitMinutes,
+                        double portMaxW, double portMaxCurrentA, double portMaxTempC, double cabinetMaxW,
+                        double cabinetReserveW, int dailySessions, double dailyEnergyWh) {
+
+        /** No session runs longer than this, whatever a command asks. */
+        public static final int FORCED_END_MINUTES = 12 * 60;
+
+        public static final Rules DEFAULTS = new Rules(30, 600, 3600, 240, 1000, 5.0, 60, 3500, 300, 3, 0);
+
+        void putInto(JsonObject o) {
+            o.put("fullThresholdW", fullThresholdW).put("fullAfterSeconds", fullAfterSeconds)
+                    .put("floatMaxSeconds", floatMaxSeconds).put("sessionLimitMinutes", sessionLimitMinutes)
+                    .put("portMaxW", portMaxW).put("portMaxCurrentA", portMaxCurrentA)
+                    .put("portMaxTempC", portMaxTempC).put("cabinetMaxW", cabinetMaxW)
+                    .put("cabinetReserveW", cabinetReserveW).put("dailySessions", dailySessions)
+                    .put("dailyEnergyWh", dailyEnergyWh);
         }
     }
 
-    /** Room capacity. */
-    public record Occupancy(int capacity) {
+    /**
+     * The per-port power meters: {@code type} "none" (no meter wired; the simulator brings its own) or
+     * "ina226" (TI INA226 on I2C bus {@code i2cBus}, one per port at the port's {@code meterAddress}, with a
+     * shunt of {@code shuntOhms} sized for {@code maxCurrentA}; {@code busScale} is the ratio of the divider in
+     * front of the VBUS pin, 1 when the bus is wired directly).
+     */
+    public record Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale) {
+        public static final List<String> TYPES = List.of("none", "ina226");
+        public static final Meter NONE = new Meter("none", 1, 0.002, 10, 1);
+
         JsonObject toJson() {
-            return new JsonObject().put("capacity", capacity);
+            return new JsonObject().put("type", type).put("i2cBus", i2cBus).put("shuntOhms", shuntOhms)
+                    .put("maxCurrentA", maxCurrentA).put("busScale", busScale);
+        }
+    }
+
+    /**
+     * One charger port: its number as riders see it, the GPIO (BCM) pin of its relay and, when a meter is wired,
+     * the 7-bit I2C address of its meter.
+     */
+    public record Port(int port, int relayPin, OptionalInt meterAddress) {
+        public Port(int port, int relayPin) {
+            this(port, relayPin, OptionalInt.empty());
+        }
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("port", port).put("relayPin", relayPin);
+            meterAddress.ifPresent(a -> o.put("meterAddress", a));
+            return o;
+        }
+    }
+
+    /**
+     * Room capacity, and drift correction: when the room has shown no PIR presence and no beam activity for
+     * {@code driftMinutes}, the count is reset to zero.
+     */
+    public record Occupancy(int capacity, int driftMinutes) {
+        public static final int DEFAULT_DRIFT_MINUTES = 30;
+
+        public Occupancy(int capacity) {
+            this(capacity, DEFAULT_DRIFT_MINUTES);
+        }
+
+        JsonObject toJson() {
+            return new JsonObject().put("capacity", capacity).put("driftMinutes", driftMinutes);
+        }
+    }
+
+    /**
+     * Door access decided on the station: the hub's public keys that rider passes are signed with (by key id, so
+     * keys can rotate), how far the station's clock may be off a pass's validity window, and the opening hours
+     * {@code "HH:MM-HH:MM"} in {@code timeZone} ({@code "00:00-24:00"} is always open; a range may run past
+     * midnight, like {@code "22:00-06:00"}).
+     */
+    public record Access(List<HubKey> hubKeys, int clockSkewSeconds, String openingHours, String timeZone) {
+        public static final int DEFAULT_CLOCK_SKEW_SECONDS = 30;
+        public static final String ALWAYS_OPEN = "00:00-24:00";
+        public static final String DEFAULT_TIME_ZONE = "Asia/Shanghai";
+        public static final Access DEFAULTS = new Access(List.of(), DEFAULT_CLOCK_SKEW_SECONDS, ALWAYS_OPEN,
+                DEFAULT_TIME_ZONE);
+
+        public Access {
+            hubKeys = List.copyOf(hubKeys);
+        }
+
+        public Access withHubKeys(List<HubKey> keys) {
+            return new Access(keys, clockSkewSeconds, openingHours, timeZone);
+        }
+
+        public Access withOpeningHours(String hours) {
+            return new Access(hubKeys, clockSkewSeconds, hours, timeZone);
+        }
+
+        JsonObject toJson() {
+            JsonArray keys = new JsonArray();
+            hubKeys.forEach(k -> keys.add(k.toJson()));
+            return new JsonObject().put("hubKeys", keys).put("clockSkewSeconds", clockSkewSeconds)
+                    .put("openingHours", openingHours).put("timeZone", timeZone);
+        }
+    }
+
+    /** One hub pass-signing key: its id (0..65535) and the raw 32-byte Ed25519 public key in base64. */
+    public record HubKey(int kid, String publicKey) {
+        JsonObject toJson() {
+            return new JsonObject().put("kid", kid).put("publicKey", publicKey);
         }
     }
 
@@ -94,18 +215,25 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
                 .put("door", door.toJson())
                 .put("charger", charger.toJson())
                 .put("occupancy", occupancy.toJson())
-                .put("http", http.toJson());
+                .put("http", http.toJson())
+                .put("access", access.toJson());
     }
 
     /** The same configuration with other MQTT settings (used when provisioning and in tests). */
     public StationConfig withMqtt(Mqtt other) {
         return new StationConfig(version, stationId, name, hub, other, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http);
+                door, charger, occupancy, http, access);
     }
 
     public StationConfig withHttp(LocalHttp other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, other);
+                door, charger, occupancy, other, access);
+    }
+
+    /** The same configuration with other door-access settings (the hub adds its current pass keys). */
+    public StationConfig withAccess(Access other) {
+        return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
+                door, charger, occupancy, http, other);
     }
 
     /** A configuration for a new station with {@code ports} charger ports wired as the profile says. */

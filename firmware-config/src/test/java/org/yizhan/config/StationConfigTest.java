@@ -279,4 +279,57 @@ class StationConfigTest {
         assertThat(c.withMqtt(other).charger()).isEqualTo(c.charger());
         assertThat(c.withHttp(new StationConfig.LocalHttp("0.0.0.0", 0)).http().port()).isZero();
     }
+
+    @Test
+    void givesChargerRulesAndDriftTheTradeDefaultsWhenAbsent() throws ConfigException {
+        StationConfig c = StationConfig.parse(valid());
+        StationConfig.Rules r = c.charger().rules();
+        assertThat(r).isEqualTo(StationConfig.Rules.DEFAULTS);
+        assertThat(r.fullThresholdW()).isEqualTo(30.0);
+        assertThat(r.fullAfterSeconds()).isEqualTo(600);
+        assertThat(r.floatMaxSeconds()).isEqualTo(3600);
+        assertThat(r.sessionLimitMinutes()).isEqualTo(240);
+        assertThat(c.charger().meter()).isEqualTo(StationConfig.Meter.NONE);
+        assertThat(c.occupancy().driftMinutes()).isEqualTo(30);
+    }
+
+    @Test
+    void readsChargerRulesMeterWiringAndDriftAndWritesThemBack() throws ConfigException {
+        JsonObject json = valid();
+        JsonObject charger = json.getJsonObject("charger");
+        charger.put("fullThresholdW", 25.5).put("fullAfterSeconds", 2).put("floatMaxSeconds", 0)
+                .put("sessionLimitMinutes", 300).put("portMaxW", 800).put("portMaxCurrentA", 4.5)
+                .put("portMaxTempC", 55).put("cabinetMaxW", 2000).put("cabinetReserveW", 250)
+                .put("dailySessions", 2).put("dailyEnergyWh", 1500)
+                .put("meter", new JsonObject().put("type", "ina226").put("i2cBus", 1).put("shuntOhms", 0.002)
+                        .put("maxCurrentA", 10).put("busScale", 3));
+        charger.getJsonArray("ports").forEach(p -> ((JsonObject) p).put("meterAddress",
+                0x3F + ((JsonObject) p).getInteger("port")));
+        json.getJsonObject("occupancy").put("driftMinutes", 45);
+        StationConfig c = StationConfig.parse(json);
+        assertThat(c.charger().rules()).isEqualTo(new StationConfig.Rules(25.5, 2, 0, 300, 800, 4.5, 55, 2000, 250,
+                2, 1500));
+        assertThat(c.charger().meter()).isEqualTo(new StationConfig.Meter("ina226", 1, 0.002, 10, 3));
+        assertThat(c.charger().ports().get(0).meterAddress()).hasValue(0x40);
+        assertThat(c.occupancy().driftMinutes()).isEqualTo(45);
+        assertThat(StationConfig.parse(c.toJson().encode())).isEqualTo(c);
+    }
+
+    @Test
+    void refusesBadChargerRulesAndMeterWiringByName() {
+        JsonObject json = valid();
+        json.getJsonObject("charger").put("fullThresholdW", "low").put("sessionLimitMinutes", 721)
+                .put("portMaxCurrentA", -1).put("meter", new JsonObject().put("type", "ina226"));
+        json.getJsonObject("charger").getJsonArray("ports").getJsonObject(0).put("meterAddress", 0x90);
+        json.getJsonObject("occupancy").put("driftMinutes", 0);
+        assertThat(problemsOf(json)).anyMatch(p -> p.startsWith("charger.fullThresholdW: must be a number"))
+                .anyMatch(p -> p.startsWith("charger.sessionLimitMinutes: 721 is out of range"))
+                .anyMatch(p -> p.startsWith("charger.portMaxCurrentA: -1.0 is out of range"))
+                .anyMatch(p -> p.startsWith("charger.ports[0].meterAddress: 144 is out of range"))
+                .anyMatch(p -> p.contains("port 2 has no meterAddress"))
+                .anyMatch(p -> p.startsWith("occupancy.driftMinutes: 0 is out of range"));
+        JsonObject unknown = valid();
+        unknown.getJsonObject("charger").put("meter", new JsonObject().put("type", "bl0942"));
+        assertThat(problemsOf(unknown)).anyMatch(p -> p.startsWith("charger.meter.type: 'bl0942' is not one of"));
+    }
 }

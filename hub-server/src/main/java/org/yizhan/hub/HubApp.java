@@ -23,6 +23,11 @@ import org.yizhan.hub.http.LiveStream;
 import org.yizhan.hub.http.RecordRoutes;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.members.MemberRoutes;
+import org.yizhan.hub.members.MemberStore;
+import org.yizhan.hub.passes.PassKeyring;
+import org.yizhan.hub.passes.PassRoutes;
+import org.yizhan.hub.passes.RevocationSync;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.DesiredConfig;
@@ -67,6 +72,7 @@ public final class HubApp {
     private StationStore stations;
     private MqttIngest mqtt;
     private HttpApi http;
+    private RevocationSync revocations;
     private long pruneTimer = -1;
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
@@ -92,10 +98,10 @@ public final class HubApp {
                     hashing = vertx.createSharedWorkerExecutor("yizhan-auth", 2);
                     UserStore users = new UserStore(db, hashing);
                     return Future.all(Tokens.load(vertx, dataDir), ProfilePorts.load(vertx),
-                            users.ensureAdmin(config.adminPassword())).compose(all -> {
+                            users.ensureAdmin(config.adminPassword()), PassKeyring.load(vertx, dataDir)).compose(all -> {
                         Optional<String> generated = all.resultAt(2);
                         generatedAdminPassword = generated;
-                        return startServers(users, all.resultAt(0), all.resultAt(1));
+                        return startServers(users, all.resultAt(0), all.resultAt(1), all.resultAt(3));
                     });
                 })
                 .compose(v -> config.demoStations() > 0
@@ -112,7 +118,8 @@ public final class HubApp {
                 });
     }
 
-    private Future<Void> startServers(UserStore users, Tokens tokens, Map<String, Integer> portsPerProfile) {
+    private Future<Void> startServers(UserStore users, Tokens tokens, Map<String, Integer> portsPerProfile,
+                                      PassKeyring passKeys) {
         EventStore events = new EventStore(db);
         AlertStore alerts = new AlertStore(db);
         DeadLetterStore deadLetters = new DeadLetterStore(db);
@@ -125,7 +132,8 @@ public final class HubApp {
                 return Future.succeededFuture(Optional.empty());
             }
             try {
-                return Future.succeededFuture(Optional.of(DesiredConfig.of(found.get(), publicHubUrl)));
+                return Future.succeededFuture(Optional.of(DesiredConfig.of(found.get(), publicHubUrl,
+                        passKeys.published())));
             } catch (ConfigException e) {
                 return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
             }
@@ -133,7 +141,12 @@ public final class HubApp {
 
         Authenticator auth = new Authenticator(tokens, replies);
         AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());
-        ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics);
+        ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics)
+                .hubKeys(passKeys::published);
+        MemberStore members = new MemberStore(db);
+        revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
+        MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
+                config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
@@ -143,12 +156,15 @@ public final class HubApp {
                 new HistoryRoutes(stations, timeSeries, auth, replies),
                 new CommandRoutes(vertx, stations, commands, auth, replies),
                 new ChargingRoutes(charging, auth, replies),
-                new RecordRoutes(events, alerts, deadLetters, auth, replies)));
+                new RecordRoutes(events, alerts, deadLetters, auth, replies),
+                new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
+                memberRoutes));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();
+            memberRoutes.prune();
         });
-        return mqtt.start().compose(v -> http.start());
+        return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
     }
 
     private Future<Void> writePorts(Path dataDir) {
@@ -169,6 +185,11 @@ public final class HubApp {
             pruneTimer = -1;
         }
         Future<Void> f = Future.succeededFuture();
+        if (revocations != null) {
+            RevocationSync r = revocations;
+            revocations = null;
+            f = f.eventually(() -> quietly("revocation sync", r.stop()));
+        }
         if (http != null) {
             HttpApi h = http;
             http = null;

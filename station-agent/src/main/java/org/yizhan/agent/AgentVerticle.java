@@ -6,7 +6,19 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.access.AccessControl;
+import org.yizhan.agent.access.AccessStore;
+import org.yizhan.agent.access.CameraRoutes;
+import org.yizhan.agent.access.CameraScanner;
+import org.yizhan.agent.access.CredentialsSync;
+import org.yizhan.agent.access.FrameSource;
+import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.access.V4l2FrameSource;
+import org.yizhan.agent.charger.ChargerException;
+import org.yizhan.agent.charger.ChargerPort;
 import org.yizhan.agent.charger.Chargers;
+import org.yizhan.agent.charger.DailyQuota;
+import org.yizhan.agent.charger.Session;
 import org.yizhan.agent.command.CommandDispatcher;
 import org.yizhan.agent.command.CommandFailure;
 import org.yizhan.agent.door.DoorController;
@@ -33,6 +45,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -59,9 +72,13 @@ final class AgentVerticle extends VerticleBase {
     private DoorController door;
     private OccupancyCounter occupancy;
     private Chargers chargers;
+    private DailyQuota quota;
     private CommandDispatcher commands;
     private ConfigReceiver configReceiver;
     private LocalHttp http;
+    private AccessStore accessStore;
+    private AccessControl access;
+    private Optional<FrameSource> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
     private long coalesceTimer = -1;
@@ -103,16 +120,24 @@ final class AgentVerticle extends VerticleBase {
         return hw.compose(h -> {
             hardware = h;
             outbox = new Outbox(vertx, stateDir.resolve("outbox.db"));
-            return outbox.open();
+            accessStore = new AccessStore(vertx, stateDir.resolve("access.db"));
+            return outbox.open().compose(x -> accessStore.open());
         }).compose(v -> {
             uplink = new Uplink(vertx, config, outbox, new SessionStore(stateDir), agentVersion);
             door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
                     hardware.exitButton(), config.door(), uplink, this::changed);
-            occupancy = new OccupancyCounter(config.occupancy().capacity(), uplink, this::changed);
+            occupancy = new OccupancyCounter(config.occupancy().capacity(), config.occupancy().driftMinutes(), uplink,
+                    this::changed, System::currentTimeMillis);
             occupancy.attach(gpio, hardware.beamOuter(), hardware.beamInner(), hardware.pir());
-            chargers = new Chargers(vertx, gpio, hardware.chargerRelays(), hardware.powerMeters(), uplink,
-                    this::changed);
-            gpio.listen(hardware.smoke(), alarm -> chargers.smoke(alarm));
+            occupancy.startDriftCheck(vertx);
+            quota = new DailyQuota(vertx, stateDir.resolve("quota.json"), ZoneId.systemDefault());
+            chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
+                    config.charger().rules(), quota, uplink, this::changed, System::currentTimeMillis);
+            // straight from the input's thread: the relays open before the event loop hears of the smoke
+            hardware.smoke().onChange(chargers::smokeInput);
+            access = new AccessControl(vertx, accessStore, config.access(), uplink,
+                    () -> occupancy.count() >= occupancy.capacity(),
+                    method -> door.unlock(door.defaultUnlockSeconds(), method), java.time.Clock.systemUTC());
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -122,15 +147,19 @@ final class AgentVerticle extends VerticleBase {
                     configReceiver.accept(payload);
                 }
             });
-            return Future.all(door.start(), chargers.start());
+            return Future.all(door.start(), quota.load().compose(x -> chargers.start()));
         }).compose(v -> gpio.call(() -> hardware.smoke().isActive())).compose(smoke -> {
             if (smoke) {
-                chargers.smoke(true);
+                chargers.smokeInput(true);
             }
             Optional<Simulator> sim = simulate
-                    ? Optional.of(new Simulator(gpio, hardware, simMeters)) : Optional.empty();
-            http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim);
-            return http.start();
+                    ? Optional.of(new Simulator(gpio, hardware, simMeters, chargers)) : Optional.empty();
+            http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
+                    .mount(new org.yizhan.agent.kiosk.KioskRoutes());
+            if (simulate) {
+                http.mount(new CameraRoutes(vertx, new QrDecoder(), access));
+            }
+            return access.start().compose(x -> startCamera()).compose(x -> http.start());
         }).compose(port -> {
             httpPort = port;
             return vertx.executeBlocking(() -> {
@@ -146,6 +175,21 @@ final class AgentVerticle extends VerticleBase {
                     simulate ? "simulated hardware" : "board GPIO", config.http().host(), httpPort);
             return uplink.start();
         });
+    }
+
+    /** On the board, the door camera (YIZHAN_CAMERA, default /dev/video0) when one is plugged in. */
+    private Future<Void> startCamera() {
+        Path device = Path.of(Optional.ofNullable(System.getenv("YIZHAN_CAMERA")).orElse("/dev/video0"));
+        if (simulate || !V4l2FrameSource.present(device)) {
+            if (!simulate) {
+                LOG.warn("No camera at {}: rider passes cannot be scanned", device);
+            }
+            return Future.succeededFuture();
+        }
+        FrameSource source = new V4l2FrameSource(device, 1280, 720, 5);
+        camera = Optional.of(source);
+        return new CameraScanner(vertx, new QrDecoder(), access, CameraScanner.DEFAULT_HELD_MILLIS,
+                System::currentTimeMillis).attach(source);
     }
 
     private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {
@@ -173,6 +217,13 @@ final class AgentVerticle extends VerticleBase {
         if (coalesceTimer >= 0) {
             vertx.cancelTimer(coalesceTimer);
         }
+        if (occupancy != null) {
+            occupancy.stop(vertx);
+        }
+        if (access != null) {
+            access.stop();
+        }
+        camera.ifPresent(FrameSource::stop);
         Future<Void> up = uplink == null ? Future.succeededFuture() : uplink.stop();
         return up.eventually(() -> http == null ? Future.succeededFuture() : http.stop())
                 .eventually(() -> Future.all(door == null ? Future.succeededFuture() : door.lock(),
@@ -184,6 +235,7 @@ final class AgentVerticle extends VerticleBase {
                     return null;
                 }))
                 .eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close())
+                .eventually(() -> accessStore == null ? Future.succeededFuture() : accessStore.close())
                 .eventually(() -> gpio.close())
                 .onComplete(ar -> LOG.info("Station {} stopped", config.stationId()));
     }
@@ -194,11 +246,51 @@ final class AgentVerticle extends VerticleBase {
             int seconds = CommandDispatcher.intArg(c, "seconds", 1, 60, door.defaultUnlockSeconds());
             return door.unlock(seconds, "remote").map(v -> new JsonObject().put("seconds", seconds));
         });
-        d.on(Command.CHARGER_STOP, c -> chargers.stopPort(port(c)).map(v -> new JsonObject()));
-        d.on(Command.CHARGER_ENABLE, c -> chargers.enable(port(c), true).map(v -> new JsonObject()));
-        d.on(Command.CHARGER_DISABLE, c -> chargers.enable(port(c), false).map(v -> new JsonObject()));
+        d.on(Command.CHARGER_START, this::startCharging);
+        d.on(Command.CHARGER_STOP, c -> {
+            int p = port(c);
+            Object by = c.args().getValue("by");
+            if (by != null && !"rider".equals(by) && !"operator".equals(by)) {
+                throw new CommandFailure("invalid", "args.by must be \"rider\" or \"operator\"");
+            }
+            String reason = "rider".equals(by) ? Session.STOPPED_BY_RIDER : Session.STOPPED_BY_OPERATOR;
+            Optional<Session> running = chargers.port(p).flatMap(ChargerPort::session);
+            return refusals(chargers.stopPort(p, reason)).map(v -> new JsonObject().put("port", p)
+                    .put("ended", running.isPresent())
+                    .put("sessionId", running.map(Session::id).orElse(null)));
+        });
+        d.on(Command.CHARGER_ENABLE, c -> {
+            int p = port(c);
+            return refusals(chargers.enable(p, true)).map(v -> new JsonObject().put("port", p)
+                    .put("state", chargers.port(p).orElseThrow().state().wireName()));
+        });
+        d.on(Command.CHARGER_DISABLE, c -> {
+            int p = port(c);
+            return refusals(chargers.enable(p, false)).map(v -> new JsonObject().put("port", p)
+                    .put("state", chargers.port(p).orElseThrow().state().wireName()));
+        });
         d.on(Command.SELFTEST_RUN, c -> selftest());
+        d.on(Command.CREDENTIALS_SYNC, new CredentialsSync(access));
         return d;
+    }
+
+    /** charger.start: args port, member (pseudonym), optional minutes (default the session limit, at most 12 h). */
+    private Future<JsonObject> startCharging(Command c) {
+        int p = port(c);
+        Object member = c.args().getValue("member");
+        if (!(member instanceof String m) || !LocalHttp.MEMBER.matcher(m).matches()) {
+            throw new CommandFailure("invalid", "args.member must be a member pseudonym of 1 to 64 letters, digits, "
+                    + "'.', '_', ':' or '-'");
+        }
+        int minutes = CommandDispatcher.intArg(c, "minutes", 1, StationConfig.Rules.FORCED_END_MINUTES,
+                chargers.rules().sessionLimitMinutes());
+        return refusals(chargers.startSession(p, (String) member, minutes)).map(Session::toJson);
+    }
+
+    /** A charger refusal answers the command with its own code (cabinet-limit, quota-exceeded, ...). */
+    private static <T> Future<T> refusals(Future<T> f) {
+        return f.recover(err -> Future.failedFuture(err instanceof ChargerException ce
+                ? new CommandFailure(ce.code(), ce.getMessage()) : err));
     }
 
     private int port(Command c) {
@@ -248,6 +340,9 @@ final class AgentVerticle extends VerticleBase {
     private void applyLive(StationConfig next) {
         door.configure(next.door());
         occupancy.setCapacity(next.occupancy().capacity());
+        occupancy.setDriftMinutes(next.occupancy().driftMinutes());
+        chargers.setRules(next.charger().rules());
+        access.configure(next.access());
     }
 
     /** Something changed: send telemetry soon, at most about once a second. */
@@ -275,13 +370,8 @@ final class AgentVerticle extends VerticleBase {
     }
 
     JsonObject status() {
-        JsonArray ports = new JsonArray();
-        chargers.telemetry().forEach(c -> {
-            JsonObject o = new JsonObject().put("port", c.port()).put("state", c.state().wireName())
-                    .put("powerW", c.powerW()).put("energyWh", c.energyWh());
-            c.tempC().ifPresent(t -> o.put("tempC", t));
-            ports.add(o);
-        });
+        JsonObject ch = chargers.status();
+        JsonArray ports = ch.getJsonArray("ports");
         JsonObject up = new JsonObject().put("connected", uplink.connected()).put("session", uplink.session())
                 .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null));
         return new JsonObject()
@@ -291,13 +381,18 @@ final class AgentVerticle extends VerticleBase {
                 .put("simulated", simulate)
                 .put("door", new JsonObject().put("open", door.isOpen()).put("locked", door.isLocked()))
                 .put("occupancy", new JsonObject().put("count", occupancy.count())
-                        .put("capacity", occupancy.capacity()).put("presence", occupancy.presence()))
+                        .put("capacity", occupancy.capacity()).put("presence", occupancy.presence())
+                        .put("beams", occupancy.stats()))
                 .put("chargers", ports)
+                .put("cabinet", new JsonObject().put("powerW", ch.getDouble("cabinetW"))
+                        .put("maxW", ch.getDouble("cabinetMaxW")).put("safety", ch.getJsonObject("safety")))
                 .put("smokeAlarm", chargers.smokeAlarm())
                 .put("uplink", up)
                 .put("outbox", outbox.size())
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
-                .putNull("lastAccess");
+                .put("lastAccess", access.last().map(a -> a.toJson()).orElse(null))
+                .put("access", new JsonObject().put("decisions", access.counts())
+                        .put("revocationVersion", access.revocationVersion()));
     }
 }

@@ -24,8 +24,8 @@ import java.util.Optional;
  *   a port, for the whole cabinet (subject {@code cabinet}), with data port, cause and reading. A port's alert
  *   closes when an operator's {@code charger.enable} for that port succeeds (the port is back in service); the
  *   cabinet alert stays open until an operator acknowledges it.</li>
- *   <li>{@code smoke.alarm} with {@code alarm: true} (or without {@code alarm}: an alarm is assumed) opens
- *   {@code smoke}; {@code alarm: false} closes it.</li>
+ *   <li>{@code smoke.alarm} with {@code active: true} (the agent's field; {@code alarm} is read too, and without
+ *   either an alarm is assumed) opens {@code smoke}; {@code active: false} closes it.</li>
  *   <li>{@code door.forced} opens {@code door-forced}, left open for acknowledgement; {@code door.held_open} opens
  *   {@code door-held-open}, closed by the next {@code door.closed}.</li>
  * </ul>
@@ -58,7 +58,7 @@ public final class EventAlerts implements EventEffects {
                             e.ts(), data)));
                 }
                 case EventType.SMOKE_ALARM -> {
-                    if (Boolean.FALSE.equals(d.getValue("alarm"))) {
+                    if (Boolean.FALSE.equals(d.getValue("active")) || Boolean.FALSE.equals(d.getValue("alarm"))) {
                         AlertStore.close(c, stationId, AlertStore.SMOKE, "", e.ts(),
                                 new JsonObject().put("clearedBy", e.id())).ifPresent(a -> out.add(alert(stationId, a)));
                     } else {

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.yizhan.config.ConfigException;
 import org.yizhan.config.StationConfig;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -18,9 +19,16 @@ public final class DesiredConfig {
     }
 
     public static JsonObject of(Station s, Optional<String> publicHubUrl) throws ConfigException {
+        return of(s, publicHubUrl, List.of());
+    }
+
+    /** The desired configuration with the hub's current pass-signing public keys in its {@code access} block. */
+    public static JsonObject of(Station s, Optional<String> publicHubUrl, List<StationConfig.HubKey> hubKeys)
+            throws ConfigException {
         StationConfig.Mqtt placeholder = new StationConfig.Mqtt("hub", 1883, false, s.id(), "unused", 30);
         JsonObject json = StationConfig.defaults(s.id(), s.name(), publicHubUrl.orElse("http://hub"), placeholder,
-                s.profile(), s.ports(), s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).toJson();
+                s.profile(), s.ports(), s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds())
+                .withAccess(StationConfig.Access.DEFAULTS.withHubKeys(hubKeys)).toJson();
         json.remove("mqtt");
         json.remove("http");
         if (publicHubUrl.isEmpty()) {

@@ -19,8 +19,10 @@ import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.metrics.HubMetrics;
 
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /api/v1/provision}: a new kiosk trades its claim code for its MQTT credentials and configuration.
@@ -40,6 +42,7 @@ public final class ProvisionRoutes implements ApiRoutes {
     private final Replies replies;
     private final HubMetrics metrics;
     private final RateLimiter failures;
+    private Supplier<List<StationConfig.HubKey>> hubKeys = List::of;
 
     public ProvisionRoutes(Vertx vertx, HubConfig config, IntSupplier mqttPort, StationStore stations,
                            Replies replies, HubMetrics metrics) {
@@ -55,6 +58,12 @@ public final class ProvisionRoutes implements ApiRoutes {
     @Override
     public void mount(Router router) {
         router.post("/api/v1/provision").handler(replies.json(this::provision));
+    }
+
+    /** Where the hub's current pass-signing public keys come from, for the configuration handed out. */
+    public ProvisionRoutes hubKeys(Supplier<List<StationConfig.HubKey>> keys) {
+        this.hubKeys = keys;
+        return this;
     }
 
     public void prune() {
@@ -94,9 +103,11 @@ public final class ProvisionRoutes implements ApiRoutes {
         String secret = StationSecrets.newSecret();
         StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), config.mqttTls(), s.id(),
                 secret, KEEP_ALIVE_SECONDS);
+        StationConfig.Access access = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
         return vertx.executeBlocking(() -> {
             JsonObject json = StationConfig.defaults(s.id(), s.name(), hubUrl, mqtt, s.profile(), s.ports(),
-                    s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).toJson().put("version", s.configVersion());
+                    s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).withAccess(access).toJson()
+                    .put("version", s.configVersion());
             return StationConfig.parse(json).toJson();
         }, false).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
             if (!ok) {

@@ -1,7 +1,9 @@
 package org.yizhan.agent.charger;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +12,7 @@ import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
 import org.yizhan.agent.hardware.Relay;
+import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.ChargerState;
 import org.yizhan.protocol.EventType;
 import org.yizhan.protocol.Telemetry;
@@ -19,49 +22,117 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
- * All charger ports: samples the meters once a second off the event loop, runs each port's state machine,
- * drives the relays, and cuts every port off at once on a smoke alarm.
+ * All charger ports of a station. A metering thread of its own reads every meter about once a second and hands
+ * each reading to the {@link SafetyGuard} on that same thread, so a dangerous reading opens its relay without
+ * waiting for the event loop, the uplink or anything else; a watchdog thread cuts off a port whose meter
+ * stops answering. The readings then go to each port's state machine on the station's context, which drives
+ * the relays through the GPIO worker (behind the guard's latch), raises events and counts the daily quota.
+ * Sessions start only through {@link #startSession}, which refuses one when the cabinet is near its limit.
  */
 public final class Chargers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Chargers.class);
     static final long SAMPLE_MS = 1_000;
+    static final long WATCHDOG_MS = 500;
+    /** A meter silent this long (a read that hangs) is cut off by the watchdog. */
+    static final long METER_TIMEOUT_MS = 5_000;
 
-    private final Vertx vertx;
     private final Gpio gpio;
+    private final Context context;
     private final Map<Integer, ChargerPort> ports = new LinkedHashMap<>();
-    private final Map<Integer, Relay> relays;
+    private final Map<Integer, GuardedRelay> relays = new LinkedHashMap<>();
     private final Map<Integer, PowerMeter> meters;
+    private final Map<Integer, Long> lastAnswer = new ConcurrentHashMap<>();
+    private final SafetyGuard guard;
+    private final DailyQuota quota;
     private final EventSink events;
     private final Runnable changed;
-    private long timer = -1;
-    private boolean sampling;
-    private boolean smoke;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService metering;
+    private final ScheduledExecutorService watchdog;
+    private final ChargerPort.Events portEvents;
+    private volatile StationConfig.Rules rules;
+    private volatile boolean running;
 
-    public Chargers(Vertx vertx, Gpio gpio, Map<Integer, Relay> relays, Map<Integer, PowerMeter> meters,
-                    EventSink events, Runnable changed) {
-        this.vertx = vertx;
+    public Chargers(Gpio gpio, String name, Map<Integer, Relay> relays, Map<Integer, PowerMeter> meters,
+                    StationConfig.Rules rules, DailyQuota quota, EventSink events, Runnable changed,
+                    LongSupplier clock) {
         this.gpio = gpio;
-        this.relays = relays;
+        this.context = gpio.context();
         this.meters = meters;
+        this.quota = quota;
         this.events = events;
         this.changed = changed;
-        relays.keySet().forEach(p -> ports.put(p, new ChargerPort(p)));
+        this.clock = clock;
+        this.rules = rules;
+        relays.forEach((p, r) -> {
+            this.relays.put(p, new GuardedRelay(p, r));
+            this.ports.put(p, new ChargerPort(p, rules));
+        });
+        this.guard = new SafetyGuard(this.relays, rules);
+        this.metering = Executors.newSingleThreadScheduledExecutor(daemon("yizhan-metering-" + name));
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(daemon("yizhan-meter-watchdog-" + name));
+        this.portEvents = new ChargerPort.Events() {
+            @Override
+            public void emit(String type, JsonObject data) {
+                events.emit(type, data);
+            }
+
+            @Override
+            public void ended(Session.Ended s) {
+                quota.ended(s.session().member(), s.energyWh(), s.endedAt());
+            }
+        };
     }
 
-    /** Opens every relay, then starts sampling. */
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
+            return t;
+        };
+    }
+
+    /** Opens every relay, then starts metering and the watchdog. */
     public Future<Void> start() {
-        return openAll().onSuccess(v -> timer = vertx.setPeriodic(SAMPLE_MS, t -> sample()));
+        return openAll().onSuccess(v -> {
+            running = true;
+            long now = System.nanoTime();
+            meters.keySet().forEach(p -> lastAnswer.put(p, now));
+            metering.scheduleWithFixedDelay(() -> sampleOnce(Optional.empty()), 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
+            watchdog.scheduleWithFixedDelay(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
+        });
     }
 
     public Future<Void> stop() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-            timer = -1;
-        }
+        running = false;
+        metering.shutdownNow();
+        watchdog.shutdownNow();
         return openAll();
+    }
+
+    public void setRules(StationConfig.Rules next) {
+        rules = next;
+        guard.setRules(next);
+        ports.values().forEach(p -> p.setRules(next));
+    }
+
+    public StationConfig.Rules rules() {
+        return rules;
+    }
+
+    public SafetyGuard guard() {
+        return guard;
     }
 
     public List<Telemetry.Charger> telemetry() {
@@ -75,82 +146,228 @@ public final class Chargers {
     }
 
     public boolean smokeAlarm() {
-        return smoke;
+        return guard.smokeAlarm();
     }
 
-    /** Reads every meter now (also called by the timer). */
-    public void sample() {
-        if (sampling) {
+    /** Ports with state, readings and sessions, the cabinet's load and the cut-off figures, for /status. */
+    public JsonObject status() {
+        JsonArray a = new JsonArray();
+        ports.values().forEach(p -> a.add(p.toJson()));
+        return new JsonObject().put("ports", a).put("cabinetW", Math.round(guard.totalPowerW() * 10) / 10.0)
+                .put("cabinetMaxW", rules.cabinetMaxW()).put("safety", guard.stats());
+    }
+
+    /** Count of ports in a state, for status pages. */
+    public long count(ChargerState s) {
+        return ports.values().stream().filter(p -> p.state() == s).count();
+    }
+
+    /** Reads every meter now on the metering thread (the simulator pushes its readings this way). */
+    public Future<Void> sampleNow() {
+        Promise<Void> done = Promise.promise();
+        try {
+            metering.execute(() -> sampleOnce(Optional.of(done)));
+        } catch (RejectedExecutionException e) {
+            done.fail(new IllegalStateException("the chargers are stopped"));
+        }
+        return done.future();
+    }
+
+    /** The smoke detector changed: on alarm every relay opens here, on the input's thread, then the ports fault. */
+    public void smokeInput(boolean alarm) {
+        boolean was = guard.smokeAlarm();
+        List<SafetyGuard.Trip> trips = guard.smoke(alarm, System.nanoTime());
+        if (was == alarm) {
             return;
         }
-        sampling = true;
-        gpio.call(() -> {
-            Map<Integer, PowerReading> readings = new LinkedHashMap<>();
-            meters.forEach((port, meter) -> {
-                try {
-                    readings.put(port, meter.read());
-                } catch (RuntimeException e) {
-                    LOG.warn("Reading the meter of port {} failed: {}", port, e.toString());
+        context.runOnContext(v -> {
+            long now = clock.getAsLong();
+            List<Integer> cut = new ArrayList<>();
+            for (SafetyGuard.Trip t : trips) {
+                cut.add(t.port());
+                ChargerPort p = ports.get(t.port());
+                if (p != null) {
+                    apply(p, p.fault(t.cause(), now, portEvents));
                 }
-            });
-            return readings;
-        }).onComplete(ar -> {
-            sampling = false;
-            if (ar.failed()) {
-                return;
             }
-            long now = System.currentTimeMillis();
-            boolean anyChange = false;
-            for (Map.Entry<Integer, PowerReading> e : ar.result().entrySet()) {
-                ChargerPort p = ports.get(e.getKey());
-                if (p == null) {
-                    continue;
-                }
-                Telemetry.Charger before = p.telemetry();
-                apply(p, p.update(e.getValue(), now, events::emit));
-                anyChange |= significant(before, p.telemetry());
+            JsonObject data = new JsonObject().put("active", alarm).put("portsCutOff", new JsonArray(cut));
+            trips.stream().mapToLong(SafetyGuard.Trip::latencyNanos).max()
+                    .ifPresent(n -> data.put("cutoffMicros", n / 1000));
+            events.emit(EventType.SMOKE_ALARM, data);
+            if (alarm) {
+                LOG.error("Smoke alarm: every charger port is cut off");
+            } else {
+                LOG.warn("Smoke alarm cleared; the ports stay faulted until an operator enables them");
             }
-            if (anyChange) {
-                changed.run();
-            }
+            changed.run();
         });
     }
 
-    public Future<Void> stopPort(int number) {
-        return act(number, p -> p.stop("stopped", System.currentTimeMillis(), events::emit));
-    }
-
-    public Future<Void> enable(int number, boolean on) {
-        return act(number, p -> p.setEnabled(on, System.currentTimeMillis(), events::emit));
-    }
-
-    /** Smoke: opens every charger relay at once (one GPIO task), then updates the ports. */
-    public Future<Void> smoke(boolean alarm) {
-        if (alarm == smoke) {
-            return Future.succeededFuture();
-        }
-        smoke = alarm;
-        long now = System.currentTimeMillis();
-        if (alarm) {
-            Future<Void> cut = openAll();
-            List<Integer> cutPorts = new ArrayList<>(ports.keySet());
-            ports.values().forEach(p -> p.cutOff("smoke", now, events::emit));
-            events.emit(EventType.SMOKE_ALARM, new JsonObject().put("active", true)
-                    .put("portsCutOff", new io.vertx.core.json.JsonArray(cutPorts)));
-            LOG.error("Smoke alarm: every charger port is cut off");
-            changed.run();
-            return cut;
-        }
-        LOG.warn("Smoke alarm cleared; ports stay off until their bikes are re-plugged");
-        ports.values().forEach(p -> apply(p, p.clearFault(now, events::emit)));
-        changed.run();
-        return Future.succeededFuture();
-    }
-
-    private Future<Void> act(int number, java.util.function.Function<ChargerPort, ChargerPort.Decision> action) {
+    /**
+     * Starts a session on {@code number} for {@code member}; fails with {@link ChargerException}:
+     * {@code faulted}, {@code disabled}, {@code busy}, {@code quota-exceeded} or {@code cabinet-limit}.
+     */
+    public Future<Session> startSession(int number, String member, int minutes) {
         ChargerPort p = ports.get(number);
         if (p == null) {
-            return Future.failedFuture(new IllegalArgumentException("no charger port " + number));
+            return Future.failedFuture(new ChargerException("invalid", "no charger port " + number));
+        }
+        long now = clock.getAsLong();
+        StationConfig.Rules r = rules;
+        if (p.fault().isEmpty() && p.enabled() && p.session().isEmpty()) {
+            Optional<String> over = quota.refusal(member, r, now);
+            if (over.isPresent()) {
+                return Future.failedFuture(new ChargerException("quota-exceeded", over.get()));
+            }
+            double committed = committedW(r);
+            if (committed + r.cabinetReserveW() > r.cabinetMaxW()) {
+                return Future.failedFuture(new ChargerException("cabinet-limit", String.format(
+                        "the cabinet has %.0f W committed of its %.0f W limit; a session needs %.0f W free",
+                        committed, r.cabinetMaxW(), r.cabinetReserveW())));
+            }
+        }
+        Session s;
+        try {
+            s = p.start(member, minutes, now, portEvents);
+        } catch (ChargerException e) {
+            return Future.failedFuture(e);
+        }
+        quota.started(member, now);
+        changed.run();
+        return apply(p, new ChargerPort.Decision(true)).map(v -> s);
+    }
+
+    /** Power the cabinet must be ready for: what runs now, and the reserve for sessions not yet drawing much. */
+    private double committedW(StationConfig.Rules r) {
+        double sessions = 0;
+        double others = 0;
+        for (ChargerPort p : ports.values()) {
+            if (p.session().isPresent()) {
+                sessions += Math.max(p.powerW(), r.cabinetReserveW());
+            } else {
+                others += p.powerW();
+            }
+        }
+        return Math.max(sessions + others, guard.totalPowerW());
+    }
+
+    /** Ends the session on {@code number} for {@code reason}. */
+    public Future<Void> stopPort(int number, String reason) {
+        return act(number, p -> p.stop(reason, clock.getAsLong(), portEvents));
+    }
+
+    /**
+     * Enables or disables a port. Enabling a faulted port is how an operator clears the fault: refused with
+     * {@code fault-persists} while its cause is still there.
+     */
+    public Future<Void> enable(int number, boolean on) {
+        ChargerPort p = ports.get(number);
+        if (p == null) {
+            return Future.failedFuture(new ChargerException("invalid", "no charger port " + number));
+        }
+        if (on && p.fault().isPresent()) {
+            Optional<String> why = guard.whyNotClear(number);
+            if (why.isPresent()) {
+                return Future.failedFuture(new ChargerException("fault-persists",
+                        "port " + number + " stays faulted (" + p.fault().get() + "): " + why.get()));
+            }
+            guard.clear(number);
+            LOG.info("Operator cleared the fault of port {} ({})", number, p.fault().get());
+            p.clearFault(clock.getAsLong(), portEvents);
+        }
+        return act(number, x -> x.setEnabled(on, clock.getAsLong(), portEvents));
+    }
+
+    private void sampleOnce(Optional<Promise<Void>> done) {
+        if (!running) {
+            done.ifPresent(d -> d.fail(new IllegalStateException("the chargers are stopped")));
+            return;
+        }
+        Map<Integer, PowerReading> readings = new LinkedHashMap<>();
+        List<SafetyGuard.Trip> trips = new ArrayList<>();
+        for (Map.Entry<Integer, PowerMeter> e : meters.entrySet()) {
+            int port = e.getKey();
+            PowerReading r;
+            try {
+                r = readWithRetry(e.getValue());
+            } catch (RuntimeException err) {
+                String msg = err.getMessage() == null ? err.toString() : err.getMessage();
+                guard.meterFailed(port, msg, System.nanoTime()).ifPresent(trips::add);
+                continue;
+            }
+            long at = System.nanoTime();
+            lastAnswer.put(port, at);
+            guard.check(port, r, at).ifPresent(trips::add);
+            readings.put(port, r);
+        }
+        trips.addAll(guard.checkCabinet(System.nanoTime()));
+        context.runOnContext(v -> {
+            applyTrips(trips);
+            applyReadings(readings);
+            done.ifPresent(Promise::complete);
+        });
+    }
+
+    private static PowerReading readWithRetry(PowerMeter meter) {
+        try {
+            return meter.read();
+        } catch (RuntimeException first) {
+            LOG.warn("Meter read failed, retrying once: {}", first.toString());
+            return meter.read();
+        }
+    }
+
+    private void watch() {
+        long now = System.nanoTime();
+        List<SafetyGuard.Trip> trips = new ArrayList<>();
+        lastAnswer.forEach((port, at) -> {
+            if (now - at > TimeUnit.MILLISECONDS.toNanos(METER_TIMEOUT_MS)) {
+                guard.meterFailed(port, "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - at) + " ms", now)
+                        .ifPresent(trips::add);
+            }
+        });
+        if (!trips.isEmpty()) {
+            context.runOnContext(v -> applyTrips(trips));
+        }
+    }
+
+    private void applyTrips(List<SafetyGuard.Trip> trips) {
+        if (trips.isEmpty()) {
+            return;
+        }
+        long now = clock.getAsLong();
+        for (SafetyGuard.Trip t : trips) {
+            ChargerPort p = ports.get(t.port());
+            if (p == null) {
+                continue;
+            }
+            events.emit(EventType.CHARGER_SAFETY_CUTOFF, t.toJson());
+            apply(p, p.fault(t.cause(), now, portEvents));
+        }
+        changed.run();
+    }
+
+    private void applyReadings(Map<Integer, PowerReading> readings) {
+        long now = clock.getAsLong();
+        boolean anyChange = false;
+        for (Map.Entry<Integer, PowerReading> e : readings.entrySet()) {
+            ChargerPort p = ports.get(e.getKey());
+            if (p == null) {
+                continue;
+            }
+            Telemetry.Charger before = p.telemetry();
+            apply(p, p.update(e.getValue(), now, portEvents));
+            anyChange |= significant(before, p.telemetry());
+        }
+        if (anyChange) {
+            changed.run();
+        }
+    }
+
+    private Future<Void> act(int number, Function<ChargerPort, ChargerPort.Decision> action) {
+        ChargerPort p = ports.get(number);
+        if (p == null) {
+            return Future.failedFuture(new ChargerException("invalid", "no charger port " + number));
         }
         Future<Void> f = apply(p, action.apply(p));
         changed.run();
@@ -158,8 +375,8 @@ public final class Chargers {
     }
 
     private Future<Void> apply(ChargerPort p, ChargerPort.Decision d) {
-        Relay relay = relays.get(p.port());
-        boolean want = d.relayClosed() && !smoke;
+        GuardedRelay relay = relays.get(p.port());
+        boolean want = d.relayClosed();
         return gpio.call(() -> {
             if (relay.isClosed() != want) {
                 relay.set(want);
@@ -177,10 +394,5 @@ public final class Chargers {
 
     private static boolean significant(Telemetry.Charger a, Telemetry.Charger b) {
         return a.state() != b.state() || Math.abs(a.powerW() - b.powerW()) >= 10;
-    }
-
-    /** Count of ports in a state, for status pages. */
-    public long count(ChargerState s) {
-        return ports.values().stream().filter(p -> p.state() == s).count();
     }
 }

@@ -8,10 +8,12 @@ import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalOutputConfigBuilder;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.PullResistance;
+import com.pi4j.io.i2c.I2C;
 import com.pi4j.plugin.mock.Mock;
 import com.pi4j.plugin.mock.platform.MockPlatform;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.HardwareProfile;
@@ -65,10 +67,25 @@ public final class Pi4jStationHardware implements StationHardware {
         this.meters = Collections.unmodifiableMap(m);
     }
 
-    /** Opens the real GPIO of the board this runs on. Ports without a wired power meter read nothing. */
+    /**
+     * Opens the real GPIO of the board this runs on, with each port's INA226 on I2C when the configuration
+     * wires them ({@code charger.meter.type = "ina226"}); without meters ports read nothing.
+     */
     public static Pi4jStationHardware onBoard(HardwareProfile profile, StationConfig config) {
         Context ctx = Pi4J.newAutoContext();
-        return new Pi4jStationHardware(ctx, false, profile, config, port -> () -> PowerReading.NOTHING);
+        return new Pi4jStationHardware(ctx, false, profile, config, port -> meterOf(ctx, config, port));
+    }
+
+    private static PowerMeter meterOf(Context ctx, StationConfig config, int port) {
+        StationConfig.Meter m = config.charger().meter();
+        if (!"ina226".equals(m.type())) {
+            return () -> PowerReading.NOTHING;
+        }
+        int address = config.charger().ports().stream().filter(p -> p.port() == port).findFirst()
+                .orElseThrow().meterAddress().orElseThrow();
+        I2C i2c = ctx.create(I2C.newConfigBuilder(ctx).id("meter-" + port).name("INA226 port " + port)
+                .bus(m.i2cBus()).device(address).build());
+        return Ina226.forMaxCurrent(i2c, m.shuntOhms(), m.maxCurrentA(), m.busScale());
     }
 
     /**
@@ -79,7 +96,8 @@ public final class Pi4jStationHardware implements StationHardware {
                                            Function<Integer, PowerMeter> meterFactory) {
         Context ctx = Pi4J.newContextBuilder()
                 .add(new MockPlatform())
-                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance())
+                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
+                        MockI2CProvider.newInstance())
                 .build();
         return new Pi4jStationHardware(ctx, true, profile, config, meterFactory);
     }

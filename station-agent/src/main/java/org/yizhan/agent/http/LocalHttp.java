@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,10 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.sim.Simulator;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The agent's local HTTP server (loopback by default): {@code GET /status}, and with simulation the
@@ -26,6 +29,8 @@ public final class LocalHttp {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalHttp.class);
     private static final long BODY_LIMIT = 16 * 1024;
+    /** A member pseudonym as the hub issues them. */
+    public static final Pattern MEMBER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
     private final Vertx vertx;
     private final String host;
@@ -34,6 +39,7 @@ public final class LocalHttp {
     private final Optional<Simulator> sim;
     private final AtomicLong badRequests = new AtomicLong();
     private HttpServer server;
+    private final List<java.util.function.Consumer<Router>> features = new java.util.ArrayList<>();
 
     public LocalHttp(Vertx vertx, String host, int port, Supplier<JsonObject> status, Optional<Simulator> sim) {
         this.vertx = vertx;
@@ -41,6 +47,12 @@ public final class LocalHttp {
         this.port = port;
         this.status = status;
         this.sim = sim;
+    }
+
+    /** Adds a feature's routes (kiosk, camera simulator); call before {@link #start()}. */
+    public LocalHttp mount(java.util.function.Consumer<Router> routes) {
+        features.add(routes);
+        return this;
     }
 
     public long badRequests() {
@@ -51,6 +63,7 @@ public final class LocalHttp {
         Router router = Router.router(vertx);
         router.get("/status").handler(ctx -> json(ctx, 200, status.get()));
         sim.ifPresent(s -> simRoutes(router, s));
+        features.forEach(f -> f.accept(router));
         router.route().last().handler(ctx -> error(ctx, 404, "not-found", "no such resource: " + ctx.request().path()));
         router.route().failureHandler(ctx -> {
             int code = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
@@ -80,9 +93,24 @@ public final class LocalHttp {
             if (b == null) {
                 return;
             }
+            Object seq = b.getValue("sequence");
+            if (seq != null) {
+                if (!(seq instanceof JsonArray a) || a.isEmpty() || a.size() > 20
+                        || !a.stream().allMatch(x -> x instanceof String)) {
+                    bad(ctx, "sequence: must be a list of 1 to 20 steps (outer, inner, outer-off, inner-off)");
+                    return;
+                }
+                List<String> steps = a.stream().map(String.class::cast).toList();
+                try {
+                    done(ctx, s.beamSequence(steps));
+                } catch (IllegalArgumentException e) {
+                    bad(ctx, e.getMessage());
+                }
+                return;
+            }
             Object d = b.getValue("direction");
             if (!"in".equals(d) && !"out".equals(d)) {
-                bad(ctx, "direction: must be \"in\" or \"out\"");
+                bad(ctx, "direction: must be \"in\" or \"out\" (or give a \"sequence\")");
                 return;
             }
             done(ctx, s.beam("in".equals(d)));
@@ -142,16 +170,39 @@ public final class LocalHttp {
                 bad(ctx, "plugged: must be true or false");
                 return;
             }
+            Object silent = b.getValue("meterSilent");
+            if (silent != null && !(silent instanceof Boolean)) {
+                bad(ctx, "meterSilent: must be true or false");
+                return;
+            }
+            Object start = b.getValue("startSession");
+            if (start != null && !(start instanceof Boolean)) {
+                bad(ctx, "startSession: must be true or false");
+                return;
+            }
+            Object member = b.getValue("member");
+            if (member != null && !(member instanceof String m && MEMBER.matcher(m).matches())) {
+                bad(ctx, "member: must be a pseudonym of 1 to 64 letters, digits, '.', '_', ':' or '-'");
+                return;
+            }
             OptionalDouble power;
             OptionalDouble temp;
+            OptionalDouble current;
             try {
                 power = number(b, "powerW", 0, 10_000);
                 temp = number(b, "tempC", -40, 150);
+                current = number(b, "currentA", 0, 100);
             } catch (IllegalArgumentException e) {
                 bad(ctx, e.getMessage());
                 return;
             }
-            done(ctx, s.charger(port, Optional.ofNullable((Boolean) plugged), power, temp));
+            Simulator.ChargerInput in = new Simulator.ChargerInput(Optional.ofNullable((Boolean) plugged), power,
+                    temp, current, Optional.ofNullable((Boolean) silent), !Boolean.FALSE.equals(start),
+                    Optional.ofNullable((String) member));
+            s.charger(port, in).onSuccess(r -> json(ctx, 200, r)).onFailure(err -> {
+                LOG.warn("Simulator call {} failed: {}", ctx.request().path(), err.toString());
+                error(ctx, 500, "internal", "the simulator could not do that: " + err.getMessage());
+            });
         });
     }
 

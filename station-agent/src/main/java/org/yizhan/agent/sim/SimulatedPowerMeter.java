@@ -1,5 +1,6 @@
 package org.yizhan.agent.sim;
 
+import org.yizhan.agent.hardware.MeterException;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
 import org.yizhan.agent.hardware.Relay;
@@ -22,6 +23,8 @@ public final class SimulatedPowerMeter implements PowerMeter {
     private volatile boolean plugged;
     private volatile double fixedPowerW = Double.NaN;
     private volatile double tempC = Double.NaN;
+    private volatile double currentA = Double.NaN;
+    private volatile boolean silent;
     private double soc;
     private long lastReadAt;
 
@@ -38,6 +41,7 @@ public final class SimulatedPowerMeter implements PowerMeter {
         plugged = in;
         if (!in) {
             fixedPowerW = Double.NaN;
+            currentA = Double.NaN;
         }
     }
 
@@ -54,17 +58,31 @@ public final class SimulatedPowerMeter implements PowerMeter {
         this.tempC = celsius;
     }
 
+    /** Fixes the measured current (NaN: the meter reports no current). */
+    public void fixCurrent(double amps) {
+        this.currentA = amps;
+    }
+
+    /** A silent meter throws on every read, as a meter whose I2C line broke would. */
+    public void setSilent(boolean silent) {
+        this.silent = silent;
+    }
+
     @Override
     public synchronized PowerReading read() {
+        if (silent) {
+            throw new MeterException("simulated meter does not answer");
+        }
         long now = System.currentTimeMillis();
+        OptionalDouble amps = Double.isNaN(currentA) ? OptionalDouble.empty() : OptionalDouble.of(currentA);
         OptionalDouble temp = Double.isNaN(tempC) ? OptionalDouble.empty() : OptionalDouble.of(tempC);
         if (!plugged) {
             lastReadAt = now;
-            return new PowerReading(false, 0, temp);
+            return new PowerReading(false, 0, OptionalDouble.empty(), temp);
         }
         if (!relay.isClosed()) {
             lastReadAt = now;
-            return new PowerReading(true, 0, temp);
+            return new PowerReading(true, 0, amps.isPresent() ? OptionalDouble.of(0) : amps, temp);
         }
         double watts = Double.isNaN(fixedPowerW) ? curve(soc) : fixedPowerW;
         if (lastReadAt > 0) {
@@ -74,7 +92,7 @@ public final class SimulatedPowerMeter implements PowerMeter {
         if (temp.isEmpty()) {
             temp = OptionalDouble.of(Math.round((24 + watts / 25) * 10) / 10.0);
         }
-        return new PowerReading(true, watts, temp);
+        return new PowerReading(true, watts, amps, temp);
     }
 
     static double curve(double soc) {

@@ -1,0 +1,187 @@
+package org.yizhan.agent.access;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.agent.event.EventSink;
+import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.EventType;
+
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Decides at the door, on the station and offline, whether a presented rider pass lets its holder in. The
+ * checks run in this order and the first that fails names the refusal: the text is a pass
+ * ({@code unreadable}), its key id is one of the hub keys in the configuration ({@code unknown-key}), the
+ * signature holds ({@code bad-signature}), now is inside its slot give or take the clock skew
+ * ({@code expired}), the member is not on the revocation list ({@code revoked}), the member has not entered
+ * with a pass of this slot here before ({@code replayed}, durable), the room has space ({@code room-full}) and
+ * the station is open ({@code closed}). A grant releases the door. Every decision is an
+ * {@code access.granted}/{@code access.denied} event with the method, the member pseudonym once the signature
+ * is proven, and the reason.
+ *
+ * <p>Call {@link #present} on the station's context; presentations are decided one after another, so one pass
+ * shown twice at once is granted at most once. Signature checks and storage run on worker threads.
+ */
+public final class AccessControl {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessControl.class);
+    private static final long PRUNE_EVERY_MS = 60_000;
+
+    /** Releases the door for a granted entry; {@code method} says how ({@code "qr"}). */
+    @FunctionalInterface
+    public interface DoorRelease {
+        Future<Void> release(String method);
+    }
+
+    private final Vertx vertx;
+    private final AccessStore store;
+    private final EventSink events;
+    private final BooleanSupplier roomFull;
+    private final DoorRelease door;
+    private final Clock clock;
+    private final Map<String, Long> counts = new TreeMap<>();
+    private volatile PassKeys keys;
+    private volatile StationConfig.Access config;
+    private volatile OpeningHours hours;
+    private volatile Optional<AccessDecision> last = Optional.empty();
+    private Future<?> tail = Future.succeededFuture();
+    private long pruneTimer = -1;
+
+    public AccessControl(Vertx vertx, AccessStore store, StationConfig.Access config, EventSink events,
+                         BooleanSupplier roomFull, DoorRelease door, Clock clock) {
+        this.vertx = vertx;
+        this.store = store;
+        this.events = events;
+        this.roomFull = roomFull;
+        this.door = door;
+        this.clock = clock;
+        configure(config);
+    }
+
+    /** Takes new hub keys, clock skew and opening hours (a configuration applied live). */
+    public void configure(StationConfig.Access access) {
+        this.hours = OpeningHours.parse(access.openingHours(), access.timeZone());
+        this.keys = PassKeys.of(access);
+        this.config = access;
+        if (keys.size() == 0) {
+            LOG.warn("No hub pass keys configured: rider passes cannot be accepted until the hub sends them");
+        }
+    }
+
+    public Future<Void> start() {
+        pruneTimer = vertx.setPeriodic(PRUNE_EVERY_MS, t -> store.prune(clock.millis())
+                .onFailure(err -> LOG.warn("Pruning used passes failed: {}", err.toString())));
+        return store.prune(clock.millis()).mapEmpty();
+    }
+
+    public void stop() {
+        if (pruneTimer >= 0) {
+            vertx.cancelTimer(pruneTimer);
+            pruneTimer = -1;
+        }
+    }
+
+    /** The latest decision, if any since start. */
+    public Optional<AccessDecision> last() {
+        return last;
+    }
+
+    /** Decisions since start by reason ({@code "ok"} for grants). */
+    public synchronized JsonObject counts() {
+        JsonObject o = new JsonObject();
+        counts.forEach(o::put);
+        return o;
+    }
+
+    /** Replaces the revocation list unless {@code version} is older than the one held; completes with whether it did. */
+    public Future<Boolean> syncRevoked(List<String> pseudonyms, long version) {
+        return store.replaceRevoked(pseudonyms, version).onSuccess(applied -> {
+            if (applied) {
+                LOG.info("Revocation list version {} applied: {} members", version, pseudonyms.size());
+            } else {
+                LOG.info("Revocation list version {} is older than {}; ignored", version, store.revocationVersion());
+            }
+        });
+    }
+
+    public long revocationVersion() {
+        return store.revocationVersion();
+    }
+
+    /** Decides on the text of a QR code shown at the door. */
+    public Future<AccessDecision> present(String text, String method) {
+        Future<AccessDecision> f = tail.transform(x -> decide(text, method));
+        tail = f;
+        return f;
+    }
+
+    private Future<AccessDecision> decide(String text, String method) {
+        long now = clock.millis();
+        Optional<RiderPass> parsed = RiderPass.parse(text);
+        if (parsed.isEmpty()) {
+            return finish(AccessDecision.denied(AccessDecision.UNREADABLE, method, Optional.empty(), now));
+        }
+        RiderPass pass = parsed.get();
+        Optional<PublicKey> key = keys.key(pass.kid());
+        if (key.isEmpty()) {
+            return finish(AccessDecision.denied(AccessDecision.UNKNOWN_KEY, method, Optional.empty(), now));
+        }
+        StationConfig.Access cfg = config;
+        long skewMs = cfg.clockSkewSeconds() * 1000L;
+        return vertx.executeBlocking(() -> pass.verify(key.get()), false).compose(valid -> {
+            if (!valid) {
+                return finish(AccessDecision.denied(AccessDecision.BAD_SIGNATURE, method, Optional.empty(), now));
+            }
+            Optional<String> member = Optional.of(pass.pseudonym());
+            if (now < pass.notBeforeMillis() - skewMs || now >= pass.expiresAtMillis() + skewMs) {
+                return finish(AccessDecision.denied(AccessDecision.EXPIRED, method, member, now));
+            }
+            if (store.isRevoked(pass.pseudonym())) {
+                return finish(AccessDecision.denied(AccessDecision.REVOKED, method, member, now));
+            }
+            return store.used(pass.pseudonym(), pass.slot()).compose(used -> {
+                if (used) {
+                    return finish(AccessDecision.denied(AccessDecision.REPLAYED, method, member, now));
+                }
+                if (roomFull.getAsBoolean()) {
+                    return finish(AccessDecision.denied(AccessDecision.ROOM_FULL, method, member, now));
+                }
+                if (!hours.isOpen(clock.instant())) {
+                    return finish(AccessDecision.denied(AccessDecision.CLOSED, method, member, now));
+                }
+                return store.markUsed(pass.pseudonym(), pass.slot(), pass.expiresAtMillis() + skewMs)
+                        .compose(fresh -> {
+                            if (!fresh) {
+                                return finish(AccessDecision.denied(AccessDecision.REPLAYED, method, member, now));
+                            }
+                            door.release(method).onFailure(err ->
+                                    LOG.error("Door release for {} failed: {}", pass.pseudonym(), err.toString()));
+                            return finish(AccessDecision.granted(method, pass.pseudonym(), now));
+                        });
+            });
+        });
+    }
+
+    private Future<AccessDecision> finish(AccessDecision d) {
+        last = Optional.of(d);
+        synchronized (this) {
+            counts.merge(d.reason(), 1L, Long::sum);
+        }
+        events.emit(d.granted() ? EventType.ACCESS_GRANTED : EventType.ACCESS_DENIED, d.eventData());
+        if (d.granted()) {
+            LOG.info("Access granted to {} ({})", d.member().orElse("?"), d.method());
+        } else {
+            LOG.info("Access denied ({}, {}){}", d.reason(), d.method(), d.member().map(m -> " to " + m).orElse(""));
+        }
+        return Future.succeededFuture(d);
+    }
+}

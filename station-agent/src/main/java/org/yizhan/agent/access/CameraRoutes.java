@@ -1,0 +1,128 @@
+package org.yizhan.agent.access;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * {@code POST /sim/camera}: a PNG or JPEG body (at most {@link #MAX_BYTES}) is taken as one camera frame and
+ * shown to the door once; the answer is {@code {"decision":"granted"|"denied","reason":..}}, or
+ * {@code {"decision":null}} when the frame holds no QR code. Another content type gets 415, an empty or
+ * unreadable image 400, a too large one 413; each refusal is counted.
+ */
+public final class CameraRoutes implements Consumer<Router> {
+
+    public static final int MAX_BYTES = 8 * 1024 * 1024;
+    private static final Logger LOG = LoggerFactory.getLogger(CameraRoutes.class);
+
+    private final Vertx vertx;
+    private final QrDecoder decoder;
+    private final AccessControl access;
+    private final AtomicLong refused = new AtomicLong();
+
+    public CameraRoutes(Vertx vertx, QrDecoder decoder, AccessControl access) {
+        this.vertx = vertx;
+        this.decoder = decoder;
+        this.access = access;
+    }
+
+    /** Requests refused so far (wrong type, empty, unreadable, too large). */
+    public long refused() {
+        return refused.get();
+    }
+
+    @Override
+    public void accept(Router router) {
+        router.post("/sim/camera")
+                .handler(BodyHandler.create().setBodyLimit(MAX_BYTES).setHandleFileUploads(false))
+                .handler(ctx -> {
+                    String type = Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("")
+                            .toLowerCase(Locale.ROOT);
+                    if (!type.startsWith("image/png") && !type.startsWith("image/jpeg")) {
+                        error(ctx, 415, "unsupported-media-type", "send the frame as image/png or image/jpeg");
+                        return;
+                    }
+                    ctx.next();
+                })
+                .handler(this::frame)
+                .failureHandler(ctx -> {
+                    if (ctx.statusCode() == 413) {
+                        error(ctx, 413, "too-large", "the image is larger than " + MAX_BYTES + " bytes");
+                    } else {
+                        LOG.warn("Camera frame failed: {}", String.valueOf(ctx.failure()));
+                        error(ctx, ctx.statusCode() > 0 && ctx.statusCode() < 500 ? ctx.statusCode() : 500,
+                                "bad-request", "the frame could not be handled");
+                    }
+                });
+    }
+
+    private void frame(RoutingContext ctx) {
+        byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (bytes.length == 0) {
+            error(ctx, 400, "bad-request", "the body is empty; send a PNG or JPEG image");
+            return;
+        }
+        vertx.executeBlocking(() -> {
+            try {
+                return decoder.decode(ImageFrames.read(bytes));
+            } catch (ImageFrames.ImageException e) {
+                throw new FrameRefused(e);
+            }
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                if (ar.cause() instanceof FrameRefused r) {
+                    error(ctx, r.cause.tooLarge() ? 413 : 400, r.cause.tooLarge() ? "too-large" : "bad-request",
+                            r.cause.getMessage());
+                } else {
+                    LOG.warn("Camera frame could not be decoded: {}", ar.cause().toString());
+                    error(ctx, 500, "internal", "the frame could not be decoded");
+                }
+                return;
+            }
+            if (ar.result().isEmpty()) {
+                json(ctx, 200, new JsonObject().putNull("decision"));
+                return;
+            }
+            access.present(ar.result().get(), "qr").onComplete(d -> {
+                if (d.succeeded()) {
+                    json(ctx, 200, new JsonObject().put("decision", d.result().decision())
+                            .put("reason", d.result().reason()));
+                } else {
+                    LOG.error("Access decision failed", d.cause());
+                    error(ctx, 500, "internal", "the door could not decide");
+                }
+            });
+        });
+    }
+
+    private void error(RoutingContext ctx, int status, String code, String message) {
+        refused.incrementAndGet();
+        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
+    }
+
+    private static void json(RoutingContext ctx, int status, JsonObject body) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
+                .end(body.encode());
+    }
+
+    private static final class FrameRefused extends RuntimeException {
+        final ImageFrames.ImageException cause;
+
+        FrameRefused(ImageFrames.ImageException cause) {
+            super(cause.getMessage(), null, false, false);
+            this.cause = cause;
+        }
+    }
+}
