@@ -12,6 +12,8 @@ import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
 import org.yizhan.agent.hardware.Relay;
+import org.yizhan.agent.hardware.TemperatureSensor;
+import org.yizhan.agent.hardware.Thermometers;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.ChargerState;
 import org.yizhan.protocol.EventType;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,6 +40,12 @@ import java.util.function.LongSupplier;
  * stops answering. The readings then go to each port's state machine on the station's context, which drives
  * the relays through the GPIO worker (behind the guard's latch), raises events and counts the daily quota.
  * Sessions start only through {@link #startSession}, which refuses one when the cabinet is near its limit.
+ * <p>
+ * Temperature sensors (per port, cabinet, room; see {@link Thermometers}) are read on a thread of their own,
+ * because a DS18B20 conversion blocks for up to 750 ms per sensor and would hold up the meters' over-current
+ * checks; each reading goes to the {@link SafetyGuard} on that thread, so an over-temperature opens the relays
+ * at once. A sensor that fails, or whose read hangs past {@link #SENSOR_TIMEOUT_MS}, cuts off the ports it
+ * watches, as a silent meter does.
  */
 public final class Chargers {
 
@@ -45,6 +54,9 @@ public final class Chargers {
     static final long WATCHDOG_MS = 500;
     /** A meter silent this long (a read that hangs) is cut off by the watchdog. */
     static final long METER_TIMEOUT_MS = 5_000;
+    static final long TEMP_SAMPLE_MS = 2_000;
+    /** A temperature sensor silent this long (a read that hangs) is cut off by the watchdog. */
+    static final long SENSOR_TIMEOUT_MS = 15_000;
 
     private final Gpio gpio;
     private final Context context;
@@ -60,12 +72,28 @@ public final class Chargers {
     private final ScheduledExecutorService metering;
     private final ScheduledExecutorService watchdog;
     private final ChargerPort.Events portEvents;
+    private final Thermometers thermometers;
+    private final Optional<ScheduledExecutorService> thermo;
+    private final Map<Integer, Double> portTempC = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> lastTempAnswer = new ConcurrentHashMap<>();
+    private volatile long cabinetTempAnswer;
+    private volatile double cabinetTempC = Double.NaN;
+    private volatile double roomTempC = Double.NaN;
     private volatile StationConfig.Rules rules;
     private volatile boolean running;
 
     public Chargers(Gpio gpio, String name, Map<Integer, Relay> relays, Map<Integer, PowerMeter> meters,
                     StationConfig.Rules rules, DailyQuota quota, EventSink events, Runnable changed,
                     LongSupplier clock) {
+        this(gpio, name, relays, meters, Thermometers.NONE, rules, quota, events, changed, clock);
+    }
+
+    public Chargers(Gpio gpio, String name, Map<Integer, Relay> relays, Map<Integer, PowerMeter> meters,
+                    Thermometers thermometers, StationConfig.Rules rules, DailyQuota quota, EventSink events,
+                    Runnable changed, LongSupplier clock) {
+        this.thermometers = thermometers;
+        this.thermo = thermometers.isEmpty() ? Optional.empty()
+                : Optional.of(Executors.newSingleThreadScheduledExecutor(daemon("yizhan-thermo-" + name)));
         this.gpio = gpio;
         this.context = gpio.context();
         this.meters = meters;
@@ -109,7 +137,11 @@ public final class Chargers {
             running = true;
             long now = System.nanoTime();
             meters.keySet().forEach(p -> lastAnswer.put(p, now));
+            thermometers.ports().keySet().forEach(p -> lastTempAnswer.put(p, now));
+            cabinetTempAnswer = now;
             metering.scheduleWithFixedDelay(() -> sampleOnce(Optional.empty()), 0, SAMPLE_MS, TimeUnit.MILLISECONDS);
+            thermo.ifPresent(t -> t.scheduleWithFixedDelay(this::readTemperatures, 0, TEMP_SAMPLE_MS,
+                    TimeUnit.MILLISECONDS));
             watchdog.scheduleWithFixedDelay(this::watch, WATCHDOG_MS, WATCHDOG_MS, TimeUnit.MILLISECONDS);
         });
     }
@@ -118,6 +150,7 @@ public final class Chargers {
         running = false;
         metering.shutdownNow();
         watchdog.shutdownNow();
+        thermo.ifPresent(ScheduledExecutorService::shutdownNow);
         return openAll();
     }
 
@@ -145,6 +178,18 @@ public final class Chargers {
         return Optional.ofNullable(ports.get(number));
     }
 
+    /** The room's temperature, when a room sensor is configured and answers (telemetry {@code env.tempC}). */
+    public OptionalDouble roomTempC() {
+        double c = roomTempC;
+        return Double.isNaN(c) ? OptionalDouble.empty() : OptionalDouble.of(c);
+    }
+
+    /** The cabinet's temperature, when a cabinet sensor is configured and answers. */
+    public OptionalDouble cabinetTempC() {
+        double c = cabinetTempC;
+        return Double.isNaN(c) ? OptionalDouble.empty() : OptionalDouble.of(c);
+    }
+
     public boolean smokeAlarm() {
         return guard.smokeAlarm();
     }
@@ -153,8 +198,11 @@ public final class Chargers {
     public JsonObject status() {
         JsonArray a = new JsonArray();
         ports.values().forEach(p -> a.add(p.toJson()));
-        return new JsonObject().put("ports", a).put("cabinetW", Math.round(guard.totalPowerW() * 10) / 10.0)
+        JsonObject o = new JsonObject().put("ports", a).put("cabinetW", Math.round(guard.totalPowerW() * 10) / 10.0)
                 .put("cabinetMaxW", rules.cabinetMaxW()).put("safety", guard.stats());
+        cabinetTempC().ifPresent(c -> o.put("cabinetTempC", c));
+        roomTempC().ifPresent(c -> o.put("roomTempC", c));
+        return o;
     }
 
     /** Count of ports in a state, for status pages. */
@@ -317,9 +365,74 @@ public final class Chargers {
         }
     }
 
+    /** One round over the temperature sensors, on the thermo thread; a cut-off happens here, then the ports fault. */
+    private void readTemperatures() {
+        if (!running) {
+            return;
+        }
+        List<SafetyGuard.Trip> trips = new ArrayList<>();
+        thermometers.ports().forEach((port, sensor) -> {
+            try {
+                double c = sensor.readCelsius();
+                long at = System.nanoTime();
+                lastTempAnswer.put(port, at);
+                portTempC.put(port, c);
+                guard.portTemperature(port, sensor.id(), c, at).ifPresent(trips::add);
+            } catch (RuntimeException err) {
+                lastTempAnswer.put(port, System.nanoTime());
+                portTempC.remove(port);
+                guard.portSensorFailed(port, sensor.id(), message(err), System.nanoTime()).ifPresent(trips::add);
+            }
+        });
+        thermometers.cabinet().ifPresent(sensor -> {
+            try {
+                double c = sensor.readCelsius();
+                long at = System.nanoTime();
+                cabinetTempAnswer = at;
+                cabinetTempC = c;
+                trips.addAll(guard.cabinetTemperature(sensor.id(), c, at));
+            } catch (RuntimeException err) {
+                cabinetTempAnswer = System.nanoTime();
+                cabinetTempC = Double.NaN;
+                trips.addAll(guard.cabinetSensorFailed(sensor.id(), message(err), System.nanoTime()));
+            }
+        });
+        thermometers.room().ifPresent(this::readRoom);
+        if (!trips.isEmpty()) {
+            context.runOnContext(v -> applyTrips(trips));
+        }
+    }
+
+    /** The room sensor only informs (telemetry env.tempC); a failed one is logged once and reported as absent. */
+    private void readRoom(TemperatureSensor sensor) {
+        try {
+            roomTempC = sensor.readCelsius();
+        } catch (RuntimeException err) {
+            if (!Double.isNaN(roomTempC)) {
+                LOG.warn("Room temperature sensor {} failed: {}", sensor.id(), message(err));
+            }
+            roomTempC = Double.NaN;
+        }
+    }
+
+    private static String message(RuntimeException err) {
+        return err.getMessage() == null ? err.toString() : err.getMessage();
+    }
+
     private void watch() {
         long now = System.nanoTime();
         List<SafetyGuard.Trip> trips = new ArrayList<>();
+        long sensorTimeout = TimeUnit.MILLISECONDS.toNanos(SENSOR_TIMEOUT_MS);
+        lastTempAnswer.forEach((port, at) -> {
+            if (now - at > sensorTimeout) {
+                guard.portSensorFailed(port, thermometers.ports().get(port).id(),
+                        "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - at) + " ms", now).ifPresent(trips::add);
+            }
+        });
+        if (thermometers.cabinet().isPresent() && now - cabinetTempAnswer > sensorTimeout) {
+            trips.addAll(guard.cabinetSensorFailed(thermometers.cabinet().get().id(),
+                    "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - cabinetTempAnswer) + " ms", now));
+        }
         lastAnswer.forEach((port, at) -> {
             if (now - at > TimeUnit.MILLISECONDS.toNanos(METER_TIMEOUT_MS)) {
                 guard.meterFailed(port, "no answer for " + TimeUnit.NANOSECONDS.toMillis(now - at) + " ms", now)
@@ -356,12 +469,24 @@ public final class Chargers {
                 continue;
             }
             Telemetry.Charger before = p.telemetry();
-            apply(p, p.update(e.getValue(), now, portEvents));
+            apply(p, p.update(withSensorTemp(e.getKey(), e.getValue()), now, portEvents));
             anyChange |= significant(before, p.telemetry());
         }
         if (anyChange) {
             changed.run();
         }
+    }
+
+    /** The port's temperature as shown: its own sensor, else the meter's, else the cabinet's. */
+    private PowerReading withSensorTemp(int port, PowerReading r) {
+        Double own = portTempC.get(port);
+        if (own != null) {
+            return new PowerReading(r.plugged(), r.powerW(), r.currentA(), OptionalDouble.of(own));
+        }
+        if (r.tempC().isEmpty() && !Double.isNaN(cabinetTempC)) {
+            return new PowerReading(r.plugged(), r.powerW(), r.currentA(), OptionalDouble.of(cabinetTempC));
+        }
+        return r;
     }
 
     private Future<Void> act(int number, Function<ChargerPort, ChargerPort.Decision> action) {
@@ -393,6 +518,8 @@ public final class Chargers {
     }
 
     private static boolean significant(Telemetry.Charger a, Telemetry.Charger b) {
-        return a.state() != b.state() || Math.abs(a.powerW() - b.powerW()) >= 10;
+        return a.state() != b.state() || Math.abs(a.powerW() - b.powerW()) >= 10
+                || a.tempC().isPresent() != b.tempC().isPresent()
+                || (a.tempC().isPresent() && Math.abs(a.tempC().getAsDouble() - b.tempC().getAsDouble()) >= 1);
     }
 }

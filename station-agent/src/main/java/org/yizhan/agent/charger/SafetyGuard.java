@@ -31,6 +31,12 @@ public final class SafetyGuard {
     public static final String METER_FAILED = "meter-failed";
     public static final String CABINET_OVERLOAD = "cabinet-overload";
     public static final String SMOKE = "smoke";
+    /**
+     * A temperature sensor that is missing, fails its checksum or stops answering. Treated like a silent
+     * meter: the ports it watches are cut off, because a port whose temperature nobody knows might be
+     * overheating, and leaving power on is the unsafe way to be wrong.
+     */
+    public static final String TEMP_SENSOR_FAILED = "temp-sensor-failed";
 
     /** Temperatures outside this range are a broken sensor, not a reading. */
     static final double MIN_PLAUSIBLE_C = -40;
@@ -54,6 +60,10 @@ public final class SafetyGuard {
     private final Map<Integer, PowerReading> last = new HashMap<>();
     private final Map<Integer, Long> lastGood = new HashMap<>();
     private final Map<Integer, Long> trippedAt = new HashMap<>();
+    private final Map<Integer, Double> portSensorC = new HashMap<>();
+    private final java.util.Set<Integer> portSensorDown = new java.util.HashSet<>();
+    private double cabinetC = Double.NaN;
+    private boolean cabinetSensorDown;
     private volatile StationConfig.Rules rules;
     private boolean smoke;
     private long trips;
@@ -135,6 +145,74 @@ public final class SafetyGuard {
         return out;
     }
 
+    /**
+     * A reading of the temperature sensor of {@code port} taken at {@code readNanos}; over {@code portMaxTempC}
+     * the port's relay is open when this returns, and a reading no sensor can give counts as a failed sensor.
+     */
+    public synchronized Optional<Trip> portTemperature(int port, String sensor, double celsius, long readNanos) {
+        GuardedRelay relay = relays.get(port);
+        if (relay == null) {
+            return Optional.empty();
+        }
+        JsonObject reading = new JsonObject().put("sensor", sensor).put("tempC", celsius);
+        if (!plausible(celsius)) {
+            portSensorDown.add(port);
+            portSensorC.remove(port);
+            return trip(relay, TEMP_SENSOR_FAILED, reading, readNanos);
+        }
+        portSensorDown.remove(port);
+        portSensorC.put(port, celsius);
+        return celsius > rules.portMaxTempC() ? trip(relay, OVER_TEMPERATURE, reading, readNanos) : Optional.empty();
+    }
+
+    /** The temperature sensor of {@code port} failed; the port is cut off (see {@link #TEMP_SENSOR_FAILED}). */
+    public synchronized Optional<Trip> portSensorFailed(int port, String sensor, String message, long failedNanos) {
+        GuardedRelay relay = relays.get(port);
+        if (relay == null) {
+            return Optional.empty();
+        }
+        portSensorDown.add(port);
+        portSensorC.remove(port);
+        return trip(relay, TEMP_SENSOR_FAILED, new JsonObject().put("sensor", sensor).put("error", message),
+                failedNanos);
+    }
+
+    /**
+     * A reading of the cabinet's temperature sensor; over {@code portMaxTempC} every port's relay is open when
+     * this returns.
+     */
+    public synchronized List<Trip> cabinetTemperature(String sensor, double celsius, long readNanos) {
+        JsonObject reading = new JsonObject().put("place", "cabinet").put("sensor", sensor).put("tempC", celsius);
+        if (!plausible(celsius)) {
+            cabinetSensorDown = true;
+            cabinetC = Double.NaN;
+            return tripAll(TEMP_SENSOR_FAILED, reading, readNanos);
+        }
+        cabinetSensorDown = false;
+        cabinetC = celsius;
+        return celsius > rules.portMaxTempC() ? tripAll(OVER_TEMPERATURE, reading, readNanos) : List.of();
+    }
+
+    /** The cabinet's temperature sensor failed: every port is cut off (see {@link #TEMP_SENSOR_FAILED}). */
+    public synchronized List<Trip> cabinetSensorFailed(String sensor, String message, long failedNanos) {
+        cabinetSensorDown = true;
+        cabinetC = Double.NaN;
+        return tripAll(TEMP_SENSOR_FAILED, new JsonObject().put("place", "cabinet").put("sensor", sensor)
+                .put("error", message), failedNanos);
+    }
+
+    private List<Trip> tripAll(String cause, JsonObject reading, long fromNanos) {
+        List<Trip> out = new ArrayList<>();
+        for (GuardedRelay r : relays.values()) {
+            trip(r, cause, reading, fromNanos).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static boolean plausible(double celsius) {
+        return Double.isFinite(celsius) && celsius >= MIN_PLAUSIBLE_C && celsius <= MAX_PLAUSIBLE_C;
+    }
+
     /** The smoke detector changed at {@code changedNanos}; on alarm every relay is open when this returns. */
     public synchronized List<Trip> smoke(boolean alarm, long changedNanos) {
         boolean before = smoke;
@@ -156,6 +234,20 @@ public final class SafetyGuard {
     public synchronized Optional<String> whyNotClear(int port) {
         if (smoke) {
             return Optional.of("the smoke alarm is still on");
+        }
+        if (portSensorDown.contains(port)) {
+            return Optional.of("the port's temperature sensor does not answer");
+        }
+        if (cabinetSensorDown) {
+            return Optional.of("the cabinet's temperature sensor does not answer");
+        }
+        double limit = rules.portMaxTempC() - TEMP_HYSTERESIS_C;
+        Double portC = portSensorC.get(port);
+        if (portC != null && portC > limit) {
+            return Optional.of("the port is still at " + portC + " °C");
+        }
+        if (cabinetC > limit) {
+            return Optional.of("the cabinet is still at " + cabinetC + " °C");
         }
         PowerReading r = last.get(port);
         if (r != null && r.tempC().isPresent()

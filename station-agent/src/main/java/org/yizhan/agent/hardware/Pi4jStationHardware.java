@@ -45,10 +45,12 @@ public final class Pi4jStationHardware implements StationHardware {
     private final BinaryInput smoke;
     private final Map<Integer, Relay> chargerRelays;
     private final Map<Integer, PowerMeter> meters;
+    private final Thermometers thermometers;
 
     private Pi4jStationHardware(Context context, boolean mock, HardwareProfile profile, StationConfig config,
-                                Function<Integer, PowerMeter> meterFactory) {
+                                Function<Integer, PowerMeter> meterFactory, Thermometers thermometers) {
         this.context = context;
+        this.thermometers = thermometers;
         this.mock = mock;
         this.doorRelay = output("door-relay", profile.doorRelayPin());
         this.doorContact = input("door-contact", profile.doorContactPin());
@@ -69,11 +71,13 @@ public final class Pi4jStationHardware implements StationHardware {
 
     /**
      * Opens the real GPIO of the board this runs on, with each port's INA226 on I2C when the configuration
-     * wires them ({@code charger.meter.type = "ina226"}); without meters ports read nothing.
+     * wires them ({@code charger.meter.type = "ina226"}); without meters ports read nothing. The configured
+     * DS18B20 temperature sensors are read from the kernel's 1-Wire devices ({@code dtoverlay=w1-gpio}).
      */
     public static Pi4jStationHardware onBoard(HardwareProfile profile, StationConfig config) {
         Context ctx = Pi4J.newAutoContext();
-        return new Pi4jStationHardware(ctx, false, profile, config, port -> meterOf(ctx, config, port));
+        return new Pi4jStationHardware(ctx, false, profile, config, port -> meterOf(ctx, config, port),
+                Thermometers.ds18b20(Ds18b20.SYSFS, config.charger()));
     }
 
     private static PowerMeter meterOf(Context ctx, StationConfig config, int port) {
@@ -99,7 +103,7 @@ public final class Pi4jStationHardware implements StationHardware {
                 .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
                         MockI2CProvider.newInstance())
                 .build();
-        return new Pi4jStationHardware(ctx, true, profile, config, meterFactory);
+        return new Pi4jStationHardware(ctx, true, profile, config, meterFactory, Thermometers.NONE);
     }
 
     /** The Pi4J context, for the simulator to reach the mock inputs. */
@@ -170,6 +174,11 @@ public final class Pi4jStationHardware implements StationHardware {
     @Override
     public Map<Integer, PowerMeter> powerMeters() {
         return meters;
+    }
+
+    @Override
+    public Thermometers thermometers() {
+        return thermometers;
     }
 
     @Override

@@ -26,6 +26,11 @@ public interface StationHardware extends AutoCloseable {
 
     Map<Integer, PowerMeter> powerMeters();
 
+    /** The temperature sensors the configuration wires (none by default). */
+    default Thermometers thermometers() {
+        return Thermometers.NONE;
+    }
+
     /** Releases the GPIO lines (relays go to their safe, open state). Blocking. */
     @Override
     void close();
