@@ -60,6 +60,16 @@
     }
   }
 
+  // The scan-to-enter code changes every 30 s: reload it just after each change (hidden without an entry key).
+  const qr = document.getElementById('entry-qr');
+  qr.addEventListener('load', () => { document.getElementById('entry').hidden = false; });
+  qr.addEventListener('error', () => { document.getElementById('entry').hidden = true; });
+  function entryCode() {
+    qr.src = '/kiosk/entry.png?t=' + Date.now();
+    setTimeout(entryCode, 30000 - (Date.now() % 30000) + 200);
+  }
+
+  entryCode();
   poll();
   setInterval(poll, 1000);
 })();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
@@ -116,8 +117,9 @@ final class ConfigParser {
                         usedPins.put(pin, "relay of port " + number);
                     }
                 }
+                Optional<String> tempSensor = tempSensor(po, p + ".tempSensor", "tempSensor");
                 if (number > 0 && pin >= 0) {
-                    ports.add(new StationConfig.Port(number, pin, meterAddress));
+                    ports.add(new StationConfig.Port(number, pin, meterAddress, tempSensor));
                 }
             }
         }
@@ -153,6 +155,15 @@ final class ConfigParser {
                     "charger.ports: port " + pt.port() + " has no meterAddress, the ina226 meter needs one"));
         }
 
+        Optional<String> cabinetSensor = tempSensor(c, "charger.cabinetTempSensor", "cabinetTempSensor");
+        Optional<String> roomSensor = tempSensor(c, "charger.roomTempSensor", "roomTempSensor");
+        Map<String, String> sensorUsers = new HashMap<>();
+        for (StationConfig.Port pt : ports) {
+            pt.tempSensor().ifPresent(id -> sensorUse(sensorUsers, id, "port " + pt.port()));
+        }
+        cabinetSensor.ifPresent(id -> sensorUse(sensorUsers, id, "cabinet"));
+        roomSensor.ifPresent(id -> sensorUse(sensorUsers, id, "room"));
+
         JsonObject o = object(root, "occupancy", false);
         StationConfig.Occupancy occupancy = new StationConfig.Occupancy(
                 integer(o, "occupancy.capacity", "capacity", 1, 10_000, 20),
@@ -170,7 +181,42 @@ final class ConfigParser {
             throw new ConfigException(problems);
         }
         return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
-                profileName, door, new StationConfig.Charger(ports, rules, meter), occupancy, http, access);
+                profileName, door, new StationConfig.Charger(ports, rules, meter, cabinetSensor, roomSensor), occupancy,
+                http, access);
+    }
+
+    /** An optional DS18B20 id ({@code 28-} and 12 lower-case hex digits). */
+    private Optional<String> tempSensor(JsonObject o, String path, String key) {
+        if (o.getValue(key) == null) {
+            return Optional.empty();
+        }
+        String id = string(o, path, key, false, "");
+        if (id.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!StationConfig.Port.TEMP_SENSOR_ID.matcher(id).matches()) {
+            problems.add(path + ": '" + id + "' is not a DS18B20 1-Wire id like 28-0316a2790c4f "
+                    + "(as listed under /sys/bus/w1/devices)");
+            return Optional.empty();
+        }
+        return Optional.of(id);
+    }
+
+    /** One temperature sensor measures one place: a second use of the same id is a wiring mistake. */
+    private void sensorUse(Map<String, String> users, String id, String user) {
+        String before = users.putIfAbsent(id, user);
+        if (before != null) {
+            problems.add("charger: temperature sensor " + id + " is given to the " + before + " and to the " + user
+                    + "; each sensor measures one place");
+        }
+    }
+
+    private static boolean entryKeyValid(String k) {
+        try {
+            return k.length() <= 200 && java.util.Base64.getDecoder().decode(k).length >= 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private StationConfig.Access access(JsonObject a) {
@@ -216,7 +262,16 @@ final class ConfigParser {
             problems.add("access.timeZone: '" + zone + "' is not a time zone, like Asia/Shanghai");
             zone = d.timeZone();
         }
-        return new StationConfig.Access(keys, skew, hours, zone);
+        Optional<String> entryKey = Optional.empty();
+        Object rawEntryKey = a.getValue("entryKey");
+        if (rawEntryKey != null) {
+            if (!(rawEntryKey instanceof String k) || !entryKeyValid(k)) {
+                problems.add("access.entryKey: must be base64 of at least 16 bytes");
+            } else {
+                entryKey = Optional.of(k);
+            }
+        }
+        return new StationConfig.Access(keys, skew, hours, zone, entryKey);
     }
 
     private static final Pattern OPENING_HOURS =

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -58,9 +59,13 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
 
     /**
      * The e-bike charger ports, the rules a session runs by and the power meters' wiring. Every rule has the
-     * trade's default, so a configuration that lists only ports gets them.
+     * trade's default, so a configuration that lists only ports gets them. Temperature comes from DS18B20
+     * 1-Wire sensors: one per port ({@link Port#tempSensor}), one for the whole cabinet
+     * ({@code cabinetTempSensor}, held to the same {@code portMaxTempC} and cutting off every port), and one in
+     * the room ({@code roomTempSensor}, reported as the station's {@code env.tempC}, no cut-off). All optional.
      */
-    public record Charger(List<Port> ports, Rules rules, Meter meter) {
+    public record Charger(List<Port> ports, Rules rules, Meter meter, Optional<String> cabinetTempSensor,
+                          Optional<String> roomTempSensor) {
         public Charger {
             ports = List.copyOf(ports);
         }
@@ -70,12 +75,20 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
             this(ports, Rules.DEFAULTS, Meter.NONE);
         }
 
+        /** No cabinet or room temperature sensor. */
+        public Charger(List<Port> ports, Rules rules, Meter meter) {
+            this(ports, rules, meter, Optional.empty(), Optional.empty());
+        }
+
         JsonObject toJson() {
             JsonArray a = new JsonArray();
             ports.forEach(p -> a.add(p.toJson()));
             JsonObject o = new JsonObject().put("ports", a);
             rules.putInto(o);
-            return o.put("meter", meter.toJson());
+            o.put("meter", meter.toJson());
+            cabinetTempSensor.ifPresent(id -> o.put("cabinetTempSensor", id));
+            roomTempSensor.ifPresent(id -> o.put("roomTempSensor", id));
+            return o;
         }
     }
 
@@ -124,17 +137,26 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     }
 
     /**
-     * One charger port: its number as riders see it, the GPIO (BCM) pin of its relay and, when a meter is wired,
-     * the 7-bit I2C address of its meter.
+     * One charger port: its number as riders see it, the GPIO (BCM) pin of its relay, when a meter is wired the
+     * 7-bit I2C address of its meter, and when the port has its own temperature sensor the 1-Wire id of its
+     * DS18B20 ({@code 28-} and 12 lower-case hex digits, as under {@code /sys/bus/w1/devices}).
      */
-    public record Port(int port, int relayPin, OptionalInt meterAddress) {
+    public record Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor) {
+        /** A 1-Wire DS18B20 id as the kernel names it. */
+        public static final java.util.regex.Pattern TEMP_SENSOR_ID = java.util.regex.Pattern.compile("28-[0-9a-f]{12}");
+
         public Port(int port, int relayPin) {
             this(port, relayPin, OptionalInt.empty());
+        }
+
+        public Port(int port, int relayPin, OptionalInt meterAddress) {
+            this(port, relayPin, meterAddress, Optional.empty());
         }
 
         JsonObject toJson() {
             JsonObject o = new JsonObject().put("port", port).put("relayPin", relayPin);
             meterAddress.ifPresent(a -> o.put("meterAddress", a));
+            tempSensor.ifPresent(id -> o.put("tempSensor", id));
             return o;
         }
     }
@@ -159,9 +181,11 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
      * Door access decided on the station: the hub's public keys that rider passes are signed with (by key id, so
      * keys can rotate), how far the station's clock may be off a pass's validity window, and the opening hours
      * {@code "HH:MM-HH:MM"} in {@code timeZone} ({@code "00:00-24:00"} is always open; a range may run past
-     * midnight, like {@code "22:00-06:00"}).
+     * midnight, like {@code "22:00-06:00"}), and optionally {@code entryKey}: the base64 key (at least 16 bytes)
+     * the kiosk's rotating scan-to-enter QR code is made with, which the hub derives for this station; a secret.
      */
-    public record Access(List<HubKey> hubKeys, int clockSkewSeconds, String openingHours, String timeZone) {
+    public record Access(List<HubKey> hubKeys, int clockSkewSeconds, String openingHours, String timeZone,
+                         Optional<String> entryKey) {
         public static final int DEFAULT_CLOCK_SKEW_SECONDS = 30;
         public static final String ALWAYS_OPEN = "00:00-24:00";
         public static final String DEFAULT_TIME_ZONE = "Asia/Shanghai";
@@ -172,19 +196,39 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
             hubKeys = List.copyOf(hubKeys);
         }
 
+        /** Without a scan-to-enter key. */
+        public Access(List<HubKey> hubKeys, int clockSkewSeconds, String openingHours, String timeZone) {
+            this(hubKeys, clockSkewSeconds, openingHours, timeZone, Optional.empty());
+        }
+
         public Access withHubKeys(List<HubKey> keys) {
-            return new Access(keys, clockSkewSeconds, openingHours, timeZone);
+            return new Access(keys, clockSkewSeconds, openingHours, timeZone, entryKey);
         }
 
         public Access withOpeningHours(String hours) {
-            return new Access(hubKeys, clockSkewSeconds, hours, timeZone);
+            return new Access(hubKeys, clockSkewSeconds, hours, timeZone, entryKey);
+        }
+
+        /** With the scan-to-enter key the hub derived for this station (base64, a secret). */
+        public Access withEntryKey(String base64) {
+            return new Access(hubKeys, clockSkewSeconds, openingHours, timeZone, Optional.of(base64));
         }
 
         JsonObject toJson() {
             JsonArray keys = new JsonArray();
             hubKeys.forEach(k -> keys.add(k.toJson()));
-            return new JsonObject().put("hubKeys", keys).put("clockSkewSeconds", clockSkewSeconds)
+            JsonObject o = new JsonObject().put("hubKeys", keys).put("clockSkewSeconds", clockSkewSeconds)
                     .put("openingHours", openingHours).put("timeZone", timeZone);
+            entryKey.ifPresent(k -> o.put("entryKey", k));
+            return o;
+        }
+
+        /** Never shows the entry key. */
+        @Override
+        public String toString() {
+            return "Access[hubKeys=" + hubKeys + ", clockSkewSeconds=" + clockSkewSeconds + ", openingHours="
+                    + openingHours + ", timeZone=" + timeZone + ", entryKey=" + (entryKey.isPresent() ? "***" : "none")
+                    + "]";
         }
     }
 

@@ -78,6 +78,9 @@ final class AgentVerticle extends VerticleBase {
     private LocalHttp http;
     private AccessStore accessStore;
     private AccessControl access;
+    private org.yizhan.agent.access.RemoteEntry remoteEntry;
+    private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
+    private org.yizhan.agent.access.ChargeByPass chargeByPass;
     private Optional<FrameSource> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
@@ -132,12 +135,18 @@ final class AgentVerticle extends VerticleBase {
             occupancy.startDriftCheck(vertx);
             quota = new DailyQuota(vertx, stateDir.resolve("quota.json"), ZoneId.systemDefault());
             chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
-                    config.charger().rules(), quota, uplink, this::changed, System::currentTimeMillis);
+                    hardware.thermometers(), config.charger().rules(), quota, uplink, this::changed,
+                    System::currentTimeMillis);
             // straight from the input's thread: the relays open before the event loop hears of the smoke
             hardware.smoke().onChange(chargers::smokeInput);
             access = new AccessControl(vertx, accessStore, config.access(), uplink,
                     () -> occupancy.count() >= occupancy.capacity(),
                     method -> door.unlock(door.defaultUnlockSeconds(), method), java.time.Clock.systemUTC());
+            chargeByPass = new org.yizhan.agent.access.ChargeByPass(access, chargers, uplink,
+                    System::currentTimeMillis);
+            remoteEntry = new org.yizhan.agent.access.RemoteEntry(accessStore, config.access(), uplink,
+                    () -> occupancy.count() >= occupancy.capacity(), door::unlock, java.time.Clock.systemUTC());
+            entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -155,9 +164,11 @@ final class AgentVerticle extends VerticleBase {
             Optional<Simulator> sim = simulate
                     ? Optional.of(new Simulator(gpio, hardware, simMeters, chargers)) : Optional.empty();
             http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
-                    .mount(new org.yizhan.agent.kiosk.KioskRoutes());
+                    .mount(entryQr)
+                    .mount(new org.yizhan.agent.kiosk.KioskRoutes())
+                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass));
             if (simulate) {
-                http.mount(new CameraRoutes(vertx, new QrDecoder(), access));
+                http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass)));
             }
             return access.start().compose(x -> startCamera()).compose(x -> http.start());
         }).compose(port -> {
@@ -188,7 +199,8 @@ final class AgentVerticle extends VerticleBase {
         }
         FrameSource source = new V4l2FrameSource(device, 1280, 720, 5);
         camera = Optional.of(source);
-        return new CameraScanner(vertx, new QrDecoder(), access, CameraScanner.DEFAULT_HELD_MILLIS,
+        return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
+                CameraScanner.DEFAULT_HELD_MILLIS,
                 System::currentTimeMillis).attach(source);
     }
 
@@ -244,6 +256,19 @@ final class AgentVerticle extends VerticleBase {
         CommandDispatcher d = new CommandDispatcher(this::reply, System::currentTimeMillis);
         d.on(Command.DOOR_UNLOCK, c -> {
             int seconds = CommandDispatcher.intArg(c, "seconds", 1, 60, door.defaultUnlockSeconds());
+            Object member = c.args().getValue("member");
+            if (member != null) {
+                // scan-to-enter: the hub names the member; the station still checks revocation, room and hours
+                if (!(member instanceof String m) || org.yizhan.agent.access.RiderPass.memberId(m).isEmpty()) {
+                    throw new CommandFailure("invalid", "args.member must be a member pseudonym");
+                }
+                return remoteEntry.enter(m, seconds).map(dec -> {
+                    if (!dec.granted()) {
+                        throw new CommandFailure(dec.reason(), "entry refused: " + dec.reason());
+                    }
+                    return new JsonObject().put("seconds", seconds).put("member", m);
+                });
+            }
             return door.unlock(seconds, "remote").map(v -> new JsonObject().put("seconds", seconds));
         });
         d.on(Command.CHARGER_START, this::startCharging);
@@ -343,6 +368,8 @@ final class AgentVerticle extends VerticleBase {
         occupancy.setDriftMinutes(next.occupancy().driftMinutes());
         chargers.setRules(next.charger().rules());
         access.configure(next.access());
+        remoteEntry.configure(next.access());
+        entryQr.configure(next);
     }
 
     /** Something changed: send telemetry soon, at most about once a second. */
@@ -366,7 +393,9 @@ final class AgentVerticle extends VerticleBase {
         return new Telemetry(System.currentTimeMillis(),
                 Optional.of(new Telemetry.Occupancy(occupancy.count(), occupancy.capacity())),
                 Optional.of(new Telemetry.Door(door.isOpen(), door.isLocked())),
-                chargers.telemetry(), Optional.empty());
+                chargers.telemetry(), chargers.roomTempC().isPresent()
+                        ? Optional.of(new Telemetry.Env(chargers.roomTempC(), java.util.OptionalDouble.empty()))
+                        : Optional.empty());
     }
 
     JsonObject status() {
@@ -392,6 +421,9 @@ final class AgentVerticle extends VerticleBase {
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
                 .put("lastAccess", access.last().map(a -> a.toJson()).orElse(null))
+                .put("charging", new JsonObject().put("armed", chargeByPass.armed().orElse(null))
+                        .put("last", chargeByPass.last().map(d -> d.toJson()).orElse(null))
+                        .put("decisions", chargeByPass.counts()))
                 .put("access", new JsonObject().put("decisions", access.counts())
                         .put("revocationVersion", access.revocationVersion()));
     }

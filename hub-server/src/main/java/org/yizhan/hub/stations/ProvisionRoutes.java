@@ -20,7 +20,9 @@ import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -43,6 +45,7 @@ public final class ProvisionRoutes implements ApiRoutes {
     private final HubMetrics metrics;
     private final RateLimiter failures;
     private Supplier<List<StationConfig.HubKey>> hubKeys = List::of;
+    private Function<String, Optional<String>> entryKeys = id -> Optional.empty();
 
     public ProvisionRoutes(Vertx vertx, HubConfig config, IntSupplier mqttPort, StationStore stations,
                            Replies replies, HubMetrics metrics) {
@@ -63,6 +66,12 @@ public final class ProvisionRoutes implements ApiRoutes {
     /** Where the hub's current pass-signing public keys come from, for the configuration handed out. */
     public ProvisionRoutes hubKeys(Supplier<List<StationConfig.HubKey>> keys) {
         this.hubKeys = keys;
+        return this;
+    }
+
+    /** Where a station's scan-to-enter key (base64, a secret) comes from, for the configuration handed out. */
+    public ProvisionRoutes entryKeys(Function<String, Optional<String>> keys) {
+        this.entryKeys = keys;
         return this;
     }
 
@@ -103,7 +112,8 @@ public final class ProvisionRoutes implements ApiRoutes {
         String secret = StationSecrets.newSecret();
         StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), config.mqttTls(), s.id(),
                 secret, KEEP_ALIVE_SECONDS);
-        StationConfig.Access access = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
+        StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
+        StationConfig.Access access = entryKeys.apply(s.id()).map(withKeys::withEntryKey).orElse(withKeys);
         return vertx.executeBlocking(() -> {
             JsonObject json = StationConfig.defaults(s.id(), s.name(), hubUrl, mqtt, s.profile(), s.ports(),
                     s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).withAccess(access).toJson()

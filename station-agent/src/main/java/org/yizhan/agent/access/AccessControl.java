@@ -124,49 +124,87 @@ public final class AccessControl {
         return f;
     }
 
-    private Future<AccessDecision> decide(String text, String method) {
+    /**
+     * A pass that passed the checks every use of a pass shares, or the refusal: {@code refusal} empty means the
+     * pass is genuine, current, not revoked and not yet used for the purpose in its slot; then {@code member},
+     * {@code slot} and {@code keepUntil} (how long its use must be remembered) are set.
+     */
+    public record PassCheck(Optional<String> refusal, Optional<String> member, long slot, long keepUntil) {
+        static PassCheck refused(String reason, Optional<String> member) {
+            return new PassCheck(Optional.of(reason), member, 0, 0);
+        }
+
+        public boolean ok() {
+            return refusal.isEmpty();
+        }
+    }
+
+    /**
+     * Checks a pass for {@code purpose} without using it: readable, known key, signature, validity window with the
+     * clock skew, not revoked, not used for {@code purpose} in its slot. Door-only checks (room, hours) are not
+     * made. Record the use with {@link #markUsed}.
+     */
+    public Future<PassCheck> check(String text, AccessStore.Purpose purpose) {
         long now = clock.millis();
         Optional<RiderPass> parsed = RiderPass.parse(text);
         if (parsed.isEmpty()) {
-            return finish(AccessDecision.denied(AccessDecision.UNREADABLE, method, Optional.empty(), now));
+            return Future.succeededFuture(PassCheck.refused(AccessDecision.UNREADABLE, Optional.empty()));
         }
         RiderPass pass = parsed.get();
         Optional<PublicKey> key = keys.key(pass.kid());
         if (key.isEmpty()) {
-            return finish(AccessDecision.denied(AccessDecision.UNKNOWN_KEY, method, Optional.empty(), now));
+            return Future.succeededFuture(PassCheck.refused(AccessDecision.UNKNOWN_KEY, Optional.empty()));
         }
-        StationConfig.Access cfg = config;
-        long skewMs = cfg.clockSkewSeconds() * 1000L;
+        long skewMs = config.clockSkewSeconds() * 1000L;
         return vertx.executeBlocking(() -> pass.verify(key.get()), false).compose(valid -> {
             if (!valid) {
-                return finish(AccessDecision.denied(AccessDecision.BAD_SIGNATURE, method, Optional.empty(), now));
+                return Future.succeededFuture(PassCheck.refused(AccessDecision.BAD_SIGNATURE, Optional.empty()));
             }
             Optional<String> member = Optional.of(pass.pseudonym());
             if (now < pass.notBeforeMillis() - skewMs || now >= pass.expiresAtMillis() + skewMs) {
-                return finish(AccessDecision.denied(AccessDecision.EXPIRED, method, member, now));
+                return Future.succeededFuture(PassCheck.refused(AccessDecision.EXPIRED, member));
             }
             if (store.isRevoked(pass.pseudonym())) {
-                return finish(AccessDecision.denied(AccessDecision.REVOKED, method, member, now));
+                return Future.succeededFuture(PassCheck.refused(AccessDecision.REVOKED, member));
             }
-            return store.used(pass.pseudonym(), pass.slot()).compose(used -> {
-                if (used) {
+            return store.used(pass.pseudonym(), pass.slot(), purpose).map(used -> used
+                    ? PassCheck.refused(AccessDecision.REPLAYED, member)
+                    : new PassCheck(Optional.empty(), member, pass.slot(), pass.expiresAtMillis() + skewMs));
+        });
+    }
+
+    /** Records the use of a checked pass for {@code purpose}; completes with false when it was used already. */
+    public Future<Boolean> markUsed(PassCheck checked, AccessStore.Purpose purpose) {
+        if (!checked.ok()) {
+            return Future.failedFuture(new IllegalArgumentException("the pass was refused: " + checked.refusal()));
+        }
+        return store.markUsed(checked.member().orElseThrow(), checked.slot(), checked.keepUntil(), purpose);
+    }
+
+    private Future<AccessDecision> decide(String text, String method) {
+        long now = clock.millis();
+        return check(text, AccessStore.Purpose.ENTRY).compose(c -> {
+            if (!c.ok()) {
+                return finish(AccessDecision.denied(c.refusal().get(), method, c.member(), now));
+            }
+            Optional<String> member = c.member();
+            if (roomFull.getAsBoolean()) {
+                return finish(AccessDecision.denied(AccessDecision.ROOM_FULL, method, member, now));
+            }
+            if (!hours.isOpen(clock.instant())) {
+                return finish(AccessDecision.denied(AccessDecision.CLOSED, method, member, now));
+            }
+            return markUsed(c, AccessStore.Purpose.ENTRY).compose(fresh -> {
+                if (!fresh) {
                     return finish(AccessDecision.denied(AccessDecision.REPLAYED, method, member, now));
                 }
-                if (roomFull.getAsBoolean()) {
-                    return finish(AccessDecision.denied(AccessDecision.ROOM_FULL, method, member, now));
-                }
-                if (!hours.isOpen(clock.instant())) {
-                    return finish(AccessDecision.denied(AccessDecision.CLOSED, method, member, now));
-                }
-                return store.markUsed(pass.pseudonym(), pass.slot(), pass.expiresAtMillis() + skewMs)
-                        .compose(fresh -> {
-                            if (!fresh) {
-                                return finish(AccessDecision.denied(AccessDecision.REPLAYED, method, member, now));
-                            }
-                            door.release(method).onFailure(err ->
-                                    LOG.error("Door release for {} failed: {}", pass.pseudonym(), err.toString()));
-                            return finish(AccessDecision.granted(method, pass.pseudonym(), now));
-                        });
+                // the decision is told once the relay has been commanded, so whoever sees "granted" finds the door open
+                return door.release(method).transform(ar -> {
+                    if (ar.failed()) {
+                        LOG.error("Door release for {} failed: {}", member.orElse("?"), ar.cause().toString());
+                    }
+                    return finish(AccessDecision.granted(method, member.orElseThrow(), now));
+                });
             });
         });
     }

@@ -22,6 +22,8 @@ import java.util.concurrent.Callable;
  * The station's door-access state in a SQLite file ({@code access.db}, WAL, synchronous=FULL): the revocation
  * list synced from the hub with its version, and the passes used at this station (one row per member and slot,
  * kept until the pass can no longer be valid), so a replayed pass is refused even after an agent restart.
+ * Passes used to start a charging session are kept apart ({@code used_charge_passes}), so the same pass slot
+ * can open the door once and start one charging session.
  * All JDBC runs on one worker thread in call order; the revocation list is also held in memory.
  */
 public final class AccessStore {
@@ -48,6 +50,8 @@ public final class AccessStore {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("CREATE TABLE IF NOT EXISTS used_passes (member TEXT NOT NULL, slot INTEGER NOT NULL, "
+                        + "keep_until INTEGER NOT NULL, PRIMARY KEY (member, slot)) WITHOUT ROWID");
+                s.execute("CREATE TABLE IF NOT EXISTS used_charge_passes (member TEXT NOT NULL, slot INTEGER NOT NULL, "
                         + "keep_until INTEGER NOT NULL, PRIMARY KEY (member, slot)) WITHOUT ROWID");
                 s.execute("CREATE TABLE IF NOT EXISTS revoked (member TEXT PRIMARY KEY) WITHOUT ROWID");
                 s.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
@@ -129,10 +133,27 @@ public final class AccessStore {
         });
     }
 
+    /** What a pass was used for; each has its own replay guard. */
+    public enum Purpose {
+        ENTRY("used_passes"), CHARGING("used_charge_passes");
+
+        private final String table;
+
+        Purpose(String table) {
+            this.table = table;
+        }
+    }
+
     /** Whether this member already entered with a pass of this slot. Runs on the store's worker. */
     public Future<Boolean> used(String member, long slot) {
+        return used(member, slot, Purpose.ENTRY);
+    }
+
+    /** Whether this member already used a pass of this slot for {@code purpose}. */
+    public Future<Boolean> used(String member, long slot, Purpose purpose) {
         return run(() -> {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT 1 FROM used_passes WHERE member = ? AND slot = ?")) {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT 1 FROM " + purpose.table + " WHERE member = ? AND slot = ?")) {
                 ps.setString(1, member);
                 ps.setLong(2, slot);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -147,9 +168,14 @@ public final class AccessStore {
      * completes with false when it was recorded already (the pass is a replay).
      */
     public Future<Boolean> markUsed(String member, long slot, long keepUntil) {
+        return markUsed(member, slot, keepUntil, Purpose.ENTRY);
+    }
+
+    /** As {@link #markUsed(String, long, long)}, for {@code purpose}. */
+    public Future<Boolean> markUsed(String member, long slot, long keepUntil, Purpose purpose) {
         return run(() -> {
             try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT OR IGNORE INTO used_passes (member, slot, keep_until) VALUES (?, ?, ?)")) {
+                    "INSERT OR IGNORE INTO " + purpose.table + " (member, slot, keep_until) VALUES (?, ?, ?)")) {
                 ps.setString(1, member);
                 ps.setLong(2, slot);
                 ps.setLong(3, keepUntil);
@@ -161,10 +187,14 @@ public final class AccessStore {
     /** Forgets used passes that can no longer be valid at {@code now}; completes with how many. */
     public Future<Integer> prune(long now) {
         return run(() -> {
-            try (PreparedStatement ps = conn.prepareStatement("DELETE FROM used_passes WHERE keep_until < ?")) {
-                ps.setLong(1, now);
-                return ps.executeUpdate();
+            int n = 0;
+            for (Purpose p : Purpose.values()) {
+                try (PreparedStatement ps = conn.prepareStatement("DELETE FROM " + p.table + " WHERE keep_until < ?")) {
+                    ps.setLong(1, now);
+                    n += ps.executeUpdate();
+                }
             }
+            return n;
         });
     }
 

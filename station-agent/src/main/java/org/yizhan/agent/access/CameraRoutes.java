@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  * shown to the door once; the answer is {@code {"decision":"granted"|"denied","reason":..}}, or
  * {@code {"decision":null}} when the frame holds no QR code. Another content type gets 415, an empty or
  * unreadable image 400, a too large one 413; each refusal is counted.
+ * <p>
+ * {@code POST /sim/camera?port=N} is the camera of charger port N: the pass starts a charging session there
+ * (see {@link ChargeByPass}) and the answer is {@code {"decision","reason","port","sessionId"?}}. Without
+ * {@code port}, a port chosen at the kiosk within the last 20 s takes the pass the same way.
  */
 public final class CameraRoutes implements Consumer<Router> {
 
@@ -27,12 +31,18 @@ public final class CameraRoutes implements Consumer<Router> {
     private final Vertx vertx;
     private final QrDecoder decoder;
     private final AccessControl access;
+    private final Optional<ChargeByPass> charge;
     private final AtomicLong refused = new AtomicLong();
 
     public CameraRoutes(Vertx vertx, QrDecoder decoder, AccessControl access) {
+        this(vertx, decoder, access, Optional.empty());
+    }
+
+    public CameraRoutes(Vertx vertx, QrDecoder decoder, AccessControl access, Optional<ChargeByPass> charge) {
         this.vertx = vertx;
         this.decoder = decoder;
         this.access = access;
+        this.charge = charge;
     }
 
     /** Requests refused so far (wrong type, empty, unreadable, too large). */
@@ -71,6 +81,26 @@ public final class CameraRoutes implements Consumer<Router> {
             error(ctx, 400, "bad-request", "the body is empty; send a PNG or JPEG image");
             return;
         }
+        Optional<Integer> port = Optional.empty();
+        String portParam = ctx.request().getParam("port");
+        if (portParam != null) {
+            int p;
+            try {
+                p = Integer.parseInt(portParam);
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 64) {
+                error(ctx, 400, "bad-request", "port: must be a charger port number from 1 to 64");
+                return;
+            }
+            if (charge.isEmpty() || !charge.get().hasPort(p)) {
+                error(ctx, 404, "not-found", "this station has no charger port " + p);
+                return;
+            }
+            port = Optional.of(p);
+        }
+        Optional<Integer> chosenPort = port;
         vertx.executeBlocking(() -> {
             try {
                 return decoder.decode(ImageFrames.read(bytes));
@@ -90,6 +120,18 @@ public final class CameraRoutes implements Consumer<Router> {
             }
             if (ar.result().isEmpty()) {
                 json(ctx, 200, new JsonObject().putNull("decision"));
+                return;
+            }
+            Optional<Integer> chargePort = chosenPort.or(() -> charge.flatMap(ChargeByPass::takeArmed));
+            if (chargePort.isPresent()) {
+                charge.orElseThrow().present(ar.result().get(), chargePort.get()).onComplete(d -> {
+                    if (d.succeeded()) {
+                        json(ctx, 200, d.result().toJson());
+                    } else {
+                        LOG.error("Charging decision failed", d.cause());
+                        error(ctx, 500, "internal", "the charger could not decide");
+                    }
+                });
                 return;
             }
             access.present(ar.result().get(), "qr").onComplete(d -> {

@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * meanwhile are dropped, so a slow Pi never builds a backlog), and presents each QR text to the door, once
  * while it is held up: the same text seen again within {@code heldMillis} of its last sighting is not
  * presented again, so a phone held in front of the camera for three seconds gives one decision. A text shown
- * again after a pause is a new presentation (and a used pass is then refused as replayed).
+ * again after a pause is a new presentation (and a used pass is then refused as replayed). When a port was
+ * chosen at the kiosk ({@link ChargeByPass#arm}), the next pass starts a charging session there instead.
  */
 public final class CameraScanner {
 
@@ -34,9 +35,17 @@ public final class CameraScanner {
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicLong dropped = new AtomicLong();
     private final Map<String, Long> lastSeen = new HashMap<>();
+    private final java.util.Optional<ChargeByPass> charge;
 
     /** Create on the station's context: decisions are made on it. */
     public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access, long heldMillis, LongSupplier clock) {
+        this(vertx, decoder, access, java.util.Optional.empty(), heldMillis, clock);
+    }
+
+    /** As above; passes go to {@code charge} while a port chosen at the kiosk waits for one. */
+    public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access,
+                         java.util.Optional<ChargeByPass> charge, long heldMillis, LongSupplier clock) {
+        this.charge = charge;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
         this.decoder = decoder;
@@ -83,6 +92,11 @@ public final class CameraScanner {
             }
         }
         lastSeen.put(text, now);
-        access.present(text, "qr");
+        java.util.Optional<Integer> port = charge.flatMap(ChargeByPass::takeArmed);
+        if (port.isPresent()) {
+            charge.get().present(text, port.get());
+        } else {
+            access.present(text, "qr");
+        }
     }
 }
