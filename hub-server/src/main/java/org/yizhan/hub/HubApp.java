@@ -6,6 +6,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.hub.alerts.AlertRoutes;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.auth.AuthRoutes;
 import org.yizhan.hub.auth.Authenticator;
@@ -16,6 +17,8 @@ import org.yizhan.hub.charging.ChargingStore;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
+import org.yizhan.hub.entry.EntryKeys;
+import org.yizhan.hub.entry.EntryRoutes;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
@@ -59,6 +62,8 @@ import java.util.Optional;
 public final class HubApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubApp.class);
+    /** Scan-to-enter attempts a member may make per minute. */
+    private static final int ENTRIES_PER_MEMBER_PER_MINUTE = 10;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -98,10 +103,12 @@ public final class HubApp {
                     hashing = vertx.createSharedWorkerExecutor("yizhan-auth", 2);
                     UserStore users = new UserStore(db, hashing);
                     return Future.all(Tokens.load(vertx, dataDir), ProfilePorts.load(vertx),
-                            users.ensureAdmin(config.adminPassword()), PassKeyring.load(vertx, dataDir)).compose(all -> {
+                            users.ensureAdmin(config.adminPassword()), PassKeyring.load(vertx, dataDir),
+                            EntryKeys.load(vertx, dataDir)).compose(all -> {
                         Optional<String> generated = all.resultAt(2);
                         generatedAdminPassword = generated;
-                        return startServers(users, all.resultAt(0), all.resultAt(1), all.resultAt(3));
+                        return startServers(users, all.resultAt(0), all.resultAt(1), all.resultAt(3),
+                                all.resultAt(4));
                     });
                 })
                 .compose(v -> config.demoStations() > 0
@@ -119,7 +126,7 @@ public final class HubApp {
     }
 
     private Future<Void> startServers(UserStore users, Tokens tokens, Map<String, Integer> portsPerProfile,
-                                      PassKeyring passKeys) {
+                                      PassKeyring passKeys, EntryKeys entryKeys) {
         EventStore events = new EventStore(db);
         AlertStore alerts = new AlertStore(db);
         DeadLetterStore deadLetters = new DeadLetterStore(db);
@@ -132,8 +139,10 @@ public final class HubApp {
                 return Future.succeededFuture(Optional.empty());
             }
             try {
-                return Future.succeededFuture(Optional.of(DesiredConfig.of(found.get(), publicHubUrl,
-                        passKeys.published())));
+                JsonObject desired = DesiredConfig.of(found.get(), publicHubUrl, passKeys.published());
+                // the station's own retained topic: only this station may read it
+                desired.getJsonObject("access").put("entryKey", entryKeys.keyFor(id));
+                return Future.succeededFuture(Optional.of(desired));
             } catch (ConfigException e) {
                 return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
             }
@@ -142,11 +151,13 @@ public final class HubApp {
         Authenticator auth = new Authenticator(tokens, replies);
         AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());
         ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics)
-                .hubKeys(passKeys::published);
+                .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)));
         MemberStore members = new MemberStore(db);
         revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
         MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
+        EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
+                replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
@@ -157,12 +168,15 @@ public final class HubApp {
                 new CommandRoutes(vertx, stations, commands, auth, replies),
                 new ChargingRoutes(charging, auth, replies),
                 new RecordRoutes(events, alerts, deadLetters, auth, replies),
+                new AlertRoutes(vertx, alerts, auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
-                memberRoutes));
+                memberRoutes,
+                entry));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();
             memberRoutes.prune();
+            entry.prune();
         });
         return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
     }

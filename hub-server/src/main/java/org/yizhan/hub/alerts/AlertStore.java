@@ -17,7 +17,9 @@ import java.util.Optional;
 /**
  * Operator alerts ({@code offline}, {@code safety-cutoff}, {@code smoke}, ...). At most one alert of a type is
  * open per station and subject (a port such as {@code port:3}, or {@code ""} for the station as a whole):
- * opening it again returns the open one, so repeated detections do not pile up alerts.
+ * opening it again returns the open one, so repeated detections do not pile up alerts. Operators acknowledge
+ * ({@code "ack":{"by","at"}}) and resolve ({@code "resolution":{"by","at","note"}}) alerts; resolving an open
+ * alert closes it.
  */
 public final class AlertStore {
 
@@ -34,7 +36,8 @@ public final class AlertStore {
     /** Largest list {@link #list} returns. */
     public static final int MAX_LIMIT = 1000;
     private static final int MAX_DATA_CHARS = 8192;
-    private static final String COLUMNS = "id, station_id, type, opened_at, closed_at, data, subject";
+    private static final String COLUMNS = "id, station_id, type, opened_at, closed_at, data, subject, "
+            + "acked_by, acked_at, resolved_by, resolved_at, resolution_note";
 
     private final Database db;
 
@@ -197,9 +200,80 @@ public final class AlertStore {
         return new JsonObject().put("truncated", true);
     }
 
+    /**
+     * Acknowledges the alert: {@code by} and now are kept as its {@code "ack"}; an alert acknowledged already
+     * keeps its first acknowledgement. Returns the alert as {@link #list} shows it.
+     */
+    public Future<AlertAction.Outcome> acknowledge(long id, String by, long at) {
+        return db.tx(c -> {
+            Optional<JsonObject> alert = byId(c, id);
+            if (alert.isEmpty()) {
+                return AlertAction.Outcome.notFound();
+            }
+            if (alert.get().getValue("resolution") != null) {
+                return AlertAction.Outcome.alreadyResolved(alert.get());
+            }
+            if (alert.get().getValue("ack") != null) {
+                return AlertAction.Outcome.unchanged(alert.get());
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_at IS NULL")) {
+                ps.setString(1, by);
+                ps.setLong(2, at);
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+            return AlertAction.Outcome.changed(byId(c, id).orElseThrow());
+        });
+    }
+
+    /**
+     * Resolves the alert with a note: {@code by}, now and the note are kept as its {@code "resolution"}; an open
+     * alert is closed now (an acknowledgement is implied when there was none). Returns the alert as {@link #list}
+     * shows it, or {@code alreadyResolved} when it was resolved before.
+     */
+    public Future<AlertAction.Outcome> resolve(long id, String by, long at, String note) {
+        return db.tx(c -> {
+            Optional<JsonObject> alert = byId(c, id);
+            if (alert.isEmpty()) {
+                return AlertAction.Outcome.notFound();
+            }
+            if (alert.get().getValue("resolution") != null) {
+                return AlertAction.Outcome.alreadyResolved(alert.get());
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET resolved_by = ?, resolved_at = ?, "
+                    + "resolution_note = ?, closed_at = COALESCE(closed_at, ?), acked_by = COALESCE(acked_by, ?), "
+                    + "acked_at = COALESCE(acked_at, ?) WHERE id = ? AND resolved_at IS NULL")) {
+                ps.setString(1, by);
+                ps.setLong(2, at);
+                ps.setString(3, note);
+                ps.setLong(4, at);
+                ps.setString(5, by);
+                ps.setLong(6, at);
+                ps.setLong(7, id);
+                ps.executeUpdate();
+            }
+            return AlertAction.Outcome.changed(byId(c, id).orElseThrow());
+        });
+    }
+
+    private static Optional<JsonObject> byId(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts WHERE id = ? FOR UPDATE")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+            }
+        }
+    }
+
     private static JsonObject row(ResultSet rs) throws SQLException {
         long closed = rs.getLong(5);
         boolean open = rs.wasNull();
+        long ackedAt = rs.getLong(9);
+        JsonObject ack = rs.wasNull() ? null : new JsonObject().put("by", rs.getString(8)).put("at", ackedAt);
+        long resolvedAt = rs.getLong(11);
+        JsonObject resolution = rs.wasNull() ? null : new JsonObject().put("by", rs.getString(10))
+                .put("at", resolvedAt).put("note", rs.getString(12));
         return new JsonObject()
                 .put("id", rs.getLong(1))
                 .put("stationId", rs.getString(2))
@@ -207,6 +281,8 @@ public final class AlertStore {
                 .put("subject", rs.getString(7))
                 .put("openedAt", rs.getLong(4))
                 .put("closedAt", open ? null : closed)
-                .put("data", new JsonObject(rs.getString(6)));
+                .put("data", new JsonObject(rs.getString(6)))
+                .put("ack", ack)
+                .put("resolution", resolution);
     }
 }

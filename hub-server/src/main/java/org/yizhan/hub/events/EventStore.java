@@ -104,6 +104,49 @@ public final class EventStore {
     }
 
     /** {"events":[{"id","stationId","ts","type","data"}],"next": id-or-null}, ascending by id, after = exclusive id cursor. */
+    /**
+     * The newest events first, up to {@code limit}: {"events":[..],"next":null}. {@code types} are event types
+     * or prefixes ending in {@code *} ({@code access.*}); empty means every type.
+     */
+    public Future<JsonObject> latest(Optional<String> stationId, List<String> types, int limit) {
+        int n = Math.max(1, Math.min(limit, MAX_LIMIT));
+        return db.call(c -> {
+            StringBuilder sql = new StringBuilder("SELECT id, station_id, ts, type, data FROM events WHERE 1 = 1");
+            List<String> args = new ArrayList<>();
+            stationId.ifPresent(s -> {
+                sql.append(" AND station_id = ?");
+                args.add(s);
+            });
+            if (!types.isEmpty()) {
+                sql.append(" AND (");
+                for (int i = 0; i < types.size(); i++) {
+                    String t = types.get(i);
+                    sql.append(i == 0 ? "" : " OR ").append(t.endsWith("*") ? "type LIKE ?" : "type = ?");
+                    args.add(t.endsWith("*") ? t.substring(0, t.length() - 1).replace("_", "\\_") + "%" : t);
+                }
+                sql.append(")");
+            }
+            sql.append(" ORDER BY id DESC LIMIT ").append(n);
+            JsonArray out = new JsonArray();
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                for (int i = 0; i < args.size(); i++) {
+                    ps.setString(i + 1, args.get(i));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new JsonObject()
+                                .put("id", rs.getString(1))
+                                .put("stationId", rs.getString(2))
+                                .put("ts", rs.getLong(3))
+                                .put("type", rs.getString(4))
+                                .put("data", new JsonObject(rs.getString(5))));
+                    }
+                }
+            }
+            return new JsonObject().put("events", out).put("next", (Object) null);
+        });
+    }
+
     public Future<JsonObject> list(Optional<String> stationId, Optional<String> type, Optional<String> after, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {

@@ -12,16 +12,20 @@ import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.protocol.Ulid;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * What the hub recorded: station events and alerts (operator+), and dead letters, the messages it could not
- * accept (admin).
+ * accept (admin). {@code GET /api/v1/events?order=newest&type=access.*,door.*} gives the newest events first
+ * (no paging), of any of the types or type prefixes given.
  */
 public final class RecordRoutes implements ApiRoutes {
 
     private static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9_.-]{1,100}");
+    private static final Pattern EVENT_TYPES = Pattern.compile("[a-z0-9_.-]{1,100}\\*?");
 
     private final EventStore events;
     private final AlertStore alerts;
@@ -48,6 +52,27 @@ public final class RecordRoutes implements ApiRoutes {
     private Future<Reply> events(RoutingContext ctx) {
         QueryParams q = new QueryParams(ctx);
         Optional<String> stationId = stationId(q);
+        if ("newest".equals(q.string("order", 10).orElse("oldest"))) {
+            String types = q.string("type", 500).orElse("");
+            List<String> list = new ArrayList<>();
+            for (String t : types.split(",")) {
+                if (t.isBlank()) {
+                    continue;
+                }
+                if (!EVENT_TYPES.matcher(t.trim()).matches()) {
+                    throw ApiException.badField("type", "must be event types like access.granted or prefixes like "
+                            + "access.*, separated by commas");
+                }
+                list.add(t.trim());
+            }
+            if (list.size() > 20) {
+                throw ApiException.badField("type", "at most 20 types");
+            }
+            return events.latest(stationId, list, q.intValue("limit", 1, EventStore.MAX_LIMIT, 100)).map(Reply::ok);
+        }
+        if (q.string("order", 10).filter(o -> !"oldest".equals(o)).isPresent()) {
+            throw ApiException.badField("order", "must be oldest (the default, with paging by after) or newest");
+        }
         Optional<String> type = q.matching("type", EVENT_TYPE, "must be an event type like access.granted");
         Optional<String> after = q.string("after", 26);
         if (after.isPresent() && !Ulid.isValid(after.get())) {

@@ -1,0 +1,381 @@
+// Operator overview: sign-in, then every station on a schematic map (placed by its coordinates, coloured by
+// presence) and in a table with presence, occupancy, charger ports, door and open alerts, live over SSE.
+// Open smoke and safety cut-off alerts are listed in a banner above and mark their row.
+import {
+  addTexts, t, known, $, el, svg, button, fmtTime, kwh, api, token, saveToken, safeNext, initFrame, onLanguage,
+  openStream, alertText, stationHref
+} from './common.js';
+
+addTexts({
+  zh: {
+    'ov.pageTitle': '驿站 · 运营总览', 'ov.title': '驿站 运营总览', 'ov.map': '驿站分布',
+    'ov.noCoords': '没有坐标的驿站不在图上：{n} 个',
+    'login.title': '登录', 'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
+    'login.failed': '用户名或密码错误', 'login.limited': '尝试次数过多，请稍后再试',
+    'col.station': '驿站', 'col.presence': '在线状态', 'col.occupancy': '室内人数', 'col.chargers': '充电口',
+    'col.door': '门', 'col.alerts': '告警', 'col.today': '今日充电', 'today.value': '{n} 次 · {e} 千瓦时',
+    'alerts.none': '无',
+    'session.title': '会员 {m} · {t} 开始 · {e} 瓦时',
+    'summary.total': '驿站 {n}', 'summary.online': '在线 {n}', 'summary.offline': '离线 {n}',
+    'summary.free': '空闲充电口 {n}', 'summary.faulted': '故障充电口 {n}', 'summary.energy': '今日充电 {e} 千瓦时',
+    'summary.alerts': '未关闭告警 {n}',
+    'danger.title': '紧急告警', 'danger.smoke': '{s}：烟雾报警，已断开充电电源',
+    'danger.cutoff': '{s}：{p} 安全断电（{c}）', 'danger.port': '{n} 号充电口',
+    'unlock': '开门', 'unlock.sent': '已向 {s} 发送开门指令', 'unlock.ok': '{s}：门已打开',
+    'unlock.failed': '{s}：开门失败（{r}）', 'unlock.expired': '{s}：开门指令已过期（驿站离线）',
+    'details': '详情',
+    'empty': '还没有驿站。技术员可以通过 API 添加驿站。'
+  },
+  en: {
+    'ov.pageTitle': 'Yizhan · Operator overview', 'ov.title': 'Yizhan operator overview', 'ov.map': 'Stations on the map',
+    'ov.noCoords': 'Stations without coordinates are not on the map: {n}',
+    'login.title': 'Log in', 'login.username': 'Username', 'login.password': 'Password', 'login.submit': 'Log in',
+    'login.failed': 'Wrong username or password', 'login.limited': 'Too many attempts, try again later',
+    'col.station': 'Station', 'col.presence': 'Presence', 'col.occupancy': 'In the room', 'col.chargers': 'Charger ports',
+    'col.door': 'Door', 'col.alerts': 'Alerts', 'col.today': 'Charging today', 'today.value': '{n} sessions · {e} kWh',
+    'alerts.none': 'none',
+    'session.title': 'member {m} · since {t} · {e} Wh',
+    'summary.total': '{n} stations', 'summary.online': '{n} online', 'summary.offline': '{n} offline',
+    'summary.free': '{n} free charger ports', 'summary.faulted': '{n} faulted ports', 'summary.energy': '{e} kWh charged today',
+    'summary.alerts': '{n} open alerts',
+    'danger.title': 'Urgent alerts', 'danger.smoke': '{s}: smoke alarm, charging power cut',
+    'danger.cutoff': '{s}: safety cut-off on {p} ({c})', 'danger.port': 'port {n}',
+    'unlock': 'Open door', 'unlock.sent': 'Open-door command sent to {s}', 'unlock.ok': '{s}: door opened',
+    'unlock.failed': '{s}: door did not open ({r})', 'unlock.expired': '{s}: open-door command expired (station offline)',
+    'details': 'Details',
+    'empty': 'No stations yet. Technicians add stations through the API.'
+  }
+});
+
+const stations = new Map();
+const pendingCommands = new Map();
+const refreshing = new Map();
+const DANGER = ['smoke', 'safety-cutoff'];
+let stream = null;
+
+function showLogin() {
+  $('login-view').hidden = false;
+  $('stations-view').hidden = true;
+  $('logout').hidden = true;
+  $('nav').hidden = true;
+}
+
+async function showStations() {
+  $('login-view').hidden = true;
+  $('stations-view').hidden = false;
+  $('logout').hidden = false;
+  $('nav').hidden = false;
+  try {
+    const data = await api('GET', '/api/v1/stations');
+    stations.clear();
+    (data.stations || []).forEach((s) => stations.set(s.id, s));
+    renderAll();
+    if (!stream) { connectStream(); }
+  } catch (e) {
+    if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
+  }
+}
+
+function connectStream() {
+  stream = openStream({
+    presence: (msg) => onLive(msg, (s, d) => { s.presence = Object.assign({}, s.presence || {}, d); }),
+    telemetry: (msg) => onLive(msg, (s, d) => {
+      if (d.occupancy) { s.occupancy = d.occupancy; }
+      if (d.door) { s.door = d.door; }
+      if (d.chargers) { s.chargers = keepSessions(s.chargers, d.chargers); }
+      s.presence = Object.assign({}, s.presence || {}, { lastSeen: Date.now() });
+    }),
+    alert: (msg) => onLive(msg, (s, d) => {
+      const list = (s.alerts || []).filter((a) => a.id !== d.id);
+      if (!d.closedAt) { list.push(d); }
+      s.alerts = list;
+    }),
+    event: (msg) => {
+      const type = (msg.data && msg.data.type) || '';
+      if (type.indexOf('charger.session_') === 0) { refreshStation(msg.stationId); }
+    },
+    command: (msg) => {
+      const d = msg.data || {};
+      const station = pendingCommands.get(d.id);
+      if (!station) { return; }
+      const name = (stations.get(station) || {}).name || station;
+      if (d.status === 'succeeded') {
+        $('message').textContent = t('unlock.ok', { s: name });
+      } else if (d.status === 'failed') {
+        const r = (d.result && d.result.error && d.result.error.message) || '';
+        $('message').textContent = t('unlock.failed', { s: name, r });
+      } else if (d.status === 'expired') {
+        $('message').textContent = t('unlock.expired', { s: name });
+      }
+      if (d.status !== 'pending' && d.status !== 'delivered') { pendingCommands.delete(d.id); }
+    }
+  });
+}
+
+// Telemetry has no sessions: a port still in use keeps the session the station view gave it.
+function keepSessions(old, fresh) {
+  const byPort = new Map((old || []).map((c) => [c.port, c.session]));
+  return fresh.map((c) => {
+    const inUse = ['occupied', 'charging', 'finishing'].includes(c.state);
+    const session = inUse ? byPort.get(c.port) : null;
+    return Object.assign({}, c, { session: session ? Object.assign({}, session, { energyWh: c.energyWh }) : null });
+  });
+}
+
+// A session started or ended: fetch the station again (at most once a second) for today's figures.
+function refreshStation(id) {
+  if (!id || refreshing.has(id)) { return; }
+  refreshing.set(id, setTimeout(async () => {
+    refreshing.delete(id);
+    try {
+      const s = await api('GET', '/api/v1/stations/' + encodeURIComponent(id));
+      stations.set(s.id, s);
+      renderRow(s, true);
+      renderSummary();
+      renderMap();
+    } catch (e) {
+      if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
+    }
+  }, 1000));
+}
+
+function onLive(msg, apply) {
+  const s = stations.get(msg.stationId);
+  if (!s) { showStations(); return; }
+  apply(s, msg.data || {});
+  renderRow(s, true);
+  renderSummary();
+  renderMap();
+}
+
+function renderAll() {
+  if ($('stations-view').hidden) { return; }
+  const tbody = $('stations');
+  tbody.textContent = '';
+  const list = Array.from(stations.values()).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  list.forEach((s) => tbody.appendChild(buildRow(s)));
+  $('empty').hidden = list.length > 0;
+  renderSummary();
+  renderMap();
+}
+
+function renderDanger() {
+  const box = $('danger');
+  box.textContent = '';
+  const lines = [];
+  Array.from(stations.values()).forEach((s) => {
+    (s.alerts || []).filter((a) => !a.closedAt && DANGER.includes(a.type)).forEach((a) => {
+      const d = a.data || {};
+      lines.push(a.type === 'smoke' ? t('danger.smoke', { s: s.name })
+        : t('danger.cutoff', { s: s.name, p: d.port ? t('danger.port', { n: d.port }) : t('alert.cabinet'),
+          c: d.cause ? known('cause.', d.cause) : '?' }));
+    });
+  });
+  box.hidden = lines.length === 0;
+  if (!lines.length) { return; }
+  box.appendChild(el('strong', null, t('danger.title')));
+  const ul = el('ul');
+  lines.forEach((l) => ul.appendChild(el('li', null, l)));
+  box.appendChild(ul);
+}
+
+function renderSummary() {
+  const all = Array.from(stations.values());
+  const online = all.filter((s) => s.presence && s.presence.state === 'online').length;
+  const offline = all.filter((s) => s.presence && s.presence.state === 'offline').length;
+  const free = all.reduce((n, s) => n + (s.chargers || []).filter((c) => c.state === 'available').length, 0);
+  const faulted = all.reduce((n, s) => n + (s.chargers || []).filter((c) => c.state === 'faulted').length, 0);
+  const energy = all.reduce((n, s) => n + Number((s.today && s.today.energyWh) || 0), 0);
+  const openAlerts = all.reduce((n, s) => n + (s.alerts || []).filter((a) => !a.closedAt).length, 0);
+  const box = $('summary');
+  box.textContent = '';
+  box.appendChild(el('span', 'pill', t('summary.total', { n: all.length })));
+  box.appendChild(el('span', 'pill', t('summary.online', { n: online })));
+  box.appendChild(el('span', 'pill' + (offline ? ' bad' : ''), t('summary.offline', { n: offline })));
+  box.appendChild(el('span', 'pill', t('summary.free', { n: free })));
+  box.appendChild(el('span', 'pill' + (faulted ? ' bad' : ''), t('summary.faulted', { n: faulted })));
+  box.appendChild(el('span', 'pill', t('summary.energy', { e: kwh(energy) })));
+  const alerts = el('a', 'pill' + (openAlerts ? ' bad' : ''), t('summary.alerts', { n: openAlerts }));
+  alerts.id = 'open-alerts';
+  alerts.href = '/alerts.html';
+  box.appendChild(alerts);
+  renderDanger();
+}
+
+// ---- the schematic map: longitude scaled by the cosine of the mean latitude, so distances look right ----
+
+const MAP_W = 800;
+const MAP_H = 360;
+const MAP_PAD = 40;
+
+function renderMap() {
+  const box = $('map');
+  if (!box) { return; }
+  box.textContent = '';
+  const all = Array.from(stations.values());
+  const placed = all.filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon));
+  const root = svg('svg', { viewBox: '0 0 ' + MAP_W + ' ' + MAP_H, class: 'map-svg', role: 'img' });
+  root.appendChild(svg('title', {}, t('ov.map')));
+  root.appendChild(svg('rect', { x: 0, y: 0, width: MAP_W, height: MAP_H, class: 'map-bg' }));
+  if (placed.length) {
+    const meanLat = placed.reduce((n, s) => n + s.lat, 0) / placed.length;
+    const k = Math.cos(meanLat * Math.PI / 180);
+    const xs = placed.map((s) => s.lon * k);
+    const ys = placed.map((s) => s.lat);
+    const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
+    const spanX = Math.max(maxX - minX, 1e-4), spanY = Math.max(maxY - minY, 1e-4);
+    const scale = Math.min((MAP_W - 2 * MAP_PAD) / spanX, (MAP_H - 2 * MAP_PAD) / spanY);
+    const offX = (MAP_W - spanX * scale) / 2, offY = (MAP_H - spanY * scale) / 2;
+    for (let i = 1; i < 4; i++) {
+      root.appendChild(svg('line', { x1: MAP_W * i / 4, x2: MAP_W * i / 4, y1: 0, y2: MAP_H, class: 'map-grid' }));
+      root.appendChild(svg('line', { x1: 0, x2: MAP_W, y1: MAP_H * i / 4, y2: MAP_H * i / 4, class: 'map-grid' }));
+    }
+    placed.sort((a, b) => b.lat - a.lat).forEach((s) => {
+      const cx = (placed.length === 1 ? MAP_W / 2 : offX + (s.lon * k - minX) * scale);
+      const cy = (placed.length === 1 ? MAP_H / 2 : MAP_H - offY - (s.lat - minY) * scale);
+      const state = s.presence && ['online', 'offline'].includes(s.presence.state) ? s.presence.state : 'unknown';
+      const link = svg('a', { href: stationHref(s.id), class: 'map-station ' + state, 'data-station': s.id });
+      link.appendChild(svg('title', {}, s.name + ' · ' + t('state.' + state)));
+      const open = (s.alerts || []).filter((a) => !a.closedAt).length;
+      if (open) { link.appendChild(svg('circle', { cx, cy, r: 13, class: 'map-alert' })); }
+      link.appendChild(svg('circle', { cx, cy, r: 8, class: 'map-dot' }));
+      link.appendChild(svg('text', { x: cx + 12, y: cy + 4, class: 'map-label' }, s.name));
+      root.appendChild(link);
+    });
+  }
+  box.appendChild(root);
+  const missing = all.length - placed.length;
+  if (missing) { box.appendChild(el('p', 'muted', t('ov.noCoords', { n: missing }))); }
+}
+
+// ---- the table ----
+
+function renderRow(s, flash) {
+  const old = document.querySelector('tr[data-station="' + CSS.escape(s.id) + '"]');
+  const row = buildRow(s);
+  if (flash) { row.classList.add('flash'); }
+  if (old) { old.replaceWith(row); } else { $('stations').appendChild(row); $('empty').hidden = true; }
+}
+
+function cell(label) {
+  const td = el('td');
+  td.setAttribute('data-label', t(label));
+  return td;
+}
+
+function buildRow(s) {
+  const tr = el('tr');
+  tr.setAttribute('data-station', s.id);
+  if ((s.alerts || []).some((a) => !a.closedAt && DANGER.includes(a.type))) { tr.className = 'danger'; }
+
+  const name = cell('col.station');
+  const link = el('a', 'name', s.name);
+  link.href = stationHref(s.id);
+  name.appendChild(link);
+  name.appendChild(el('div', 'addr', s.address || s.id));
+  tr.appendChild(name);
+
+  const p = s.presence || { state: 'unknown' };
+  const pres = cell('col.presence');
+  const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
+  const badge = el('span', 'state ' + state, t('state.' + state));
+  badge.setAttribute('data-state', state);
+  pres.appendChild(badge);
+  if (p.since) { pres.appendChild(el('span', 'since', t('since', { t: fmtTime(p.since) }))); }
+  if (p.lastSeen) { pres.appendChild(el('span', 'since', t('lastSeen', { t: fmtTime(p.lastSeen) }))); }
+  tr.appendChild(pres);
+
+  const occ = cell('col.occupancy');
+  if (s.occupancy && s.occupancy.count !== null && s.occupancy.count !== undefined) {
+    const count = s.occupancy.count, cap = s.occupancy.capacity || s.capacity || 0;
+    occ.appendChild(el('span', 'count', count + ' / ' + cap));
+    const bar = el('div', 'bar' + (cap && count >= cap ? ' full' : ''));
+    const fill = el('span');
+    fill.style.width = (cap ? Math.min(100, Math.round(100 * count / cap)) : 0) + '%';
+    bar.appendChild(fill);
+    occ.appendChild(bar);
+  } else {
+    occ.textContent = t('noData');
+  }
+  tr.appendChild(occ);
+
+  const ch = cell('col.chargers');
+  const ports = el('div', 'ports');
+  (s.chargers || []).forEach((c) => {
+    const st = String(c.state);
+    const label = '#' + c.port + ' ' + known('port.', st) + (c.state === 'charging' ? ' ' + Math.round(c.powerW) + 'W' : '');
+    const chip = el('span', 'port ' + st.replace(/[^a-z]/g, ''), label);
+    chip.title = c.session
+      ? t('session.title', { m: c.session.member || '?', t: fmtTime(c.session.startedAt),
+        e: c.session.energyWh === null || c.session.energyWh === undefined ? '?' : Math.round(c.session.energyWh) })
+      : (c.energyWh !== undefined && c.energyWh !== null ? Math.round(c.energyWh) + ' Wh' : '');
+    ports.appendChild(chip);
+  });
+  if (!(s.chargers || []).length) { ports.textContent = t('noData'); }
+  ch.appendChild(ports);
+  tr.appendChild(ch);
+
+  const today = cell('col.today');
+  today.textContent = s.today ? t('today.value', { n: s.today.sessions || 0, e: kwh(s.today.energyWh) }) : t('noData');
+  tr.appendChild(today);
+
+  const door = cell('col.door');
+  door.textContent = s.door ? (t(s.door.open ? 'door.open' : 'door.closed') + ' · '
+    + t(s.door.locked ? 'door.locked' : 'door.unlocked')) : t('noData');
+  tr.appendChild(door);
+
+  const al = cell('col.alerts');
+  const open = (s.alerts || []).filter((a) => !a.closedAt);
+  if (open.length) {
+    open.forEach((a) => {
+      al.appendChild(el('div', 'alert' + (DANGER.includes(a.type) ? ' danger' : ''), alertText(a) + ' · ' + fmtTime(a.openedAt)));
+    });
+  } else {
+    al.textContent = t('alerts.none');
+  }
+  tr.appendChild(al);
+
+  const act = el('td', 'actions');
+  act.appendChild(button(t('unlock'), 'unlock', () => unlock(s)));
+  const more = el('a', 'details', t('details'));
+  more.href = stationHref(s.id);
+  act.appendChild(more);
+  tr.appendChild(act);
+  return tr;
+}
+
+async function unlock(s) {
+  try {
+    const r = await api('POST', '/api/v1/stations/' + encodeURIComponent(s.id) + '/commands',
+      { name: 'door.unlock', args: { seconds: 5 } });
+    pendingCommands.set(r.id, s.id);
+    $('message').textContent = t('unlock.sent', { s: s.name });
+  } catch (e) {
+    if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
+  }
+}
+
+function nextPage() {
+  return safeNext(new URLSearchParams(location.search).get('next') || '/');
+}
+
+initFrame(false);
+onLanguage(renderAll);
+$('login-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const f = ev.target;
+  $('login-error').textContent = '';
+  try {
+    const r = await api('POST', '/api/v1/auth/login', { username: f.username.value, password: f.password.value });
+    saveToken(r.token);
+    f.password.value = '';
+    const next = nextPage();
+    if (next !== '/' && next !== '/index.html') { location.href = next; return; }
+    history.replaceState(null, '', '/');
+    showStations();
+  } catch (e) {
+    $('login-error').textContent = e.status === 429 ? t('login.limited') : t('login.failed');
+  }
+});
+if (token()) { showStations(); } else { showLogin(); }
+setInterval(renderAll, 30000);

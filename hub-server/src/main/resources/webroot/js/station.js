@@ -1,0 +1,372 @@
+// One station: live presence, occupancy, door and charger ports (SSE), charts of occupancy and charger power
+// over the last day or week, the door's access log, charging sessions and alerts, and the operator's actions
+// (open the door, stop / enable / disable a port, self-test) with each command's status as it comes back.
+import {
+  addTexts, t, known, $, el, button, fmtTime, kwh, api, initFrame, onLanguage, openStream
+} from './common.js';
+import { lineChart } from './chart.js';
+import { renderAlerts } from './alert-list.js';
+
+addTexts({
+  zh: {
+    'st.pageTitle': '驿站 · 驿站详情', 'st.brand': '驿站', 'st.occupancy': '室内人数', 'st.door': '门', 'st.env': '环境',
+    'st.today': '今日充电', 'st.actions': '操作', 'st.ports': '充电口', 'st.port': '充电口', 'st.portState': '状态',
+    'st.power': '功率', 'st.energy': '电量', 'st.temp': '温度', 'st.history': '历史', 'st.day': '最近一天',
+    'st.week': '最近一周', 'st.chartOccupancy': '室内人数', 'st.chartPower': '充电总功率（瓦）', 'st.alerts': '告警',
+    'st.access': '门禁记录', 'st.time': '时间', 'st.what': '事件', 'st.detail': '详情', 'st.sessions': '充电记录',
+    'st.member': '会员', 'st.started': '开始', 'st.ended': '结束', 'st.reason': '结束原因',
+    'st.noId': '缺少驿站编号', 'st.notFound': '没有这个驿站', 'st.none': '暂无记录', 'st.charging': '进行中',
+    'st.today.value': '{n} 次 · {e} 千瓦时', 'st.envValue': '{t}°C · 湿度 {h}%',
+    'st.check.ok': '通过', 'st.check.bad': '未通过', 'chart.empty': '这段时间没有数据',
+    'ev.access.granted': '允许进入', 'ev.access.denied': '拒绝进入', 'ev.door.opened': '门已打开',
+    'ev.door.closed': '门已关闭', 'ev.door.forced': '门被强行打开', 'ev.door.held_open': '门长时间未关',
+    'method.qr': '二维码', 'method.face': '人脸', 'method.remote': '远程', 'method.button': '出门按钮',
+    'reason.full': '充满', 'reason.unplugged': '拔出', 'reason.operator': '值班员停止', 'reason.rider': '骑手停止',
+    'reason.time-limit': '时间到', 'reason.safety': '安全断电', 'reason.fault': '故障'
+  },
+  en: {
+    'st.pageTitle': 'Yizhan · Station', 'st.brand': 'Yizhan', 'st.occupancy': 'In the room', 'st.door': 'Door',
+    'st.env': 'Environment', 'st.today': 'Charging today', 'st.actions': 'Actions', 'st.ports': 'Charger ports',
+    'st.port': 'Port', 'st.portState': 'State', 'st.power': 'Power', 'st.energy': 'Energy', 'st.temp': 'Temperature',
+    'st.history': 'History', 'st.day': 'Last day', 'st.week': 'Last week', 'st.chartOccupancy': 'People in the room',
+    'st.chartPower': 'Total charging power (W)', 'st.alerts': 'Alerts', 'st.access': 'Door access log',
+    'st.time': 'Time', 'st.what': 'Event', 'st.detail': 'Details', 'st.sessions': 'Charging sessions',
+    'st.member': 'Member', 'st.started': 'Started', 'st.ended': 'Ended', 'st.reason': 'Why it ended',
+    'st.noId': 'No station id given', 'st.notFound': 'No such station', 'st.none': 'Nothing yet', 'st.charging': 'in progress',
+    'st.today.value': '{n} sessions · {e} kWh', 'st.envValue': '{t}°C · humidity {h}%',
+    'st.check.ok': 'passed', 'st.check.bad': 'failed', 'chart.empty': 'No data in this period',
+    'ev.access.granted': 'let in', 'ev.access.denied': 'refused', 'ev.door.opened': 'door opened',
+    'ev.door.closed': 'door closed', 'ev.door.forced': 'door forced open', 'ev.door.held_open': 'door held open',
+    'method.qr': 'QR code', 'method.face': 'face', 'method.remote': 'remote', 'method.button': 'exit button',
+    'reason.full': 'full', 'reason.unplugged': 'unplugged', 'reason.operator': 'stopped by staff',
+    'reason.rider': 'stopped by rider', 'reason.time-limit': 'time limit', 'reason.safety': 'safety cut-off',
+    'reason.fault': 'fault'
+  }
+});
+
+const FINAL = ['succeeded', 'failed', 'expired'];
+const id = new URLSearchParams(location.search).get('id') || '';
+let station = null;
+let alerts = [];
+let access = [];
+let sessions = [];
+let range = 'day';
+let history = null;
+const commands = new Map();
+const timers = new Map();
+
+function base() {
+  return '/api/v1/stations/' + encodeURIComponent(id);
+}
+
+function showError(e) {
+  if (e.status !== 401) { $('message').textContent = e.status === 404 ? t('st.notFound') : t('error', { m: e.message }); }
+}
+
+// ---- the station itself ----
+
+async function loadStation() {
+  station = await api('GET', base());
+  renderStation();
+}
+
+function renderStation() {
+  if (!station) { return; }
+  $('name').textContent = station.name;
+  $('address').textContent = (station.address || '') + ' · ' + station.id;
+  const p = station.presence || { state: 'unknown' };
+  const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
+  const box = $('presence');
+  box.textContent = '';
+  const badge = el('span', 'state ' + state, t('state.' + state));
+  badge.id = 'presence-state';
+  badge.setAttribute('data-state', state);
+  box.appendChild(badge);
+  if (p.since) { box.appendChild(el('span', 'since', t('since', { t: fmtTime(p.since) }))); }
+  if (p.lastSeen) { box.appendChild(el('span', 'since', t('lastSeen', { t: fmtTime(p.lastSeen) }))); }
+
+  const o = station.occupancy || {};
+  const occ = $('occupancy');
+  occ.textContent = '';
+  if (o.count !== null && o.count !== undefined) {
+    const cap = o.capacity || station.capacity || 0;
+    occ.appendChild(el('span', null, o.count + ' / ' + cap));
+    const bar = el('div', 'bar wide' + (cap && o.count >= cap ? ' full' : ''));
+    const fill = el('span');
+    fill.style.width = (cap ? Math.min(100, Math.round(100 * o.count / cap)) : 0) + '%';
+    bar.appendChild(fill);
+    occ.appendChild(bar);
+  } else {
+    occ.textContent = t('noData');
+  }
+  const d = station.door;
+  $('door').textContent = d ? t(d.open ? 'door.open' : 'door.closed') + ' · ' + t(d.locked ? 'door.locked' : 'door.unlocked') : t('noData');
+  const env = station.env;
+  $('env').textContent = env && env.tempC !== undefined && env.tempC !== null
+    ? t('st.envValue', { t: Number(env.tempC).toFixed(1), h: env.humidity === undefined || env.humidity === null ? '?' : Math.round(env.humidity) })
+    : t('noData');
+  $('today').textContent = station.today
+    ? t('st.today.value', { n: station.today.sessions || 0, e: kwh(station.today.energyWh) }) : t('noData');
+  renderPorts();
+}
+
+function num(v, digits, unit) {
+  return v === null || v === undefined || !Number.isFinite(Number(v)) ? t('noData') : Number(v).toFixed(digits) + ' ' + unit;
+}
+
+function renderPorts() {
+  const body = $('ports');
+  body.textContent = '';
+  (station.chargers || []).forEach((c) => {
+    const tr = el('tr');
+    tr.setAttribute('data-port', String(c.port));
+    tr.appendChild(el('td', null, '#' + c.port));
+    const st = el('td');
+    st.appendChild(el('span', 'port ' + String(c.state).replace(/[^a-z]/g, ''), known('port.', c.state)));
+    tr.appendChild(st);
+    tr.appendChild(el('td', null, num(c.powerW, 0, 'W')));
+    tr.appendChild(el('td', null, num(c.energyWh, 0, 'Wh')));
+    tr.appendChild(el('td', null, num(c.tempC, 1, '°C')));
+    const act = el('td', 'port-actions');
+    act.appendChild(button(t('cmd.charger.stop'), 'stop', () => send('charger.stop', { port: c.port })));
+    act.appendChild(button(t('cmd.charger.enable'), 'enable', () => send('charger.enable', { port: c.port })));
+    act.appendChild(button(t('cmd.charger.disable'), 'disable', () => send('charger.disable', { port: c.port })));
+    tr.appendChild(act);
+    body.appendChild(tr);
+  });
+}
+
+// ---- commands ----
+
+async function send(name, args) {
+  $('message').textContent = '';
+  const at = Date.now();
+  try {
+    const r = await api('POST', base() + '/commands', { name, args });
+    commands.set(r.id, { id: r.id, name, args, status: r.status || 'pending', at });
+    renderCommands();
+    poll(r.id, 0);
+  } catch (e) {
+    showError(e);
+  }
+}
+
+// The live stream brings each status; polling is the fallback when the stream is down.
+function poll(cmdId, n) {
+  if (n > 30) { return; }
+  setTimeout(async () => {
+    const c = commands.get(cmdId);
+    if (!c || FINAL.includes(c.status)) { return; }
+    try {
+      const r = await api('GET', '/api/v1/commands/' + encodeURIComponent(cmdId));
+      update({ id: cmdId, status: r.status, result: r.result });
+    } catch (e) { /* the stream may still bring it */ }
+    poll(cmdId, n + 1);
+  }, 2000);
+}
+
+function update(d) {
+  const c = commands.get(d.id);
+  if (!c || !d.status) { return; }
+  if (FINAL.includes(c.status) && !FINAL.includes(d.status)) { return; }
+  c.status = d.status;
+  if (d.result) { c.result = d.result; }
+  renderCommands();
+}
+
+function renderCommands() {
+  const ul = $('commands');
+  ul.textContent = '';
+  Array.from(commands.values()).sort((a, b) => b.at - a.at).slice(0, 10).forEach((c) => {
+    const li = el('li', 'command ' + c.status);
+    li.setAttribute('data-command', c.id);
+    li.setAttribute('data-status', c.status);
+    const what = known('cmd.', c.name) + (c.args && c.args.port ? ' #' + c.args.port : '');
+    li.appendChild(el('strong', null, what));
+    li.appendChild(el('span', 'cmd-status', known('status.', c.status)));
+    li.appendChild(el('span', 'muted', fmtTime(c.at)));
+    const r = c.result || {};
+    if (r.error) { li.appendChild(el('div', 'error', (r.error.code || '') + ' ' + (r.error.message || ''))); }
+    if (r.data && Array.isArray(r.data.checks)) {
+      const checks = el('ul', 'checks');
+      r.data.checks.forEach((k) => {
+        const item = el('li', k.ok ? 'ok' : 'bad', k.name + ' · ' + t(k.ok ? 'st.check.ok' : 'st.check.bad')
+          + (k.detail ? ' · ' + k.detail : ''));
+        checks.appendChild(item);
+      });
+      li.appendChild(checks);
+    }
+    ul.appendChild(li);
+  });
+}
+
+// ---- charts ----
+
+async function loadHistory() {
+  const to = Date.now();
+  const span = range === 'day' ? 86400000 : 7 * 86400000;
+  const step = range === 'day' ? '5m' : '1h';
+  const from = to - span;
+  const q = '&from=' + from + '&to=' + to + '&step=' + step;
+  const [occ, power] = await Promise.all([
+    api('GET', base() + '/history?metric=occupancy.count' + q),
+    api('GET', base() + '/history?metric=chargers.powerW' + q)
+  ]);
+  history = { occ, power, from, to, step: range === 'day' ? 300000 : 3600000 };
+  renderCharts();
+}
+
+function renderCharts() {
+  if (!history) { return; }
+  lineChart($('chart-occupancy'), history.occ.points || [], history.from, history.to,
+    { label: t('st.chartOccupancy'), unit: t('st.occupancy'), step: history.step, cls: 'occ' });
+  lineChart($('chart-power'), history.power.points || [], history.from, history.to,
+    { label: t('st.chartPower'), unit: 'W', step: history.step, cls: 'power' });
+  $('range-day').className = range === 'day' ? 'on' : '';
+  $('range-week').className = range === 'week' ? 'on' : '';
+}
+
+function setRange(r) {
+  range = r;
+  loadHistory().catch(showError);
+}
+
+// ---- records ----
+
+async function loadAlerts() {
+  const r = await api('GET', '/api/v1/alerts?stationId=' + encodeURIComponent(id) + '&limit=50');
+  alerts = r.alerts || [];
+  renderAlertList();
+}
+
+function renderAlertList() {
+  renderAlerts($('alerts'), alerts, { onChange: (a) => { replaceAlert(a); } });
+}
+
+function replaceAlert(a) {
+  const i = alerts.findIndex((x) => x.id === a.id);
+  if (a.id === undefined) { return; }
+  if (i >= 0) { alerts[i] = Object.assign({}, alerts[i], a); } else { alerts.unshift(a); }
+  renderAlertList();
+  if (station) {
+    station.alerts = alerts.filter((x) => !x.closedAt);
+  }
+}
+
+async function loadAccess() {
+  const r = await api('GET', '/api/v1/events?stationId=' + encodeURIComponent(id)
+    + '&type=' + encodeURIComponent('access.*,door.*') + '&order=newest&limit=50');
+  access = r.events || [];
+  renderAccess();
+}
+
+function renderAccess() {
+  const body = $('access');
+  body.textContent = '';
+  if (!access.length) { body.appendChild(emptyRow(3)); return; }
+  access.forEach((e) => {
+    const tr = el('tr', String(e.type).replace(/[^a-z]/g, '-'));
+    tr.appendChild(el('td', null, fmtTime(e.ts)));
+    tr.appendChild(el('td', null, known('ev.', e.type)));
+    const d = e.data || {};
+    const parts = [];
+    if (d.method) { parts.push(known('method.', d.method)); }
+    if (d.member) { parts.push(String(d.member)); }
+    if (d.reason) { parts.push(String(d.reason)); }
+    if (d.by) { parts.push(String(d.by)); }
+    tr.appendChild(el('td', null, parts.join(' · ') || t('noData')));
+    body.appendChild(tr);
+  });
+}
+
+async function loadSessions() {
+  const r = await api('GET', base() + '/sessions?limit=20');
+  sessions = r.sessions || [];
+  renderSessions();
+}
+
+function renderSessions() {
+  const body = $('sessions');
+  body.textContent = '';
+  if (!sessions.length) { body.appendChild(emptyRow(6)); return; }
+  sessions.forEach((s) => {
+    const tr = el('tr');
+    tr.appendChild(el('td', null, s.port ? '#' + s.port : t('noData')));
+    tr.appendChild(el('td', null, s.member || t('noData')));
+    tr.appendChild(el('td', null, fmtTime(s.startedAt)));
+    tr.appendChild(el('td', null, s.endedAt ? fmtTime(s.endedAt) : t('st.charging')));
+    tr.appendChild(el('td', null, num(s.energyWh, 0, 'Wh')));
+    tr.appendChild(el('td', null, s.reason ? known('reason.', s.reason) : t('noData')));
+    body.appendChild(tr);
+  });
+}
+
+function emptyRow(cols) {
+  const tr = el('tr');
+  const td = el('td', 'muted', t('st.none'));
+  td.colSpan = cols;
+  tr.appendChild(td);
+  return tr;
+}
+
+// At most one reload per second for a burst of events.
+function later(key, fn) {
+  if (timers.has(key)) { return; }
+  timers.set(key, setTimeout(() => {
+    timers.delete(key);
+    fn().catch(showError);
+  }, 1000));
+}
+
+function live() {
+  openStream({
+    presence: (m) => {
+      if (!station) { return; }
+      station.presence = Object.assign({}, station.presence || {}, m.data || {});
+      renderStation();
+    },
+    telemetry: (m) => {
+      if (!station) { return; }
+      const d = m.data || {};
+      if (d.occupancy) { station.occupancy = d.occupancy; }
+      if (d.door) { station.door = d.door; }
+      if (d.env) { station.env = d.env; }
+      if (d.chargers) { station.chargers = d.chargers; }
+      station.presence = Object.assign({}, station.presence || {}, { lastSeen: Date.now() });
+      renderStation();
+    },
+    alert: (m) => replaceAlert(m.data || {}),
+    event: (m) => {
+      const type = String((m.data && m.data.type) || '');
+      if (type.startsWith('access.') || type.startsWith('door.')) { later('access', loadAccess); }
+      if (type.startsWith('charger.session_')) {
+        later('sessions', loadSessions);
+        later('station', loadStation);
+      }
+    },
+    command: (m) => update(m.data || {})
+  }, id);
+}
+
+if (initFrame(true)) {
+  onLanguage(() => {
+    renderStation();
+    renderCharts();
+    renderAlertList();
+    renderAccess();
+    renderSessions();
+    renderCommands();
+  });
+  $('unlock').addEventListener('click', () => send('door.unlock', { seconds: 5 }));
+  $('selftest').addEventListener('click', () => send('selftest.run', {}));
+  $('range-day').addEventListener('click', () => setRange('day'));
+  $('range-week').addEventListener('click', () => setRange('week'));
+  if (!/^[a-z0-9-]{3,40}$/.test(id)) {
+    $('message').textContent = t('st.noId');
+  } else {
+    loadStation().then(() => {
+      live();
+      return Promise.all([loadHistory(), loadAlerts(), loadAccess(), loadSessions()]);
+    }).catch(showError);
+  }
+}
