@@ -40,7 +40,7 @@ public class QrDecodeBenchmark {
         expected = new Passes().fresh();
         withPass = frames.frame(expected);
         empty = frames.background();
-        Optional<String> text = decoder.decode(withPass);
+        Optional<String> text = decoder.decode(withPass, false);
         if (!text.equals(Optional.of(expected))) {
             throw new IllegalStateException("the benchmark frame does not decode to its pass: " + text);
         }
@@ -51,11 +51,11 @@ public class QrDecodeBenchmark {
 
     @Benchmark
     public Optional<String> decodeFrameWithPass() {
-        return decoder.decode(withPass);
+        return decoder.decode(withPass, false);
     }
 
     @Benchmark
     public Optional<String> decodeFrameWithoutPass() {
-        return decoder.decode(empty);
+        return decoder.decode(empty, false);
     }
 }

@@ -36,6 +36,8 @@ public final class CameraScanner {
     private final AtomicLong dropped = new AtomicLong();
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final java.util.Optional<ChargeByPass> charge;
+    /** Whether the next frame is read turned a quarter; changed only by the one frame that holds {@link #busy}. */
+    private volatile boolean quarterTurn;
 
     /** Create on the station's context: decisions are made on it. */
     public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access, long heldMillis, LongSupplier clock) {
@@ -69,7 +71,9 @@ public final class CameraScanner {
             dropped.incrementAndGet();
             return;
         }
-        context.runOnContext(v -> vertx.executeBlocking(() -> decoder.decode(frame), false)
+        // alternate upright and turned reads: a held phone is read within two frames at one read per frame
+        boolean turn = quarterTurn = !quarterTurn;
+        context.runOnContext(v -> vertx.executeBlocking(() -> decoder.decode(frame, turn), false)
                 .onComplete(ar -> {
                     busy.set(false);
                     if (ar.failed()) {
