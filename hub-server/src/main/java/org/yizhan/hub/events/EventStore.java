@@ -23,6 +23,7 @@ public final class EventStore {
     /** Largest page {@link #list} returns. */
     public static final int MAX_LIMIT = 1000;
     private static final String UNIQUE_VIOLATION = "23505";
+    private static final String SELECT = "SELECT id, station_id, ts, type, data FROM events WHERE 1 = 1";
 
     private final Database db;
 
@@ -103,7 +104,6 @@ public final class EventStore {
         return false;
     }
 
-    /** {"events":[{"id","stationId","ts","type","data"}],"next": id-or-null}, ascending by id, after = exclusive id cursor. */
     /**
      * The newest events first, up to {@code limit}: {"events":[..],"next":null}. {@code types} are event types
      * or prefixes ending in {@code *} ({@code access.*}); empty means every type.
@@ -111,7 +111,7 @@ public final class EventStore {
     public Future<JsonObject> latest(Optional<String> stationId, List<String> types, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {
-            StringBuilder sql = new StringBuilder("SELECT id, station_id, ts, type, data FROM events WHERE 1 = 1");
+            StringBuilder sql = new StringBuilder(SELECT);
             List<String> args = new ArrayList<>();
             stationId.ifPresent(s -> {
                 sql.append(" AND station_id = ?");
@@ -127,30 +127,15 @@ public final class EventStore {
                 sql.append(")");
             }
             sql.append(" ORDER BY id DESC LIMIT ").append(n);
-            JsonArray out = new JsonArray();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setString(i + 1, args.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new JsonObject()
-                                .put("id", rs.getString(1))
-                                .put("stationId", rs.getString(2))
-                                .put("ts", rs.getLong(3))
-                                .put("type", rs.getString(4))
-                                .put("data", new JsonObject(rs.getString(5))));
-                    }
-                }
-            }
-            return new JsonObject().put("events", out).put("next", (Object) null);
+            return new JsonObject().put("events", query(c, sql.toString(), args)).put("next", (Object) null);
         });
     }
 
+    /** {"events":[{"id","stationId","ts","type","data"}],"next": id-or-null}, ascending by id, after = exclusive id cursor. */
     public Future<JsonObject> list(Optional<String> stationId, Optional<String> type, Optional<String> after, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {
-            StringBuilder sql = new StringBuilder("SELECT id, station_id, ts, type, data FROM events WHERE 1 = 1");
+            StringBuilder sql = new StringBuilder(SELECT);
             List<String> args = new ArrayList<>();
             stationId.ifPresent(s -> {
                 sql.append(" AND station_id = ?");
@@ -164,31 +149,35 @@ public final class EventStore {
                 sql.append(" AND id > ?");
                 args.add(a);
             });
+            // one more than asked tells whether there is a next page
             sql.append(" ORDER BY id ASC LIMIT ").append(n + 1);
-            JsonArray out = new JsonArray();
+            JsonArray out = query(c, sql.toString(), args);
             String next = null;
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setString(i + 1, args.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    String lastId = null;
-                    while (rs.next()) {
-                        if (out.size() == n) {
-                            next = lastId;
-                            break;
-                        }
-                        lastId = rs.getString(1);
-                        out.add(new JsonObject()
-                                .put("id", lastId)
-                                .put("stationId", rs.getString(2))
-                                .put("ts", rs.getLong(3))
-                                .put("type", rs.getString(4))
-                                .put("data", new JsonObject(rs.getString(5))));
-                    }
-                }
+            if (out.size() > n) {
+                out.remove(n);
+                next = out.getJsonObject(n - 1).getString("id");
             }
             return new JsonObject().put("events", out).put("next", next);
         });
+    }
+
+    private static JsonArray query(Connection c, String sql, List<String> args) throws SQLException {
+        JsonArray out = new JsonArray();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setString(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new JsonObject()
+                            .put("id", rs.getString(1))
+                            .put("stationId", rs.getString(2))
+                            .put("ts", rs.getLong(3))
+                            .put("type", rs.getString(4))
+                            .put("data", new JsonObject(rs.getString(5))));
+                }
+            }
+        }
+        return out;
     }
 }

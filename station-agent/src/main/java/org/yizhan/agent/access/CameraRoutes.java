@@ -7,6 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.http.JsonReplies;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -119,14 +120,14 @@ public final class CameraRoutes implements Consumer<Router> {
                 return;
             }
             if (ar.result().isEmpty()) {
-                json(ctx, 200, new JsonObject().putNull("decision"));
+                JsonReplies.json(ctx, 200, new JsonObject().putNull("decision"));
                 return;
             }
             Optional<Integer> chargePort = chosenPort.or(() -> charge.flatMap(ChargeByPass::takeArmed));
             if (chargePort.isPresent()) {
                 charge.orElseThrow().present(ar.result().get(), chargePort.get()).onComplete(d -> {
                     if (d.succeeded()) {
-                        json(ctx, 200, d.result().toJson());
+                        JsonReplies.json(ctx, 200, d.result().toJson());
                     } else {
                         LOG.error("Charging decision failed", d.cause());
                         error(ctx, 500, "internal", "the charger could not decide");
@@ -136,7 +137,7 @@ public final class CameraRoutes implements Consumer<Router> {
             }
             access.present(ar.result().get(), "qr").onComplete(d -> {
                 if (d.succeeded()) {
-                    json(ctx, 200, new JsonObject().put("decision", d.result().decision())
+                    JsonReplies.json(ctx, 200, new JsonObject().put("decision", d.result().decision())
                             .put("reason", d.result().reason()));
                 } else {
                     LOG.error("Access decision failed", d.cause());
@@ -148,15 +149,7 @@ public final class CameraRoutes implements Consumer<Router> {
 
     private void error(RoutingContext ctx, int status, String code, String message) {
         refused.incrementAndGet();
-        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
-    }
-
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
+        JsonReplies.error(ctx, status, code, message);
     }
 
     private static final class FrameRefused extends RuntimeException {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.yizhan.agent.http.JsonReplies;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -64,19 +65,11 @@ public final class ChargeRoutes implements Consumer<Router> {
             return;
         }
         long until = charge.arm(port);
-        json(ctx, 200, new JsonObject().put("armed", true).put("port", port).put("until", until));
+        JsonReplies.json(ctx, 200, new JsonObject().put("armed", true).put("port", port).put("until", until));
     }
 
     private void error(RoutingContext ctx, int status, String code, String message) {
         refused.incrementAndGet();
-        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
-    }
-
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
+        JsonReplies.error(ctx, status, code, message);
     }
 }

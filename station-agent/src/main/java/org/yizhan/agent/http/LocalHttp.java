@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import static org.yizhan.agent.http.JsonReplies.error;
+import static org.yizhan.agent.http.JsonReplies.json;
+
 /**
  * The agent's local HTTP server (loopback by default): {@code GET /status}, and with simulation the
  * simulator API under {@code /sim} that drives the mock hardware. Bad bodies get 400 with
@@ -247,17 +250,5 @@ public final class LocalHttp {
     private void bad(RoutingContext ctx, String message) {
         badRequests.incrementAndGet();
         error(ctx, 400, "bad-request", message);
-    }
-
-    private static void error(RoutingContext ctx, int status, String code, String message) {
-        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
-    }
-
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
     }
 }
