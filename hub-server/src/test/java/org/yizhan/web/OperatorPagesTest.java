@@ -137,6 +137,46 @@ class OperatorPagesTest {
     }
 
     @Test
+    void showsEachPortsStateAndPowerAndTheRoomCountWithinSecondsOfAChange() throws Exception {
+        awaitPresence(beta, "online");
+        signIn();
+        String id = beta.config().stationId();
+        String row = "tr[data-station='" + id + "'] ";
+        By count = By.cssSelector(row + ".count");
+        By port2 = By.cssSelector(row + ".ports .port:nth-child(2)");
+        browser.waiting(10).until(ExpectedConditions.textToBe(count, "0 / 12"));
+
+        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "in"));
+        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "in"));
+        browser.waiting(5).until(ExpectedConditions.textToBe(count, "2 / 12"));
+
+        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 0)
+                .put("startSession", false));
+        browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "occupied"));
+        JsonObject start = hub.call("POST", "/api/v1/stations/" + id + "/commands", hub.adminToken(),
+                new JsonObject().put("name", "charger.start").put("args", new JsonObject().put("port", 2)
+                        .put("member", "m-page-test")));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonObject c = hub.call("GET", "/api/v1/commands/" + start.getString("id"), hub.adminToken(), null);
+            assertThat(c.getString("status")).as(c.encode()).isEqualTo("succeeded");
+        });
+        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 180));
+        browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(port2, "180W"));
+        assertThat(driver.findElement(port2).getAttribute("class")).contains("charging");
+        JsonObject view = hub.call("GET", "/api/v1/stations/" + id, hub.adminToken(), null);
+        JsonObject p2 = view.getJsonArray("chargers").stream().map(JsonObject.class::cast)
+                .filter(c -> c.getInteger("port") == 2).findFirst().orElseThrow();
+        assertThat(p2.getString("state")).isEqualTo("charging");
+        assertThat(p2.getDouble("powerW")).isEqualTo(180.0);
+        assertThat(view.getJsonObject("occupancy").getInteger("count")).isEqualTo(2);
+
+        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", false));
+        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "out"));
+        browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "available"));
+        browser.waiting(5).until(ExpectedConditions.textToBe(count, "1 / 12"));
+    }
+
+    @Test
     void showsAStationNamedLikeAScriptAsText() throws Exception {
         JsonObject reg = hub.register(SCRIPT_NAME, 30.2800, 120.1000);
         String id = reg.getJsonObject("station").getString("id");

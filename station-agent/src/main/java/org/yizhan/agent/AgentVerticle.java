@@ -127,6 +127,8 @@ final class AgentVerticle extends VerticleBase {
             return outbox.open().compose(x -> accessStore.open());
         }).compose(v -> {
             uplink = new Uplink(vertx, config, outbox, new SessionStore(stateDir), agentVersion);
+            // a hub that just (re)started, or lost us for a while, sees the room and the ports at once
+            uplink.connectedHandler(this::sendTelemetry);
             door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
                     hardware.exitButton(), config.door(), uplink, this::changed);
             occupancy = new OccupancyCounter(config.occupancy().capacity(), config.occupancy().driftMinutes(), uplink,

@@ -78,6 +78,8 @@ public final class Uplink implements EventSink {
     private final Map<Integer, List<String>> inFlight = new HashMap<>();
     private final Set<Integer> earlyAcks = new HashSet<>();
 
+    private Runnable connectedHandler = () -> { };
+
     public Uplink(Vertx vertx, StationConfig config, Outbox outbox, SessionStore sessions, String agentVersion) {
         this.vertx = vertx;
         this.stationId = config.stationId();
@@ -87,6 +89,12 @@ public final class Uplink implements EventSink {
         this.sessions = sessions;
         this.agentVersion = agentVersion;
         this.configVersion = config.version();
+    }
+
+    /** Runs on the event loop after each birth, e.g. to send the current telemetry at once. */
+    public Uplink connectedHandler(Runnable handler) {
+        this.connectedHandler = handler;
+        return this;
     }
 
     /** Receives payloads arriving on {@code .../cmd} and {@code .../config}. */
@@ -220,6 +228,7 @@ public final class Uplink implements EventSink {
         c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(birth), MqttQoS.AT_LEAST_ONCE, false, true);
         c.subscribe(Map.of(Topics.of(stationId, Channel.COMMAND), 1, Topics.of(stationId, Channel.CONFIG), 1))
                 .onFailure(err -> LOG.warn("Subscribe failed: {}", err.toString()));
+        connectedHandler.run();
         pump();
     }
 
