@@ -33,7 +33,11 @@ export function codeGroups(code) {
 export function codeElement(code) {
   const box = el('div', 'claim-code');
   box.setAttribute('data-code', code);
-  codeGroups(code).forEach((g) => box.appendChild(el('span', 'group', g)));
+  // the dash between the halves stays, as the code is printed everywhere else
+  String(code).split('-').forEach((half, i) => {
+    if (i > 0) { box.appendChild(el('span', 'sep', '-')); }
+    codeGroups(half).forEach((g) => box.appendChild(el('span', 'group', g)));
+  });
   return box;
 }
 
