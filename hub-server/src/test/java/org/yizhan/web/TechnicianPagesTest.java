@@ -110,6 +110,9 @@ class TechnicianPagesTest {
             assertThat(driver.findElement(By.id("claim-qr")).getAttribute("src")).startsWith("data:image/png;base64,");
             assertThat(driver.findElement(By.id("claim-expires")).getText()).startsWith("有效期至");
             shoot("tech-add-tablet", TABLET.width);
+            browser.resize(DESKTOP);
+            shoot("tech-add-desktop", DESKTOP.width);
+            browser.resize(TABLET);
 
             driver.findElement(By.id("claim-commission")).click();
             browser.waiting(10).until(ExpectedConditions.textToBe(By.id("name"), "古墩路驿站"));
