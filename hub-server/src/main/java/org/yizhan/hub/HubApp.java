@@ -33,7 +33,10 @@ import org.yizhan.hub.passes.PassRoutes;
 import org.yizhan.hub.passes.RevocationSync;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.stations.ConfigRoutes;
+import org.yizhan.hub.stations.ConfigVersions;
 import org.yizhan.hub.stations.DesiredConfig;
+import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.config.ConfigException;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.stations.HistoryRoutes;
@@ -52,6 +55,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The whole hub in one process, wired: registry database, time series, the MQTT endpoint for stations and
@@ -134,24 +138,29 @@ public final class HubApp {
         ChargingStore charging = new ChargingStore(db);
         mqtt = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
         Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
-        mqtt.configSource(id -> stations.get(id).compose(found -> {
+        ConfigVersions configVersions = new ConfigVersions(db);
+        Function<String, Future<Optional<JsonObject>>> desiredConfig = id -> Future.all(stations.get(id),
+                configVersions.currentSettings(id)).compose(both -> {
+            Optional<org.yizhan.hub.stations.Station> found = both.resultAt(0);
             if (found.isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
             }
             try {
-                JsonObject desired = DesiredConfig.of(found.get(), publicHubUrl, passKeys.published());
+                JsonObject desired = DesiredConfig.of(found.get(), publicHubUrl, passKeys.published(), both.resultAt(1));
                 // the station's own retained topic: only this station may read it
                 desired.getJsonObject("access").put("entryKey", entryKeys.keyFor(id));
                 return Future.succeededFuture(Optional.of(desired));
             } catch (ConfigException e) {
                 return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
             }
-        }));
+        });
+        mqtt.configSource(desiredConfig);
 
         Authenticator auth = new Authenticator(tokens, replies);
         AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());
         ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics)
-                .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)));
+                .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
+                .settings(configVersions::currentSettings);
         MemberStore members = new MemberStore(db);
         revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
         MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
@@ -162,6 +171,8 @@ public final class HubApp {
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
+                new ImportRoutes(stations, portsPerProfile, auth, replies),
+                new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth, replies),
                 provision,
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth, replies),

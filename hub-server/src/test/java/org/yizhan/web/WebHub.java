@@ -100,6 +100,17 @@ final class WebHub implements AutoCloseable {
         return agent;
     }
 
+    /** Provisions a simulated agent with a claim code (as a technician would type it) and starts it. */
+    StationAgent agentFromClaim(String claimCode) throws Exception {
+        Path stateDir = dir.resolve("agents").resolve("claim-" + agents.size());
+        StationConfig provisioned = new Provisioner().provision(url(""), claimCode, stateDir);
+        StationAgent agent = new StationAgent(vertx, provisioned.withHttp(new StationConfig.LocalHttp("127.0.0.1", 0)),
+                stateDir, true);
+        get(agent.start());
+        agents.add(agent);
+        return agent;
+    }
+
     /** A call to a simulated station's simulator API ({@code /sim/...}). */
     JsonObject simulate(StationAgent agent, String path, JsonObject body) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agent.httpPort() + path))

@@ -81,7 +81,7 @@ final class AgentVerticle extends VerticleBase {
     private org.yizhan.agent.access.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
-    private Optional<FrameSource> camera = Optional.empty();
+    private Optional<org.yizhan.agent.selftest.FrameWatch> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
     private long coalesceTimer = -1;
@@ -199,7 +199,8 @@ final class AgentVerticle extends VerticleBase {
             }
             return Future.succeededFuture();
         }
-        FrameSource source = new V4l2FrameSource(device, 1280, 720, 5);
+        org.yizhan.agent.selftest.FrameWatch source =
+                new org.yizhan.agent.selftest.FrameWatch(new V4l2FrameSource(device, 1280, 720, 5));
         camera = Optional.of(source);
         return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
                 CameraScanner.DEFAULT_HELD_MILLIS,
@@ -334,37 +335,16 @@ final class AgentVerticle extends VerticleBase {
     }
 
     private Future<JsonObject> selftest() {
-        JsonArray checks = new JsonArray();
-        return gpio.call(() -> {
-            JsonArray gpioChecks = new JsonArray();
-            gpioChecks.add(check("door-contact", true, hardware.doorContact().isActive() ? "open" : "closed"));
-            gpioChecks.add(check("smoke", !hardware.smoke().isActive(),
-                    hardware.smoke().isActive() ? "alarm" : "clear"));
-            hardware.powerMeters().forEach((port, m) -> {
-                try {
-                    m.read();
-                    gpioChecks.add(check("meter-" + port, true, "readable"));
-                } catch (RuntimeException e) {
-                    gpioChecks.add(check("meter-" + port, false, e.getMessage()));
-                }
-            });
-            return gpioChecks;
-        }).map(gpioChecks -> {
-            checks.addAll(gpioChecks);
-            checks.add(check("uplink", uplink.connected(), "session " + uplink.session()));
-            checks.add(check("outbox", true, outbox.size() + " pending"));
-            boolean ok = checks.stream().allMatch(o -> ((JsonObject) o).getBoolean("ok"));
-            JsonObject data = new JsonObject().put("ok", ok).put("checks", checks);
+        org.yizhan.agent.selftest.SelfTest.Station st = new org.yizhan.agent.selftest.SelfTest.Station(
+                uplink::connected, uplink::session, () -> outbox.size(), camera, simulate);
+        return new org.yizhan.agent.selftest.SelfTest(gpio, hardware, st).run().map(data -> {
             uplink.emit(EventType.SELFTEST_RESULT, data.copy());
             return data;
         });
     }
 
-    private static JsonObject check(String name, boolean ok, String detail) {
-        return new JsonObject().put("name", name).put("ok", ok).put("detail", detail);
-    }
-
     private void applyLive(StationConfig next) {
+        uplink.configVersion(next.version());
         door.configure(next.door());
         occupancy.setCapacity(next.occupancy().capacity());
         occupancy.setDriftMinutes(next.occupancy().driftMinutes());

@@ -6,4 +6,11 @@ import io.vertx.ext.web.Router;
 public interface ApiRoutes {
 
     void mount(Router router);
+
+    /**
+     * Mounts what must run before the API's common body handler, such as a body handler with a larger limit for
+     * one route; nothing by default.
+     */
+    default void mountFirst(Router router) {
+    }
 }

@@ -52,6 +52,7 @@ public final class HttpApi {
     public Router router() {
         Router router = Router.router(vertx);
         router.route().handler(HttpApi::securityHeaders);
+        features.forEach(f -> f.mountFirst(router));
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
         router.get("/metrics").handler(ctx -> ctx.response()

@@ -107,6 +107,7 @@ public final class Ingest {
         }
         if (m instanceof StateMessage s) {
             if (s.online()) {
+                live.reportedConfig(stationId, s.configVersion(), receivedAt);
                 presence.birth(stationId, s.session(), receivedAt);
             } else {
                 presence.stateOffline(stationId, s.session(), s.reason().orElse(PresenceTracker.REASON_LOST), receivedAt);

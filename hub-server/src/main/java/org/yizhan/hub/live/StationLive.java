@@ -14,6 +14,7 @@ public final class StationLive {
 
     private final Map<String, JsonObject> telemetry = new ConcurrentHashMap<>();
     private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+    private final Map<String, long[]> reportedConfig = new ConcurrentHashMap<>();
 
     /** Stores the telemetry payload (as received, validated) for the station. */
     public void telemetry(String stationId, JsonObject payload) {
@@ -34,6 +35,16 @@ public final class StationLive {
 
     public Map<String, Long> lastSeenAll() {
         return Map.copyOf(lastSeen);
+    }
+
+    /** The configuration version the station said it runs (in its birth message), and when. */
+    public void reportedConfig(String stationId, int version, long at) {
+        reportedConfig.put(stationId, new long[] {version, at});
+    }
+
+    /** {@code [version, at]} of the station's last birth message since the hub started, if any. */
+    public Optional<long[]> reportedConfig(String stationId) {
+        return Optional.ofNullable(reportedConfig.get(stationId)).map(long[]::clone);
     }
 
     public void forget(String stationId) {

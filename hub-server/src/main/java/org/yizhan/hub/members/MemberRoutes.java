@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * Members: {@code POST /api/v1/members} joins (anyone, limited per client address; or staff with a token),
- * {@code GET /api/v1/members/{id}} (operator+; the phone masked except for admins),
+ * {@code GET /api/v1/members/{id}} (operator+; the phone masked for operators, left out for technicians, in full
+ * for admins),
  * {@code POST /api/v1/members/{id}/suspend} and {@code /resume} (operator+). A status change is handed to
  * {@code statusChanged} so stations get the new revocation list.
  */
@@ -146,7 +147,7 @@ public final class MemberRoutes implements ApiRoutes {
     private Future<Reply> show(RoutingContext ctx) {
         Principal p = Authenticator.principal(ctx);
         return members.get(ctx.pathParam("id")).map(m -> Reply.ok(new JsonObject().put("member",
-                m.orElseThrow(() -> ApiException.notFound("No such member")).staffJson(p.role() == Role.ADMIN))));
+                staffView(m.orElseThrow(() -> ApiException.notFound("No such member")), p.role()))));
     }
 
     private Future<Reply> status(RoutingContext ctx, String status) {
@@ -154,8 +155,17 @@ public final class MemberRoutes implements ApiRoutes {
         return members.setStatus(ctx.pathParam("id"), status).map(m -> {
             Member member = m.orElseThrow(() -> ApiException.notFound("No such member"));
             statusChanged.accept(member);
-            return Reply.ok(new JsonObject().put("member", member.staffJson(p.role() == Role.ADMIN)));
+            return Reply.ok(new JsonObject().put("member", staffView(member, p.role())));
         });
+    }
+
+    /** Admins see the phone in full, operators masked, technicians (who install hardware) not at all. */
+    private static JsonObject staffView(Member m, Role role) {
+        JsonObject j = m.staffJson(role == Role.ADMIN);
+        if (role == Role.TECHNICIAN) {
+            j.remove("phone");
+        }
+        return j;
     }
 
     private static Optional<String> bearer(RoutingContext ctx) {

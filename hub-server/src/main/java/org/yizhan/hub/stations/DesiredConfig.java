@@ -25,10 +25,21 @@ public final class DesiredConfig {
     /** The desired configuration with the hub's current pass-signing public keys in its {@code access} block. */
     public static JsonObject of(Station s, Optional<String> publicHubUrl, List<StationConfig.HubKey> hubKeys)
             throws ConfigException {
+        return of(s, publicHubUrl, hubKeys, new JsonObject());
+    }
+
+    /**
+     * The desired configuration with a technician's {@link ConfigSettings} on top of the registry's defaults,
+     * checked by firmware-config's parser (its problems name the settings).
+     */
+    public static JsonObject of(Station s, Optional<String> publicHubUrl, List<StationConfig.HubKey> hubKeys,
+                                JsonObject settings) throws ConfigException {
         StationConfig.Mqtt placeholder = new StationConfig.Mqtt("hub", 1883, false, s.id(), "unused", 30);
-        JsonObject json = StationConfig.defaults(s.id(), s.name(), publicHubUrl.orElse("http://hub"), placeholder,
+        JsonObject base = StationConfig.defaults(s.id(), s.name(), publicHubUrl.orElse("http://hub"), placeholder,
                 s.profile(), s.ports(), s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds())
                 .withAccess(StationConfig.Access.DEFAULTS.withHubKeys(hubKeys)).toJson();
+        JsonObject json = settings.isEmpty() ? base
+                : StationConfig.parse(ConfigSettings.apply(base, settings)).toJson();
         json.remove("mqtt");
         json.remove("http");
         if (publicHubUrl.isEmpty()) {

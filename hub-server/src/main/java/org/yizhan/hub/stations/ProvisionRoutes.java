@@ -46,6 +46,7 @@ public final class ProvisionRoutes implements ApiRoutes {
     private final RateLimiter failures;
     private Supplier<List<StationConfig.HubKey>> hubKeys = List::of;
     private Function<String, Optional<String>> entryKeys = id -> Optional.empty();
+    private Function<String, Future<JsonObject>> settings = id -> Future.succeededFuture(new JsonObject());
 
     public ProvisionRoutes(Vertx vertx, HubConfig config, IntSupplier mqttPort, StationStore stations,
                            Replies replies, HubMetrics metrics) {
@@ -72,6 +73,12 @@ public final class ProvisionRoutes implements ApiRoutes {
     /** Where a station's scan-to-enter key (base64, a secret) comes from, for the configuration handed out. */
     public ProvisionRoutes entryKeys(Function<String, Optional<String>> keys) {
         this.entryKeys = keys;
+        return this;
+    }
+
+    /** Where a station's technician-pushed {@link ConfigSettings} come from, for the configuration handed out. */
+    public ProvisionRoutes settings(Function<String, Future<JsonObject>> source) {
+        this.settings = source;
         return this;
     }
 
@@ -114,12 +121,12 @@ public final class ProvisionRoutes implements ApiRoutes {
                 secret, KEEP_ALIVE_SECONDS);
         StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
         StationConfig.Access access = entryKeys.apply(s.id()).map(withKeys::withEntryKey).orElse(withKeys);
-        return vertx.executeBlocking(() -> {
+        return settings.apply(s.id()).compose(pushed -> vertx.executeBlocking(() -> {
             JsonObject json = StationConfig.defaults(s.id(), s.name(), hubUrl, mqtt, s.profile(), s.ports(),
                     s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).withAccess(access).toJson()
                     .put("version", s.configVersion());
-            return StationConfig.parse(json).toJson();
-        }, false).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
+            return StationConfig.parse(ConfigSettings.apply(json, pushed)).toJson();
+        }, false)).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
             if (!ok) {
                 return refuse(key, "used", ApiException.of(410, "claim-code-used",
                         "This claim code has been used already; ask for a new one"));

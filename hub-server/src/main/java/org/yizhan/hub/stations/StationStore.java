@@ -51,6 +51,59 @@ public final class StationStore {
         });
     }
 
+    /** A station of an import that is in the registry already (same name and address), with its row. */
+    public record Existing(int row, String name, String stationId) {
+    }
+
+    /** An import refused because some of its stations are registered already; nothing was created. */
+    public static final class AlreadyRegistered extends Exception {
+        private final List<Existing> existing;
+
+        AlreadyRegistered(List<Existing> existing) {
+            super(existing.size() + " stations are registered already", null, false, false);
+            this.existing = List.copyOf(existing);
+        }
+
+        public List<Existing> existing() {
+            return existing;
+        }
+    }
+
+    /**
+     * Registers all the stations (by row number) in one transaction, each with a fresh claim code, in the given
+     * order; fails with {@link AlreadyRegistered}, creating none, when any has the name and address of a station in
+     * the registry.
+     */
+    public Future<List<Created>> createAll(java.util.SortedMap<Integer, NewStation> byRow) {
+        return db.tx(c -> {
+            List<Existing> found = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id FROM stations WHERE LOWER(name) = LOWER(?) AND LOWER(address) = LOWER(?)")) {
+                for (var e : byRow.entrySet()) {
+                    ps.setString(1, e.getValue().name());
+                    ps.setString(2, e.getValue().address());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            found.add(new Existing(e.getKey(), e.getValue().name(), rs.getString(1)));
+                        }
+                    }
+                }
+            }
+            if (!found.isEmpty()) {
+                throw new AlreadyRegistered(found);
+            }
+            List<Created> out = new ArrayList<>(byRow.size());
+            for (NewStation s : byRow.values()) {
+                String id;
+                do {
+                    id = newId();
+                } while (exists(c, id));
+                out.add(insert(c, id, s));
+            }
+            return out;
+        });
+    }
+
     /** Registers a station under the given id; empty when the id is taken. */
     public Future<Optional<Created>> createWithId(String id, NewStation s) {
         return db.tx(c -> exists(c, id) ? Optional.<Created>empty() : Optional.of(insert(c, id, s)));

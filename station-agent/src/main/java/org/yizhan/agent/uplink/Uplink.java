@@ -58,7 +58,7 @@ public final class Uplink implements EventSink {
     private final Outbox outbox;
     private final SessionStore sessions;
     private final String agentVersion;
-    private final int configVersion;
+    private volatile int configVersion;
     private final long startedAt = System.currentTimeMillis();
 
     private BiConsumer<Channel, Buffer> downlinkHandler = (c, b) -> { };
@@ -108,6 +108,11 @@ public final class Uplink implements EventSink {
         heartbeatTimer = vertx.setPeriodic(heartbeatSeconds * 1000L, t -> heartbeat());
         connect();
         return Future.succeededFuture();
+    }
+
+    /** The configuration version the station runs now, for the next birth and will messages. */
+    public void configVersion(int version) {
+        this.configVersion = version;
     }
 
     public boolean connected() {
