@@ -109,6 +109,11 @@ async function start() {
   const r = await call('POST', '/api/v1/charging/start', { stationId, port });
   if (r.status === 202) {
     await poll(r.body.commandId);
+    if ($('state').classList.contains('ok')) {
+      // started: nothing to try again; the way back is in the tabs above
+      btn.hidden = true;
+      return;
+    }
   } else if (r.status === 401) {
     forgetMember();
     show('charge.invalid-token', false);

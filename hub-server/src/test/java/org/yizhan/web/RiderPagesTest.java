@@ -25,6 +25,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.yizhan.agent.StationAgent;
 import org.yizhan.agent.access.Ed25519;
+import org.yizhan.agent.access.EntryNonce;
 import org.yizhan.agent.access.RiderPass;
 
 import javax.imageio.ImageIO;
@@ -188,13 +189,36 @@ class RiderPagesTest {
                 java.util.Optional::isPresent).orElseThrow();
         assertThat(started.getJsonObject("data").getInteger("port")).isEqualTo(1);
 
+        assertThat(driver.findElement(By.id("start")).isDisplayed()).as("nothing to start again").isFalse();
+
         // the same port again: the station refuses and the page says why
-        driver.findElement(By.id("start")).click();
+        driver.navigate().refresh();
+        browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("start"))).click();
         browser.waiting(20).until(ExpectedConditions.textToBe(By.cssSelector("#state.bad"), "这个充电口正在被别人使用，请换一个"));
 
         driver.get(hub.url("/rider.html"));
         browser.waiting(20).until(ExpectedConditions.attributeToBe(
                 By.cssSelector("li[data-station='" + id(near) + "'] .free-ports"), "data-free", "3"));
+    }
+
+    @Test
+    void scanToEnterOpensTheDoorForAMemberAndOffersJoiningToOthers() throws Exception {
+        String id = id(near);
+        EntryNonce nonces = EntryNonce.ofBase64(id, near.config().access().entryKey().orElseThrow()).orElseThrow();
+        driver.get(hub.url("/e/" + id + "/" + nonces.nonceAt(System.currentTimeMillis())));
+        WebElement join = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("join")));
+        assertThat(join.getAttribute("href")).endsWith("/join.html");
+        browser.screenshot("rider-entry-nomember-phone");
+
+        JsonObject joined = hub.call("POST", "/api/v1/members", null, new JsonObject().put("name", "进门的人")
+                .put("phone", "13900000003").put("occupation", "ride-hailing"));
+        js("localStorage.setItem('yizhan.memberToken', arguments[0]);", joined.getString("memberToken"));
+        driver.get(hub.url("/e/" + id + "/" + nonces.nonceAt(System.currentTimeMillis())));
+        browser.waiting(20).until(ExpectedConditions.textToBe(By.id("state-text"), "门已打开，欢迎"));
+        assertThat(driver.findElement(By.id("join")).isDisplayed()).isFalse();
+        browser.screenshot("rider-entry-phone");
+        browser.resize(DESKTOP);
+        browser.screenshot("rider-entry-desktop");
     }
 
     @Test
