@@ -102,7 +102,12 @@ async function fetchPass() {
   const previous = expiresAt;
   expiresAt = Number(res.headers.get('X-Pass-Expires-At')) || 0;
   const img = $('qr');
-  img.src = await asDataUrl(await res.blob());
+  const url = await asDataUrl(await res.blob());
+  // decoded before it is shown, so the camera never sees a blank moment between two codes
+  const ready = new Image();
+  ready.src = url;
+  await ready.decode().catch(() => {});
+  img.src = url;
   img.dataset.expiresAt = String(expiresAt);
   img.dataset.version = String(Number(img.dataset.version || 0) + 1);
   $('pass').hidden = false;

@@ -226,7 +226,7 @@ class RiderPagesTest {
         driver.executeCdpCommand("Browser.setPermission", Map.of("permission", Map.of("name", "geolocation"),
                 "setting", "denied", "origin", hub.url("")));
         try {
-            driver.get(hub.url("/rider.html"));
+            driver.get(hub.url("/r"));
             browser.waiting(15).until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-loaded", "all"));
             assertThat(driver.findElement(By.id("why")).getText()).contains("你没有允许这个网页使用位置");
             assertThat(driver.findElement(By.id("where")).getText()).contains("不显示距离");
@@ -324,7 +324,13 @@ class RiderPagesTest {
         assertThat(total).as("%s loads %s", page, entries).isBetween(5_000L, PAGE_BUDGET_BYTES);
     }
 
-    private static RiderPass decodeShownPass(WebElement qr) throws Exception {
+    /** The pass in the QR code as the screen shows it (given a moment, should the browser be painting it). */
+    private static RiderPass decodeShownPass(WebElement qr) {
+        return await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> decodeOnce(qr), java.util.Objects::nonNull);
+    }
+
+    private static RiderPass decodeOnce(WebElement qr) throws Exception {
         BufferedImage shown = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
         String text = new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(shown))),
                 Map.of(DecodeHintType.TRY_HARDER, Boolean.TRUE)).getText();
