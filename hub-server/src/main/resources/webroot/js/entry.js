@@ -91,6 +91,7 @@
       if (r.status === 401) {
         localStorage.removeItem(TOKEN_KEY);
         document.getElementById('token-form').hidden = false;
+        document.getElementById('join').hidden = false;
         return show((body.error && body.error.code) || 'unauthorized');
       }
       if (!r.ok) {
@@ -121,6 +122,7 @@
       enter(token);
     } else {
       document.getElementById('token-form').hidden = false;
+      document.getElementById('join').hidden = false;
     }
   });
 
@@ -136,5 +138,6 @@
   } else {
     show('unauthorized');
     document.getElementById('token-form').hidden = false;
+    document.getElementById('join').hidden = false;
   }
 })();

@@ -14,6 +14,7 @@ import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
+import org.yizhan.hub.charging.RiderChargingRoutes;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
@@ -68,6 +69,8 @@ public final class HubApp {
     private static final Logger LOG = LoggerFactory.getLogger(HubApp.class);
     /** Scan-to-enter attempts a member may make per minute. */
     private static final int ENTRIES_PER_MEMBER_PER_MINUTE = 10;
+    /** "Charge at port N" requests a member may make per minute. */
+    private static final int CHARGE_STARTS_PER_MEMBER_PER_MINUTE = 6;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -167,6 +170,8 @@ public final class HubApp {
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
                 replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
+        RiderChargingRoutes riderCharging = new RiderChargingRoutes(vertx, stations, commands, memberRoutes,
+                mqtt::isConnected, replies, metrics, CHARGE_STARTS_PER_MEMBER_PER_MINUTE);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
@@ -182,12 +187,14 @@ public final class HubApp {
                 new AlertRoutes(vertx, alerts, auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
                 memberRoutes,
-                entry));
+                entry,
+                riderCharging));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();
             memberRoutes.prune();
             entry.prune();
+            riderCharging.prune();
         });
         return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
     }

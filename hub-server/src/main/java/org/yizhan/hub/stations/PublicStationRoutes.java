@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import org.yizhan.agent.access.OpeningHours;
+import org.yizhan.config.StationConfig;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.QueryParams;
@@ -13,6 +15,7 @@ import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.presence.Presence;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,8 +23,15 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@code GET /api/v1/public/stations?near=lat,lon&limit=}: for riders, without signing in. Lists the stations
- * that are open (online) now, nearest first when {@code near} is given, with free charger ports and occupancy.
+ * For riders, without signing in:
+ * <ul>
+ * <li>{@code GET /api/v1/public/stations?near=lat,lon&limit=}: the stations that are online now, nearest first
+ * when {@code near} is given (with {@code distanceM} in a straight line and {@code walkMinutes}), each with
+ * {@code openNow}, {@code openingHours}, free charger ports and occupancy ({@link StationViews#forRiders});</li>
+ * <li>{@code GET /api/v1/public/stations/{id}}: one station the same way, online or not (404 if unknown).</li>
+ * </ul>
+ * Opening hours are the stations' configured ones, which the registry does not yet vary per station:
+ * {@link StationConfig.Access#DEFAULTS} (open 24 hours).
  */
 public final class PublicStationRoutes implements ApiRoutes {
 
@@ -41,6 +51,22 @@ public final class PublicStationRoutes implements ApiRoutes {
     @Override
     public void mount(Router router) {
         router.get("/api/v1/public/stations").handler(replies.json(this::list));
+        router.get("/api/v1/public/stations/:id").handler(replies.json(this::one));
+    }
+
+    private Future<Reply> one(RoutingContext ctx) {
+        String id = StationRoutes.stationId(ctx);
+        return stations.get(id).map(found -> {
+            Station s = found.orElseThrow(StationRoutes::noStation);
+            return Reply.ok(new JsonObject().put("station", view(s, Optional.empty())));
+        });
+    }
+
+    private JsonObject view(Station s, Optional<Double> distance) {
+        boolean online = Presence.ONLINE.equals(StationViews.state(s, presence.apply(s.id())));
+        StationConfig.Access access = StationConfig.Access.DEFAULTS;
+        boolean openNow = OpeningHours.parse(access.openingHours(), access.timeZone()).isOpen(Instant.now());
+        return StationViews.forRiders(s, live.telemetry(s.id()), distance, online, access.openingHours(), openNow);
     }
 
     private record Near(double lat, double lon) {
@@ -67,7 +93,7 @@ public final class PublicStationRoutes implements ApiRoutes {
                 open.sort(Comparator.comparingDouble(e -> e.d().orElse(Double.MAX_VALUE)));
             }
             JsonArray out = new JsonArray();
-            open.stream().limit(limit).forEach(e -> out.add(StationViews.forRiders(e.s(), live.telemetry(e.s().id()), e.d())));
+            open.stream().limit(limit).forEach(e -> out.add(view(e.s(), e.d())));
             return Reply.ok(new JsonObject().put("stations", out));
         });
     }

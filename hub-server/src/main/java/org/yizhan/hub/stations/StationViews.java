@@ -85,14 +85,23 @@ public final class StationViews {
     private static final java.util.Set<String> IN_USE = java.util.Set.of(ChargerState.OCCUPIED.wireName(),
             ChargerState.CHARGING.wireName(), ChargerState.FINISHING.wireName(), "unknown");
 
-    /** What riders see: where it is, how far, free charger ports and how full the room is. */
-    public static JsonObject forRiders(Station s, Optional<JsonObject> telemetry, Optional<Double> distanceM) {
+    /**
+     * What riders see: where it is, how far (straight line, {@code distanceM}) and roughly how long on foot
+     * ({@code walkMinutes}, see {@link #walkMinutes}), whether it is open now, free charger ports (the count and
+     * each port's state only) and how full the room is. Nothing private: no sessions, members, door or secrets.
+     */
+    public static JsonObject forRiders(Station s, Optional<JsonObject> telemetry, Optional<Double> distanceM,
+                                       boolean online, String openingHours, boolean openNow) {
         JsonObject t = telemetry.orElseGet(JsonObject::new);
         JsonArray chargers = chargers(s, t);
+        JsonArray ports = new JsonArray();
         int free = 0;
         for (Object o : chargers) {
-            if (o instanceof JsonObject c && ChargerState.AVAILABLE.wireName().equals(c.getValue("state"))) {
-                free++;
+            if (o instanceof JsonObject c) {
+                ports.add(new JsonObject().put("port", c.getValue("port")).put("state", c.getValue("state")));
+                if (ChargerState.AVAILABLE.wireName().equals(c.getValue("state"))) {
+                    free++;
+                }
             }
         }
         return new JsonObject()
@@ -102,9 +111,24 @@ public final class StationViews {
                 .put("lat", Double.isNaN(s.lat()) ? null : s.lat())
                 .put("lon", Double.isNaN(s.lon()) ? null : s.lon())
                 .put("distanceM", distanceM.map(d -> (double) Math.round(d)).orElse(null))
+                .put("walkMinutes", distanceM.map(StationViews::walkMinutes).orElse(null))
+                .put("online", online)
+                .put("openingHours", openingHours)
+                .put("openNow", online && openNow)
                 .put("ports", s.ports())
                 .put("freePorts", free)
+                .put("chargers", ports)
                 .put("occupancy", occupancy(s, t));
+    }
+
+    /** Streets are not straight: the walk is taken as this many times the straight line. */
+    public static final double DETOUR_FACTOR = 1.3;
+    /** A walking pace of 4.5 km/h. */
+    public static final double WALK_METRES_PER_MINUTE = 75;
+
+    /** Whole minutes on foot for a straight-line distance: detour factor 1.3 at 4.5 km/h, rounded up, at least 1. */
+    public static int walkMinutes(double straightMetres) {
+        return (int) Math.max(1, Math.ceil(straightMetres * DETOUR_FACTOR / WALK_METRES_PER_MINUTE));
     }
 
     /** The presence state: the hub's live view when it has one, else the registry's. */
