@@ -171,7 +171,10 @@ public final class HubApp {
                 new AlertRoutes(vertx, alerts, auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
                 memberRoutes,
-                entry));
+                entry,
+                new org.yizhan.hub.face.FaceRoutes(new org.yizhan.hub.face.FaceConsentStore(db),
+                        new org.yizhan.hub.face.FaceFanout(vertx, stations, commands), memberRoutes,
+                        new org.yizhan.hub.mqtt.StationAuth(db), replies, metrics)));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();

@@ -81,6 +81,7 @@ final class AgentVerticle extends VerticleBase {
     private org.yizhan.agent.access.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
+    private org.yizhan.agent.access.face.FaceAccess face;
     private Optional<FrameSource> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
@@ -147,6 +148,8 @@ final class AgentVerticle extends VerticleBase {
             remoteEntry = new org.yizhan.agent.access.RemoteEntry(accessStore, config.access(), uplink,
                     () -> occupancy.count() >= occupancy.capacity(), door::unlock, java.time.Clock.systemUTC());
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
+            face = new org.yizhan.agent.access.face.FaceAccess(vertx, stateDir, config, access,
+                    System::currentTimeMillis);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -166,11 +169,12 @@ final class AgentVerticle extends VerticleBase {
             http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
                     .mount(entryQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
-                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass));
+                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
+                    .mount(new org.yizhan.agent.access.face.FaceRoutes(vertx, face, new QrDecoder(), simulate));
             if (simulate) {
                 http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass)));
             }
-            return access.start().compose(x -> startCamera()).compose(x -> http.start());
+            return access.start().compose(x -> face.start()).compose(x -> startCamera()).compose(x -> http.start());
         }).compose(port -> {
             httpPort = port;
             return vertx.executeBlocking(() -> {
@@ -201,7 +205,7 @@ final class AgentVerticle extends VerticleBase {
         camera = Optional.of(source);
         return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
                 CameraScanner.DEFAULT_HELD_MILLIS,
-                System::currentTimeMillis).attach(source);
+                System::currentTimeMillis).withoutPass(face::offer).attach(source);
     }
 
     private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {
@@ -247,6 +251,7 @@ final class AgentVerticle extends VerticleBase {
                     return null;
                 }))
                 .eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close())
+                .eventually(() -> face == null ? Future.succeededFuture() : face.stop())
                 .eventually(() -> accessStore == null ? Future.succeededFuture() : accessStore.close())
                 .eventually(() -> gpio.close())
                 .onComplete(ar -> LOG.info("Station {} stopped", config.stationId()));
@@ -296,6 +301,10 @@ final class AgentVerticle extends VerticleBase {
         });
         d.on(Command.SELFTEST_RUN, c -> selftest());
         d.on(Command.CREDENTIALS_SYNC, new CredentialsSync(access));
+        org.yizhan.agent.access.face.FaceCommands faceCommands = new org.yizhan.agent.access.face.FaceCommands(face);
+        d.on(Command.FACE_CONSENT, faceCommands.consent());
+        d.on(Command.FACE_DELETE, faceCommands.delete());
+        d.on(Command.FACE_SYNC, faceCommands.sync());
         return d;
     }
 
@@ -421,6 +430,7 @@ final class AgentVerticle extends VerticleBase {
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
                 .put("lastAccess", access.last().map(a -> a.toJson()).orElse(null))
+                .put("face", face.status())
                 .put("charging", new JsonObject().put("armed", chargeByPass.armed().orElse(null))
                         .put("last", chargeByPass.last().map(d -> d.toJson()).orElse(null))
                         .put("decisions", chargeByPass.counts()))

@@ -36,6 +36,7 @@ public final class CameraScanner {
     private final AtomicLong dropped = new AtomicLong();
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final java.util.Optional<ChargeByPass> charge;
+    private java.util.function.Consumer<LumaFrame> withoutPass = f -> { };
 
     /** Create on the station's context: decisions are made on it. */
     public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access, long heldMillis, LongSupplier clock) {
@@ -52,6 +53,12 @@ public final class CameraScanner {
         this.access = access;
         this.heldMillis = heldMillis;
         this.clock = clock;
+    }
+
+    /** Frames in which no pass was found go on to {@code next} (the face door); call before {@link #attach}. */
+    public CameraScanner withoutPass(java.util.function.Consumer<LumaFrame> next) {
+        this.withoutPass = next;
+        return this;
     }
 
     public Future<Void> attach(FrameSource source) {
@@ -74,8 +81,10 @@ public final class CameraScanner {
                     busy.set(false);
                     if (ar.failed()) {
                         LOG.warn("Decoding a camera frame failed: {}", ar.cause().toString());
+                    } else if (ar.result().isPresent()) {
+                        seen(ar.result().get());
                     } else {
-                        ar.result().ifPresent(this::seen);
+                        withoutPass.accept(frame);
                     }
                 }));
     }
