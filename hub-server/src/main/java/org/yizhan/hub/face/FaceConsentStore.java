@@ -2,7 +2,9 @@ package org.yizhan.hub.face;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Command;
 import org.yizhan.protocol.Ulid;
 
 import java.sql.Connection;
@@ -91,6 +93,7 @@ public final class FaceConsentStore {
             }
             if (!allowed) {
                 deleteTemplates(c, memberId);
+                scrubSyncCommands(c, before.get().pseudonym());
             }
             return one(c, memberId);
         });
@@ -112,6 +115,7 @@ public final class FaceConsentStore {
                 ps.executeUpdate();
             }
             int deleted = deleteTemplates(c, memberId);
+            scrubSyncCommands(c, before.get().pseudonym());
             return Optional.of(new Withdrawn(one(c, memberId).orElseThrow(), deleted));
         });
     }
@@ -172,6 +176,23 @@ public final class FaceConsentStore {
     private static int deleteTemplates(Connection c, String memberId) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM face_templates WHERE member_id = ?")) {
             ps.setString(1, memberId);
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The {@code face.sync} commands that carried the member's templates keep no copy in the command log: their
+     * args are replaced by {@code {"member","deleted":true}}, and those not yet delivered are expired so they
+     * never are.
+     */
+    private static int scrubSyncCommands(Connection c, String pseudonym) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE commands SET args = ?, status = CASE WHEN status = ? "
+                + "THEN ? ELSE status END WHERE name = ? AND args LIKE ?")) {
+            ps.setString(1, new JsonObject().put("member", pseudonym).put("deleted", true).encode());
+            ps.setString(2, CommandStore.PENDING);
+            ps.setString(3, CommandStore.EXPIRED);
+            ps.setString(4, Command.FACE_SYNC);
+            ps.setString(5, "%\"member\":\"" + pseudonym + "\"%");
             return ps.executeUpdate();
         }
     }

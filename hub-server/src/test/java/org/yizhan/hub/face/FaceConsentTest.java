@@ -226,10 +226,12 @@ class FaceConsentTest {
         return r.bodyAsJsonObject();
     }
 
-    private static int count(String sql, String arg) throws Exception {
+    private static int count(String sql, String... args) throws Exception {
         return get(app.database().call(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, arg);
+                for (int i = 0; i < args.length; i++) {
+                    ps.setString(i + 1, args[i]);
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     return rs.getInt(1);
@@ -289,6 +291,44 @@ class FaceConsentTest {
                 "%" + pseudonym + "%")).isZero();
         assertThat(door(agentB, FACE_A, 250).getString("reason")).as("station B never got it").isEqualTo("no-match");
         assertThat(status(agentA).getJsonObject("lastAccess").getString("method")).isEqualTo("face");
+
+        // face is never the only way in: the rider pass still opens the door at the same station
+        HttpResponse<Buffer> qr = local(agentA, "/sim/camera", passPng(token));
+        assertThat(qr.bodyAsJsonObject().getString("decision")).as(qr.bodyAsString()).isEqualTo("granted");
+        assertThat(status(agentA).getJsonObject("lastAccess").getString("method")).isEqualTo("qr");
+    }
+
+    @Test
+    void allowingSyncLaterSendsTheTemplateOnAndDenyingItDeletesTheCopiesButNotTheOriginal() throws Exception {
+        JsonObject m = join();
+        String token = m.getString("memberToken");
+        String pseudonym = m.getJsonObject("member").getString("pseudonym");
+        String memberId = m.getJsonObject("member").getString("id");
+        assertThat(giveConsent(token, false).statusCode()).isEqualTo(201);
+        String id = enrol(agentA, token, FACE_D);
+        assertThat(local(agentA, "/kiosk/face/enrol/" + id + "/frames", face(FACE_D, 250)).statusCode()).isEqualTo(201);
+        assertThat(door(agentB, FACE_D, 250).getString("reason")).isEqualTo("no-match");
+
+        HttpResponse<Buffer> allow = get(web.put(api.port(), "127.0.0.1", "/api/v1/members/me/face-consent/sync")
+                .putHeader("Authorization", "Bearer " + token).sendJsonObject(new JsonObject().put("allowed", true)));
+        assertThat(allow.statusCode()).as(allow.bodyAsString()).isEqualTo(200);
+        assertThat(allow.bodyAsJsonObject().getJsonObject("consent").getBoolean("syncAllowed")).isTrue();
+        // station A hears of it, sends its template to the hub, and the hub passes it to B
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(door(agentB, FACE_D, 250).getString("decision")).isEqualTo("granted"));
+        assertThat(count("SELECT COUNT(*) FROM face_templates WHERE member_id = ?", memberId)).isEqualTo(1);
+
+        HttpResponse<Buffer> deny = get(web.put(api.port(), "127.0.0.1", "/api/v1/members/me/face-consent/sync")
+                .putHeader("Authorization", "Bearer " + token).sendJsonObject(new JsonObject().put("allowed", false)));
+        assertThat(deny.statusCode()).isEqualTo(200);
+        assertThat(count("SELECT COUNT(*) FROM face_templates WHERE member_id = ?", memberId)).isZero();
+        assertThat(count("SELECT COUNT(*) FROM commands WHERE name = 'face.sync' AND args LIKE ?", "%\"member\":\""
+                + pseudonym + "\"%")).as("the command log keeps no copy").isPositive();
+        assertThat(count("SELECT COUNT(*) FROM commands WHERE name = 'face.sync' AND args LIKE ? AND args LIKE ?",
+                "%" + pseudonym + "%", "%template%")).isZero();
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertThat(door(agentB, FACE_D, 250).getString("reason")).as("B's copy deleted").isEqualTo("no-match"));
+        assertThat(door(agentA, FACE_D, 250).getString("decision")).as("A keeps the original").isEqualTo("granted");
     }
 
     @Test

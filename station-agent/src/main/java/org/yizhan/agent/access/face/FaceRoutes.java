@@ -92,6 +92,10 @@ public final class FaceRoutes implements Consumer<Router> {
     }
 
     private void start(RoutingContext ctx, LumaFrame frame) {
+        if (!face.enabled()) {
+            error(ctx, 409, "face-off", "face access is not switched on at this station");
+            return;
+        }
         vertx.executeBlocking(() -> decoder.decode(frame), false)
                 .compose(text -> text.isEmpty()
                         ? Future.failedFuture(new FaceAccess.EnrolRefused(400, "no-pass",
