@@ -6,6 +6,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.config.ConfigException;
 import org.yizhan.hub.alerts.AlertRoutes;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.auth.AuthRoutes;
@@ -21,6 +22,9 @@ import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.entry.EntryKeys;
 import org.yizhan.hub.entry.EntryRoutes;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.face.FaceConsentStore;
+import org.yizhan.hub.face.FaceFanout;
+import org.yizhan.hub.face.FaceRoutes;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.http.LiveStream;
@@ -29,18 +33,18 @@ import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
+import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.mqtt.StationAuth;
 import org.yizhan.hub.passes.PassKeyring;
 import org.yizhan.hub.passes.PassRoutes;
 import org.yizhan.hub.passes.RevocationSync;
-import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ConfigRoutes;
 import org.yizhan.hub.stations.ConfigVersions;
-import org.yizhan.hub.stations.DesiredConfig;
-import org.yizhan.hub.stations.ImportRoutes;
-import org.yizhan.config.ConfigException;
 import org.yizhan.hub.stations.DemoStations;
+import org.yizhan.hub.stations.DesiredConfig;
 import org.yizhan.hub.stations.HistoryRoutes;
+import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.stations.PublicStationRoutes;
@@ -188,7 +192,9 @@ public final class HubApp {
                 new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
                 memberRoutes,
                 entry,
-                riderCharging));
+                riderCharging,
+                new FaceRoutes(new FaceConsentStore(db), new FaceFanout(vertx, stations, commands), memberRoutes,
+                        new StationAuth(db), replies, metrics)));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();

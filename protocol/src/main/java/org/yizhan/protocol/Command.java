@@ -16,9 +16,15 @@ public record Command(String id, long ts, String name, JsonObject args, long exp
     public static final String CONFIG_APPLY = "config.apply";
     public static final String SELFTEST_RUN = "selftest.run";
     public static final String AGENT_RESTART = "agent.restart";
+    /** Face consent of one member: {@code {"member","sync","version"}}. */
+    public static final String FACE_CONSENT = "face.consent";
+    /** Consent withdrawn: delete every face template of {@code member}. */
+    public static final String FACE_DELETE = "face.delete";
+    /** A template enrolled at another station, sent only with the member's sync consent. */
+    public static final String FACE_SYNC = "face.sync";
 
     public static final Set<String> NAMES = Set.of(DOOR_UNLOCK, CHARGER_START, CHARGER_STOP, CHARGER_ENABLE,
-            CHARGER_DISABLE, CREDENTIALS_SYNC, CONFIG_APPLY, SELFTEST_RUN, AGENT_RESTART);
+            CHARGER_DISABLE, CREDENTIALS_SYNC, CONFIG_APPLY, SELFTEST_RUN, AGENT_RESTART, FACE_CONSENT, FACE_DELETE, FACE_SYNC);
 
     public Command {
         args = args == null ? new JsonObject() : args;

@@ -14,6 +14,9 @@ import org.yizhan.agent.access.CredentialsSync;
 import org.yizhan.agent.access.FrameSource;
 import org.yizhan.agent.access.QrDecoder;
 import org.yizhan.agent.access.V4l2FrameSource;
+import org.yizhan.agent.access.face.FaceAccess;
+import org.yizhan.agent.access.face.FaceCommands;
+import org.yizhan.agent.access.face.FaceRoutes;
 import org.yizhan.agent.charger.ChargerException;
 import org.yizhan.agent.charger.ChargerPort;
 import org.yizhan.agent.charger.Chargers;
@@ -27,6 +30,7 @@ import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.http.LocalHttp;
 import org.yizhan.agent.occupancy.OccupancyCounter;
+import org.yizhan.agent.selftest.FrameWatch;
 import org.yizhan.agent.sim.SimulatedPowerMeter;
 import org.yizhan.agent.sim.Simulator;
 import org.yizhan.agent.state.ConfigReceiver;
@@ -81,7 +85,8 @@ final class AgentVerticle extends VerticleBase {
     private org.yizhan.agent.access.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
-    private Optional<org.yizhan.agent.selftest.FrameWatch> camera = Optional.empty();
+    private FaceAccess face;
+    private Optional<FrameWatch> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
     private long coalesceTimer = -1;
@@ -149,6 +154,8 @@ final class AgentVerticle extends VerticleBase {
             remoteEntry = new org.yizhan.agent.access.RemoteEntry(accessStore, config.access(), uplink,
                     () -> occupancy.count() >= occupancy.capacity(), door::unlock, java.time.Clock.systemUTC());
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
+            face = new FaceAccess(vertx, stateDir, config, access,
+                    System::currentTimeMillis);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -168,11 +175,12 @@ final class AgentVerticle extends VerticleBase {
             http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
                     .mount(entryQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
-                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass));
+                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
+                    .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate));
             if (simulate) {
                 http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass)));
             }
-            return access.start().compose(x -> startCamera()).compose(x -> http.start());
+            return access.start().compose(x -> face.start()).compose(x -> startCamera()).compose(x -> http.start());
         }).compose(port -> {
             httpPort = port;
             return vertx.executeBlocking(() -> {
@@ -199,12 +207,12 @@ final class AgentVerticle extends VerticleBase {
             }
             return Future.succeededFuture();
         }
-        org.yizhan.agent.selftest.FrameWatch source =
-                new org.yizhan.agent.selftest.FrameWatch(new V4l2FrameSource(device, 1280, 720, 5));
+        FrameWatch source =
+                new FrameWatch(new V4l2FrameSource(device, 1280, 720, 5));
         camera = Optional.of(source);
         return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
                 CameraScanner.DEFAULT_HELD_MILLIS,
-                System::currentTimeMillis).attach(source);
+                System::currentTimeMillis).withoutPass(face::offer).attach(source);
     }
 
     private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {
@@ -250,6 +258,7 @@ final class AgentVerticle extends VerticleBase {
                     return null;
                 }))
                 .eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close())
+                .eventually(() -> face == null ? Future.succeededFuture() : face.stop())
                 .eventually(() -> accessStore == null ? Future.succeededFuture() : accessStore.close())
                 .eventually(() -> gpio.close())
                 .onComplete(ar -> LOG.info("Station {} stopped", config.stationId()));
@@ -299,6 +308,10 @@ final class AgentVerticle extends VerticleBase {
         });
         d.on(Command.SELFTEST_RUN, c -> selftest());
         d.on(Command.CREDENTIALS_SYNC, new CredentialsSync(access));
+        FaceCommands faceCommands = new FaceCommands(face);
+        d.on(Command.FACE_CONSENT, faceCommands.consent());
+        d.on(Command.FACE_DELETE, faceCommands.delete());
+        d.on(Command.FACE_SYNC, faceCommands.sync());
         return d;
     }
 
@@ -403,6 +416,7 @@ final class AgentVerticle extends VerticleBase {
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
                 .put("lastAccess", access.last().map(a -> a.toJson()).orElse(null))
+                .put("face", face.status())
                 .put("charging", new JsonObject().put("armed", chargeByPass.armed().orElse(null))
                         .put("last", chargeByPass.last().map(d -> d.toJson()).orElse(null))
                         .put("decisions", chargeByPass.counts()))

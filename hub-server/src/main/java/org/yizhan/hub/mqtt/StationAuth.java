@@ -12,10 +12,10 @@ import java.sql.ResultSet;
  * Checks a station's CONNECT: client id = username = a provisioned station id, and the password verified
  * against its salted hash. The lookup and the hash run on the database worker pool.
  */
-final class StationAuth {
+public final class StationAuth {
 
     /** Why a CONNECT was refused (the metric reason), or the station's heartbeat interval when accepted. */
-    record Outcome(boolean accepted, String reason, boolean notAuthorized, int heartbeatSeconds) {
+    public record Outcome(boolean accepted, String reason, boolean notAuthorized, int heartbeatSeconds) {
         static Outcome ok(int heartbeatSeconds) {
             return new Outcome(true, "", false, heartbeatSeconds);
         }
@@ -31,11 +31,11 @@ final class StationAuth {
 
     private final Database db;
 
-    StationAuth(Database db) {
+    public StationAuth(Database db) {
         this.db = db;
     }
 
-    Future<Outcome> check(String clientId, String username, String password) {
+    public Future<Outcome> check(String clientId, String username, String password) {
         if (username == null || password == null || password.isEmpty()) {
             return Future.succeededFuture(Outcome.badCredentials("no-credentials"));
         }

@@ -181,6 +181,39 @@ public final class AccessControl {
         return store.markUsed(checked.member().orElseThrow(), checked.slot(), checked.keepUntil(), purpose);
     }
 
+    /**
+     * Decides for someone identified without a pass (by face): {@code refusal} when the identification itself
+     * failed ({@code no-match}, {@code not-live}); otherwise the member is checked against the revocation list,
+     * the room and the opening hours, and a grant releases the door. Decided in turn with pass presentations.
+     */
+    public Future<AccessDecision> presentIdentified(String method, Optional<String> member, Optional<String> refusal) {
+        Future<AccessDecision> f = tail.transform(x -> decideIdentified(method, member, refusal));
+        tail = f;
+        return f;
+    }
+
+    private Future<AccessDecision> decideIdentified(String method, Optional<String> member, Optional<String> refusal) {
+        long now = clock.millis();
+        if (refusal.isPresent() || member.isEmpty()) {
+            return finish(AccessDecision.denied(refusal.orElse(AccessDecision.UNREADABLE), method, member, now));
+        }
+        if (store.isRevoked(member.get())) {
+            return finish(AccessDecision.denied(AccessDecision.REVOKED, method, member, now));
+        }
+        if (roomFull.getAsBoolean()) {
+            return finish(AccessDecision.denied(AccessDecision.ROOM_FULL, method, member, now));
+        }
+        if (!hours.isOpen(clock.instant())) {
+            return finish(AccessDecision.denied(AccessDecision.CLOSED, method, member, now));
+        }
+        return door.release(method).transform(ar -> {
+            if (ar.failed()) {
+                LOG.error("Door release for {} failed: {}", member.get(), ar.cause().toString());
+            }
+            return finish(AccessDecision.granted(method, member.get(), now));
+        });
+    }
+
     private Future<AccessDecision> decide(String text, String method) {
         long now = clock.millis();
         return check(text, AccessStore.Purpose.ENTRY).compose(c -> {

@@ -20,6 +20,10 @@ public record AccessDecision(boolean granted, String reason, String method, Opti
     public static final String REPLAYED = "replayed";
     public static final String ROOM_FULL = "room-full";
     public static final String CLOSED = "closed";
+    /** Face: no enrolled template is close enough. */
+    public static final String NO_MATCH = "no-match";
+    /** Face: the engine's liveness score is under the threshold (a photo or a screen, or a poor view). */
+    public static final String NOT_LIVE = "not-live";
 
     public static AccessDecision granted(String method, String member, long at) {
         return new AccessDecision(true, GRANTED_REASON, method, Optional.of(member), at);

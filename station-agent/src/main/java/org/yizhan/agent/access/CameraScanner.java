@@ -11,6 +11,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,6 +39,7 @@ public final class CameraScanner {
     private final java.util.Optional<ChargeByPass> charge;
     /** Whether the next frame is read turned a quarter; changed only by the one frame that holds {@link #busy}. */
     private volatile boolean quarterTurn;
+    private Consumer<LumaFrame> withoutPass = f -> { };
 
     /** Create on the station's context: decisions are made on it. */
     public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access, long heldMillis, LongSupplier clock) {
@@ -54,6 +56,12 @@ public final class CameraScanner {
         this.access = access;
         this.heldMillis = heldMillis;
         this.clock = clock;
+    }
+
+    /** Frames in which no pass was found go on to {@code next} (the face door); call before {@link #attach}. */
+    public CameraScanner withoutPass(Consumer<LumaFrame> next) {
+        this.withoutPass = next;
+        return this;
     }
 
     public Future<Void> attach(FrameSource source) {
@@ -78,8 +86,10 @@ public final class CameraScanner {
                     busy.set(false);
                     if (ar.failed()) {
                         LOG.warn("Decoding a camera frame failed: {}", ar.cause().toString());
+                    } else if (ar.result().isPresent()) {
+                        seen(ar.result().get());
                     } else {
-                        ar.result().ifPresent(this::seen);
+                        withoutPass.accept(frame);
                     }
                 }));
     }

@@ -1,0 +1,222 @@
+package org.yizhan.hub.face;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Command;
+import org.yizhan.protocol.Ulid;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * Members' face consent in the registry ({@code face_consents}) and the templates stations sent with sync
+ * consent ({@code face_templates}). Every change gets a {@code changedAt} strictly after the member's last one,
+ * so stations can tell the newer state from a late older one.
+ */
+public final class FaceConsentStore {
+
+    /** A member's consent: given (not withdrawn), when, the consent text's version, sync, last change. */
+    public record Consent(String memberId, String pseudonym, long givenAt, Optional<Long> withdrawnAt,
+                          boolean syncAllowed, String textVersion, long changedAt) {
+        public boolean given() {
+            return withdrawnAt.isEmpty();
+        }
+
+        public JsonObject toJson() {
+            return new JsonObject().put("given", given()).put("givenAt", givenAt)
+                    .put("withdrawnAt", withdrawnAt.orElse(null)).put("syncAllowed", syncAllowed && given())
+                    .put("textVersion", textVersion).put("changedAt", changedAt);
+        }
+    }
+
+    /** What withdrawing did: the consent as it is now and the hub's template copies deleted. */
+    public record Withdrawn(Consent consent, int templatesDeleted) {
+    }
+
+    private static final String SELECT = "SELECT c.member_id, m.pseudonym, c.given_at, c.withdrawn_at, "
+            + "c.sync_allowed, c.text_version, c.changed_at FROM face_consents c JOIN members m ON m.id = c.member_id ";
+
+    private final Database db;
+
+    public FaceConsentStore(Database db) {
+        this.db = db;
+    }
+
+    public Future<Optional<Consent>> get(String memberId) {
+        return db.call(c -> one(c, memberId));
+    }
+
+    /** Records consent given now (again, after a withdrawal, too) with the text version and sync choice. */
+    public Future<Consent> give(String memberId, String textVersion, boolean sync) {
+        long now = System.currentTimeMillis();
+        return db.tx(c -> {
+            Optional<Consent> before = one(c, memberId);
+            long at = next(before, now);
+            String sql = before.isPresent()
+                    ? "UPDATE face_consents SET given_at = ?, withdrawn_at = NULL, sync_allowed = ?, text_version = ?, "
+                    + "changed_at = ? WHERE member_id = ?"
+                    : "INSERT INTO face_consents (given_at, sync_allowed, text_version, changed_at, member_id) "
+                    + "VALUES (?, ?, ?, ?, ?)";
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setLong(1, now);
+                ps.setBoolean(2, sync);
+                ps.setString(3, textVersion);
+                ps.setLong(4, at);
+                ps.setString(5, memberId);
+                ps.executeUpdate();
+            }
+            return one(c, memberId).orElseThrow();
+        });
+    }
+
+    /**
+     * Allows or denies sync while consent is given; empty when it is not. Denying deletes the hub's copies of
+     * the member's templates.
+     */
+    public Future<Optional<Consent>> setSync(String memberId, boolean allowed) {
+        return db.tx(c -> {
+            Optional<Consent> before = one(c, memberId);
+            if (before.isEmpty() || !before.get().given()) {
+                return Optional.<Consent>empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE face_consents SET sync_allowed = ?, changed_at = ? WHERE member_id = ?")) {
+                ps.setBoolean(1, allowed);
+                ps.setLong(2, next(before, System.currentTimeMillis()));
+                ps.setString(3, memberId);
+                ps.executeUpdate();
+            }
+            if (!allowed) {
+                deleteTemplates(c, memberId);
+                scrubSyncCommands(c, before.get().pseudonym());
+            }
+            return one(c, memberId);
+        });
+    }
+
+    /** Records the withdrawal and deletes the hub's template copies; empty when consent was never given. */
+    public Future<Optional<Withdrawn>> withdraw(String memberId) {
+        long now = System.currentTimeMillis();
+        return db.tx(c -> {
+            Optional<Consent> before = one(c, memberId);
+            if (before.isEmpty()) {
+                return Optional.<Withdrawn>empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE face_consents SET withdrawn_at = COALESCE("
+                    + "withdrawn_at, ?), sync_allowed = FALSE, changed_at = ? WHERE member_id = ?")) {
+                ps.setLong(1, now);
+                ps.setLong(2, next(before, now));
+                ps.setString(3, memberId);
+                ps.executeUpdate();
+            }
+            int deleted = deleteTemplates(c, memberId);
+            scrubSyncCommands(c, before.get().pseudonym());
+            return Optional.of(new Withdrawn(one(c, memberId).orElseThrow(), deleted));
+        });
+    }
+
+    /** The consent of the member with this pseudonym, if the member exists and ever consented. */
+    public Future<Optional<Consent>> byPseudonym(String pseudonym) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE m.pseudonym = ?")) {
+                ps.setString(1, pseudonym);
+                return read(ps);
+            }
+        });
+    }
+
+    /**
+     * Keeps a template a station sent, if the member's consent with sync holds at this moment (checked in the
+     * same transaction); empty when it does not.
+     */
+    public Future<Optional<String>> addTemplate(String pseudonym, String stationId, int dims, byte[] template) {
+        long now = System.currentTimeMillis();
+        return db.tx(c -> {
+            Optional<Consent> consent;
+            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE m.pseudonym = ?")) {
+                ps.setString(1, pseudonym);
+                consent = read(ps);
+            }
+            if (consent.isEmpty() || !consent.get().given() || !consent.get().syncAllowed()) {
+                return Optional.<String>empty();
+            }
+            String id = Ulid.next(now);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO face_templates (id, member_id, station_id, dims, "
+                    + "template, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setString(1, id);
+                ps.setString(2, consent.get().memberId());
+                ps.setString(3, stationId);
+                ps.setInt(4, dims);
+                ps.setBytes(5, template);
+                ps.setLong(6, now);
+                ps.executeUpdate();
+            }
+            return Optional.of(id);
+        });
+    }
+
+    /** How many template copies the hub holds for the member. */
+    public Future<Integer> templateCount(String memberId) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM face_templates WHERE member_id = ?")) {
+                ps.setString(1, memberId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    private static int deleteTemplates(Connection c, String memberId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM face_templates WHERE member_id = ?")) {
+            ps.setString(1, memberId);
+            return ps.executeUpdate();
+        }
+    }
+
+    /**
+     * The {@code face.sync} commands that carried the member's templates keep no copy in the command log: their
+     * args are replaced by {@code {"member","deleted":true}}, and those not yet delivered are expired so they
+     * never are.
+     */
+    private static int scrubSyncCommands(Connection c, String pseudonym) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE commands SET args = ?, status = CASE WHEN status = ? "
+                + "THEN ? ELSE status END WHERE name = ? AND args LIKE ?")) {
+            ps.setString(1, new JsonObject().put("member", pseudonym).put("deleted", true).encode());
+            ps.setString(2, CommandStore.PENDING);
+            ps.setString(3, CommandStore.EXPIRED);
+            ps.setString(4, Command.FACE_SYNC);
+            ps.setString(5, "%\"member\":\"" + pseudonym + "\"%");
+            return ps.executeUpdate();
+        }
+    }
+
+    private static long next(Optional<Consent> before, long now) {
+        return Math.max(now, before.map(b -> b.changedAt() + 1).orElse(now));
+    }
+
+    private static Optional<Consent> one(Connection c, String memberId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE c.member_id = ?")) {
+            ps.setString(1, memberId);
+            return read(ps);
+        }
+    }
+
+    private static Optional<Consent> read(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            long withdrawn = rs.getLong(4);
+            Optional<Long> w = rs.wasNull() ? Optional.empty() : Optional.of(withdrawn);
+            return Optional.of(new Consent(rs.getString(1), rs.getString(2), rs.getLong(3), w, rs.getBoolean(5),
+                    rs.getString(6), rs.getLong(7)));
+        }
+    }
+}
