@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * hands its id to the MQTT side on {@link Bus#COMMAND_DISPATCH}; {@code GET /api/v1/commands/{id}} shows its
  * status. {@code door.unlock} lives 30 s unless told otherwise, other commands 300 s. Charger commands
  * ({@code charger.start}, {@code charger.stop}, {@code charger.enable}, {@code charger.disable}) have their
- * arguments checked against the station's ports.
+ * arguments checked against the station's ports. Only {@link #SENT_BY_PEOPLE} can be sent here: the hub alone
+ * sends {@code credentials.sync}, {@code config.apply} and the {@code face.*} commands, whose contents come from
+ * members' consent and the registry, so a forged one could let someone in.
  */
 public final class CommandRoutes implements ApiRoutes {
 
@@ -34,6 +36,10 @@ public final class CommandRoutes implements ApiRoutes {
     /** Commands for one charger port, whose arguments are checked here. */
     public static final Set<String> CHARGER_COMMANDS = Set.of(Command.CHARGER_START, Command.CHARGER_STOP,
             Command.CHARGER_ENABLE, Command.CHARGER_DISABLE);
+    /** What operators may send through {@code POST /api/v1/stations/{id}/commands}. */
+    public static final Set<String> SENT_BY_PEOPLE = Set.of(Command.DOOR_UNLOCK, Command.CHARGER_START,
+            Command.CHARGER_STOP, Command.CHARGER_ENABLE, Command.CHARGER_DISABLE, Command.SELFTEST_RUN,
+            Command.AGENT_RESTART);
     private static final int MAX_PORT = 64;
     /** The forced end of a session (12 h): no session limit may be longer. */
     private static final int MAX_SESSION_MINUTES = 720;
@@ -65,7 +71,11 @@ public final class CommandRoutes implements ApiRoutes {
         JsonBody body = JsonBody.of(ctx);
         String name = body.string("name", 1, 64);
         if (!Command.NAMES.contains(name)) {
-            throw ApiException.badField("name", "unknown command '" + name + "'; one of " + new TreeSet<>(Command.NAMES));
+            throw ApiException.badField("name", "unknown command '" + name + "'; one of " + new TreeSet<>(SENT_BY_PEOPLE));
+        }
+        if (!SENT_BY_PEOPLE.contains(name)) {
+            throw ApiException.of(403, "forbidden", "only the hub sends " + name + "; people may send one of "
+                    + new TreeSet<>(SENT_BY_PEOPLE));
         }
         JsonObject args = body.object("args").orElseGet(JsonObject::new);
         if (args.encode().length() > 8192) {
@@ -145,7 +155,16 @@ public final class CommandRoutes implements ApiRoutes {
         if (id == null || !Ulid.isValid(id)) {
             throw ApiException.of(404, "command-not-found", "No such command");
         }
-        return commands.get(id).map(c -> Reply.ok(c.orElseThrow(() ->
-                ApiException.of(404, "command-not-found", "No such command"))));
+        return commands.get(id).map(c -> Reply.ok(withheld(c.orElseThrow(() ->
+                ApiException.of(404, "command-not-found", "No such command")))));
+    }
+
+    /** A face template is a member's biometric data: people see that one was sent, never its values. */
+    static JsonObject withheld(JsonObject command) {
+        JsonObject args = command.getJsonObject("args");
+        if (Command.FACE_SYNC.equals(command.getString("name")) && args != null && args.containsKey("template")) {
+            command.put("args", args.copy().put("template", "(withheld)"));
+        }
+        return command;
     }
 }

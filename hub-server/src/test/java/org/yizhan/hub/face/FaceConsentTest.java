@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -317,6 +318,28 @@ class FaceConsentTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
                 assertThat(door(agentB, FACE_D, 250).getString("decision")).isEqualTo("granted"));
         assertThat(count("SELECT COUNT(*) FROM face_templates WHERE member_id = ?", memberId)).isEqualTo(1);
+
+        // operators see that a template went to B, never the template; nor can they send face commands themselves
+        String operator = get(api.userWithRole("oper2", "operator"));
+        String syncId = get(app.database().call(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT id FROM commands WHERE name = 'face.sync' AND args LIKE ? AND args LIKE ?")) {
+                ps.setString(1, "%" + pseudonym + "%");
+                ps.setString(2, "%template%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertThat(rs.next()).as("a face.sync carrying the template").isTrue();
+                    return rs.getString(1);
+                }
+            }
+        }));
+        JsonObject shown = get(api.get("/api/v1/commands/" + syncId, operator)).bodyAsJsonObject();
+        assertThat(shown.getJsonObject("args").getString("member")).isEqualTo(pseudonym);
+        assertThat(shown.getJsonObject("args").getString("template")).isEqualTo("(withheld)");
+        for (String forged : List.of("face.sync", "face.consent", "face.delete", "credentials.sync", "config.apply")) {
+            HttpResponse<Buffer> r = get(api.post("/api/v1/stations/" + stationB.stationId() + "/commands", operator,
+                    new JsonObject().put("name", forged).put("args", new JsonObject().put("member", pseudonym))));
+            assertThat(r.statusCode()).as(forged + ": " + r.bodyAsString()).isEqualTo(403);
+        }
 
         HttpResponse<Buffer> deny = get(web.put(api.port(), "127.0.0.1", "/api/v1/members/me/face-consent/sync")
                 .putHeader("Authorization", "Bearer " + token).sendJsonObject(new JsonObject().put("allowed", false)));
