@@ -20,6 +20,8 @@ import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.entry.EntryKeys;
 import org.yizhan.hub.entry.EntryRoutes;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.feedback.FeedbackRoutes;
+import org.yizhan.hub.feedback.FeedbackStore;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.http.LiveStream;
@@ -33,6 +35,8 @@ import org.yizhan.hub.passes.PassRoutes;
 import org.yizhan.hub.passes.RevocationSync;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.scorecard.ScorecardRoutes;
+import org.yizhan.hub.scorecard.ScorecardStore;
 import org.yizhan.hub.stations.DesiredConfig;
 import org.yizhan.config.ConfigException;
 import org.yizhan.hub.stations.DemoStations;
@@ -64,6 +68,8 @@ public final class HubApp {
     private static final Logger LOG = LoggerFactory.getLogger(HubApp.class);
     /** Scan-to-enter attempts a member may make per minute. */
     private static final int ENTRIES_PER_MEMBER_PER_MINUTE = 10;
+    /** Feedback a client address may send per minute (riders behind one carrier NAT share an address). */
+    private static final int FEEDBACK_PER_ADDRESS_PER_MINUTE = 10;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -158,6 +164,8 @@ public final class HubApp {
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
                 replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
+        FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
+                FEEDBACK_PER_ADDRESS_PER_MINUTE);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
@@ -171,12 +179,15 @@ public final class HubApp {
                 new AlertRoutes(vertx, alerts, auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
                 memberRoutes,
-                entry));
+                entry,
+                feedback,
+                new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies)));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();
             memberRoutes.prune();
             entry.prune();
+            feedback.prune();
         });
         return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
     }
