@@ -80,6 +80,7 @@ final class AgentVerticle extends VerticleBase {
     private AccessControl access;
     private org.yizhan.agent.access.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
+    private org.yizhan.agent.kiosk.InviteQrRoutes inviteQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
     private Optional<FrameSource> camera = Optional.empty();
     private volatile int httpPort;
@@ -147,6 +148,7 @@ final class AgentVerticle extends VerticleBase {
             remoteEntry = new org.yizhan.agent.access.RemoteEntry(accessStore, config.access(), uplink,
                     () -> occupancy.count() >= occupancy.capacity(), door::unlock, java.time.Clock.systemUTC());
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
+            inviteQr = new org.yizhan.agent.kiosk.InviteQrRoutes(vertx, config);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -165,6 +167,7 @@ final class AgentVerticle extends VerticleBase {
                     ? Optional.of(new Simulator(gpio, hardware, simMeters, chargers)) : Optional.empty();
             http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
                     .mount(entryQr)
+                    .mount(inviteQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
                     .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass));
             if (simulate) {
@@ -370,6 +373,7 @@ final class AgentVerticle extends VerticleBase {
         access.configure(next.access());
         remoteEntry.configure(next.access());
         entryQr.configure(next);
+        inviteQr.configure(next);
     }
 
     /** Something changed: send telemetry soon, at most about once a second. */
