@@ -109,11 +109,8 @@ function item(f) {
 async function act(id, what, body) {
   $('message').textContent = '';
   try {
-    const r = await api('POST', '/api/v1/feedback/' + encodeURIComponent(id) + '/' + what, body);
-    const i = items.findIndex((x) => x.id === id);
-    if (i >= 0) { items[i] = r.feedback; }
-    render();
-    load();
+    await api('POST', '/api/v1/feedback/' + encodeURIComponent(id) + '/' + what, body);
+    await load();
     return true;
   } catch (e) {
     if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
@@ -121,9 +118,14 @@ async function act(id, what, body) {
   }
 }
 
+let loads = 0;
+
+/** Loads the list for the filters; an answer to an older request (filters changed since) is dropped. */
 async function load() {
+  const mine = ++loads;
   try {
     const r = await api('GET', '/api/v1/feedback?' + query());
+    if (mine !== loads) { return; }
     items = r.feedback || [];
     counts = r.counts || {};
     render();

@@ -15,7 +15,7 @@ addTexts({
     'sc.col.util': '充电口利用率', 'sc.col.feedback': '反馈', 'sc.col.onTime': '按时答复率',
     'sc.tile.uptime': '在线率', 'sc.tile.visits': '日均到访', 'sc.tile.energy': '充电量', 'sc.tile.util': '充电口利用率',
     'sc.tile.onTime': '反馈按时答复', 'sc.fb': '{r} 条 · 逾期 {o}', 'sc.tracked': '统计 {h} 小时', 'sc.notTracked': '未开通',
-    'sc.total': '全部驿站', 'chart.empty': '这段时间没有数据'
+    'sc.total': '全部驿站', 'sc.unit.visits': '人次', 'chart.empty': '这段时间没有数据'
   },
   en: {
     'sc.pageTitle': 'Yizhan · Scorecard', 'sc.brand': 'Yizhan', 'sc.title': 'Station scorecard', 'sc.from': 'From',
@@ -28,7 +28,7 @@ addTexts({
     'sc.col.util': 'Charger utilisation', 'sc.col.feedback': 'Feedback', 'sc.col.onTime': 'Answered on time',
     'sc.tile.uptime': 'Uptime', 'sc.tile.visits': 'Visits per day', 'sc.tile.energy': 'Charger energy',
     'sc.tile.util': 'Charger utilisation', 'sc.tile.onTime': 'Feedback on time', 'sc.fb': '{r} received · {o} overdue',
-    'sc.tracked': '{h} h tracked', 'sc.notTracked': 'not set up', 'sc.total': 'All stations', 'chart.empty': 'No data in this period'
+    'sc.tracked': '{h} h tracked', 'sc.notTracked': 'not set up', 'sc.total': 'All stations', 'sc.unit.visits': 'visits', 'chart.empty': 'No data in this period'
   }
 });
 
@@ -91,7 +91,7 @@ function render() {
   const end = Date.parse(card.to + 'T00:00:00+08:00') + DAY;
   const series = (key) => days.map((d) => [Date.parse(d.date + 'T12:00:00+08:00'), d[key] === null ? null : Number(d[key])]);
   lineChart($('chart-uptime'), series('uptimePct'), start, end, { unit: '%', label: t('sc.chart.uptime'), step: DAY });
-  lineChart($('chart-visits'), series('visits'), start, end, { unit: t('sc.col.visits'), label: t('sc.chart.visits'), step: DAY });
+  lineChart($('chart-visits'), series('visits'), start, end, { unit: t('sc.unit.visits'), label: t('sc.chart.visits'), step: DAY });
   lineChart($('chart-energy'), series('energyKwh'), start, end, { unit: 'kWh', label: t('sc.chart.energy'), step: DAY, cls: 'power' });
 
   const rows = $('rows');
