@@ -90,14 +90,15 @@ class FeedbackPagesTest {
         shoot("feedback-form-phone", Browser.PHONE);
         driver.findElement(By.id("send")).click();
         browser.waiting(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("message"), "已提交"));
-        WebElement ticket = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector("#tickets li.fb-ticket[data-status='new']")));
-        String id = ticket.getAttribute("data-ticket");
+        String id = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("#tickets li.fb-ticket[data-status='new']"))).getAttribute("data-ticket");
+        By ticket = By.cssSelector("#tickets li.fb-ticket[data-ticket='" + id + "']");
         assertThat(driver.findElement(By.id("message")).getText()).contains(id);
-        assertThat(ticket.findElement(By.cssSelector(".fb-text")).getText()).as("shown as text").isEqualTo(text);
+        browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("#tickets li[data-ticket='" + id + "'] .fb-text"), text));
         assertThat(driver.findElements(By.cssSelector("#tickets script"))).isEmpty();
         assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
-        assertThat(ticket.getText()).contains("已收到").contains("答复期限");
+        browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(ticket, "已收到"));
+        browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(ticket, "答复期限"));
         JsonObject stored = hub.call("GET", "/api/v1/feedback?stationId=" + stationId, operatorToken, null)
                 .getJsonArray("feedback").stream().map(JsonObject.class::cast)
                 .filter(f -> id.equals(f.getString("id"))).findFirst().orElseThrow();
@@ -106,7 +107,7 @@ class FeedbackPagesTest {
 
         driver.findElement(By.id("lang")).click();
         browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("h1"), "Workers' voice"));
-        assertThat(ticket.getText()).contains("Received");
+        browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(ticket, "Received"));
         driver.findElement(By.id("lang")).click();
         browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("h1"), "劳动者说"));
 
