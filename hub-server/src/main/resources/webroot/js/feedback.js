@@ -190,6 +190,7 @@
         $('count').textContent = '0';
         message('sent', { id: json.id }, true);
         renderTickets();
+        $('mine').scrollIntoView();
       }
     } catch (e) {
       message('network');

@@ -141,6 +141,7 @@ class FeedbackPagesTest {
         assertThat(reply.getText()).isEqualTo(answer);
         assertThat(driver.findElement(By.cssSelector("#tickets li[data-ticket='" + id + "']")).getText()).contains("已答复");
         assertThat(driver.findElements(By.cssSelector("#tickets b"))).as("the answer is text, not markup").isEmpty();
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('mine').scrollIntoView();");
         shoot("feedback-answered-phone", Browser.PHONE);
         browser.resize(DESKTOP);
     }
