@@ -30,7 +30,10 @@
     gone: ['这条反馈已无法查看', 'This feedback can no longer be read']
   };
   let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
-  const stationId = decodeURIComponent(location.pathname.split('/')[2] || new URLSearchParams(location.search).get('s') || '');
+  const stationId = (() => {
+    const raw = location.pathname.split('/')[2] || new URLSearchParams(location.search).get('s') || '';
+    try { return decodeURIComponent(raw); } catch (e) { return raw; }
+  })();
   let stationName = null;
   let lastMessage = null;
   let views = {};
