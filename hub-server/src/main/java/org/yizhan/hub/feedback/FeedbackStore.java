@@ -76,8 +76,8 @@ public final class FeedbackStore {
                 }
             }
             String id = ClaimCodes.generate();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO feedback (id, station_id, category, body, "
-                    + "contact, member_id, secret_hash, created_at, status, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO feedback (id, station_id, category, body, contact, "
+                    + "member_id, secret_hash, created_at, status, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setString(2, stationId);
                 ps.setString(3, category);

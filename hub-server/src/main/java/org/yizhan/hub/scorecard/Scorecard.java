@@ -53,7 +53,10 @@ public final class Scorecard {
     public record Visits(long at, int count) {
     }
 
-    /** Everything known of one station for the period. {@code chargingDays} is {@link org.yizhan.hub.charging.SessionDays#toJson()}. */
+    /**
+     * Everything known of one station for the period. {@code chargingDays} is
+     * {@link org.yizhan.hub.charging.SessionDays#toJson()}.
+     */
     public record Input(StationFacts station, List<Outage> outages, List<Visits> visits, List<FeedbackTimes> feedback,
                         JsonObject chargingDays) {
     }

@@ -14,7 +14,8 @@ public final class ScorecardCsv {
 
     public static final String BOM = "\uFEFF";
     static final List<String> HEADER = List.of("驿站编号 station id", "驿站 station", "开始 from", "结束 to",
-            "统计小时 tracked hours", "离线小时 offline hours", "在线率% uptime %", "到访 visits", "日均到访 visits per day",
+            "统计小时 tracked hours", "离线小时 offline hours", "在线率% uptime %", "到访 visits",
+            "日均到访 visits per day",
             "充电量kWh energy kWh", "充电口利用率% charger utilisation %", "反馈 feedback received",
             "按时答复 answered on time", "逾期答复 answered late", "逾期未答 overdue", "处理中 pending",
             "按时答复率% answered on time %");
