@@ -69,6 +69,15 @@
     setTimeout(entryCode, 30000 - (Date.now() % 30000) + 200);
   }
 
+  // Join the union and feedback: fixed codes; a tile hides when its code cannot be drawn.
+  ['join', 'feedback'].forEach(id => {
+    const img = document.getElementById(id + '-qr');
+    img.addEventListener('error', () => { document.getElementById(id).hidden = true; });
+    if (img.complete && img.naturalWidth === 0) {
+      document.getElementById(id).hidden = true;
+    }
+  });
+
   entryCode();
   poll();
   setInterval(poll, 1000);

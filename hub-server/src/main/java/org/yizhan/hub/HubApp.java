@@ -25,6 +25,8 @@ import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.face.FaceConsentStore;
 import org.yizhan.hub.face.FaceFanout;
 import org.yizhan.hub.face.FaceRoutes;
+import org.yizhan.hub.feedback.FeedbackRoutes;
+import org.yizhan.hub.feedback.FeedbackStore;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.http.LiveStream;
@@ -39,6 +41,8 @@ import org.yizhan.hub.mqtt.StationAuth;
 import org.yizhan.hub.passes.PassKeyring;
 import org.yizhan.hub.passes.PassRoutes;
 import org.yizhan.hub.passes.RevocationSync;
+import org.yizhan.hub.scorecard.ScorecardRoutes;
+import org.yizhan.hub.scorecard.ScorecardStore;
 import org.yizhan.hub.stations.ConfigRoutes;
 import org.yizhan.hub.stations.ConfigVersions;
 import org.yizhan.hub.stations.DemoStations;
@@ -75,6 +79,8 @@ public final class HubApp {
     private static final int ENTRIES_PER_MEMBER_PER_MINUTE = 10;
     /** "Charge at port N" requests a member may make per minute. */
     private static final int CHARGE_STARTS_PER_MEMBER_PER_MINUTE = 6;
+    /** Feedback a client address may send per minute (riders behind one carrier NAT share an address). */
+    private static final int FEEDBACK_PER_ADDRESS_PER_MINUTE = 10;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -176,6 +182,8 @@ public final class HubApp {
                 replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
         RiderChargingRoutes riderCharging = new RiderChargingRoutes(vertx, stations, commands, memberRoutes,
                 mqtt::isConnected, replies, metrics, CHARGE_STARTS_PER_MEMBER_PER_MINUTE);
+        FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
+                FEEDBACK_PER_ADDRESS_PER_MINUTE);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 new LiveStream(vertx, auth, metrics), List.of(
                 authRoutes,
@@ -194,13 +202,16 @@ public final class HubApp {
                 entry,
                 riderCharging,
                 new FaceRoutes(new FaceConsentStore(db), new FaceFanout(vertx, stations, commands), memberRoutes,
-                        new StationAuth(db), replies, metrics)));
+                        new StationAuth(db), replies, metrics),
+                feedback,
+                new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies)));
         pruneTimer = vertx.setPeriodic(60_000, id -> {
             authRoutes.prune();
             provision.prune();
             memberRoutes.prune();
             entry.prune();
             riderCharging.prune();
+            feedback.prune();
         });
         return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
     }

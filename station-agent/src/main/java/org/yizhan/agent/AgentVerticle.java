@@ -29,6 +29,7 @@ import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.http.LocalHttp;
+import org.yizhan.agent.kiosk.InviteQrRoutes;
 import org.yizhan.agent.occupancy.OccupancyCounter;
 import org.yizhan.agent.selftest.FrameWatch;
 import org.yizhan.agent.sim.SimulatedPowerMeter;
@@ -84,6 +85,7 @@ final class AgentVerticle extends VerticleBase {
     private AccessControl access;
     private org.yizhan.agent.access.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
+    private InviteQrRoutes inviteQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
     private FaceAccess face;
     private Optional<FrameWatch> camera = Optional.empty();
@@ -156,6 +158,7 @@ final class AgentVerticle extends VerticleBase {
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
             face = new FaceAccess(vertx, stateDir, config, access,
                     System::currentTimeMillis);
+            inviteQr = new InviteQrRoutes(vertx, config);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
             uplink.downlinkHandler((channel, payload) -> {
@@ -174,6 +177,7 @@ final class AgentVerticle extends VerticleBase {
                     ? Optional.of(new Simulator(gpio, hardware, simMeters, chargers)) : Optional.empty();
             http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
                     .mount(entryQr)
+                    .mount(inviteQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
                     .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
                     .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate));
@@ -365,6 +369,7 @@ final class AgentVerticle extends VerticleBase {
         access.configure(next.access());
         remoteEntry.configure(next.access());
         entryQr.configure(next);
+        inviteQr.configure(next);
     }
 
     /** Something changed: send telemetry soon, at most about once a second. */

@@ -88,8 +88,11 @@ public final class ChargingRoutes implements ApiRoutes {
         return store.summaryAll(range[0], range[1], System.currentTimeMillis()).map(Reply::ok);
     }
 
-    /** from and to as dates; to defaults to today, from to six days before to. */
-    private static LocalDate[] range(QueryParams q) {
+    /**
+     * The {@code from} and {@code to} query parameters as dates (both included, at most {@link #MAX_DAYS} apart);
+     * to defaults to today in Asia/Shanghai, from to six days before to.
+     */
+    public static LocalDate[] range(QueryParams q) {
         LocalDate to = date(q, "to").orElseGet(() -> LocalDate.now(ChargingStore.DEFAULT_ZONE));
         LocalDate from = date(q, "from").orElseGet(() -> to.minusDays(6));
         if (from.isAfter(to)) {

@@ -156,6 +156,30 @@ public final class ChargingStore implements ChargingNow {
         });
     }
 
+    /**
+     * Each station's figures per local day from {@code from} to {@code to} (inclusive), as {@link SessionDays#toJson()},
+     * by station id; one station's only when {@code stationId} is given.
+     */
+    public Future<Map<String, JsonObject>> daysByStation(Optional<String> stationId, LocalDate from, LocalDate to,
+                                                         long now) {
+        return db.call(c -> {
+            List<StationFacts> facts = stations(c, stationId);
+            long lo = Long.MAX_VALUE;
+            long hi = Long.MIN_VALUE;
+            for (StationFacts s : facts) {
+                lo = Math.min(lo, start(from, s.zone()) - DAY);
+                hi = Math.max(hi, start(to.plusDays(1), s.zone()));
+            }
+            Map<String, List<SessionRow>> rows = facts.isEmpty() ? Map.of() : sessions(c, stationId, lo, hi);
+            Map<String, JsonObject> out = new LinkedHashMap<>();
+            for (StationFacts s : facts) {
+                out.put(s.id(), new SessionDays(from, to).add(rows.getOrDefault(s.id(), List.of()), s.zone(), s.ports(), now)
+                        .toJson());
+            }
+            return out;
+        });
+    }
+
     @Override
     public Future<Map<String, Snapshot>> snapshot(Optional<String> stationId, long now) {
         return db.call(c -> {
