@@ -4,7 +4,7 @@
 
 const TEXTS = {
   zh: {
-    'nav.overview': '总览', 'nav.alerts': '告警', 'nav.feedback': '劳动者说', 'nav.scorecard': '考评', 'logout': '退出', 'live.on': '实时', 'live.off': '未连接',
+    'nav.overview': '总览', 'nav.alerts': '告警', 'nav.feedback': '劳动者说', 'nav.scorecard': '考评', 'nav.tech': '安装调试', 'logout': '退出', 'live.on': '实时', 'live.off': '未连接',
     'lang.switch': 'English', 'footer': '驿站 Yizhan · 工会户外劳动者服务站',
     'state.online': '在线', 'state.offline': '离线', 'state.unknown': '未知',
     'since': '自 {t} 起', 'lastSeen': '最后消息 {t}',
@@ -23,7 +23,7 @@ const TEXTS = {
     'error': '出错了：{m}', 'noData': '—'
   },
   en: {
-    'nav.overview': 'Overview', 'nav.alerts': 'Alerts', 'nav.feedback': 'Feedback', 'nav.scorecard': 'Scorecard',
+    'nav.overview': 'Overview', 'nav.alerts': 'Alerts', 'nav.feedback': 'Feedback', 'nav.scorecard': 'Scorecard', 'nav.tech': 'Install',
     'logout': 'Log out', 'live.on': 'Live', 'live.off': 'Not connected',
     'lang.switch': '中文', 'footer': 'Yizhan · union rest stations for outdoor workers',
     'state.online': 'Online', 'state.offline': 'Offline', 'state.unknown': 'Unknown',
