@@ -55,6 +55,7 @@ public final class FaceConsentStore {
     public Future<Consent> give(String memberId, String textVersion, boolean sync) {
         long now = System.currentTimeMillis();
         return db.tx(c -> {
+            lock(c, memberId);
             Optional<Consent> before = one(c, memberId);
             long at = next(before, now);
             String sql = before.isPresent()
@@ -70,6 +71,11 @@ public final class FaceConsentStore {
                 ps.setString(5, memberId);
                 ps.executeUpdate();
             }
+            if (before.isPresent() && !sync) {
+                // consent given again without sync: the hub keeps no copies, as when sync is denied
+                deleteTemplates(c, memberId);
+                scrubSyncCommands(c, before.get().pseudonym());
+            }
             return one(c, memberId).orElseThrow();
         });
     }
@@ -80,6 +86,7 @@ public final class FaceConsentStore {
      */
     public Future<Optional<Consent>> setSync(String memberId, boolean allowed) {
         return db.tx(c -> {
+            lock(c, memberId);
             Optional<Consent> before = one(c, memberId);
             if (before.isEmpty() || !before.get().given()) {
                 return Optional.<Consent>empty();
@@ -103,6 +110,7 @@ public final class FaceConsentStore {
     public Future<Optional<Withdrawn>> withdraw(String memberId) {
         long now = System.currentTimeMillis();
         return db.tx(c -> {
+            lock(c, memberId);
             Optional<Consent> before = one(c, memberId);
             if (before.isEmpty()) {
                 return Optional.<Withdrawn>empty();
@@ -142,6 +150,12 @@ public final class FaceConsentStore {
                 ps.setString(1, pseudonym);
                 consent = read(ps);
             }
+            if (consent.isEmpty()) {
+                return Optional.<String>empty();
+            }
+            // a withdrawal or a denial running now either commits first (seen here) or waits for this insert
+            lock(c, consent.get().memberId());
+            consent = one(c, consent.get().memberId());
             if (consent.isEmpty() || !consent.get().given() || !consent.get().syncAllowed()) {
                 return Optional.<String>empty();
             }
@@ -199,6 +213,15 @@ public final class FaceConsentStore {
 
     private static long next(Optional<Consent> before, long now) {
         return Math.max(now, before.map(b -> b.changedAt() + 1).orElse(now));
+    }
+
+    /** Locks the member's consent row until the transaction ends, so consent changes and uploads take turns. */
+    private static void lock(Connection c, String memberId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT member_id FROM face_consents WHERE member_id = ? FOR UPDATE")) {
+            ps.setString(1, memberId);
+            ps.executeQuery().close();
+        }
     }
 
     private static Optional<Consent> one(Connection c, String memberId) throws SQLException {

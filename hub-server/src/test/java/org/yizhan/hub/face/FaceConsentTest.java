@@ -341,6 +341,10 @@ class FaceConsentTest {
             assertThat(r.statusCode()).as(forged + ": " + r.bodyAsString()).isEqualTo(403);
         }
 
+        // consent given again without sync is a denial of sync too: the hub keeps no copy
+        assertThat(giveConsent(token, false).statusCode()).isIn(200, 201);
+        assertThat(count("SELECT COUNT(*) FROM face_templates WHERE member_id = ?", memberId)).isZero();
+
         HttpResponse<Buffer> deny = get(web.put(api.port(), "127.0.0.1", "/api/v1/members/me/face-consent/sync")
                 .putHeader("Authorization", "Bearer " + token).sendJsonObject(new JsonObject().put("allowed", false)));
         assertThat(deny.statusCode()).isEqualTo(200);

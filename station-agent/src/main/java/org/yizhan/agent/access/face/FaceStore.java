@@ -118,7 +118,17 @@ public final class FaceStore {
             if (!given) {
                 return deleteTemplates(member, Optional.empty());
             }
-            return sync ? 0 : deleteTemplates(member, Optional.of(SYNCED));
+            if (sync) {
+                return 0;
+            }
+            // the hub deleted its copies: should sync be allowed again, this station's own templates go up anew
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE templates SET uploaded = 0 WHERE member = ? AND origin = ?")) {
+                ps.setString(1, member);
+                ps.setString(2, LOCAL);
+                ps.executeUpdate();
+            }
+            return deleteTemplates(member, Optional.of(SYNCED));
         });
     }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -48,13 +49,26 @@ public final class TemplateCipher {
             byte[] k = new byte[KEY_BYTES];
             RANDOM.nextBytes(k);
             Set<PosixFilePermission> owner = PosixFilePermissions.fromString("rw-------");
+            // written whole beside it and moved into place: a crash never leaves a short key behind
+            Path tmp = keyFile.resolveSibling(keyFile.getFileName() + ".tmp");
+            Files.deleteIfExists(tmp);
             try {
-                Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(owner));
-                Files.write(keyFile, k);
+                Files.createFile(tmp, PosixFilePermissions.asFileAttribute(owner));
+            } catch (UnsupportedOperationException noPosix) {
+                Files.createFile(tmp);
+            }
+            Files.write(tmp, k);
+            try {
+                // a link fails when another opener made the key meanwhile: then that one is used
+                Files.createLink(keyFile, tmp);
             } catch (FileAlreadyExistsException raced) {
                 // made meanwhile by another opener: use that one
-            } catch (UnsupportedOperationException noPosix) {
-                Files.write(keyFile, k);
+            } catch (UnsupportedOperationException | IOException noLinks) {
+                if (!Files.exists(keyFile)) {
+                    Files.move(tmp, keyFile, StandardCopyOption.ATOMIC_MOVE);
+                }
+            } finally {
+                Files.deleteIfExists(tmp);
             }
         }
         byte[] k = Files.readAllBytes(keyFile);

@@ -108,8 +108,16 @@ class FaceStoreTest {
 
         assertThat(get(store.applyConsent(MEMBER, true, false, 12))).as("sync denied: the synced copy goes").isEqualTo(1);
         assertThat(get(store.templates())).singleElement().satisfies(t -> assertThat(t.origin()).isEqualTo(FaceStore.LOCAL));
+        long local = get(store.templates()).get(0).id();
+        get(store.applyConsent(MEMBER, true, true, 121));
+        get(store.markUploaded(local));
+        assertThat(get(store.pendingUploads())).as("uploaded once").isEmpty();
+        get(store.applyConsent(MEMBER, true, false, 122));
+        get(store.applyConsent(MEMBER, true, true, 123));
+        assertThat(get(store.pendingUploads())).as("the hub deleted its copy when sync was denied: it goes up again")
+                .singleElement().satisfies(t -> assertThat(t.id()).isEqualTo(local));
 
-        assertThat(get(store.withdraw(MEMBER, 13))).isEqualTo(1);
+        assertThat(get(store.withdraw(MEMBER, 200))).isEqualTo(1);
         assertThat(get(store.count(MEMBER))).isZero();
         assertThat(get(store.consent(MEMBER))).hasValueSatisfying(c -> assertThat(c.given()).isFalse());
         assertThatThrownBy(() -> get(store.add(MEMBER, FaceStore.LOCAL, embedding(), 5)))
