@@ -25,8 +25,12 @@ public record Feedback(String id, String stationId, String stationName, String c
             "suggestion", "other");
     /** A ticket id: ten symbols of {@link org.yizhan.hub.stations.ClaimCodes#ALPHABET} (no look-alikes). */
     public static final Pattern ID = Pattern.compile("[2-9A-HJ-NP-Z]{10}");
-    /** A China mobile number anywhere in a text, not inside a longer run of digits. */
-    private static final Pattern PHONE = Pattern.compile("(?<!\\d)(1[3-9]\\d)(\\d{4})(\\d{4})(?!\\d)");
+    /**
+     * A China mobile number anywhere in a text, not inside a longer run of digits: ASCII or full-width digits,
+     * with or without a +86 / 86 prefix, spaces or dashes between the groups ({@code 138 1234 5678}).
+     */
+    private static final Pattern PHONE = Pattern.compile("(?<![0-9０-９])(?:[+＋]?(?:86|８６)[ \\-－]?)?"
+            + "([1１][3-9３-９][0-9０-９])[ \\-－]?[0-9０-９]{4}[ \\-－]?([0-9０-９]{4})(?![0-9０-９])");
 
     public boolean answered() {
         return answeredAt.isPresent();
@@ -38,13 +42,13 @@ public record Feedback(String id, String stationId, String stationName, String c
     }
 
     /**
-     * The item as staff see it. With {@code phones} false (technicians) mobile numbers in the text and the contact
-     * are masked ({@code 138****5678}).
+     * The item as staff see it. With {@code phones} false (technicians) the contact is left out and mobile numbers
+     * in the text are masked ({@code 138****5678}).
      */
     public JsonObject staffJson(long now, boolean phones) {
         JsonObject j = common(now)
                 .put("text", phones ? text : maskPhones(text))
-                .put("contact", contact.map(c -> phones ? c : maskPhones(c)).orElse(null))
+                .put("contact", phones ? contact.orElse(null) : null)
                 .put("member", member.orElse(null))
                 .put("triage", triagedAt.isPresent()
                         ? new JsonObject().put("by", triagedBy.orElse(null)).put("at", triagedAt.getAsLong()) : null);
@@ -76,6 +80,6 @@ public record Feedback(String id, String stationId, String stationName, String c
 
     /** Mobile numbers masked as {@code 138****5678}. */
     public static String maskPhones(String s) {
-        return PHONE.matcher(s).replaceAll("$1****$3");
+        return PHONE.matcher(s).replaceAll("$1****$2");
     }
 }

@@ -1,6 +1,8 @@
 package org.yizhan.hub.scorecard;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.charging.ChargingStore;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 
 /**
  * Reads what a {@link Scorecard} needs from the registry: stations, their offline alerts, visits (counted per
@@ -41,7 +44,8 @@ public final class ScorecardStore {
     public Future<Optional<JsonObject>> scorecard(Optional<String> stationId, LocalDate from, LocalDate to, long now) {
         Future<Map<String, JsonObject>> chargingDays = charging.daysByStation(stationId, from, to, now);
         Future<List<Partial>> facts = db.call(c -> read(c, stationId, from, to));
-        return Future.all(chargingDays, facts).map(all -> {
+        // a fleet over a year is days x outages of work: done on a worker, not on the event loop
+        return Future.all(chargingDays, facts).compose(all -> offLoop(() -> {
             List<Partial> parts = facts.result();
             if (stationId.isPresent() && parts.isEmpty()) {
                 return Optional.empty();
@@ -52,7 +56,19 @@ public final class ScorecardStore {
                         chargingDays.result().getOrDefault(p.station.id(), new JsonObject())));
             }
             return Optional.of(new Scorecard(from, to, now).build(inputs, stationId.isPresent()));
-        });
+        }));
+    }
+
+    private static <T> Future<T> offLoop(Callable<T> work) {
+        Context context = Vertx.currentContext();
+        if (context == null) {
+            try {
+                return Future.succeededFuture(work.call());
+            } catch (Exception e) {
+                return Future.failedFuture(e);
+            }
+        }
+        return context.executeBlocking(work, false);
     }
 
     private record Partial(Scorecard.StationFacts station, List<Scorecard.Outage> outages, List<Scorecard.Visits> visits,

@@ -34,5 +34,9 @@ class FeedbackRulesTest {
         assertThat(Feedback.maskPhones("请打13800138000或 15912345678。")).isEqualTo("请打138****8000或 159****5678。");
         assertThat(Feedback.maskPhones("订单 123800138000999")).as("inside a longer number").isEqualTo("订单 123800138000999");
         assertThat(Feedback.maskPhones("3号口 12:30 坏了")).isEqualTo("3号口 12:30 坏了");
+        assertThat(Feedback.maskPhones("电话 138 1234 5678")).isEqualTo("电话 138****5678");
+        assertThat(Feedback.maskPhones("电话138-1234-5678")).isEqualTo("电话138****5678");
+        assertThat(Feedback.maskPhones("+86 13812345678 或 8613812345679")).isEqualTo("138****5678 或 138****5679");
+        assertThat(Feedback.maskPhones("电话１３８１２３４５６７８")).isEqualTo("电话１３８****５６７８");
     }
 }
