@@ -147,11 +147,8 @@ public final class RiderChargingRoutes implements ApiRoutes {
         if (id == null || !Ulid.isValid(id)) {
             throw none;
         }
-        return commands.get(id).map(found -> {
-            JsonObject c = found.filter(x -> Command.CHARGER_START.equals(x.getString("name")))
-                    .filter(x -> x.getJsonObject("args") != null
-                            && member.pseudonym().equals(x.getJsonObject("args").getString("member")))
-                    .orElseThrow(() -> none);
+        return commands.getForMember(id, Command.CHARGER_START, member.pseudonym()).map(found -> {
+            JsonObject c = found.orElseThrow(() -> none);
             JsonObject out = new JsonObject().put("commandId", id).put("status", c.getString("status"))
                     .put("stationId", c.getString("stationId")).put("port", c.getJsonObject("args").getValue("port"));
             if (c.getValue("result") instanceof JsonObject r) {

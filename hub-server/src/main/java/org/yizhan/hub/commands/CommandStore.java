@@ -73,6 +73,15 @@ public final class CommandStore {
         });
     }
 
+    /**
+     * The command {@code id} as {@link #get} shows it, if it is a {@code name} sent on behalf of the member with this
+     * pseudonym ({@code args.member}); empty for any other command, so a member sees only their own requests.
+     */
+    public Future<Optional<JsonObject>> getForMember(String id, String name, String pseudonym) {
+        return get(id).map(found -> found.filter(c -> name.equals(c.getString("name")))
+                .filter(c -> c.getValue("args") instanceof JsonObject args && pseudonym.equals(args.getString("member"))));
+    }
+
     /** {"id","stationId","name","args","status","createdAt","expiresAt","deliveredAt","completedAt","result"} */
     public Future<Optional<JsonObject>> get(String id) {
         return db.call(c -> {

@@ -148,11 +148,8 @@ public final class EntryRoutes implements ApiRoutes {
         if (id == null || !Ulid.isValid(id)) {
             throw none;
         }
-        return commands.get(id).map(found -> {
-            JsonObject c = found.filter(x -> Command.DOOR_UNLOCK.equals(x.getString("name")))
-                    .filter(x -> x.getJsonObject("args") != null
-                            && member.pseudonym().equals(x.getJsonObject("args").getString("member")))
-                    .orElseThrow(() -> none);
+        return commands.getForMember(id, Command.DOOR_UNLOCK, member.pseudonym()).map(found -> {
+            JsonObject c = found.orElseThrow(() -> none);
             JsonObject out = new JsonObject().put("commandId", id).put("status", c.getString("status"))
                     .put("stationId", c.getString("stationId"));
             Object result = c.getValue("result");
