@@ -46,7 +46,7 @@ import static org.awaitility.Awaitility.await;
  * liveness the top-left pixel / 255, so the test draws faces as band patterns.
  */
 @ExtendWith(VertxExtension.class)
-class FaceConsentTest {
+public class FaceConsentTest {
 
     private static final int[] FACE_A = {40, 200, 60, 180, 90, 220, 30, 150};
     private static final int[] FACE_B = {200, 40, 180, 60, 220, 90, 150, 30};
@@ -140,7 +140,7 @@ class FaceConsentTest {
     }
 
     /** The fake face module: band means as the embedding, the top-left pixel as liveness, no face when dark. */
-    static JsonObject fakeModule(byte[] luma, int w, int h) {
+    public static JsonObject fakeModule(byte[] luma, int w, int h) {
         double total = 0;
         for (byte b : luma) {
             total += b & 0xff;
@@ -164,7 +164,7 @@ class FaceConsentTest {
         return new JsonObject().put("face", true).put("embedding", e).put("liveness", (luma[0] & 0xff) / 255.0);
     }
 
-    static Buffer face(int[] bands, int live) throws Exception {
+    public static Buffer face(int[] bands, int live) throws Exception {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
@@ -536,8 +536,11 @@ class FaceConsentTest {
         // bad input at the new ways in
         assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/nope").send()).statusCode())
                 .isEqualTo(404);
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(5000)).send())
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(300)).send())
                 .statusCode()).isEqualTo(404);
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(5000)).send())
+                .statusCode()).as("too long for the server").isEqualTo(414);
+        assertThat(status(agentA).getJsonObject("face").getBoolean("enabled")).as("still up").isTrue();
         assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send()).statusCode())
                 .isEqualTo(404);
     }
