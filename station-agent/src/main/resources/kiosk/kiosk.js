@@ -37,6 +37,7 @@
       text('occupancy', s.occupancy.count + ' / ' + s.occupancy.capacity);
     }
     text('link', s.uplink && s.uplink.connected ? '' : '离线运行，通行码仍可使用 / Offline: passes still work');
+    document.getElementById('enrol').hidden = !(s.face && s.face.enabled);
     const a = s.lastAccess;
     if (a && a.at !== lastAt) {
       const first = lastAt === null;
@@ -75,6 +76,81 @@
     img.addEventListener('error', () => { document.getElementById(id).hidden = true; });
     if (img.complete && img.naturalWidth === 0) {
       document.getElementById(id).hidden = true;
+    }
+  });
+
+  // Face enrolment with the door camera: the button starts it, then the steps are polled until done or refused.
+  const ENROL_IDLE = ['登记后可以刷脸进门（通行码仍然有效）', 'Enrol once, then your face opens the door (your pass still works)'];
+  const ENROL_WORDS = {
+    'waiting-for-pass': ['请在摄像头前出示您的通行码', 'Show your pass to the camera'],
+    'capturing': ['请看着摄像头，保持不动', 'Look at the camera and hold still'],
+    'done': ['登记完成！下次可以刷脸进门', 'Done! Next time your face opens the door'],
+    'no-consent': ['请先在手机会员页同意刷脸进门，再来登记', 'First agree to face entry on your phone (member page), then enrol here'],
+    'no-pass': ['没有看到通行码，请再按一次按钮', 'No pass was shown; press the button again'],
+    'no-face': ['没有拍到清楚的脸，请再试一次', 'Your face was not seen clearly; please try again'],
+    'not-live': ['请本人看着摄像头，不要用照片', 'Look at the camera yourself, not a photo'],
+    'face-off': ['本站暂未开通刷脸', 'Face entry is not available at this station'],
+    'replaced': ['已重新开始登记', 'Enrolment started again'],
+    'busy': ['登记暂时无法完成，请稍后再试', 'Enrolment cannot finish now; please try later']
+  };
+  const enrolButton = document.getElementById('enrol-start');
+  let enrolTimer = null;
+
+  function enrolSay(kind, words) {
+    document.getElementById('enrol-step').className = 'step ' + kind;
+    text('enrol-zh', words[0]);
+    text('enrol-en', words[1]);
+  }
+
+  function enrolEnd(kind, words) {
+    enrolSay(kind, words);
+    clearTimeout(enrolTimer);
+    enrolTimer = setTimeout(() => { enrolButton.hidden = false; enrolSay('idle', ENROL_IDLE); }, 8000);
+  }
+
+  function enrolShow(e) {
+    if (e.step === 'done') {
+      enrolEnd('done', ENROL_WORDS.done);
+    } else if (e.step === 'refused') {
+      enrolEnd('refused', ENROL_WORDS[e.reason] || WORDS[e.reason] || ENROL_WORDS.busy);
+    } else if (e.step === 'capturing') {
+      const w = e.hint && ENROL_WORDS[e.hint] ? ENROL_WORDS[e.hint] : ENROL_WORDS.capturing;
+      enrolSay('busy', [w[0] + ' ' + e.frames + '/' + e.needed, w[1] + ' (' + e.frames + ' of ' + e.needed + ')']);
+      return true;
+    } else {
+      enrolSay('busy', ENROL_WORDS['waiting-for-pass']);
+      return true;
+    }
+    return false;
+  }
+
+  async function enrolPoll(id) {
+    try {
+      const r = await fetch('/kiosk/face/enrol/' + encodeURIComponent(id), { cache: 'no-store' });
+      if (r.ok && enrolShow(await r.json())) {
+        enrolTimer = setTimeout(() => enrolPoll(id), 500);
+      } else if (!r.ok) {
+        enrolEnd('refused', ENROL_WORDS.busy);
+      }
+    } catch (e) {
+      enrolEnd('refused', ENROL_WORDS.busy);
+    }
+  }
+
+  enrolButton.addEventListener('click', async () => {
+    clearTimeout(enrolTimer);
+    enrolButton.hidden = true;
+    try {
+      const r = await fetch('/kiosk/face/enrol/start', { method: 'POST', cache: 'no-store' });
+      const body = await r.json();
+      if (r.ok) {
+        enrolShow(body);
+        enrolTimer = setTimeout(() => enrolPoll(body.enrolment), 500);
+      } else {
+        enrolEnd('refused', ENROL_WORDS[body.error && body.error.code] || ENROL_WORDS.busy);
+      }
+    } catch (e) {
+      enrolEnd('refused', ENROL_WORDS.busy);
     }
   });
 

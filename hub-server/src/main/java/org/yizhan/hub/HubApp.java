@@ -95,6 +95,7 @@ public final class HubApp {
     private MqttIngest mqtt;
     private HttpApi http;
     private RevocationSync revocations;
+    private org.yizhan.hub.face.FaceConsentCatchUp faceCatchUp;
     private long pruneTimer = -1;
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
@@ -176,6 +177,7 @@ public final class HubApp {
                 .settings(configVersions::currentSettings);
         MemberStore members = new MemberStore(db);
         revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
+        faceCatchUp = new org.yizhan.hub.face.FaceConsentCatchUp(vertx, new FaceConsentStore(db), commands);
         MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
@@ -213,7 +215,8 @@ public final class HubApp {
             riderCharging.prune();
             feedback.prune();
         });
-        return mqtt.start().compose(v -> revocations.start()).compose(v -> http.start());
+        return mqtt.start().compose(v -> revocations.start()).compose(v -> faceCatchUp.start())
+                .compose(v -> http.start());
     }
 
     private Future<Void> writePorts(Path dataDir) {
@@ -238,6 +241,11 @@ public final class HubApp {
             RevocationSync r = revocations;
             revocations = null;
             f = f.eventually(() -> quietly("revocation sync", r.stop()));
+        }
+        if (faceCatchUp != null) {
+            org.yizhan.hub.face.FaceConsentCatchUp c = faceCatchUp;
+            faceCatchUp = null;
+            f = f.eventually(() -> quietly("face consent catch-up", c.stop()));
         }
         if (http != null) {
             HttpApi h = http;

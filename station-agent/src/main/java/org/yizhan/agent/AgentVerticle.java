@@ -64,6 +64,8 @@ final class AgentVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
     private static final long TELEMETRY_MIN_GAP_MS = 1_000;
+    /** Face frames taken for one enrolment at least this far apart: a few seconds of the rider's face. */
+    private static final long ENROL_FRAME_GAP_MS = 400;
 
     private final StationConfig config;
     private final Path stateDir;
@@ -88,6 +90,7 @@ final class AgentVerticle extends VerticleBase {
     private InviteQrRoutes inviteQr;
     private org.yizhan.agent.access.ChargeByPass chargeByPass;
     private FaceAccess face;
+    private org.yizhan.agent.access.face.CameraEnrolment faceEnrolment;
     private Optional<FrameWatch> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
@@ -158,6 +161,8 @@ final class AgentVerticle extends VerticleBase {
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
             face = new FaceAccess(vertx, stateDir, config, access,
                     System::currentTimeMillis);
+            faceEnrolment = new org.yizhan.agent.access.face.CameraEnrolment(face, ENROL_FRAME_GAP_MS,
+                    System::currentTimeMillis);
             inviteQr = new InviteQrRoutes(vertx, config);
             commands = commandDispatcher();
             configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
@@ -180,9 +185,10 @@ final class AgentVerticle extends VerticleBase {
                     .mount(inviteQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
                     .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
-                    .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate));
+                    .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate, faceEnrolment));
             if (simulate) {
-                http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass)));
+                http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass))
+                        .claiming(faceEnrolment));
             }
             return access.start().compose(x -> face.start()).compose(x -> startCamera()).compose(x -> http.start());
         }).compose(port -> {
@@ -216,7 +222,7 @@ final class AgentVerticle extends VerticleBase {
         camera = Optional.of(source);
         return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
                 CameraScanner.DEFAULT_HELD_MILLIS,
-                System::currentTimeMillis).withoutPass(face::offer).attach(source);
+                System::currentTimeMillis).claiming(faceEnrolment).withoutPass(face::offer).attach(source);
     }
 
     private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {

@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -209,6 +211,38 @@ public final class FaceConsentStore {
             ps.setString(5, "%\"member\":\"" + pseudonym + "\"%");
             return ps.executeUpdate();
         }
+    }
+
+    /** A consent a station has not been sent: the member pseudonym, sync and the state's version. */
+    public record Missing(String pseudonym, boolean sync, long version) {
+    }
+
+    /**
+     * Consents given (not withdrawn) whose current state was never stored as a {@code face.consent} command for
+     * the station (one that expired unsent does not count), oldest first, at most {@code limit}: what a station
+     * registered (or long offline) after the members consented lacks.
+     */
+    public Future<List<Missing>> missingAt(String stationId, int limit) {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT m.pseudonym, c.sync_allowed, c.changed_at "
+                    + "FROM face_consents c JOIN members m ON m.id = c.member_id WHERE c.withdrawn_at IS NULL "
+                    + "AND NOT EXISTS (SELECT 1 FROM commands k WHERE k.station_id = ? AND k.name = ? "
+                    + "AND k.status <> ? AND k.args LIKE CONCAT('%\"member\":\"', m.pseudonym, '\"%') "
+                    + "AND k.args LIKE CONCAT('%\"version\":', CAST(c.changed_at AS VARCHAR), '}%')) "
+                    + "ORDER BY c.changed_at LIMIT ?")) {
+                ps.setString(1, stationId);
+                ps.setString(2, Command.FACE_CONSENT);
+                ps.setString(3, CommandStore.EXPIRED);
+                ps.setInt(4, limit);
+                List<Missing> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new Missing(rs.getString(1), rs.getBoolean(2), rs.getLong(3)));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     private static long next(Optional<Consent> before, long now) {

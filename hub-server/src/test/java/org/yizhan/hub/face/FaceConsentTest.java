@@ -46,12 +46,14 @@ import static org.awaitility.Awaitility.await;
  * liveness the top-left pixel / 255, so the test draws faces as band patterns.
  */
 @ExtendWith(VertxExtension.class)
-class FaceConsentTest {
+public class FaceConsentTest {
 
     private static final int[] FACE_A = {40, 200, 60, 180, 90, 220, 30, 150};
     private static final int[] FACE_B = {200, 40, 180, 60, 220, 90, 150, 30};
     private static final int[] FACE_C = {100, 100, 230, 20, 20, 230, 100, 100};
     private static final int[] FACE_D = {20, 20, 20, 20, 230, 230, 230, 230};
+    private static final int[] FACE_E = {230, 230, 20, 20, 230, 230, 20, 20};
+    private static final int[] FACE_F = {230, 20, 20, 230, 20, 230, 230, 20};
 
     @TempDir
     static Path dataDir;
@@ -59,6 +61,9 @@ class FaceConsentTest {
     static Path dirA;
     @TempDir
     static Path dirB;
+    @TempDir
+    static Path dirC;
+    static String technician;
     static HubApp app;
     static HubClient api;
     static WebClient web;
@@ -80,7 +85,7 @@ class FaceConsentTest {
         api = new HubClient(vertx, app.httpPort());
         web = WebClient.create(vertx);
         get(api.admin());
-        String technician = get(api.userWithRole("tech", "technician"));
+        technician = get(api.userWithRole("tech", "technician"));
         module = get(vertx.createHttpServer().requestHandler(req -> {
             if (req.path().equals("/v1/info")) {
                 req.response().end(new JsonObject().put("dimension", 8).encode());
@@ -135,7 +140,7 @@ class FaceConsentTest {
     }
 
     /** The fake face module: band means as the embedding, the top-left pixel as liveness, no face when dark. */
-    static JsonObject fakeModule(byte[] luma, int w, int h) {
+    public static JsonObject fakeModule(byte[] luma, int w, int h) {
         double total = 0;
         for (byte b : luma) {
             total += b & 0xff;
@@ -159,7 +164,7 @@ class FaceConsentTest {
         return new JsonObject().put("face", true).put("embedding", e).put("liveness", (luma[0] & 0xff) / 255.0);
     }
 
-    static Buffer face(int[] bands, int live) throws Exception {
+    public static Buffer face(int[] bands, int live) throws Exception {
         BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
         for (int y = 0; y < 64; y++) {
             for (int x = 0; x < 64; x++) {
@@ -458,6 +463,137 @@ class FaceConsentTest {
         assertThat(noPass.statusCode()).isEqualTo(400);
         assertThat(noPass.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("no-pass");
         assertThat(local(agentA, "/kiosk/face/enrol/e99/frames", face(FACE_D, 250)).statusCode()).isEqualTo(404);
+    }
+
+    private static JsonObject startAtKiosk(StationAgent a) throws Exception {
+        HttpResponse<Buffer> r = get(web.post(a.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send());
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+        assertThat(r.bodyAsJsonObject().getString("step")).isEqualTo("waiting-for-pass");
+        return r.bodyAsJsonObject();
+    }
+
+    private static JsonObject kioskStep(StationAgent a, String id) throws Exception {
+        HttpResponse<Buffer> r = get(web.get(a.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + id).send());
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+        return r.bodyAsJsonObject();
+    }
+
+    @Test
+    void enrolsWithTheDoorCameraFromTheKioskAndTheFramesItTakesNeverOpenTheDoor() throws Exception {
+        JsonObject m = join();
+        String token = m.getString("memberToken");
+        String pseudonym = m.getJsonObject("member").getString("pseudonym");
+
+        // no consent: the pass the camera reads is taken by the enrolment, refused with the reason, door shut
+        String refusedId = startAtKiosk(agentA).getString("enrolment");
+        HttpResponse<Buffer> noConsent = local(agentA, "/sim/camera", passPng(token));
+        assertThat(noConsent.bodyAsJsonObject().getValue("decision")).as(noConsent.bodyAsString()).isNull();
+        assertThat(noConsent.bodyAsJsonObject().getJsonObject("enrolment").getString("step")).isEqualTo("refused");
+        JsonObject refused = kioskStep(agentA, refusedId);
+        assertThat(refused.getString("step")).isEqualTo("refused");
+        assertThat(refused.getString("reason")).isEqualTo("no-consent");
+        HttpResponse<Buffer> after = local(agentA, "/sim/face", face(FACE_E, 250));
+        assertThat(after.bodyAsJsonObject().getString("reason")).as("a refused enrolment lets the face door decide")
+                .isEqualTo("no-match");
+
+        assertThat(giveConsent(token, false).statusCode()).isEqualTo(201);
+        String[] id = new String[1];
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            id[0] = startAtKiosk(agentA).getString("enrolment");
+            HttpResponse<Buffer> pass = local(agentA, "/sim/camera", passPng(token));
+            assertThat(pass.bodyAsJsonObject().getValue("decision")).as(pass.bodyAsString()).isNull();
+            assertThat(pass.bodyAsJsonObject().getJsonObject("enrolment").getString("step")).isEqualTo("capturing");
+        });
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + refusedId).send()).statusCode())
+                .as("a replaced enrolment").isEqualTo(404);
+        JsonObject decisionsBefore = status(agentA).getJsonObject("access").getJsonObject("decisions");
+        JsonObject capturing = kioskStep(agentA, id[0]);
+        assertThat(capturing.getInteger("frames")).isZero();
+        assertThat(capturing.getInteger("needed")).isEqualTo(2);
+
+        // a photo held up is not taken; live face frames from the camera (door and face inputs alike) are
+        HttpResponse<Buffer> photo = local(agentA, "/sim/face", face(FACE_E, 20));
+        assertThat(photo.bodyAsJsonObject().getValue("decision")).isNull();
+        assertThat(photo.bodyAsJsonObject().getJsonObject("enrolment").getString("hint")).isEqualTo("not-live");
+        assertThat(kioskStep(agentA, id[0]).getInteger("frames")).isZero();
+        // the door camera's frames, through its pass input and its face input alike; those that come sooner than
+        // the enrolment takes them are held back from the door all the same
+        String[] paths = {"/sim/camera", "/sim/face"};
+        int[] sent = {0};
+        JsonObject[] step = new JsonObject[1];
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(150)).until(() -> {
+            HttpResponse<Buffer> r = local(agentA, paths[sent[0]++ % 2], face(FACE_E, 250));
+            assertThat(r.bodyAsJsonObject().getValue("decision")).as("never the door: " + r.bodyAsString()).isNull();
+            step[0] = r.bodyAsJsonObject().getJsonObject("enrolment");
+            return "done".equals(step[0].getString("step"));
+        });
+        JsonObject last = step[0];
+        assertThat(last.getString("step")).as(last.encode()).isEqualTo("done");
+        JsonObject done = kioskStep(agentA, id[0]);
+        assertThat(done.getString("step")).isEqualTo("done");
+        assertThat(done.getInteger("frames")).isEqualTo(2);
+        assertThat(done.getString("member")).isEqualTo(pseudonym);
+        assertThat(status(agentA).getJsonObject("access").getJsonObject("decisions")).as("no door decision meanwhile")
+                .isEqualTo(decisionsBefore);
+
+        JsonObject granted = door(agentA, FACE_E, 250);
+        assertThat(granted.getString("decision")).as(granted.encode()).isEqualTo("granted");
+        assertThat(granted.getString("method")).isEqualTo("face");
+        assertThat(status(agentA).getJsonObject("access").getJsonObject("decisions")).isNotEqualTo(decisionsBefore);
+
+        // bad input at the new ways in
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/nope").send()).statusCode())
+                .isEqualTo(404);
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(300)).send())
+                .statusCode()).isEqualTo(404);
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(5000)).send())
+                .statusCode()).as("too long for the server").isEqualTo(414);
+        assertThat(status(agentA).getJsonObject("face").getBoolean("enabled")).as("still up").isTrue();
+        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send()).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aStationRegisteredAfterTheConsentLearnsItWhenItConnects(Vertx vertx) throws Exception {
+        JsonObject m = join();
+        String token = m.getString("memberToken");
+        String pseudonym = m.getJsonObject("member").getString("pseudonym");
+        assertThat(giveConsent(token, false).statusCode()).isEqualTo(201);
+
+        StationConfig stationC = provision(technician, "南门驿站");
+        Files.writeString(dirC.resolve("face.json"), Files.readString(dirA.resolve("face.json")));
+        StationAgent agentC = agent(vertx, stationC, dirC);
+        try {
+            String id = enrol(agentC, token, FACE_F);
+            HttpResponse<Buffer> done = local(agentC, "/kiosk/face/enrol/" + id + "/frames", face(FACE_F, 250));
+            assertThat(done.statusCode()).as(done.bodyAsString()).isEqualTo(201);
+            assertThat(door(agentC, FACE_F, 250).getString("decision")).isEqualTo("granted");
+            String sent = "SELECT COUNT(*) FROM commands WHERE station_id = ? AND name = 'face.consent' AND args LIKE ?";
+            assertThat(count(sent, stationC.stationId(), "%" + pseudonym + "%")).isEqualTo(1);
+
+            // another member's face.consent to C expires unsent: connecting again sends that one, and nothing twice
+            JsonObject other = join();
+            String otherPseudonym = other.getJsonObject("member").getString("pseudonym");
+            assertThat(giveConsent(other.getString("memberToken"), true).statusCode()).isEqualTo(201);
+            get(agentC.stop());
+            await().atMost(Duration.ofSeconds(15)).until(() -> !app.mqtt().isConnected(stationC.stationId()));
+            get(app.database().call(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE commands SET status = 'expired' "
+                        + "WHERE station_id = ? AND name = 'face.consent' AND args LIKE ?")) {
+                    ps.setString(1, stationC.stationId());
+                    ps.setString(2, "%" + otherPseudonym + "%");
+                    return ps.executeUpdate();
+                }
+            }));
+            agentC = agent(vertx, stationC, dirC);
+            String live = sent + " AND status <> 'expired'";
+            await().atMost(Duration.ofSeconds(15)).until(() ->
+                    count(live, stationC.stationId(), "%" + otherPseudonym + "%") == 1);
+            assertThat(count(sent, stationC.stationId(), "%" + otherPseudonym + "%")).isEqualTo(2);
+            assertThat(count(sent, stationC.stationId(), "%" + pseudonym + "%")).isEqualTo(1);
+        } finally {
+            get(agentC.stop());
+        }
     }
 
     private static HttpResponse<Buffer> station(String path, String user, String secret, JsonObject body) throws Exception {

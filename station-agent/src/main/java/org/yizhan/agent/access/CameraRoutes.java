@@ -23,6 +23,9 @@ import java.util.function.Consumer;
  * {@code POST /sim/camera?port=N} is the camera of charger port N: the pass starts a charging session there
  * (see {@link ChargeByPass}) and the answer is {@code {"decision","reason","port","sessionId"?}}. Without
  * {@code port}, a port chosen at the kiosk within the last 20 s takes the pass the same way.
+ * <p>
+ * While the kiosk enrols a face with the door camera ({@link CameraClaim}), the frame goes there as it would
+ * from the camera, and the answer is {@code {"decision":null,"enrolment":{..}}}.
  */
 public final class CameraRoutes implements Consumer<Router> {
 
@@ -34,6 +37,7 @@ public final class CameraRoutes implements Consumer<Router> {
     private final AccessControl access;
     private final Optional<ChargeByPass> charge;
     private final AtomicLong refused = new AtomicLong();
+    private CameraClaim claim = CameraClaim.NONE;
 
     public CameraRoutes(Vertx vertx, QrDecoder decoder, AccessControl access) {
         this(vertx, decoder, access, Optional.empty());
@@ -44,6 +48,12 @@ public final class CameraRoutes implements Consumer<Router> {
         this.decoder = decoder;
         this.access = access;
         this.charge = charge;
+    }
+
+    /** Frames go to {@code claim} first (the kiosk's face enrolment); call before mounting. */
+    public CameraRoutes claiming(CameraClaim claim) {
+        this.claim = claim;
+        return this;
     }
 
     /** Requests refused so far (wrong type, empty, unreadable, too large). */
@@ -102,9 +112,11 @@ public final class CameraRoutes implements Consumer<Router> {
             port = Optional.of(p);
         }
         Optional<Integer> chosenPort = port;
+        LumaFrame[] frame = new LumaFrame[1];
         vertx.executeBlocking(() -> {
             try {
-                return decoder.decode(ImageFrames.read(bytes));
+                frame[0] = ImageFrames.read(bytes);
+                return decoder.decode(frame[0]);
             } catch (ImageFrames.ImageException e) {
                 throw new FrameRefused(e);
             }
@@ -117,6 +129,13 @@ public final class CameraRoutes implements Consumer<Router> {
                     LOG.warn("Camera frame could not be decoded: {}", ar.cause().toString());
                     error(ctx, 500, "internal", "the frame could not be decoded");
                 }
+                return;
+            }
+            Optional<io.vertx.core.Future<JsonObject>> claimed = chosenPort.isPresent() ? Optional.empty()
+                    : ar.result().isPresent() ? claim.pass(ar.result().get()) : claim.frame(frame[0]);
+            if (claimed.isPresent()) {
+                claimed.get().onComplete(c -> JsonReplies.json(ctx, 200, new JsonObject().putNull("decision")
+                        .put("enrolment", c.succeeded() ? c.result() : null)));
                 return;
             }
             if (ar.result().isEmpty()) {

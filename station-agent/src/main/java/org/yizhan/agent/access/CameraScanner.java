@@ -40,6 +40,7 @@ public final class CameraScanner {
     /** Whether the next frame is read turned a quarter; changed only by the one frame that holds {@link #busy}. */
     private volatile boolean quarterTurn;
     private Consumer<LumaFrame> withoutPass = f -> { };
+    private CameraClaim claim = CameraClaim.NONE;
 
     /** Create on the station's context: decisions are made on it. */
     public CameraScanner(Vertx vertx, QrDecoder decoder, AccessControl access, long heldMillis, LongSupplier clock) {
@@ -61,6 +62,12 @@ public final class CameraScanner {
     /** Frames in which no pass was found go on to {@code next} (the face door); call before {@link #attach}. */
     public CameraScanner withoutPass(Consumer<LumaFrame> next) {
         this.withoutPass = next;
+        return this;
+    }
+
+    /** Passes and pass-less frames go to {@code claim} first (the kiosk's face enrolment); call before {@link #attach}. */
+    public CameraScanner claiming(CameraClaim claim) {
+        this.claim = claim;
         return this;
     }
 
@@ -88,7 +95,7 @@ public final class CameraScanner {
                         LOG.warn("Decoding a camera frame failed: {}", ar.cause().toString());
                     } else if (ar.result().isPresent()) {
                         seen(ar.result().get());
-                    } else {
+                    } else if (claim.frame(frame).isEmpty()) {
                         withoutPass.accept(frame);
                     }
                 }));
@@ -106,6 +113,9 @@ public final class CameraScanner {
             }
         }
         lastSeen.put(text, now);
+        if (claim.pass(text).isPresent()) {
+            return;
+        }
         java.util.Optional<Integer> port = charge.flatMap(ChargeByPass::takeArmed);
         if (port.isPresent()) {
             charge.get().present(text, port.get());

@@ -159,6 +159,11 @@ public final class FaceAccess {
         return matcher.map(FaceMatcher::size).orElse(0);
     }
 
+    /** The frames averaged into one template at the kiosk ({@code enrolFrames} in {@code face.json}). */
+    public int enrolFrames() {
+        return config.enrolFrames();
+    }
+
     public FaceStore store() {
         return store;
     }

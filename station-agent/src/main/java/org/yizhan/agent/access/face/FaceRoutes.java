@@ -25,6 +25,11 @@ import java.util.function.Consumer;
  * ({@code no-pass}, unreadable image), 403 (the pass refused, or {@code no-consent}), 404 (no such enrolment),
  * 409 ({@code face-off}), 413, 415, 422 ({@code no-face}, {@code not-live}). With {@code --simulate},
  * {@code POST /sim/face} takes a frame as the door camera's and answers the decision like {@code /sim/camera}.
+ *
+ * <p>Enrolment with the door camera ({@link CameraEnrolment}): {@code POST /kiosk/face/enrol/start} (no body)
+ * answers 201 {@code {"enrolment","step":"waiting-for-pass","frames":0,"needed","until"}} (409 {@code face-off});
+ * {@code GET /kiosk/face/enrol/{id}} answers the step as it stands (404 for an unknown or replaced one). While it
+ * captures, a {@code /sim/face} frame goes to it and is answered {@code {"decision":null,"enrolment":{..}}}.
  */
 public final class FaceRoutes implements Consumer<Router> {
 
@@ -35,16 +40,28 @@ public final class FaceRoutes implements Consumer<Router> {
     private final FaceAccess face;
     private final QrDecoder decoder;
     private final boolean simulate;
+    private final CameraEnrolment camera;
 
-    public FaceRoutes(Vertx vertx, FaceAccess face, QrDecoder decoder, boolean simulate) {
+    public FaceRoutes(Vertx vertx, FaceAccess face, QrDecoder decoder, boolean simulate, CameraEnrolment camera) {
         this.vertx = vertx;
         this.face = face;
         this.decoder = decoder;
         this.simulate = simulate;
+        this.camera = camera;
     }
 
     @Override
     public void accept(Router router) {
+        router.post("/kiosk/face/enrol/start").handler(ctx -> {
+            try {
+                json(ctx, 201, camera.start());
+            } catch (FaceAccess.EnrolRefused r) {
+                error(ctx, r.status(), r.code(), r.getMessage());
+            }
+        });
+        router.get("/kiosk/face/enrol/:id").handler(ctx -> camera.status(ctx.pathParam("id")).ifPresentOrElse(
+                s -> json(ctx, 200, s),
+                () -> error(ctx, 404, "not-found", "no such enrolment at this kiosk; press the button again")));
         image(router, "/kiosk/face/enrol", this::start);
         image(router, "/kiosk/face/enrol/:id/frames", this::frame);
         if (simulate) {
@@ -129,6 +146,12 @@ public final class FaceRoutes implements Consumer<Router> {
     }
 
     private void door(RoutingContext ctx, LumaFrame frame) {
+        Optional<Future<JsonObject>> enrolling = camera.frame(frame);
+        if (enrolling.isPresent()) {
+            enrolling.get().onComplete(ar -> json(ctx, 200, new JsonObject().putNull("decision")
+                    .put("enrolment", ar.succeeded() ? ar.result() : null)));
+            return;
+        }
         face.decide(frame).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Face decision failed: {}", ar.cause().getMessage());

@@ -1,5 +1,8 @@
 package org.yizhan.agent.access.face;
 
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.common.BitMatrix;
+import com.google.zxing.qrcode.QRCodeWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.agent.StationAgent;
 import org.yizhan.agent.access.AccessControl;
+import org.yizhan.agent.access.CameraClaim;
 import org.yizhan.agent.access.CameraScanner;
 import org.yizhan.agent.access.LumaFrame;
 import org.yizhan.agent.access.QrDecoder;
@@ -23,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -76,6 +81,9 @@ class FaceOffTest {
                     .putHeader("Content-Type", "image/png").sendBuffer(grey()));
             assertThat(enrol.statusCode()).isEqualTo(409);
             assertThat(enrol.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("face-off");
+            HttpResponse<Buffer> start = get(web.post(agent.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send());
+            assertThat(start.statusCode()).as("the kiosk button").isEqualTo(409);
+            assertThat(start.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("face-off");
             HttpResponse<Buffer> door = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/face")
                     .putHeader("Content-Type", "image/png").sendBuffer(grey()));
             assertThat(door.bodyAsJsonObject().getValue("decision")).isNull();
@@ -95,5 +103,43 @@ class FaceOffTest {
         scanner.offer(blank);
         await().atMost(Duration.ofSeconds(5)).until(() -> toFace.size() == 1);
         assertThat(toFace.get(0)).isSameAs(blank);
+    }
+
+    @Test
+    void whileTheKioskClaimsTheCameraItsPassAndFramesGoThereNotToTheDoor(Vertx vertx) throws Exception {
+        CopyOnWriteArrayList<LumaFrame> toFace = new CopyOnWriteArrayList<>();
+        CopyOnWriteArrayList<Object> claimed = new CopyOnWriteArrayList<>();
+        AccessControl unused = null; // a pass reaching the door would fail here and never be claimed
+        CameraScanner scanner = new CameraScanner(vertx, new QrDecoder(), unused, 2_000, System::currentTimeMillis)
+                .claiming(new CameraClaim() {
+                    @Override
+                    public Optional<Future<JsonObject>> pass(String text) {
+                        claimed.add(text);
+                        return Optional.of(Future.succeededFuture(new JsonObject()));
+                    }
+
+                    @Override
+                    public Optional<Future<JsonObject>> frame(LumaFrame frame) {
+                        claimed.add(frame);
+                        return Optional.of(Future.succeededFuture(new JsonObject()));
+                    }
+                })
+                .withoutPass(toFace::add);
+        LumaFrame blank = new LumaFrame(new byte[64 * 48], 64, 48);
+        scanner.offer(blank);
+        await().atMost(Duration.ofSeconds(5)).until(() -> claimed.size() == 1);
+        assertThat(claimed.get(0)).isSameAs(blank);
+
+        BitMatrix m = new QRCodeWriter().encode("YZ1.kiosk-claim-test", BarcodeFormat.QR_CODE, 240, 240);
+        byte[] luma = new byte[240 * 240];
+        for (int y = 0; y < 240; y++) {
+            for (int x = 0; x < 240; x++) {
+                luma[y * 240 + x] = (byte) (m.get(x, y) ? 0 : 255);
+            }
+        }
+        scanner.offer(new LumaFrame(luma, 240, 240));
+        await().atMost(Duration.ofSeconds(5)).until(() -> claimed.size() == 2);
+        assertThat(claimed.get(1)).isEqualTo("YZ1.kiosk-claim-test");
+        assertThat(toFace).as("nothing went on to the face door").isEmpty();
     }
 }

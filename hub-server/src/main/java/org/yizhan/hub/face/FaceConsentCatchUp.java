@@ -1,0 +1,71 @@
+package org.yizhan.hub.face;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.live.Bus;
+import org.yizhan.protocol.Command;
+
+/**
+ * Tells a station that comes online of the face consents it was never sent: a station registered after members
+ * consented (their {@code face.consent} went only to the stations that existed then) would otherwise refuse
+ * their enrolment as {@code no-consent}. At most {@link #BATCH} {@code face.consent} commands per connection,
+ * oldest consent first; the rest follow at the next connection (what was sent once is not sent again, so
+ * each connection makes progress). Withdrawals need no catch-up: a station that never held a consent holds no
+ * template to delete.
+ */
+public final class FaceConsentCatchUp {
+
+    public static final int BATCH = 200;
+    private static final Logger LOG = LoggerFactory.getLogger(FaceConsentCatchUp.class);
+
+    private final Vertx vertx;
+    private final FaceConsentStore consents;
+    private final CommandStore commands;
+    private MessageConsumer<Object> consumer;
+
+    public FaceConsentCatchUp(Vertx vertx, FaceConsentStore consents, CommandStore commands) {
+        this.vertx = vertx;
+        this.consents = consents;
+        this.commands = commands;
+    }
+
+    public Future<Void> start() {
+        consumer = vertx.eventBus().consumer(Bus.LIVE, msg -> {
+            if (msg.body() instanceof JsonObject o && "presence".equals(o.getString("kind"))
+                    && o.getJsonObject("data") != null && "online".equals(o.getJsonObject("data").getString("state"))) {
+                send(o.getString("stationId"));
+            }
+        });
+        return consumer.completion();
+    }
+
+    public Future<Void> stop() {
+        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    }
+
+    /** Stores and dispatches the consents the station lacks; completes with how many were sent. */
+    public Future<Integer> send(String stationId) {
+        return consents.missingAt(stationId, BATCH).compose(list -> {
+            Future<Integer> chain = Future.succeededFuture(0);
+            for (FaceConsentStore.Missing m : list) {
+                chain = chain.compose(n -> commands.create(stationId, Command.FACE_CONSENT, new JsonObject()
+                                .put("member", m.pseudonym()).put("sync", m.sync()).put("version", m.version()),
+                        FaceFanout.TTL_MILLIS, "hub").map(c -> {
+                    vertx.eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id"));
+                    return n + 1;
+                }));
+            }
+            return chain.onSuccess(n -> {
+                if (n > 0) {
+                    LOG.info("Sent {} face consents {} lacked{}", n, stationId,
+                            n == BATCH ? "; more follow at its next connection" : "");
+                }
+            });
+        }).onFailure(err -> LOG.warn("Could not send face consents to {}: {}", stationId, err.getMessage()));
+    }
+}
