@@ -214,12 +214,18 @@ public class FaceConsentTest {
 
     private static String enrol(StationAgent a, String token, int[] face) throws Exception {
         String[] id = new String[1];
+        Buffer[] shown = new Buffer[1];
         // the consent reaches the station as a command: wait until it has
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-            HttpResponse<Buffer> r = local(a, "/kiosk/face/enrol", passPng(token));
+            shown[0] = passPng(token);
+            HttpResponse<Buffer> r = local(a, "/kiosk/face/enrol", shown[0]);
             assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
             id[0] = r.bodyAsJsonObject().getString("enrolment");
         });
+        // a copy of the same pass cannot start another enrolment (someone else's face for this member)
+        HttpResponse<Buffer> copy = local(a, "/kiosk/face/enrol", shown[0]);
+        assertThat(copy.statusCode()).as(copy.bodyAsString()).isEqualTo(403);
+        assertThat(copy.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("replayed");
         HttpResponse<Buffer> first = local(a, "/kiosk/face/enrol/" + id[0] + "/frames", face(face, 250));
         assertThat(first.statusCode()).as(first.bodyAsString()).isEqualTo(200);
         assertThat(first.bodyAsJsonObject().getInteger("frames")).isEqualTo(1);

@@ -22,8 +22,9 @@ import java.util.concurrent.Callable;
  * The station's door-access state in a SQLite file ({@code access.db}, WAL, synchronous=FULL): the revocation
  * list synced from the hub with its version, and the passes used at this station (one row per member and slot,
  * kept until the pass can no longer be valid), so a replayed pass is refused even after an agent restart.
- * Passes used to start a charging session are kept apart ({@code used_charge_passes}), so the same pass slot
- * can open the door once and start one charging session.
+ * Passes used to start a charging session or a face enrolment are kept apart ({@code used_charge_passes},
+ * {@code used_enrol_passes}), so the same pass slot can open the door once, start one charging session and start
+ * one enrolment.
  * All JDBC runs on one worker thread in call order; the revocation list is also held in memory.
  */
 public final class AccessStore {
@@ -52,6 +53,8 @@ public final class AccessStore {
                 s.execute("CREATE TABLE IF NOT EXISTS used_passes (member TEXT NOT NULL, slot INTEGER NOT NULL, "
                         + "keep_until INTEGER NOT NULL, PRIMARY KEY (member, slot)) WITHOUT ROWID");
                 s.execute("CREATE TABLE IF NOT EXISTS used_charge_passes (member TEXT NOT NULL, slot INTEGER NOT NULL, "
+                        + "keep_until INTEGER NOT NULL, PRIMARY KEY (member, slot)) WITHOUT ROWID");
+                s.execute("CREATE TABLE IF NOT EXISTS used_enrol_passes (member TEXT NOT NULL, slot INTEGER NOT NULL, "
                         + "keep_until INTEGER NOT NULL, PRIMARY KEY (member, slot)) WITHOUT ROWID");
                 s.execute("CREATE TABLE IF NOT EXISTS revoked (member TEXT PRIMARY KEY) WITHOUT ROWID");
                 s.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)");
@@ -135,7 +138,7 @@ public final class AccessStore {
 
     /** What a pass was used for; each has its own replay guard. */
     public enum Purpose {
-        ENTRY("used_passes"), CHARGING("used_charge_passes");
+        ENTRY("used_passes"), CHARGING("used_charge_passes"), ENROL("used_enrol_passes");
 
         private final String table;
 

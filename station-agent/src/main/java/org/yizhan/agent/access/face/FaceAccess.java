@@ -285,14 +285,23 @@ public final class FaceAccess {
         if (!enabled()) {
             return Future.failedFuture(new EnrolRefused(409, "face-off", "face access is not switched on at this station"));
         }
-        return access.check(passText, AccessStore.Purpose.ENTRY).compose(c -> {
-            // a pass already used at the door in this slot still proves who is standing at the kiosk
-            if (!c.ok() && !AccessDecision.REPLAYED.equals(c.refusal().get())) {
+        // a pass slot starts one enrolment (kept apart from the door's use of it: a rider may come in and enrol
+        // with the same pass); a copy of someone's pass cannot start a second one
+        return access.check(passText, AccessStore.Purpose.ENROL).compose(c -> {
+            if (!c.ok()) {
                 return Future.failedFuture(new EnrolRefused(403, c.refusal().get(),
                         "the pass was refused: " + c.refusal().get()));
             }
             String member = c.member().orElseThrow();
             return store.consent(member).compose(consent -> {
+                if (consent.isEmpty() || !consent.get().given()) {
+                    return Future.succeededFuture(consent);
+                }
+                return access.markUsed(c, AccessStore.Purpose.ENROL).compose(fresh -> fresh
+                        ? Future.succeededFuture(consent)
+                        : Future.failedFuture(new EnrolRefused(403, AccessDecision.REPLAYED,
+                                "the pass was refused: " + AccessDecision.REPLAYED)));
+            }).compose(consent -> {
                 if (consent.isEmpty() || !consent.get().given()) {
                     return Future.failedFuture(new EnrolRefused(403, "no-consent",
                             "this member has not given face consent (or the hub's word has not reached this station)"));
