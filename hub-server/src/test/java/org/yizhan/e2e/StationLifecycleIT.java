@@ -128,6 +128,11 @@ class StationLifecycleIT {
 
         int doorCycles = 0;
         doorCycles += cycleDoor(sim, 2);
+        // the simulator answers once the contact has changed; the events follow a moment later. A kill -9 before
+        // they are in the outbox loses them, as a power cut would: wait until the hub has them.
+        await("door events reach the hub").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(api.get("/api/v1/events?stationId=" + stationId
+                        + "&type=door.closed&limit=100").body().getJsonArray("events")).hasSize(2));
 
         // kill -9: no DISCONNECT, the will applies
         agent.kill();
