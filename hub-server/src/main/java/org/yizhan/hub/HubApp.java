@@ -29,6 +29,7 @@ import org.yizhan.hub.feedback.FeedbackRoutes;
 import org.yizhan.hub.feedback.FeedbackStore;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
+import org.yizhan.hub.http.PageSettingsRoutes;
 import org.yizhan.hub.http.LiveStream;
 import org.yizhan.hub.http.RecordRoutes;
 import org.yizhan.hub.http.Replies;
@@ -187,8 +188,9 @@ public final class HubApp {
         FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
                 FEEDBACK_PER_ADDRESS_PER_MINUTE);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
-                new LiveStream(vertx, auth, metrics), List.of(
+                new LiveStream(vertx, auth, metrics), config.mapTileOrigin().stream().toList(), List.of(
                 authRoutes,
+                new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), auth, replies),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth, replies),

@@ -3,10 +3,13 @@ package org.yizhan.hub;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,13 +34,19 @@ public record HubConfig(
         int provisionAttemptsPerMinute,
         int startupGraceSeconds,
         int questdbHttpPort,
-        int demoStations) {
+        int demoStations,
+        String mapTileUrl,
+        String mapTileAttribution) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
             "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
             "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
-            "startup-grace-seconds", "questdb-http-port", "demo-stations");
+            "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution");
+
+    /** Longest map tile URL template and attribution text accepted. */
+    static final int MAX_TILE_URL = 512;
+    static final int MAX_ATTRIBUTION = 200;
 
     public static String envName(String key) {
         return "YIZHAN_" + key.toUpperCase().replace('-', '_');
@@ -46,7 +55,7 @@ public record HubConfig(
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0);
+                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "");
     }
 
     /**
@@ -102,7 +111,79 @@ public record HubConfig(
                 num(s, "provision-attempts-per-minute", d.provisionAttemptsPerMinute(), 1, 1_000_000),
                 num(s, "startup-grace-seconds", d.startupGraceSeconds(), 0, 3600),
                 port(s, "questdb-http-port", d.questdbHttpPort()),
-                num(s, "demo-stations", d.demoStations(), 0, 1000));
+                num(s, "demo-stations", d.demoStations(), 0, 1000),
+                tileUrl(s, "map-tile-url"),
+                attribution(s, "map-tile-attribution"));
+    }
+
+    /**
+     * The origin ({@code https://tile.example.org:8443}) the map tiles come from, for the pages' content
+     * security policy; empty when no tile source is set (the overview then draws a schematic).
+     */
+    public Optional<String> mapTileOrigin() {
+        if (mapTileUrl.isEmpty()) {
+            return Optional.empty();
+        }
+        URI u = URI.create(sample(mapTileUrl));
+        return Optional.of(u.getScheme().toLowerCase(Locale.ROOT) + "://" + u.getHost().toLowerCase(Locale.ROOT)
+                + (u.getPort() == -1 ? "" : ":" + u.getPort()));
+    }
+
+    /** A tile URL template with its placeholders filled in, so that it can be parsed as a URL. */
+    private static String sample(String template) {
+        return template.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0");
+    }
+
+    /**
+     * A map tile URL template: empty, or http(s) with a host and all of {z}, {x} and {y}, and nothing that could
+     * break out of the content security policy or a page attribute.
+     */
+    private static String tileUrl(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (v.isEmpty()) {
+            return "";
+        }
+        String why = null;
+        if (v.length() > MAX_TILE_URL) {
+            why = "is longer than " + MAX_TILE_URL + " characters";
+        } else if (!v.contains("{z}") || !v.contains("{x}") || !v.contains("{y}")) {
+            why = "must contain {z}, {x} and {y}";
+        } else if (v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == ';' || c == ','
+                || c == '<' || c == '>' || c == '\\')) {
+            why = "may not contain spaces, quotes, ';', ',', '<', '>', '\\' or non-ASCII characters";
+        } else {
+            try {
+                URI u = new URI(sample(v));
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    why = "must start with http:// or https://";
+                } else if (u.getHost() == null || u.getRawUserInfo() != null) {
+                    why = "needs a host name (and no user name or password)";
+                }
+            } catch (URISyntaxException e) {
+                why = "is not a URL (" + e.getReason() + ")";
+            }
+        }
+        if (why != null) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v) + "' " + why
+                    + "; for example https://tile.openstreetmap.org/{z}/{x}/{y}.png, or empty for the schematic map");
+        }
+        return v;
+    }
+
+    private static String attribution(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (v.length() > MAX_ATTRIBUTION) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): longer than " + MAX_ATTRIBUTION + " characters");
+        }
+        if (v.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): may not contain control characters");
+        }
+        return v;
+    }
+
+    private static String shorten(String v) {
+        return v.length() <= 80 ? v : v.substring(0, 80) + "...";
     }
 
     private static String str(JsonObject s, String k, String dflt) {
@@ -145,36 +226,42 @@ public record HubConfig(
     public HubConfig withPorts(int http, int mqtt) {
         return new HubConfig(httpHost, http, mqttHost, mqtt, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
                 adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
+                mapTileAttribution);
     }
 
     public HubConfig withDataDir(Path dir) {
         return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dir,
                 adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
+                mapTileAttribution);
     }
 
     public HubConfig withAdminPassword(String password) {
         return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
                 Optional.of(password), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations);
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
+                mapTileAttribution);
     }
 
     public HubConfig withStartupGraceSeconds(int seconds) {
         return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
                 adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, seconds, questdbHttpPort, demoStations);
+                provisionAttemptsPerMinute, seconds, questdbHttpPort, demoStations, mapTileUrl,
+                mapTileAttribution);
     }
 
     public HubConfig withDemoStations(int n) {
         return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
                 adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, n);
+                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, n, mapTileUrl,
+                mapTileAttribution);
     }
 
     @Override
     public String toString() {
         return "HubConfig[http=" + httpHost + ":" + httpPort + ", mqtt=" + mqttHost + ":" + mqttPort + ", tls=" + mqttTls
-                + ", dataDir=" + dataDir + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
+                + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
+                + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
     }
 }

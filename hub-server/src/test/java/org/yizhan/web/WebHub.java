@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,11 +49,18 @@ final class WebHub implements AutoCloseable {
     }
 
     static WebHub start(Vertx vertx, Path dir) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
+        return start(vertx, dir, Map.of());
+    }
+
+    /** A hub with further settings, as environment variables ({@code YIZHAN_MAP_TILE_URL} and so on). */
+    static WebHub start(Vertx vertx, Path dir, Map<String, String> moreEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of(
                 "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
                 "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
                 "YIZHAN_DATA_DIR", dir.resolve("hub").toString(), "YIZHAN_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "YIZHAN_STARTUP_GRACE_SECONDS", "0"));
+        env.putAll(moreEnv);
+        HubConfig config = HubConfig.load(Optional.empty(), env);
         HubApp app = new HubApp(vertx, config);
         get(app.start());
         WebHub hub = new WebHub(vertx, dir, app);

@@ -24,9 +24,8 @@ import java.util.List;
 public final class HttpApi {
 
     public static final long MAX_BODY_BYTES = 64 * 1024;
-    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-            + "frame-ancestors 'none'";
+    /** The content security policy when pages load images only from the hub itself. */
+    public static final String CSP = csp(List.of());
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
     private final Vertx vertx;
@@ -36,11 +35,17 @@ public final class HttpApi {
     private final Replies replies;
     private final List<ApiRoutes> features;
     private final LiveStream live;
+    private final String csp;
     private HttpServer server;
 
+    /**
+     * @param imageOrigins origins ({@code https://tile.example.org}) pages may also load images from, such as the
+     *                     configured map tile source; none keeps images to the hub itself
+     */
     public HttpApi(Vertx vertx, String host, int port, HubMetrics metrics, Replies replies, LiveStream live,
-                   List<ApiRoutes> features) {
+                   List<String> imageOrigins, List<ApiRoutes> features) {
         this.vertx = vertx;
+        this.csp = csp(imageOrigins);
         this.host = host;
         this.port = port;
         this.metrics = metrics;
@@ -49,9 +54,17 @@ public final class HttpApi {
         this.features = List.copyOf(features);
     }
 
+    /** The content security policy: everything from the hub only, images also from the given origins. */
+    public static String csp(List<String> imageOrigins) {
+        String images = imageOrigins.isEmpty() ? "" : " " + String.join(" ", imageOrigins);
+        return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:" + images + "; "
+                + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                + "frame-ancestors 'none'";
+    }
+
     public Router router() {
         Router router = Router.router(vertx);
-        router.route().handler(HttpApi::securityHeaders);
+        router.route().handler(this::securityHeaders);
         features.forEach(f -> f.mountFirst(router));
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
         router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
@@ -98,14 +111,14 @@ public final class HttpApi {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
-    private static void securityHeaders(RoutingContext ctx) {
+    private void securityHeaders(RoutingContext ctx) {
         HttpServerResponse r = ctx.response();
         boolean api = ctx.request().path().startsWith("/api/");
         ctx.addHeadersEndHandler(v -> {
             r.putHeader("X-Content-Type-Options", "nosniff");
             r.putHeader("X-Frame-Options", "DENY");
             r.putHeader("Referrer-Policy", "no-referrer");
-            r.putHeader("Content-Security-Policy", CSP);
+            r.putHeader("Content-Security-Policy", csp);
             if (api && !r.headers().contains("Cache-Control")) {
                 r.putHeader("Cache-Control", "no-store");
             }

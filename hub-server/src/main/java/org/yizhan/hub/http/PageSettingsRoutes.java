@@ -1,0 +1,32 @@
+package org.yizhan.hub.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import org.yizhan.hub.auth.Authenticator;
+import org.yizhan.hub.auth.Role;
+
+/**
+ * {@code GET /api/v1/ui}: the hub's settings the signed-in pages need, for operators and above. Today the map's
+ * tile source ({@code map.tileUrl}, a template with {z}, {x} and {y}, or empty for the schematic map) and the
+ * attribution text the tile source asks for.
+ */
+public final class PageSettingsRoutes implements ApiRoutes {
+
+    private final JsonObject settings;
+    private final Authenticator auth;
+    private final Replies replies;
+
+    public PageSettingsRoutes(String mapTileUrl, String mapTileAttribution, Authenticator auth, Replies replies) {
+        this.settings = new JsonObject().put("map",
+                new JsonObject().put("tileUrl", mapTileUrl).put("attribution", mapTileAttribution));
+        this.auth = auth;
+        this.replies = replies;
+    }
+
+    @Override
+    public void mount(Router router) {
+        router.get("/api/v1/ui").handler(auth.require(Role.OPERATOR))
+                .handler(replies.json(ctx -> Future.succeededFuture(Reply.ok(settings.copy()))));
+    }
+}

@@ -1,0 +1,107 @@
+package org.yizhan.hub;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yizhan.hub.http.HttpApi;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The map tile settings: a valid template is kept with its origin, anything else is refused by name at start. */
+class HubConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutATileUrlTheMapIsTheSchematicAndTheImagePolicyStaysStrict() throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of());
+        assertThat(c.mapTileUrl()).isEmpty();
+        assertThat(c.mapTileAttribution()).isEmpty();
+        assertThat(c.mapTileOrigin()).isEmpty();
+        assertThat(HttpApi.csp(c.mapTileOrigin().stream().toList())).isEqualTo(HttpApi.CSP)
+                .contains("img-src 'self' data:;");
+    }
+
+    @Test
+    void keepsATileUrlFromTheFileAndAllowsOnlyItsOriginForImages() throws Exception {
+        Path file = dir.resolve("hub.json");
+        Files.writeString(file, """
+                {"map-tile-url": "https://Tile.Example.org:8443/osm/{z}/{x}/{y}.png?key=abc",
+                 "map-tile-attribution": "© OpenStreetMap contributors"}""");
+        HubConfig c = HubConfig.load(Optional.of(file), Map.of());
+        assertThat(c.mapTileUrl()).isEqualTo("https://Tile.Example.org:8443/osm/{z}/{x}/{y}.png?key=abc");
+        assertThat(c.mapTileAttribution()).isEqualTo("© OpenStreetMap contributors");
+        assertThat(c.mapTileOrigin()).contains("https://tile.example.org:8443");
+        String csp = HttpApi.csp(c.mapTileOrigin().stream().toList());
+        assertThat(csp).contains("img-src 'self' data: https://tile.example.org:8443;")
+                .contains("script-src 'self';").contains("connect-src 'self';").contains("default-src 'self';");
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFileAndAPlainHttpSourceWithoutAPortWorks() throws Exception {
+        Path file = dir.resolve("hub.json");
+        Files.writeString(file, "{\"map-tile-url\": \"https://a.example.org/{z}/{x}/{y}.png\"}");
+        HubConfig c = HubConfig.load(Optional.of(file), Map.of("YIZHAN_MAP_TILE_URL", "http://tiles.lan/{z}/{y}/{x}"));
+        assertThat(c.mapTileUrl()).isEqualTo("http://tiles.lan/{z}/{y}/{x}");
+        assertThat(c.mapTileOrigin()).contains("http://tiles.lan");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "ftp://tiles.example.org/{z}/{x}/{y}.png",
+            "javascript:alert(1)//{z}{x}{y}",
+            "tiles.example.org/{z}/{x}/{y}.png",
+            "https://tiles.example.org/{z}/{x}.png",
+            "https://tiles.example.org/{x}/{y}.png",
+            "https://tiles.example.org/tile.png",
+            "https:///{z}/{x}/{y}.png",
+            "https://user:pw@tiles.example.org/{z}/{x}/{y}.png",
+            "https://tiles.example.org; script-src *;/{z}/{x}/{y}",
+            "https://tiles.example.org/{z}/{x}/{y}.png 'unsafe-inline'",
+            "https://{s}.tile.example.org/{z}/{x}/{y}.png",
+            "https://tiles.example.org/\"{z}/{x}/{y}"})
+    void refusesABadTileUrlNamingTheSetting(String url) {
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL", url)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("map-tile-url (YIZHAN_MAP_TILE_URL): ")
+                .hasMessageContaining("https://tile.openstreetmap.org/{z}/{x}/{y}.png");
+    }
+
+    @Test
+    void saysWhichPartOfATileUrlIsWrong() {
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL", "ftp://t.example.org/{z}/{x}/{y}")))
+                .hasMessageContaining("must start with http:// or https://");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL", "https://t.example.org/{z}/{x}")))
+                .hasMessageContaining("must contain {z}, {x} and {y}");
+        String longUrl = "https://t.example.org/{z}/{x}/{y}/" + "a".repeat(600);
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL", longUrl)))
+                .hasMessageContaining("longer than 512").hasMessageNotContaining("a".repeat(100));
+    }
+
+    @Test
+    void refusesAnOversizedOrControlCharacterAttribution() {
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_ATTRIBUTION", "x".repeat(201))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("map-tile-attribution (YIZHAN_MAP_TILE_ATTRIBUTION): ");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_ATTRIBUTION", "a\u0007b")))
+                .hasMessageContaining("control characters");
+    }
+
+    @Test
+    void theExampleFileListsEverySettingAndLoads() throws Exception {
+        Path example = Path.of("..", "deploy", "config", "hub.example.json");
+        HubConfig c = HubConfig.load(Optional.of(example), Map.of());
+        assertThat(Files.readString(example)).contains("\"map-tile-url\"", "\"map-tile-attribution\"");
+        assertThat(c.mapTileUrl()).isEmpty();
+        assertThat(List.of(c.mapTileAttribution())).containsExactly("");
+    }
+}
