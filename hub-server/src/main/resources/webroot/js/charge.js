@@ -17,6 +17,7 @@ addTexts({
     'charge.quota-exceeded': '你今天的充电次数或时长已经用完了', 'charge.cabinet-limit': '充电柜的电已经不够用了，请稍后再试',
     'charge.invalid': '这个驿站没有这个充电口', 'charge.invalid-field': '这个驿站没有这个充电口',
     'charge.station-not-found': '找不到这个驿站', 'charge.station-offline': '驿站暂时离线，请在驿站屏幕上选择充电口',
+    'charge.already-charging': '你已经有一个口在充电了；再充一个，请在充电口的摄像头前出示通行码',
     'charge.suspended': '你的会员资格已暂停，请联系驿站工作人员', 'charge.not-yourself': '只能为自己充电',
     'charge.expired': '充电柜没有及时响应，请再试一次', 'charge.failed': '没能开始充电，请再试一次',
     'charge.invalid-token': '这部手机上的会员信息已失效，请重新入会'
@@ -33,6 +34,7 @@ addTexts({
     'charge.quota-exceeded': 'You have used up your charging for today', 'charge.cabinet-limit': 'The charging cabinet has no power to spare; try again later',
     'charge.invalid': 'This station has no such port', 'charge.invalid-field': 'This station has no such port',
     'charge.station-not-found': 'This station is not known', 'charge.station-offline': 'The station is offline; choose the port on its screen',
+    'charge.already-charging': 'You already have a port charging; for another, show your pass to the charger\'s camera',
     'charge.suspended': 'Your membership is suspended; please ask the station staff', 'charge.not-yourself': 'You can charge only for yourself',
     'charge.expired': 'The charger did not answer in time; please try again', 'charge.failed': 'Charging did not start; please try again',
     'charge.invalid-token': 'The membership kept on this phone is no longer valid; please join again'

@@ -183,7 +183,7 @@ public final class HubApp {
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
                 replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
-        RiderChargingRoutes riderCharging = new RiderChargingRoutes(vertx, stations, commands, memberRoutes,
+        RiderChargingRoutes riderCharging = new RiderChargingRoutes(vertx, stations, commands, charging, memberRoutes,
                 mqtt::isConnected, replies, metrics, CHARGE_STARTS_PER_MEMBER_PER_MINUTE);
         FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
                 FEEDBACK_PER_ADDRESS_PER_MINUTE);

@@ -191,10 +191,11 @@ class RiderPagesTest {
 
         assertThat(driver.findElement(By.id("start")).isDisplayed()).as("nothing to start again").isFalse();
 
-        // the same port again: the station refuses and the page says why
+        // starting again from the phone: one session at a time, and the page says how to charge a second bike
         driver.navigate().refresh();
         browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("start"))).click();
-        browser.waiting(20).until(ExpectedConditions.textToBe(By.cssSelector("#state.bad"), "这个充电口正在被别人使用，请换一个"));
+        browser.waiting(20).until(ExpectedConditions.textToBe(By.cssSelector("#state.bad"),
+                "你已经有一个口在充电了；再充一个，请在充电口的摄像头前出示通行码"));
 
         driver.get(hub.url("/rider.html"));
         browser.waiting(20).until(ExpectedConditions.attributeToBe(

@@ -55,6 +55,29 @@ public final class ChargingStore implements ChargingNow {
     public record StationFacts(String id, String name, int ports, ZoneId zone) {
     }
 
+    /**
+     * Whether the member has charging under way anywhere: a session started in the last 12 h (the forced end)
+     * without an end, or a {@code charger.start} they asked for that is still pending or delivered.
+     */
+    public Future<Boolean> chargingUnderWay(String member, long now) {
+        long since = now - 12 * 3_600_000L;
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM charging_sessions "
+                    + "WHERE member = ? AND ended_at IS NULL AND started_at > ?) + (SELECT COUNT(*) FROM commands "
+                    + "WHERE name = 'charger.start' AND created_by = ? AND status IN ('pending', 'delivered') "
+                    + "AND expires_at > ?)")) {
+                ps.setString(1, member);
+                ps.setLong(2, since);
+                ps.setString(3, member);
+                ps.setLong(4, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            }
+        });
+    }
+
     /** One station's facts; empty for an unknown station. */
     public Future<Optional<StationFacts>> station(String stationId) {
         return db.call(c -> stations(c, Optional.of(stationId)).stream().findFirst());

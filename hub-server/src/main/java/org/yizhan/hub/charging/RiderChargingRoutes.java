@@ -57,15 +57,18 @@ public final class RiderChargingRoutes implements ApiRoutes {
     private final Vertx vertx;
     private final StationStore stations;
     private final CommandStore commands;
+    private final ChargingStore charging;
     private final MemberRoutes memberAuth;
     private final Predicate<String> connected;
     private final Replies replies;
     private final HubMetrics metrics;
     private final RateLimiter attempts;
 
-    public RiderChargingRoutes(Vertx vertx, StationStore stations, CommandStore commands, MemberRoutes memberAuth,
-                               Predicate<String> connected, Replies replies, HubMetrics metrics, int perMinute) {
+    public RiderChargingRoutes(Vertx vertx, StationStore stations, CommandStore commands, ChargingStore charging,
+                               MemberRoutes memberAuth, Predicate<String> connected, Replies replies, HubMetrics metrics,
+                               int perMinute) {
         this.vertx = vertx;
+        this.charging = charging;
         this.stations = stations;
         this.commands = commands;
         this.memberAuth = memberAuth;
@@ -124,6 +127,14 @@ public final class RiderChargingRoutes implements ApiRoutes {
             if (!connected.test(stationId)) {
                 return refuse("station-offline", ApiException.of(503, "station-offline",
                         "The station is offline; choose the port on the station's screen"));
+            }
+            // from the phone, one session at a time: a member cannot hold free ports across the fleet from afar
+            // (a second bike: show the pass at the charger, which needs someone there)
+            return charging.chargingUnderWay(member.pseudonym(), now);
+        }).compose(underWay -> {
+            if (underWay) {
+                return refuse("already-charging", ApiException.of(409, "already-charging",
+                        "You already have charging under way; start another by showing your pass at the charger"));
             }
             JsonObject args = new JsonObject().put("port", port).put("member", member.pseudonym());
             return commands.create(stationId, Command.CHARGER_START, args, TTL_SECONDS * 1000L, member.pseudonym())

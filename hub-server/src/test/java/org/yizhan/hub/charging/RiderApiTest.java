@@ -250,6 +250,13 @@ class RiderApiTest {
                 Optional::isPresent).orElseThrow();
         assertThat(started.getJsonObject("data").getInteger("port")).isEqualTo(2);
 
+        // one session at a time from the phone, at this station or any other: free ports cannot be held from afar
+        for (StationConfig s : List.of(near, far)) {
+            HttpResponse<Buffer> more = startCharging(token, s.stationId(), 3);
+            assertThat(more.statusCode()).as(more.bodyAsString()).isEqualTo(409);
+            assertThat(code(more)).isEqualTo("already-charging");
+        }
+
         String second = join().getString("memberToken");
         HttpResponse<Buffer> again = startCharging(second, near.stationId(), 2);
         JsonObject busy = awaitOutcome(second, again.bodyAsJsonObject().getString("commandId"));
