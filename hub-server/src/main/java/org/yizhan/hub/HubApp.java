@@ -181,9 +181,9 @@ public final class HubApp {
         faceCatchUp = new org.yizhan.hub.face.FaceConsentCatchUp(vertx, new FaceConsentStore(db), commands);
         MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
-        EntryRoutes entry = new EntryRoutes(vertx, entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
+        EntryRoutes entry = new EntryRoutes(entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
                 replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
-        RiderChargingRoutes riderCharging = new RiderChargingRoutes(vertx, stations, commands, charging, memberRoutes,
+        RiderChargingRoutes riderCharging = new RiderChargingRoutes(stations, commands, charging, memberRoutes,
                 mqtt::isConnected, replies, metrics, CHARGE_STARTS_PER_MEMBER_PER_MINUTE);
         FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
                 FEEDBACK_PER_ADDRESS_PER_MINUTE);
@@ -197,7 +197,7 @@ public final class HubApp {
                 provision,
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth, replies),
-                new CommandRoutes(vertx, stations, commands, auth, replies),
+                new CommandRoutes(stations, commands, auth, replies),
                 new ChargingRoutes(charging, auth, replies),
                 new RecordRoutes(events, alerts, deadLetters, auth, replies),
                 new AlertRoutes(vertx, alerts, auth, replies),
@@ -205,7 +205,7 @@ public final class HubApp {
                 memberRoutes,
                 entry,
                 riderCharging,
-                new FaceRoutes(new FaceConsentStore(db), new FaceFanout(vertx, stations, commands), memberRoutes,
+                new FaceRoutes(new FaceConsentStore(db), new FaceFanout(stations, commands), memberRoutes,
                         new StationAuth(db), replies, metrics),
                 feedback,
                 new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies)));

@@ -1,7 +1,6 @@
 package org.yizhan.hub.charging;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -14,7 +13,6 @@ import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
-import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.members.Member;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.metrics.HubMetrics;
@@ -26,7 +24,6 @@ import org.yizhan.protocol.Ulid;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * "Charge at port N" for a signed-in member. {@code GET /c/{stationId}/{port}} is the rider's page
@@ -51,10 +48,8 @@ public final class RiderChargingRoutes implements ApiRoutes {
     /** A rider stands at the charger waiting: a start that did not happen within a minute should not happen. */
     public static final int TTL_SECONDS = 60;
     private static final int MAX_PORT = 64;
-    private static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
     private static final Logger LOG = LoggerFactory.getLogger(RiderChargingRoutes.class);
 
-    private final Vertx vertx;
     private final StationStore stations;
     private final CommandStore commands;
     private final ChargingStore charging;
@@ -64,10 +59,9 @@ public final class RiderChargingRoutes implements ApiRoutes {
     private final HubMetrics metrics;
     private final RateLimiter attempts;
 
-    public RiderChargingRoutes(Vertx vertx, StationStore stations, CommandStore commands, ChargingStore charging,
+    public RiderChargingRoutes(StationStore stations, CommandStore commands, ChargingStore charging,
                                MemberRoutes memberAuth, Predicate<String> connected, Replies replies, HubMetrics metrics,
                                int perMinute) {
-        this.vertx = vertx;
         this.charging = charging;
         this.stations = stations;
         this.commands = commands;
@@ -100,7 +94,7 @@ public final class RiderChargingRoutes implements ApiRoutes {
         }
         JsonBody body = JsonBody.of(ctx);
         String stationId = body.string("stationId", 3, 40);
-        if (!STATION_ID.matcher(stationId).matches()) {
+        if (!StationRoutes.STATION_ID.matcher(stationId).matches()) {
             return refuse("bad-station", ApiException.badField("stationId", "must be 3 to 40 of a-z, 0-9 and '-'"));
         }
         int port = body.integer("port", 1, MAX_PORT);
@@ -137,10 +131,9 @@ public final class RiderChargingRoutes implements ApiRoutes {
                         "You already have charging under way; start another by showing your pass at the charger"));
             }
             JsonObject args = new JsonObject().put("port", port).put("member", member.pseudonym());
-            return commands.create(stationId, Command.CHARGER_START, args, TTL_SECONDS * 1000L, member.pseudonym())
+            return commands.send(stationId, Command.CHARGER_START, args, TTL_SECONDS * 1000L, member.pseudonym())
                     .map(created -> {
                         String id = created.getString("id");
-                        vertx.eventBus().send(Bus.COMMAND_DISPATCH, id);
                         metrics.counter("yizhan_rider_charge_requests");
                         LOG.info("Member {} asked to charge at station {} port {}: command {}", member.pseudonym(),
                                 stationId, port, id);

@@ -3,6 +3,7 @@ package org.yizhan.hub.commands;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
 import org.yizhan.protocol.Ulid;
@@ -37,9 +38,18 @@ public final class CommandStore {
     }
 
     /**
+     * Stores the command as {@link #create} does and hands its id to {@link Bus#COMMAND_DISPATCH}, so a connected
+     * station gets it at once and another on its next connect.
+     */
+    public Future<JsonObject> send(String stationId, String name, JsonObject args, long ttlMillis, String createdBy) {
+        return create(stationId, name, args, ttlMillis, createdBy)
+                .onSuccess(c -> db.vertx().eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id")));
+    }
+
+    /**
      * Stores a pending command; returns {"id","status":"pending","expiresAt"}. Fails with an
-     * IllegalArgumentException for an unknown command name, a non-positive ttl or args over 8 KiB. The caller
-     * then sends the id to {@code Bus.COMMAND_DISPATCH} so a connected station gets it at once.
+     * IllegalArgumentException for an unknown command name, a non-positive ttl or args over 8 KiB. Use
+     * {@link #send} to have it delivered too.
      */
     public Future<JsonObject> create(String stationId, String name, JsonObject args, long ttlMillis, String createdBy) {
         if (!Command.NAMES.contains(name)) {

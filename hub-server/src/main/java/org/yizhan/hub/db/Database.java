@@ -55,6 +55,10 @@ public final class Database {
         }, false);
     }
 
+    public Vertx vertx() {
+        return vertx;
+    }
+
     public DataSource dataSource() {
         return pool;
     }

@@ -1,7 +1,6 @@
 package org.yizhan.hub.entry;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -15,10 +14,10 @@ import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
-import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.members.Member;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.Ulid;
@@ -26,7 +25,6 @@ import org.yizhan.protocol.Ulid;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * Scan-to-enter. The kiosk shows {@code {hubUrl}/e/{stationId}/{nonce}}; {@code GET /e/{stationId}/{nonce}} is
@@ -50,10 +48,8 @@ public final class EntryRoutes implements ApiRoutes {
     static final int EXPIRED_SLOTS = 20;
     /** The next slot is accepted this long before it starts (the station's clock may run ahead). */
     static final long AHEAD_MILLIS = 5_000;
-    private static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
     private static final Logger LOG = LoggerFactory.getLogger(EntryRoutes.class);
 
-    private final Vertx vertx;
     private final EntryKeys keys;
     private final StationStore stations;
     private final CommandStore commands;
@@ -63,10 +59,9 @@ public final class EntryRoutes implements ApiRoutes {
     private final HubMetrics metrics;
     private final RateLimiter attempts;
 
-    public EntryRoutes(Vertx vertx, EntryKeys keys, StationStore stations, CommandStore commands,
+    public EntryRoutes(EntryKeys keys, StationStore stations, CommandStore commands,
                        MemberRoutes memberAuth, Predicate<String> connected, Replies replies, HubMetrics metrics,
                        int perMinute) {
-        this.vertx = vertx;
         this.keys = keys;
         this.stations = stations;
         this.commands = commands;
@@ -98,7 +93,7 @@ public final class EntryRoutes implements ApiRoutes {
         attempts.record(member.pseudonym(), now);
         JsonBody body = JsonBody.of(ctx);
         String stationId = body.string("stationId", 3, 40);
-        if (!STATION_ID.matcher(stationId).matches()) {
+        if (!StationRoutes.STATION_ID.matcher(stationId).matches()) {
             return refuse("bad-station", ApiException.badField("stationId", "must be 3 to 40 of a-z, 0-9 and '-'"));
         }
         String nonce = body.string("nonce", 1, 64);
@@ -129,10 +124,9 @@ public final class EntryRoutes implements ApiRoutes {
                         "The station is offline; show your rider pass to its camera"));
             }
             JsonObject args = new JsonObject().put("member", member.pseudonym()).put("method", "remote");
-            return commands.create(stationId, Command.DOOR_UNLOCK, args, TTL_SECONDS * 1000L, member.pseudonym())
+            return commands.send(stationId, Command.DOOR_UNLOCK, args, TTL_SECONDS * 1000L, member.pseudonym())
                     .map(created -> {
                         String id = created.getString("id");
-                        vertx.eventBus().send(Bus.COMMAND_DISPATCH, id);
                         metrics.counter("yizhan_entry_requests");
                         LOG.info("Member {} asked to enter station {}: command {}", member.pseudonym(), stationId, id);
                         return Reply.accepted(new JsonObject().put("commandId", id)

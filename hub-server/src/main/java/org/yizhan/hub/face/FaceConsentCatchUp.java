@@ -53,12 +53,9 @@ public final class FaceConsentCatchUp {
         return consents.missingAt(stationId, BATCH).compose(list -> {
             Future<Integer> chain = Future.succeededFuture(0);
             for (FaceConsentStore.Missing m : list) {
-                chain = chain.compose(n -> commands.create(stationId, Command.FACE_CONSENT, new JsonObject()
+                chain = chain.compose(n -> commands.send(stationId, Command.FACE_CONSENT, new JsonObject()
                                 .put("member", m.pseudonym()).put("sync", m.sync()).put("version", m.version()),
-                        FaceFanout.TTL_MILLIS, "hub").map(c -> {
-                    vertx.eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id"));
-                    return n + 1;
-                }));
+                        FaceFanout.TTL_MILLIS, "hub").map(c -> n + 1));
             }
             return chain.onSuccess(n -> {
                 if (n > 0) {

@@ -1,12 +1,10 @@
 package org.yizhan.hub.face;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandStore;
-import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.stations.Station;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
@@ -23,12 +21,10 @@ public final class FaceFanout {
     public static final long TTL_MILLIS = 365L * 24 * 3600 * 1000;
     private static final Logger LOG = LoggerFactory.getLogger(FaceFanout.class);
 
-    private final Vertx vertx;
     private final StationStore stations;
     private final CommandStore commands;
 
-    public FaceFanout(Vertx vertx, StationStore stations, CommandStore commands) {
-        this.vertx = vertx;
+    public FaceFanout(StationStore stations, CommandStore commands) {
         this.stations = stations;
         this.commands = commands;
     }
@@ -41,10 +37,7 @@ public final class FaceFanout {
                 if (except.isPresent() && except.get().equals(s.id())) {
                     continue;
                 }
-                chain = chain.compose(n -> commands.create(s.id(), name, args, TTL_MILLIS, "hub").map(c -> {
-                    vertx.eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id"));
-                    return n + 1;
-                }));
+                chain = chain.compose(n -> commands.send(s.id(), name, args, TTL_MILLIS, "hub").map(c -> n + 1));
             }
             return chain;
         }).onFailure(err -> LOG.error("Sending {} to the stations failed: {}", name, err.getMessage()));

@@ -1,7 +1,6 @@
 package org.yizhan.hub.http;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -10,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.auth.Authenticator;
 import org.yizhan.hub.auth.Role;
 import org.yizhan.hub.commands.CommandStore;
-import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
@@ -22,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * Commands for stations (operator+): {@code POST /api/v1/stations/{id}/commands} stores a pending command and
- * hands its id to the MQTT side on {@link Bus#COMMAND_DISPATCH}; {@code GET /api/v1/commands/{id}} shows its
+ * hands its id to the MQTT side on {@code Bus.COMMAND_DISPATCH} ({@link CommandStore#send}); {@code GET /api/v1/commands/{id}} shows its
  * status. {@code door.unlock} lives 30 s unless told otherwise, other commands 300 s. Charger commands
  * ({@code charger.start}, {@code charger.stop}, {@code charger.enable}, {@code charger.disable}) have their
  * arguments checked against the station's ports. Only {@link #SENT_BY_PEOPLE} can be sent here: the hub alone
@@ -46,14 +44,12 @@ public final class CommandRoutes implements ApiRoutes {
     private static final Pattern MEMBER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final Logger LOG = LoggerFactory.getLogger(CommandRoutes.class);
 
-    private final Vertx vertx;
     private final StationStore stations;
     private final CommandStore commands;
     private final Authenticator auth;
     private final Replies replies;
 
-    public CommandRoutes(Vertx vertx, StationStore stations, CommandStore commands, Authenticator auth, Replies replies) {
-        this.vertx = vertx;
+    public CommandRoutes(StationStore stations, CommandStore commands, Authenticator auth, Replies replies) {
         this.stations = stations;
         this.commands = commands;
         this.auth = auth;
@@ -94,10 +90,9 @@ public final class CommandRoutes implements ApiRoutes {
             if (CHARGER_COMMANDS.contains(name)) {
                 checkChargerArgs(name, args, station.get().ports());
             }
-            return commands.create(stationId, name, args, ttl * 1000L, by);
+            return commands.send(stationId, name, args, ttl * 1000L, by);
         }).map(created -> {
             String id = created.getString("id");
-            vertx.eventBus().send(Bus.COMMAND_DISPATCH, id);
             LOG.info("User '{}' sent {} to station {} as command {}", by, name, stationId, id);
             return Reply.accepted(created.put("stationId", stationId).put("name", name));
         });

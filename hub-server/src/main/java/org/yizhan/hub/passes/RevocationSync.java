@@ -73,10 +73,9 @@ public final class RevocationSync {
 
     /** Stores a credentials.sync command for the station and has it delivered. */
     public Future<Void> send(String stationId) {
-        return members.revocations().compose(r -> commands.create(stationId, Command.CREDENTIALS_SYNC,
+        return members.revocations().compose(r -> commands.send(stationId, Command.CREDENTIALS_SYNC,
                         new JsonObject().put("revoked", new JsonArray(r.pseudonyms())).put("version", r.version()),
                         TTL_MILLIS, "hub"))
-                .onSuccess(c -> vertx.eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id")))
                 .onFailure(err -> LOG.warn("Could not send the revocation list to {}: {}", stationId, err.getMessage()))
                 .mapEmpty();
     }
