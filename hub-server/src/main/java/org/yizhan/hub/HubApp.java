@@ -22,6 +22,7 @@ import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.entry.EntryKeys;
 import org.yizhan.hub.entry.EntryRoutes;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.face.FaceConsentCatchUp;
 import org.yizhan.hub.face.FaceConsentStore;
 import org.yizhan.hub.face.FaceFanout;
 import org.yizhan.hub.face.FaceRoutes;
@@ -29,8 +30,8 @@ import org.yizhan.hub.feedback.FeedbackRoutes;
 import org.yizhan.hub.feedback.FeedbackStore;
 import org.yizhan.hub.http.CommandRoutes;
 import org.yizhan.hub.http.HttpApi;
-import org.yizhan.hub.http.PageSettingsRoutes;
 import org.yizhan.hub.http.LiveStream;
+import org.yizhan.hub.http.PageSettingsRoutes;
 import org.yizhan.hub.http.RecordRoutes;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.live.StationLive;
@@ -53,6 +54,7 @@ import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.stations.PublicStationRoutes;
+import org.yizhan.hub.stations.Station;
 import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.hub.timeseries.QuestDbTimeSeries;
@@ -96,7 +98,7 @@ public final class HubApp {
     private MqttIngest mqtt;
     private HttpApi http;
     private RevocationSync revocations;
-    private org.yizhan.hub.face.FaceConsentCatchUp faceCatchUp;
+    private FaceConsentCatchUp faceCatchUp;
     private long pruneTimer = -1;
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
@@ -156,15 +158,14 @@ public final class HubApp {
         ConfigVersions configVersions = new ConfigVersions(db);
         Function<String, Future<Optional<JsonObject>>> desiredConfig = id -> Future.all(stations.get(id),
                 configVersions.currentSettings(id)).compose(both -> {
-            Optional<org.yizhan.hub.stations.Station> found = both.resultAt(0);
+            Optional<Station> found = both.resultAt(0);
             if (found.isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
             }
             try {
-                JsonObject desired = DesiredConfig.of(found.get(), publicHubUrl, passKeys.published(), both.resultAt(1));
-                // the station's own retained topic: only this station may read it
-                desired.getJsonObject("access").put("entryKey", entryKeys.keyFor(id));
-                return Future.succeededFuture(Optional.of(desired));
+                // the station's own retained topic, which only this station may read, carries its entry key
+                return Future.succeededFuture(Optional.of(DesiredConfig.of(found.get(), publicHubUrl,
+                        passKeys.published(), both.resultAt(1), Optional.of(entryKeys.keyFor(id)))));
             } catch (ConfigException e) {
                 return Future.failedFuture(new IllegalStateException(e.getMessage(), e));
             }
@@ -178,7 +179,8 @@ public final class HubApp {
                 .settings(configVersions::currentSettings);
         MemberStore members = new MemberStore(db);
         revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
-        faceCatchUp = new org.yizhan.hub.face.FaceConsentCatchUp(vertx, new FaceConsentStore(db), commands);
+        FaceConsentStore faceConsents = new FaceConsentStore(db);
+        faceCatchUp = new FaceConsentCatchUp(vertx, faceConsents, commands);
         MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
                 config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
         EntryRoutes entry = new EntryRoutes(entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
@@ -205,7 +207,7 @@ public final class HubApp {
                 memberRoutes,
                 entry,
                 riderCharging,
-                new FaceRoutes(new FaceConsentStore(db), new FaceFanout(stations, commands), memberRoutes,
+                new FaceRoutes(faceConsents, new FaceFanout(stations, commands), memberRoutes,
                         new StationAuth(db), replies, metrics),
                 feedback,
                 new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies)));
@@ -245,7 +247,7 @@ public final class HubApp {
             f = f.eventually(() -> quietly("revocation sync", r.stop()));
         }
         if (faceCatchUp != null) {
-            org.yizhan.hub.face.FaceConsentCatchUp c = faceCatchUp;
+            FaceConsentCatchUp c = faceCatchUp;
             faceCatchUp = null;
             f = f.eventually(() -> quietly("face consent catch-up", c.stop()));
         }

@@ -60,7 +60,7 @@ public final class ChargingStore implements ChargingNow {
      * without an end, or a {@code charger.start} they asked for that is still pending or delivered.
      */
     public Future<Boolean> chargingUnderWay(String member, long now) {
-        long since = now - 12 * 3_600_000L;
+        long since = now - SessionRow.MAX_SESSION_MILLIS;
         return db.call(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT (SELECT COUNT(*) FROM charging_sessions "
                     + "WHERE member = ? AND ended_at IS NULL AND started_at > ?) + (SELECT COUNT(*) FROM commands "

@@ -26,7 +26,7 @@ public final class FaceConsentCatchUp {
     private final Vertx vertx;
     private final FaceConsentStore consents;
     private final CommandStore commands;
-    private MessageConsumer<Object> consumer;
+    private MessageConsumer<String> consumer;
 
     public FaceConsentCatchUp(Vertx vertx, FaceConsentStore consents, CommandStore commands) {
         this.vertx = vertx;
@@ -35,12 +35,7 @@ public final class FaceConsentCatchUp {
     }
 
     public Future<Void> start() {
-        consumer = vertx.eventBus().consumer(Bus.LIVE, msg -> {
-            if (msg.body() instanceof JsonObject o && "presence".equals(o.getString("kind"))
-                    && o.getJsonObject("data") != null && "online".equals(o.getJsonObject("data").getString("state"))) {
-                send(o.getString("stationId"));
-            }
-        });
+        consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
         return consumer.completion();
     }
 

@@ -130,16 +130,6 @@ public final class FaceConsentStore {
         });
     }
 
-    /** The consent of the member with this pseudonym, if the member exists and ever consented. */
-    public Future<Optional<Consent>> byPseudonym(String pseudonym) {
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(SELECT + "WHERE m.pseudonym = ?")) {
-                ps.setString(1, pseudonym);
-                return read(ps);
-            }
-        });
-    }
-
     /**
      * Keeps a template a station sent, if the member's consent with sync holds at this moment (checked in the
      * same transaction); empty when it does not.
@@ -173,19 +163,6 @@ public final class FaceConsentStore {
                 ps.executeUpdate();
             }
             return Optional.of(id);
-        });
-    }
-
-    /** How many template copies the hub holds for the member. */
-    public Future<Integer> templateCount(String memberId) {
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM face_templates WHERE member_id = ?")) {
-                ps.setString(1, memberId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
         });
     }
 

@@ -18,6 +18,12 @@ public final class Bus {
      */
     public static final String COMMAND_DISPATCH = "yizhan.commands.dispatch";
 
+    /**
+     * Published when a station comes online. Body: the station id (String). For work each station needs on
+     * (re)connecting, without listening to every message on {@link #LIVE}.
+     */
+    public static final String STATION_ONLINE = "yizhan.stations.online";
+
     private Bus() {
     }
 }

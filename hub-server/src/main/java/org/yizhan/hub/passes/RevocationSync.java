@@ -32,7 +32,7 @@ public final class RevocationSync {
     private final StationStore stations;
     private final CommandStore commands;
     private final Predicate<String> connected;
-    private MessageConsumer<Object> consumer;
+    private MessageConsumer<String> consumer;
 
     public RevocationSync(Vertx vertx, MemberStore members, StationStore stations, CommandStore commands,
                           Predicate<String> connected) {
@@ -45,12 +45,7 @@ public final class RevocationSync {
 
     /** Starts sending the list to each station that comes online. */
     public Future<Void> start() {
-        consumer = vertx.eventBus().consumer(Bus.LIVE, msg -> {
-            if (msg.body() instanceof JsonObject o && "presence".equals(o.getString("kind"))
-                    && o.getJsonObject("data") != null && "online".equals(o.getJsonObject("data").getString("state"))) {
-                send(o.getString("stationId"));
-            }
-        });
+        consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
         return consumer.completion();
     }
 

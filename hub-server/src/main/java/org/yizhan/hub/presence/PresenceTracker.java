@@ -282,6 +282,9 @@ public final class PresenceTracker {
         boolean online = Presence.ONLINE.equals(e.state);
         timeSeries.presence(e.stationId, online, at);
         presence(e.stationId).ifPresent(p -> live("presence", e.stationId, p.toJson()));
+        if (online) {
+            vertx.eventBus().publish(Bus.STATION_ONLINE, e.stationId);
+        }
         String state = e.state;
         long since = e.since;
         long seen = live.lastSeen(e.stationId).orElse(-1L);

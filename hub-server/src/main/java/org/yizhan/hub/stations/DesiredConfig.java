@@ -34,10 +34,20 @@ public final class DesiredConfig {
      */
     public static JsonObject of(Station s, Optional<String> publicHubUrl, List<StationConfig.HubKey> hubKeys,
                                 JsonObject settings) throws ConfigException {
+        return of(s, publicHubUrl, hubKeys, settings, Optional.empty());
+    }
+
+    /**
+     * As {@link #of(Station, Optional, List, JsonObject)}, with the station's scan-to-enter key (a secret: only for
+     * the station's own retained topic).
+     */
+    public static JsonObject of(Station s, Optional<String> publicHubUrl, List<StationConfig.HubKey> hubKeys,
+                                JsonObject settings, Optional<String> entryKey) throws ConfigException {
+        StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys);
         StationConfig.Mqtt placeholder = new StationConfig.Mqtt("hub", 1883, false, s.id(), "unused", 30);
         JsonObject base = StationConfig.defaults(s.id(), s.name(), publicHubUrl.orElse("http://hub"), placeholder,
                 s.profile(), s.ports(), s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds())
-                .withAccess(StationConfig.Access.DEFAULTS.withHubKeys(hubKeys)).toJson();
+                .withAccess(entryKey.map(withKeys::withEntryKey).orElse(withKeys)).toJson();
         JsonObject json = settings.isEmpty() ? base
                 : StationConfig.parse(ConfigSettings.apply(base, settings)).toJson();
         json.remove("mqtt");

@@ -127,8 +127,8 @@ public final class ImportRoutes implements ApiRoutes {
         }).recover(err -> {
             if (err instanceof StationStore.AlreadyRegistered ar) {
                 List<StationImport.Problem> list = new ArrayList<>();
-                ar.existing().forEach(x -> list.add(new StationImport.Problem(x.row(), "name", "row " + x.row()
-                        + ", name: '" + x.name() + "' at this address is registered already as " + x.stationId())));
+                ar.existing().forEach(x -> list.add(StationImport.Problem.of(x.row(), "name",
+                        "'" + x.name() + "' at this address is registered already as " + x.stationId())));
                 return Future.succeededFuture(problems(409, "already-registered", list));
             }
             return Future.failedFuture(err);

@@ -35,6 +35,9 @@ import java.util.function.Function;
  */
 public final class PublicStationRoutes implements ApiRoutes {
 
+    private static final OpeningHours HOURS = OpeningHours.parse(StationConfig.Access.DEFAULTS.openingHours(),
+            StationConfig.Access.DEFAULTS.timeZone());
+
     private final StationStore stations;
     private final StationLive live;
     private final Function<String, Optional<Presence>> presence;
@@ -64,9 +67,10 @@ public final class PublicStationRoutes implements ApiRoutes {
 
     private JsonObject view(Station s, Optional<Double> distance) {
         boolean online = Presence.ONLINE.equals(StationViews.state(s, presence.apply(s.id())));
-        StationConfig.Access access = StationConfig.Access.DEFAULTS;
-        boolean openNow = OpeningHours.parse(access.openingHours(), access.timeZone()).isOpen(Instant.now());
-        return StationViews.forRiders(s, live.telemetry(s.id()), distance, online, access.openingHours(), openNow);
+        // the registry keeps no hours per station yet: every station has the default (24 h)
+        boolean openNow = HOURS.isOpen(Instant.now());
+        return StationViews.forRiders(s, live.telemetry(s.id()), distance, online,
+                StationConfig.Access.DEFAULTS.openingHours(), openNow);
     }
 
     private record Near(double lat, double lon) {
