@@ -156,8 +156,8 @@ final class AgentVerticle extends VerticleBase {
                     method -> door.unlock(door.defaultUnlockSeconds(), method), java.time.Clock.systemUTC());
             chargeByPass = new org.yizhan.agent.access.ChargeByPass(access, chargers, uplink,
                     System::currentTimeMillis);
-            remoteEntry = new org.yizhan.agent.access.RemoteEntry(accessStore, config.access(), uplink,
-                    () -> occupancy.count() >= occupancy.capacity(), door::unlock, java.time.Clock.systemUTC());
+            remoteEntry = new org.yizhan.agent.access.RemoteEntry(access, uplink, door::unlock,
+                    java.time.Clock.systemUTC());
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
             face = new FaceAccess(vertx, stateDir, config, access,
                     System::currentTimeMillis);
@@ -373,7 +373,6 @@ final class AgentVerticle extends VerticleBase {
         occupancy.setDriftMinutes(next.occupancy().driftMinutes());
         chargers.setRules(next.charger().rules());
         access.configure(next.access());
-        remoteEntry.configure(next.access());
         entryQr.configure(next);
         inviteQr.configure(next);
     }

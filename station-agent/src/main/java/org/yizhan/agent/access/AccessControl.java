@@ -192,19 +192,31 @@ public final class AccessControl {
         return f;
     }
 
+    /**
+     * Why the door stays shut now for a member already identified: {@code revoked}, {@code room-full} or
+     * {@code closed}; empty when it may open.
+     */
+    Optional<String> refusalFor(String member) {
+        if (store.isRevoked(member)) {
+            return Optional.of(AccessDecision.REVOKED);
+        }
+        if (roomFull.getAsBoolean()) {
+            return Optional.of(AccessDecision.ROOM_FULL);
+        }
+        if (!hours.isOpen(clock.instant())) {
+            return Optional.of(AccessDecision.CLOSED);
+        }
+        return Optional.empty();
+    }
+
     private Future<AccessDecision> decideIdentified(String method, Optional<String> member, Optional<String> refusal) {
         long now = clock.millis();
         if (refusal.isPresent() || member.isEmpty()) {
             return finish(AccessDecision.denied(refusal.orElse(AccessDecision.UNREADABLE), method, member, now));
         }
-        if (store.isRevoked(member.get())) {
-            return finish(AccessDecision.denied(AccessDecision.REVOKED, method, member, now));
-        }
-        if (roomFull.getAsBoolean()) {
-            return finish(AccessDecision.denied(AccessDecision.ROOM_FULL, method, member, now));
-        }
-        if (!hours.isOpen(clock.instant())) {
-            return finish(AccessDecision.denied(AccessDecision.CLOSED, method, member, now));
+        Optional<String> refused = refusalFor(member.get());
+        if (refused.isPresent()) {
+            return finish(AccessDecision.denied(refused.get(), method, member, now));
         }
         return door.release(method).transform(ar -> {
             if (ar.failed()) {

@@ -8,7 +8,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.yizhan.agent.http.JsonReplies;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -22,21 +21,16 @@ public final class ChargeRoutes implements Consumer<Router> {
     private static final int BODY_LIMIT = 1024;
 
     private final ChargeByPass charge;
-    private final AtomicLong refused = new AtomicLong();
 
     public ChargeRoutes(ChargeByPass charge) {
         this.charge = charge;
-    }
-
-    public long refused() {
-        return refused.get();
     }
 
     @Override
     public void accept(Router router) {
         router.post("/kiosk/charge").handler(BodyHandler.create().setBodyLimit(BODY_LIMIT))
                 .handler(this::arm)
-                .failureHandler(ctx -> error(ctx, ctx.statusCode() == 413 ? 413 : 400,
+                .failureHandler(ctx -> JsonReplies.error(ctx, ctx.statusCode() == 413 ? 413 : 400,
                         ctx.statusCode() == 413 ? "too-large" : "bad-request",
                         ctx.statusCode() == 413 ? "the body is larger than " + BODY_LIMIT + " bytes" : "bad request"));
     }
@@ -50,26 +44,21 @@ public final class ChargeRoutes implements Consumer<Router> {
             parsed = null;
         }
         if (!(parsed instanceof JsonObject body)) {
-            error(ctx, 400, "bad-request", "send a JSON object like {\"port\":1}");
+            JsonReplies.error(ctx, 400, "bad-request", "send a JSON object like {\"port\":1}");
             return;
         }
         Object p = body.getValue("port");
         if (!(p instanceof Integer || p instanceof Long) || ((Number) p).longValue() < 1
                 || ((Number) p).longValue() > 64) {
-            error(ctx, 400, "bad-request", "port: must be a charger port number from 1 to 64");
+            JsonReplies.error(ctx, 400, "bad-request", "port: must be a charger port number from 1 to 64");
             return;
         }
         int port = ((Number) p).intValue();
         if (!charge.hasPort(port)) {
-            error(ctx, 404, "not-found", "this station has no charger port " + port);
+            JsonReplies.error(ctx, 404, "not-found", "this station has no charger port " + port);
             return;
         }
         long until = charge.arm(port);
         JsonReplies.json(ctx, 200, new JsonObject().put("armed", true).put("port", port).put("until", until));
-    }
-
-    private void error(RoutingContext ctx, int status, String code, String message) {
-        refused.incrementAndGet();
-        JsonReplies.error(ctx, status, code, message);
     }
 }

@@ -55,7 +55,7 @@ public final class EntryNonce {
     }
 
     public static long slotOf(long epochMillis) {
-        return Math.floorDiv(epochMillis, SLOT_MILLIS);
+        return RiderPass.slotOf(epochMillis);
     }
 
     /** The nonce of a slot. */

@@ -4,12 +4,10 @@ import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.event.EventSink;
-import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.EventType;
 
 import java.time.Clock;
 import java.util.Optional;
-import java.util.function.BooleanSupplier;
 
 /**
  * Scan-to-enter on the station's side: the hub checked the member and the kiosk's nonce and sent
@@ -29,45 +27,32 @@ public final class RemoteEntry {
         Future<Void> unlock(int seconds, String method);
     }
 
-    private final AccessStore store;
+    private final AccessControl access;
     private final EventSink events;
-    private final BooleanSupplier roomFull;
     private final Door door;
     private final Clock clock;
-    private volatile OpeningHours hours;
 
-    public RemoteEntry(AccessStore store, StationConfig.Access config, EventSink events, BooleanSupplier roomFull,
-                       Door door, Clock clock) {
-        this.store = store;
+    /** {@code access} makes the checks every identified entry gets (revocation, room, hours). */
+    public RemoteEntry(AccessControl access, EventSink events, Door door, Clock clock) {
+        this.access = access;
         this.events = events;
-        this.roomFull = roomFull;
         this.door = door;
         this.clock = clock;
-        configure(config);
-    }
-
-    public void configure(StationConfig.Access access) {
-        this.hours = OpeningHours.parse(access.openingHours(), access.timeZone());
     }
 
     /** Decides on a remote entry of {@code member} (a pseudonym) and releases the door for {@code seconds} on a grant. */
     public Future<AccessDecision> enter(String member, int seconds) {
         long now = clock.millis();
         Optional<String> who = Optional.of(member);
-        AccessDecision d;
-        if (store.isRevoked(member)) {
-            d = AccessDecision.denied(AccessDecision.REVOKED, METHOD, who, now);
-        } else if (roomFull.getAsBoolean()) {
-            d = AccessDecision.denied(AccessDecision.ROOM_FULL, METHOD, who, now);
-        } else if (!hours.isOpen(clock.instant())) {
-            d = AccessDecision.denied(AccessDecision.CLOSED, METHOD, who, now);
-        } else {
+        Optional<String> refused = access.refusalFor(member);
+        if (refused.isEmpty()) {
             AccessDecision granted = AccessDecision.granted(METHOD, member, now);
             return door.unlock(seconds, METHOD).map(v -> {
                 emit(granted);
                 return granted;
             });
         }
+        AccessDecision d = AccessDecision.denied(refused.get(), METHOD, who, now);
         emit(d);
         return Future.succeededFuture(d);
     }

@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.access.EntryNonce;
+import org.yizhan.agent.http.JsonReplies;
 import org.yizhan.config.StationConfig;
 
 import java.io.ByteArrayOutputStream;
@@ -85,8 +86,7 @@ public final class EntryQrRoutes implements java.util.function.Consumer<Router> 
         vertx.executeBlocking(() -> render(url.get()), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Entry QR code could not be drawn: {}", ar.cause().toString());
-                ctx.response().setStatusCode(500).putHeader("content-type", "application/json; charset=utf-8")
-                        .end(error("internal", "the entry code could not be drawn"));
+                JsonReplies.error(ctx, 500, "internal", "the entry code could not be drawn");
                 return;
             }
             ctx.response().putHeader("content-type", "image/png").putHeader("Cache-Control", "no-store")
@@ -104,11 +104,6 @@ public final class EntryQrRoutes implements java.util.function.Consumer<Router> 
     }
 
     private static void noKey(RoutingContext ctx) {
-        ctx.response().setStatusCode(404).putHeader("content-type", "application/json; charset=utf-8")
-                .end(error("no-entry-key", "this station has no scan-to-enter key from the hub yet"));
-    }
-
-    private static String error(String code, String message) {
-        return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)).encode();
+        JsonReplies.error(ctx, 404, "no-entry-key", "this station has no scan-to-enter key from the hub yet");
     }
 }

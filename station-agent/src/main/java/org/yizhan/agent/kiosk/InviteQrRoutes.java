@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.http.JsonReplies;
 import org.yizhan.config.StationConfig;
 
 import java.util.function.Consumer;
@@ -63,9 +64,7 @@ public final class InviteQrRoutes implements Consumer<Router> {
         vertx.executeBlocking(() -> EntryQrRoutes.render(url), false).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Kiosk QR code could not be drawn: {}", ar.cause().toString());
-                ctx.response().setStatusCode(500).putHeader("content-type", "application/json; charset=utf-8")
-                        .end(new JsonObject().put("error", new JsonObject().put("code", "internal")
-                                .put("message", "the code could not be drawn")).encode());
+                JsonReplies.error(ctx, 500, "internal", "the code could not be drawn");
                 return;
             }
             ctx.response().putHeader("content-type", "image/png").putHeader("Cache-Control", "no-cache")

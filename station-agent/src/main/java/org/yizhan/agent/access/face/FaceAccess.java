@@ -164,10 +164,6 @@ public final class FaceAccess {
         return config.enrolFrames();
     }
 
-    public FaceStore store() {
-        return store;
-    }
-
     /** For {@code /status}: whether face is on, the engine and the number of templates in use. */
     public io.vertx.core.json.JsonObject status() {
         return new io.vertx.core.json.JsonObject().put("enabled", enabled()).put("engine", enabled() ? config.engine() : null)
@@ -214,19 +210,21 @@ public final class FaceAccess {
             if (found.isEmpty()) {
                 return Future.succeededFuture(Optional.empty());
             }
-            FaceEngine.FaceSample s = found.get();
-            if (s.liveness() < config.livenessThreshold()) {
-                return access.presentIdentified(METHOD, Optional.empty(), Optional.of(AccessDecision.NOT_LIVE))
-                        .map(Optional::of);
-            }
-            Optional<FaceMatcher.Match> match = m.match(s.embedding());
-            if (match.isEmpty()) {
-                return access.presentIdentified(METHOD, Optional.empty(), Optional.of(AccessDecision.NO_MATCH))
-                        .map(Optional::of);
-            }
-            return access.presentIdentified(METHOD, Optional.of(match.get().member()), Optional.empty())
-                    .map(Optional::of);
+            Identified who = identify(found.get(), m);
+            return access.presentIdentified(METHOD, who.member(), who.refusal()).map(Optional::of);
         });
+    }
+
+    /** Who a face sample is: a member, or the refusal ({@code not-live} before {@code no-match}). */
+    private record Identified(Optional<String> member, Optional<String> refusal) {
+    }
+
+    private Identified identify(FaceEngine.FaceSample s, FaceMatcher m) {
+        if (s.liveness() < config.livenessThreshold()) {
+            return new Identified(Optional.empty(), Optional.of(AccessDecision.NOT_LIVE));
+        }
+        Optional<String> member = m.match(s.embedding()).map(FaceMatcher.Match::member);
+        return new Identified(member, member.isPresent() ? Optional.empty() : Optional.of(AccessDecision.NO_MATCH));
     }
 
     /**
@@ -248,19 +246,11 @@ public final class FaceAccess {
             if (ar.result().isEmpty()) {
                 return;
             }
-            FaceEngine.FaceSample s = ar.result().get();
-            Optional<String> member = Optional.empty();
-            Optional<String> refusal;
-            if (s.liveness() < config.livenessThreshold()) {
-                refusal = Optional.of(AccessDecision.NOT_LIVE);
-            } else {
-                member = m.match(s.embedding()).map(FaceMatcher.Match::member);
-                refusal = member.isPresent() ? Optional.empty() : Optional.of(AccessDecision.NO_MATCH);
-            }
-            if (heldUp(member.orElse("refused:" + refusal.orElse("")))) {
+            Identified who = identify(ar.result().get(), m);
+            if (heldUp(who.member().orElse("refused:" + who.refusal().orElse("")))) {
                 return;
             }
-            access.presentIdentified(METHOD, member, refusal);
+            access.presentIdentified(METHOD, who.member(), who.refusal());
         });
     }
 
@@ -367,11 +357,6 @@ public final class FaceAccess {
         });
     }
 
-    /** The current enrolment, if any and not expired. */
-    public Optional<Enrolment> enrolment() {
-        return enrolling.filter(e -> e.expiresAt() >= clock.getAsLong());
-    }
-
     // ---- the hub's consent commands
 
     /** {@code face.consent}: completes with the templates deleted (synced copies when sync is denied), -1 if stale. */
@@ -409,9 +394,9 @@ public final class FaceAccess {
             return Future.succeededFuture();
         }
         FaceMatcher m = matcher.get();
-        return store.templates().map(list -> {
+        return store.templates(member).map(list -> {
             m.remove(member);
-            list.stream().filter(t -> t.member().equals(member) && t.embedding().length == m.dimension())
+            list.stream().filter(t -> t.embedding().length == m.dimension())
                     .forEach(t -> m.add(member, t.embedding()));
             return null;
         });

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.agent.access.ImageFrames;
 import org.yizhan.agent.access.LumaFrame;
 import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.http.JsonReplies;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -54,14 +55,14 @@ public final class FaceRoutes implements Consumer<Router> {
     public void accept(Router router) {
         router.post("/kiosk/face/enrol/start").handler(ctx -> {
             try {
-                json(ctx, 201, camera.start());
+                JsonReplies.json(ctx, 201, camera.start());
             } catch (FaceAccess.EnrolRefused r) {
-                error(ctx, r.status(), r.code(), r.getMessage());
+                JsonReplies.error(ctx, r.status(), r.code(), r.getMessage());
             }
         });
         router.get("/kiosk/face/enrol/:id").handler(ctx -> camera.status(ctx.pathParam("id")).ifPresentOrElse(
-                s -> json(ctx, 200, s),
-                () -> error(ctx, 404, "not-found", "no such enrolment at this kiosk; press the button again")));
+                s -> JsonReplies.json(ctx, 200, s),
+                () -> JsonReplies.error(ctx, 404, "not-found", "no such enrolment at this kiosk; press the button again")));
         image(router, "/kiosk/face/enrol", this::start);
         image(router, "/kiosk/face/enrol/:id/frames", this::frame);
         if (simulate) {
@@ -80,18 +81,18 @@ public final class FaceRoutes implements Consumer<Router> {
                     String type = Optional.ofNullable(ctx.request().getHeader("Content-Type")).orElse("")
                             .toLowerCase(Locale.ROOT);
                     if (!type.startsWith("image/png") && !type.startsWith("image/jpeg")) {
-                        error(ctx, 415, "unsupported-media-type", "send the camera frame as image/png or image/jpeg");
+                        JsonReplies.error(ctx, 415, "unsupported-media-type", "send the camera frame as image/png or image/jpeg");
                         return;
                     }
                     byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
                     if (bytes.length == 0) {
-                        error(ctx, 400, "bad-request", "the body is empty; send a PNG or JPEG image");
+                        JsonReplies.error(ctx, 400, "bad-request", "the body is empty; send a PNG or JPEG image");
                         return;
                     }
                     vertx.executeBlocking(() -> ImageFrames.read(bytes), false).onComplete(ar -> {
                         if (ar.failed()) {
                             boolean large = ar.cause() instanceof ImageFrames.ImageException ie && ie.tooLarge();
-                            error(ctx, large ? 413 : 400, large ? "too-large" : "bad-request", ar.cause().getMessage());
+                            JsonReplies.error(ctx, large ? 413 : 400, large ? "too-large" : "bad-request", ar.cause().getMessage());
                         } else {
                             then.handle(ctx, ar.result());
                         }
@@ -99,10 +100,10 @@ public final class FaceRoutes implements Consumer<Router> {
                 })
                 .failureHandler(ctx -> {
                     if (ctx.statusCode() == 413) {
-                        error(ctx, 413, "too-large", "the image is larger than " + MAX_BYTES + " bytes");
+                        JsonReplies.error(ctx, 413, "too-large", "the image is larger than " + MAX_BYTES + " bytes");
                     } else {
                         LOG.warn("Face request failed: {}", String.valueOf(ctx.failure()));
-                        error(ctx, ctx.statusCode() > 0 && ctx.statusCode() < 500 ? ctx.statusCode() : 500,
+                        JsonReplies.error(ctx, ctx.statusCode() > 0 && ctx.statusCode() < 500 ? ctx.statusCode() : 500,
                                 "bad-request", "the frame could not be handled");
                     }
                 });
@@ -110,7 +111,7 @@ public final class FaceRoutes implements Consumer<Router> {
 
     private void start(RoutingContext ctx, LumaFrame frame) {
         if (!face.enabled()) {
-            error(ctx, 409, "face-off", "face access is not switched on at this station");
+            JsonReplies.error(ctx, 409, "face-off", "face access is not switched on at this station");
             return;
         }
         vertx.executeBlocking(() -> decoder.decode(frame), false)
@@ -121,7 +122,7 @@ public final class FaceRoutes implements Consumer<Router> {
                 .onComplete(ar -> {
                     if (ar.succeeded()) {
                         FaceAccess.Enrolment e = ar.result();
-                        json(ctx, 201, new JsonObject().put("enrolment", e.id()).put("member", e.member())
+                        JsonReplies.json(ctx, 201, new JsonObject().put("enrolment", e.id()).put("member", e.member())
                                 .put("frames", e.frames()).put("needed", e.needed()).put("expiresAt", e.expiresAt()));
                     } else {
                         refused(ctx, ar.cause());
@@ -141,25 +142,25 @@ public final class FaceRoutes implements Consumer<Router> {
             if (s.done()) {
                 body.put("member", s.enrolment().member()).put("syncAllowed", s.syncAllowed()).put("synced", s.synced());
             }
-            json(ctx, s.done() ? 201 : 200, body);
+            JsonReplies.json(ctx, s.done() ? 201 : 200, body);
         });
     }
 
     private void door(RoutingContext ctx, LumaFrame frame) {
         Optional<Future<JsonObject>> enrolling = camera.frame(frame);
         if (enrolling.isPresent()) {
-            enrolling.get().onComplete(ar -> json(ctx, 200, new JsonObject().putNull("decision")
+            enrolling.get().onComplete(ar -> JsonReplies.json(ctx, 200, new JsonObject().putNull("decision")
                     .put("enrolment", ar.succeeded() ? ar.result() : null)));
             return;
         }
         face.decide(frame).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Face decision failed: {}", ar.cause().getMessage());
-                error(ctx, 503, "face-engine", "the face engine failed: " + ar.cause().getMessage());
+                JsonReplies.error(ctx, 503, "face-engine", "the face engine failed: " + ar.cause().getMessage());
             } else if (ar.result().isEmpty()) {
-                json(ctx, 200, new JsonObject().putNull("decision"));
+                JsonReplies.json(ctx, 200, new JsonObject().putNull("decision"));
             } else {
-                json(ctx, 200, new JsonObject().put("decision", ar.result().get().decision())
+                JsonReplies.json(ctx, 200, new JsonObject().put("decision", ar.result().get().decision())
                         .put("reason", ar.result().get().reason()).put("method", ar.result().get().method()));
             }
         });
@@ -167,24 +168,12 @@ public final class FaceRoutes implements Consumer<Router> {
 
     private void refused(RoutingContext ctx, Throwable cause) {
         if (cause instanceof FaceAccess.EnrolRefused r) {
-            error(ctx, r.status(), r.code(), r.getMessage());
+            JsonReplies.error(ctx, r.status(), r.code(), r.getMessage());
         } else if (cause instanceof FaceEngine.FaceEngineException) {
-            error(ctx, 503, "face-engine", "the face engine failed: " + cause.getMessage());
+            JsonReplies.error(ctx, 503, "face-engine", "the face engine failed: " + cause.getMessage());
         } else {
             LOG.error("Face enrolment failed", cause);
-            error(ctx, 500, "internal", "the enrolment could not be completed");
+            JsonReplies.error(ctx, 500, "internal", "the enrolment could not be completed");
         }
-    }
-
-    private static void error(RoutingContext ctx, int status, String code, String message) {
-        json(ctx, status, new JsonObject().put("error", new JsonObject().put("code", code).put("message", message)));
-    }
-
-    private static void json(RoutingContext ctx, int status, JsonObject body) {
-        if (ctx.response().ended()) {
-            return;
-        }
-        ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
-                .end(body.encode());
     }
 }

@@ -172,6 +172,11 @@ public final class FaceStore {
         return run(() -> select("SELECT id, member, origin, sealed FROM templates ORDER BY id", null));
     }
 
+    /** The member's stored templates opened; fails with {@link TemplateCipher.WrongKeyException}. */
+    public Future<List<Template>> templates(String member) {
+        return run(() -> select("SELECT id, member, origin, sealed FROM templates WHERE member = ? ORDER BY id", member));
+    }
+
     /** Templates of this station's enrolment not yet sent to the hub, of members who allow sync. */
     public Future<List<Template>> pendingUploads() {
         return run(() -> select("SELECT t.id, t.member, t.origin, t.sealed FROM templates t JOIN consents c "
