@@ -58,6 +58,9 @@
       }
     } catch (e) {
       text('link', '无法连接本机服务 / The station service does not answer');
+    } finally {
+      // the next poll a second after this one ended: a slow answer never overlaps the next request
+      setTimeout(poll, 1000);
     }
   }
 
@@ -156,5 +159,4 @@
 
   entryCode();
   poll();
-  setInterval(poll, 1000);
 })();

@@ -86,7 +86,7 @@ function connectStream() {
       if (d.door) { s.door = d.door; }
       if (d.chargers) { s.chargers = keepSessions(s.chargers, d.chargers); }
       s.presence = Object.assign({}, s.presence || {}, { lastSeen: Date.now() });
-    }),
+    }, false),
     alert: (msg) => onLive(msg, (s, d) => {
       const list = (s.alerts || []).filter((a) => a.id !== d.id);
       if (!d.closedAt) { list.push(d); }
@@ -141,13 +141,14 @@ function refreshStation(id) {
   }, 1000));
 }
 
-function onLive(msg, apply) {
+// The map shows presence and open alerts only: telemetry leaves it as it is.
+function onLive(msg, apply, mapChanged = true) {
   const s = stations.get(msg.stationId);
   if (!s) { showStations(); return; }
   apply(s, msg.data || {});
   renderRow(s, true);
   renderSummary();
-  renderMap();
+  if (mapChanged) { renderMap(); }
 }
 
 function renderAll() {
