@@ -5,31 +5,43 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import org.yizhan.hub.demo.DemoFleet;
 import org.yizhan.hub.stations.DemoStations;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Command line: {@code java -jar yizhan-hub.jar [run|demo] [--config FILE]}. {@code run} (the default) starts
- * the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise).
- * Exit status 2 for bad arguments or settings, 1 when the hub cannot start.
+ * the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise) and prints
+ * their claim codes, for agents to be provisioned with. {@code yizhan-demo.jar} (module {@code demo}) runs the same
+ * with simulated agents in the process, through a {@link Companion}. Exit status 2 for bad arguments or settings, 1
+ * when the hub cannot start.
  */
 public final class HubMain {
 
     private static final String USAGE = """
             Usage: java -jar yizhan-hub.jar [run|demo] [--config FILE]
               run     start the hub (default)
-              demo    start the hub with demo stations to try it out
+              demo    start the hub with demo stations and print their claim codes
+                      (yizhan-demo.jar runs the same with simulated stations in the process)
               --config FILE   settings as JSON with keys like "http-port"; YIZHAN_* environment variables override
             """;
 
-    static final int RUNNING = -1;
+    public static final int RUNNING = -1;
+
+    /** Something that runs in the hub's process once the hub is up, and stops before it (the demo's agents). */
+    public interface Companion {
+        /** Starts beside the running hub; answers how many simulated stations it runs, for the banner. */
+        Future<Integer> start(Vertx vertx, HubApp app);
+
+        Future<Void> stop();
+    }
 
     private HubMain() {
     }
@@ -48,6 +60,11 @@ public final class HubMain {
      * when it could not start.
      */
     static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, List.of());
+    }
+
+    /** As {@link #run(String[], PrintStream, PrintStream)}, with companions started once the hub is up. */
+    public static int run(String[] args, PrintStream out, PrintStream err, List<Companion> companions) {
         String mode = "run";
         Optional<Path> configFile = Optional.empty();
         for (int i = 0; i < args.length; i++) {
@@ -100,30 +117,29 @@ public final class HubMain {
             closeQuietly(vertx);
             return 1;
         }
-        DemoFleet fleet = null;
-        if (!app.demoStations().isEmpty()) {
-            fleet = new DemoFleet(vertx, app.config().dataDir().resolve("demo-agents"),
-                    "http://127.0.0.1:" + app.httpPort());
+        List<Companion> started = new ArrayList<>();
+        int simulated = 0;
+        for (Companion c : companions) {
             try {
-                fleet.start(app.demoStations()).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+                simulated += c.start(vertx, app).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+                started.add(c);
             } catch (Exception e) {
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                log.error("The demo stations could not start", cause);
-                err.println("The demo stations could not start: " + cause.getMessage());
+                log.error("{} could not start", c.getClass().getSimpleName(), cause);
+                err.println(c.getClass().getSimpleName() + " could not start: " + cause.getMessage());
             }
         }
-        DemoFleet demoFleet = fleet;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutting down");
             try {
-                Future<Void> first = demoFleet == null ? Future.succeededFuture() : demoFleet.stop();
+                Future<Void> first = Future.join(started.stream().map(Companion::stop).toList()).mapEmpty();
                 first.eventually(app::stop).eventually(vertx::close)
                         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.warn("Clean shutdown did not finish: {}", e.toString());
             }
         }, "yizhan-hub-shutdown"));
-        printBanner(out, app, mode.equals("demo"), demoFleet == null ? 0 : demoFleet.size());
+        printBanner(out, app, mode.equals("demo"), simulated);
         return RUNNING;
     }
 
@@ -159,6 +175,9 @@ public final class HubMain {
                     b.append("  (provisioned)");
                 } else {
                     d.claimCode().ifPresent(code -> b.append("  claim code ").append(code));
+                    d.claimCode().ifPresent(code -> b.append("\n      java -jar yizhan-agent.jar provision --hub ")
+                            .append(url.replaceAll("/+$", "")).append(" --code ").append(code)
+                            .append(" --dir ./station-").append(d.stationId()));
                 }
                 b.append('\n');
             }
@@ -181,7 +200,7 @@ public final class HubMain {
     }
 
     /** java.util.logging (used by some libraries) and Vert.x's own logging go to SLF4J. */
-    private static void routeLogging() {
+    public static void routeLogging() {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");

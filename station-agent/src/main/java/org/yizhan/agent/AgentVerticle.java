@@ -281,7 +281,7 @@ final class AgentVerticle extends VerticleBase {
             Object member = c.args().getValue("member");
             if (member != null) {
                 // scan-to-enter: the hub names the member; the station still checks revocation, room and hours
-                if (!(member instanceof String m) || org.yizhan.agent.access.RiderPass.memberId(m).isEmpty()) {
+                if (!(member instanceof String m) || org.yizhan.access.RiderPass.memberId(m).isEmpty()) {
                     throw new CommandFailure("invalid", "args.member must be a member pseudonym");
                 }
                 return remoteEntry.enter(m, seconds).map(dec -> {

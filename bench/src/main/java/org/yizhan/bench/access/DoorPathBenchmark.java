@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.agent.access.AccessControl;
 import org.yizhan.agent.access.AccessStore;
 import org.yizhan.agent.access.CameraScanner;
-import org.yizhan.agent.access.Ed25519;
+import org.yizhan.access.Ed25519;
 import org.yizhan.agent.access.LumaFrame;
 import org.yizhan.agent.access.QrDecoder;
 import org.yizhan.agent.door.DoorController;

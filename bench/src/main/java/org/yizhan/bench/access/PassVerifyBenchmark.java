@@ -10,8 +10,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.yizhan.agent.access.Ed25519;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.Ed25519;
+import org.yizhan.access.RiderPass;
 
 import java.security.PublicKey;
 import java.util.concurrent.TimeUnit;

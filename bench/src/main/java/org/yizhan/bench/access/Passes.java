@@ -1,6 +1,6 @@
 package org.yizhan.bench.access;
 
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.RiderPass;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;

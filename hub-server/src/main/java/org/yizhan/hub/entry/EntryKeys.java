@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.EntryNonce;
+import org.yizhan.access.EntryNonce;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

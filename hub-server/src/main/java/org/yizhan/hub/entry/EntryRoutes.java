@@ -6,7 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.EntryNonce;
+import org.yizhan.access.EntryNonce;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.ApiRoutes;

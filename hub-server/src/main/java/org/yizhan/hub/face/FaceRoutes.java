@@ -6,7 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.RiderPass;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.JsonBody;

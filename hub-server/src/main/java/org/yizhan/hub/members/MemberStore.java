@@ -1,7 +1,7 @@
 package org.yizhan.hub.members;
 
 import io.vertx.core.Future;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.RiderPass;
 import org.yizhan.hub.db.Database;
 import org.yizhan.protocol.Ulid;
 

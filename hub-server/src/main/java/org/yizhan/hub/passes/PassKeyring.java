@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.Ed25519;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.Ed25519;
+import org.yizhan.access.RiderPass;
 import org.yizhan.config.StationConfig;
 
 import java.io.IOException;

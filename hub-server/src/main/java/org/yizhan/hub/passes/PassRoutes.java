@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.RiderPass;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.auth.Authenticator;
 import org.yizhan.hub.auth.Role;

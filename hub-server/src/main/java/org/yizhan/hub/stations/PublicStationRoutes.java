@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.agent.access.OpeningHours;
+import org.yizhan.access.OpeningHours;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.ApiRoutes;

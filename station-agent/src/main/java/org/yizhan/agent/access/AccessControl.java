@@ -1,5 +1,7 @@
 package org.yizhan.agent.access;
 
+import org.yizhan.access.OpeningHours;
+import org.yizhan.access.RiderPass;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package org.yizhan.agent.access;
 
+import org.yizhan.access.RiderPass;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

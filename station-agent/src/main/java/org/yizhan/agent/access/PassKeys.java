@@ -1,5 +1,6 @@
 package org.yizhan.agent.access;
 
+import org.yizhan.access.Ed25519;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.StationConfig;

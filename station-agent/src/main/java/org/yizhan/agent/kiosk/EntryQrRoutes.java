@@ -13,7 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.EntryNonce;
+import org.yizhan.access.EntryNonce;
 import org.yizhan.agent.http.JsonReplies;
 import org.yizhan.config.StationConfig;
 

@@ -1,5 +1,7 @@
 package org.yizhan.agent.access;
 
+import org.yizhan.access.Ed25519;
+import org.yizhan.access.RiderPass;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;

@@ -35,6 +35,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -103,10 +104,6 @@ class ChargerTemperatureTest {
             }));
             get(gpio.close());
         }
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private DigitalState relay(int port) {

@@ -27,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
+import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -132,9 +133,5 @@ class SelfTestTest {
         assertThat(checks.get("relay").getString("detail")).contains("not pulsed");
         assertThat(relayStates).as("the unlocked door was left alone").isEmpty();
         assertThat(hw.doorRelay().isClosed()).isTrue();
-    }
-
-    private static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 }

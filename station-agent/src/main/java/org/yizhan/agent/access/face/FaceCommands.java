@@ -1,7 +1,7 @@
 package org.yizhan.agent.access.face;
 
 import io.vertx.core.json.JsonObject;
-import org.yizhan.agent.access.RiderPass;
+import org.yizhan.access.RiderPass;
 import org.yizhan.agent.command.CommandDispatcher;
 import org.yizhan.agent.command.CommandFailure;
 import org.yizhan.agent.command.CommandHandler;

@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,10 +24,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FaceStoreTest {
 
     private static final String MEMBER = "m-abcdefghijklmnop";
-
-    static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     private static float[] embedding() {
         float[] e = new float[128];

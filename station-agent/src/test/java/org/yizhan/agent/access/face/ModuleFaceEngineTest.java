@@ -15,16 +15,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The face module protocol (docs/face-module.md) against a small fake module on loopback. */
 @ExtendWith(VertxExtension.class)
 class ModuleFaceEngineTest {
-
-    static <T> T get(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
 
     /** A module whose /v1/analyse answer is whatever {@code answer} holds; it records the frame it got. */
     private static HttpServer module(Vertx vertx, AtomicReference<String> answer, AtomicReference<String> seen,

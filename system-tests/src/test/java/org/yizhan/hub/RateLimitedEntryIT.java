@@ -1,0 +1,100 @@
+package org.yizhan.hub;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.yizhan.hub.http.HubClient;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Login and provisioning refuse guessing: after the limit of failures per minute, 429 with Retry-After. */
+@ExtendWith(VertxExtension.class)
+class RateLimitedEntryIT {
+
+    @TempDir
+    static Path dataDir;
+
+    static HubApp app;
+    static HubClient api;
+
+    @BeforeAll
+    static void startHub(Vertx vertx, VertxTestContext ctx) throws Exception {
+        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
+                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
+                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
+                "YIZHAN_DATA_DIR", dataDir.toString(),
+                "YIZHAN_LOGIN_ATTEMPTS_PER_MINUTE", "3", "YIZHAN_PROVISION_ATTEMPTS_PER_MINUTE", "3"));
+        app = new HubApp(vertx, config);
+        app.start().onComplete(ctx.succeeding(v -> {
+            api = new HubClient(vertx, app.httpPort());
+            ctx.completeNow();
+        }));
+    }
+
+    @AfterAll
+    static void stopHub(VertxTestContext ctx) {
+        app.stop().onComplete(ctx.succeedingThenComplete());
+    }
+
+    @Test
+    void generatesTheFirstAdminPasswordOnceAndLimitsFailedLogins(VertxTestContext ctx) {
+        String password = app.generatedAdminPassword().orElseThrow();
+        assertThat(password).hasSize(20);
+        JsonObject wrong = new JsonObject().put("username", "admin").put("password", "guess");
+        Future<HttpResponse<Buffer>> chain = api.post("/api/v1/auth/login", new JsonObject().put("username", "admin")
+                .put("password", password));
+        chain = chain.compose(ok -> {
+            ctx.verify(() -> assertThat(ok.statusCode()).as("the generated password works").isEqualTo(200));
+            return api.post("/api/v1/auth/login", wrong);
+        });
+        for (int i = 0; i < 2; i++) {
+            chain = chain.compose(r -> {
+                ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
+                return api.post("/api/v1/auth/login", wrong);
+            });
+        }
+        chain.compose(r -> {
+            ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
+            return api.post("/api/v1/auth/login", new JsonObject().put("username", "admin").put("password", password));
+        }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+            assertThat(r.statusCode()).as("blocked even with the right password").isEqualTo(429);
+            assertThat(Long.parseLong(r.getHeader("Retry-After"))).isBetween(1L, 60L);
+            assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("too-many-attempts");
+            assertThat(app.metrics().scrape()).contains("yizhan_login_rejects");
+            ctx.completeNow();
+        })));
+    }
+
+    @Test
+    void limitsFailedProvisioningPerClient(VertxTestContext ctx) {
+        JsonObject guess = new JsonObject().put("claimCode", "ABCDE-23456");
+        Future<HttpResponse<Buffer>> chain = api.post("/api/v1/provision", guess);
+        for (int i = 0; i < 2; i++) {
+            chain = chain.compose(r -> {
+                ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(404));
+                return api.post("/api/v1/provision", guess);
+            });
+        }
+        chain.compose(r -> {
+            ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(404));
+            return api.post("/api/v1/provision", guess);
+        }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(r.getHeader("Retry-After")).isNotBlank();
+            ctx.completeNow();
+        })));
+    }
+}
