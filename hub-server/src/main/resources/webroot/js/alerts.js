@@ -1,7 +1,8 @@
 // Alerts of every station: open and closed, newest first, with who acknowledged and who resolved them (and
 // the note); operators acknowledge and resolve here. Changes from other screens arrive live.
-import { $, api, openStream, initFrame } from './common.js';
+import { $, api, openStream } from './common.js';
 import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { renderAlerts } from './alert-list.js';
 
 const LIMIT = 500;
@@ -34,7 +35,7 @@ async function load() {
   render();
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   ['open', 'closed', 'all'].forEach((k) => $('tab-' + k).addEventListener('click', () => { tab = k; render(); }));
   load().then(() => openStream({ alert: (m) => replace(m.data) })).catch((e) => {

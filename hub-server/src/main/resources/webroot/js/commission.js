@@ -1,8 +1,9 @@
 // Technician: commission one kiosk. See it come online (live over SSE), run the self-test checklist and see each
 // check pass or fail, and see and push the station's configuration versions.
 
-import { $, api, el, fmtTime, openStream, presence, FINAL, followCommand, initFrame } from './common.js';
+import { $, api, el, fmtTime, openStream, presence, FINAL, followCommand } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { codeElement, expiresText, loadQr } from './claim.js';
 
 const SETTINGS = ['heartbeatSeconds', 'telemetrySeconds', 'door.unlockSeconds', 'door.heldOpenSeconds',
@@ -210,7 +211,7 @@ async function push(ev) {
   }
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => { renderStation(); renderClaim(!!station && !station.provisioned); renderSelftest(); renderConfig(); });
   if (!/^[a-z0-9-]{3,40}$/.test(id)) {
     $('message').textContent = t('cp.noId');

@@ -2,7 +2,7 @@
 // live stream (SSE), a station's presence badge and following a command until the station answers. Every datum
 // goes into the page through textContent or an attribute, never as HTML, so a station named "<script>" shows as
 // text. Texts come from i18n.js; the staff page header from shell.js; the member token from rider.js.
-import { t, known, locale, initLanguage } from './i18n.js';
+import { t, known, locale } from './i18n.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -111,18 +111,6 @@ export async function api(method, path, body, opts = {}) {
     throw new ApiError(res.status, e.code || String(res.status), e.message || res.statusText, e.problems);
   }
   return json;
-}
-
-/** Wires the header's sign-out and words the page; returns false (going to sign in) when not signed in. */
-export function initFrame(needsLogin) {
-  initLanguage();
-  const out = $('logout');
-  if (out) { out.addEventListener('click', signOut); }
-  if (needsLogin && !token()) {
-    signOut();
-    return false;
-  }
-  return true;
 }
 
 // ---- live ----

@@ -1,7 +1,8 @@
 // Riders' feedback ("劳动者说") for operators: filter by station, status and overdue; triage as urgent (answer today)
 // or normal (within 3 days), answer it. Overdue items are highlighted and counted. Every datum goes in as text.
-import { $, el, button, api, fmtTime, initFrame } from './common.js';
+import { $, el, button, api, fmtTime } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 
 let items = [];
 let counts = {};
@@ -119,7 +120,7 @@ async function stations() {
   if (wanted) { sel.value = wanted; }
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   ['f-station', 'f-status', 'f-overdue'].forEach((id) => $(id).addEventListener('change', load));
   $('filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });

@@ -2,8 +2,9 @@
 // created; otherwise the page shows a printable sheet (A4, one card per station: name, address, claim code as
 // text and as QR).
 
-import { $, el, api, initFrame } from './common.js';
+import { $, el, api } from './common.js';
 import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { codeElement, expiresText, loadQr } from './claim.js';
 
 let created = null;
@@ -64,7 +65,7 @@ function renderSheet() {
   for (let i = 0; i < 4; i++) { next(); }
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(renderSheet);
   $('import-form').addEventListener('submit', upload);
   $('print').addEventListener('click', () => window.print());

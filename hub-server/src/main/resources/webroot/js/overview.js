@@ -3,9 +3,10 @@
 // open alerts, live over SSE.
 // Open smoke and safety cut-off alerts are listed in a banner above and mark their row.
 import {
-  $, el, svg, button, fmtTime, kwh, api, token, saveToken, safeNext, openStream, presence, alertText, stationHref, initFrame
+  $, el, svg, button, fmtTime, kwh, api, token, saveToken, safeNext, openStream, presence, alertText, stationHref
 } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
+import { startShell, showSignedIn } from './shell.js';
 
 const stations = new Map();
 const pendingCommands = new Map();
@@ -16,15 +17,13 @@ let stream = null;
 function showLogin() {
   $('login-view').hidden = false;
   $('stations-view').hidden = true;
-  $('logout').hidden = true;
-  $('nav').hidden = true;
+  showSignedIn(false);
 }
 
 async function showStations() {
   $('login-view').hidden = true;
   $('stations-view').hidden = false;
-  $('logout').hidden = false;
-  $('nav').hidden = false;
+  showSignedIn(true);
   try {
     const [data] = await Promise.all([api('GET', '/api/v1/stations'), loadMapSettings()]);
     stations.clear();
@@ -416,7 +415,7 @@ function nextPage() {
   return safeNext(new URLSearchParams(location.search).get('next') || '/');
 }
 
-initFrame(false);
+startShell(false);
 onLanguage(renderAll);
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();

@@ -1,8 +1,9 @@
 // The station scorecard for a chosen period, the way federations evaluate stations: uptime, visits per day,
 // charger energy and utilisation, feedback answered within its deadline. Charts per day, a table per station and
 // the same figures as a CSV file (UTF-8 with BOM, opens in Excel). Every datum goes in as text.
-import { $, el, api, stationHref, initFrame } from './common.js';
+import { $, el, api, stationHref } from './common.js';
 import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { lineChart } from './chart.js';
 
 const DAY = 86400000;
@@ -139,7 +140,7 @@ async function stations() {
   });
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   const q = new URLSearchParams(location.search);
   if (q.get('from') && q.get('to')) {

@@ -2,9 +2,10 @@
 // over the last day or week, the door's access log, charging sessions and alerts, and the operator's actions
 // (open the door, stop / enable / disable a port, self-test) with each command's status as it comes back.
 import {
-  $, el, button, fmtTime, kwh, api, openStream, presence, FINAL, followCommand, initFrame
+  $, el, button, fmtTime, kwh, api, openStream, presence, FINAL, followCommand
 } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { lineChart } from './chart.js';
 import { renderAlerts } from './alert-list.js';
 
@@ -288,7 +289,7 @@ function live() {
   }, id);
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => {
     renderStation();
     renderCharts();

@@ -1,8 +1,9 @@
 // Technician: add a station and get its claim code (large text in groups, and a QR), and see every station with
 // its presence and whether it has been claimed, live over SSE.
 
-import { $, api, el, openStream, presence, initFrame } from './common.js';
+import { $, api, el, openStream, presence } from './common.js';
 import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { codeElement, expiresText, loadQr } from './claim.js';
 
 let stations = [];
@@ -88,7 +89,7 @@ function renderStations() {
   });
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => { renderClaim(); renderStations(); });
   $('add-form').addEventListener('submit', add);
   loadStations().catch((e) => { $('message').textContent = t('error', { m: e.message }); });

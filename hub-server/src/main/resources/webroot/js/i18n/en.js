@@ -2,6 +2,7 @@
 // same order, as zh-CN.js.
 export default {
   // Every staff page: the page header, station states, charger ports, doors, alerts, commands
+  'brand': 'Yizhan',
   'nav.overview': 'Overview',
   'nav.alerts': 'Alerts',
   'nav.feedback': 'Feedback',
@@ -98,7 +99,6 @@ export default {
 
   // One station (station.html)
   'st.pageTitle': 'Yizhan · Station',
-  'st.brand': 'Yizhan',
   'st.occupancy': 'In the room',
   'st.door': 'Door',
   'st.env': 'Environment',
@@ -167,7 +167,6 @@ export default {
 
   // Alerts (alerts.html)
   'ap.pageTitle': 'Yizhan · Alerts',
-  'ap.brand': 'Yizhan',
   'ap.title': 'Alerts',
   'ap.open': 'Open',
   'ap.closed': 'Closed',
@@ -176,7 +175,6 @@ export default {
 
   // Riders' feedback for operators (feedback-desk.html)
   'fd.pageTitle': 'Yizhan · Feedback',
-  'fd.brand': 'Yizhan',
   'fd.title': "Workers' voice · riders' feedback",
   'fd.station': 'Station',
   'fd.allStations': 'All stations',
@@ -214,7 +212,6 @@ export default {
 
   // Scorecard (scorecard.html)
   'sc.pageTitle': 'Yizhan · Scorecard',
-  'sc.brand': 'Yizhan',
   'sc.title': 'Station scorecard',
   'sc.from': 'From',
   'sc.to': 'To',

@@ -2,6 +2,7 @@
 // that en.js lacks. Grouped by the pages that use them; en.js has the same keys in the same order.
 export default {
   // Every staff page: the page header, station states, charger ports, doors, alerts, commands
+  'brand': '驿站',
   'nav.overview': '总览',
   'nav.alerts': '告警',
   'nav.feedback': '劳动者说',
@@ -98,7 +99,6 @@ export default {
 
   // One station (station.html)
   'st.pageTitle': '驿站 · 驿站详情',
-  'st.brand': '驿站',
   'st.occupancy': '室内人数',
   'st.door': '门',
   'st.env': '环境',
@@ -167,7 +167,6 @@ export default {
 
   // Alerts (alerts.html)
   'ap.pageTitle': '驿站 · 告警',
-  'ap.brand': '驿站',
   'ap.title': '告警',
   'ap.open': '未关闭',
   'ap.closed': '已关闭',
@@ -176,7 +175,6 @@ export default {
 
   // Riders' feedback for operators (feedback-desk.html)
   'fd.pageTitle': '驿站 · 劳动者说',
-  'fd.brand': '驿站',
   'fd.title': '劳动者说 · 骑手反馈',
   'fd.station': '驿站',
   'fd.allStations': '全部驿站',
@@ -214,7 +212,6 @@ export default {
 
   // Scorecard (scorecard.html)
   'sc.pageTitle': '驿站 · 考评',
-  'sc.brand': '驿站',
   'sc.title': '驿站考评',
   'sc.from': '开始日期',
   'sc.to': '结束日期',
