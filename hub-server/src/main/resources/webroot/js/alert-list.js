@@ -1,21 +1,7 @@
 // A list of alerts with their acknowledgement and resolution, and the forms to acknowledge and resolve them.
 // Used by the alerts page and the station page.
-import { addTexts, t, el, button, fmtTime, api, alertText, stationHref } from './common.js';
-
-addTexts({
-  zh: {
-    'al.opened': '发生于 {t}', 'al.closed': '已关闭 {t}', 'al.open': '未关闭',
-    'al.ack': '确认', 'al.acked': '{by} 已确认 · {t}', 'al.resolve': '处理并关闭',
-    'al.resolved': '{by} 已处理 · {t}', 'al.note': '处理说明（必填，最多 500 字）', 'al.needNote': '请填写处理说明',
-    'al.none': '没有告警', 'al.conflict': '该告警已被处理'
-  },
-  en: {
-    'al.opened': 'raised {t}', 'al.closed': 'closed {t}', 'al.open': 'open',
-    'al.ack': 'Acknowledge', 'al.acked': 'acknowledged by {by} · {t}', 'al.resolve': 'Resolve',
-    'al.resolved': 'resolved by {by} · {t}', 'al.note': 'What was done (required, up to 500 characters)',
-    'al.needNote': 'Please say what was done', 'al.none': 'No alerts', 'al.conflict': 'This alert was resolved already'
-  }
-});
+import { el, button, fmtTime, api, alertText, stationHref } from './common.js';
+import { t } from './i18n.js';
 
 /**
  * Renders alerts into container. names maps station ids to names (shown when showStation); onChange(alert) is

@@ -1,18 +1,9 @@
 // Alerts of every station: open and closed, newest first, with who acknowledged and who resolved them (and
 // the note); operators acknowledge and resolve here. Changes from other screens arrive live.
-import { addTexts, t, $, api, initFrame, onLanguage, openStream } from './common.js';
+import { $, api, openStream } from './common.js';
+import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { renderAlerts } from './alert-list.js';
-
-addTexts({
-  zh: {
-    'ap.pageTitle': '驿站 · 告警', 'ap.brand': '驿站', 'ap.title': '告警', 'ap.open': '未关闭', 'ap.closed': '已关闭',
-    'ap.all': '全部', 'ap.counts': '未关闭 {o} · 已关闭 {c}'
-  },
-  en: {
-    'ap.pageTitle': 'Yizhan · Alerts', 'ap.brand': 'Yizhan', 'ap.title': 'Alerts', 'ap.open': 'Open', 'ap.closed': 'Closed',
-    'ap.all': 'All', 'ap.counts': '{o} open · {c} closed'
-  }
-});
 
 const LIMIT = 500;
 const names = new Map();
@@ -44,7 +35,7 @@ async function load() {
   render();
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   ['open', 'closed', 'all'].forEach((k) => $('tab-' + k).addEventListener('click', () => { tab = k; render(); }));
   load().then(() => openStream({ alert: (m) => replace(m.data) })).catch((e) => {

@@ -1,45 +1,9 @@
 // "Charge at port N" (/c/{stationId}/{port}, the link beside each charger port and in the station list): a
 // member starts a charging session for themself; the hub sends charger.start to the station and this page
 // polls until the station answers, then says in plain words what happened.
-import { $, addTexts, applyLanguage, fmtTime, known, onLanguage, t } from '/js/common.js';
-import { call, forgetMember, generalError, initRider, memberToken, sleep } from '/js/rider.js';
-
-addTexts({
-  zh: {
-    'charge.pageTitle': '驿站 · 充电', 'charge.title': '电动车充电', 'charge.port': '{n} 号充电口',
-    'charge.portState': '现在：{s}', 'charge.start': '开始充电', 'charge.again': '再试一次',
-    'charge.howto': '先把充电器插好，再点“开始充电”。充满后会自动断电。',
-    'charge.joinFirst': '充电需要先入会，只要一分钟。', 'pass.join': '加入工会',
-    'charge.wait': '正在通知充电柜…',
-    'charge.ok': '{n} 号口已开始充电', 'charge.okUntil': '{n} 号口已开始充电，最晚 {t} 自动结束',
-    'charge.busy': '这个充电口正在被别人使用，请换一个', 'charge.faulted': '这个充电口有故障，请换一个',
-    'charge.fault-persists': '这个充电口有故障，请换一个', 'charge.disabled': '这个充电口已停用，请换一个',
-    'charge.quota-exceeded': '你今天的充电次数或时长已经用完了', 'charge.cabinet-limit': '充电柜的电已经不够用了，请稍后再试',
-    'charge.invalid': '这个驿站没有这个充电口', 'charge.invalid-field': '这个驿站没有这个充电口',
-    'charge.station-not-found': '找不到这个驿站', 'charge.station-offline': '驿站暂时离线，请在驿站屏幕上选择充电口',
-    'charge.already-charging': '你已经有一个口在充电了；再充一个，请在充电口的摄像头前出示通行码',
-    'charge.suspended': '你的会员资格已暂停，请联系驿站工作人员', 'charge.not-yourself': '只能为自己充电',
-    'charge.expired': '充电柜没有及时响应，请再试一次', 'charge.failed': '没能开始充电，请再试一次',
-    'charge.invalid-token': '这部手机上的会员信息已失效，请重新入会'
-  },
-  en: {
-    'charge.pageTitle': 'Yizhan · Charging', 'charge.title': 'E-bike charging', 'charge.port': 'Charger port {n}',
-    'charge.portState': 'Now: {s}', 'charge.start': 'Start charging', 'charge.again': 'Try again',
-    'charge.howto': 'Plug in your charger first, then tap "Start charging". Power goes off by itself when full.',
-    'charge.joinFirst': 'Charging is for members. Joining takes a minute.', 'pass.join': 'Join the union',
-    'charge.wait': 'Telling the charger…',
-    'charge.ok': 'Charging started at port {n}', 'charge.okUntil': 'Charging started at port {n}; it ends by {t} at the latest',
-    'charge.busy': 'Someone else is using this port; please choose another', 'charge.faulted': 'This port is faulty; please choose another',
-    'charge.fault-persists': 'This port is faulty; please choose another', 'charge.disabled': 'This port is switched off; please choose another',
-    'charge.quota-exceeded': 'You have used up your charging for today', 'charge.cabinet-limit': 'The charging cabinet has no power to spare; try again later',
-    'charge.invalid': 'This station has no such port', 'charge.invalid-field': 'This station has no such port',
-    'charge.station-not-found': 'This station is not known', 'charge.station-offline': 'The station is offline; choose the port on its screen',
-    'charge.already-charging': 'You already have a port charging; for another, show your pass to the charger\'s camera',
-    'charge.suspended': 'Your membership is suspended; please ask the station staff', 'charge.not-yourself': 'You can charge only for yourself',
-    'charge.expired': 'The charger did not answer in time; please try again', 'charge.failed': 'Charging did not start; please try again',
-    'charge.invalid-token': 'The membership kept on this phone is no longer valid; please join again'
-  }
-});
+import { $, fmtTime, sleep } from './common.js';
+import { t, has, known, onLanguage, initLanguage } from './i18n.js';
+import { call, forgetMember, generalError, memberToken } from './rider.js';
 
 const parts = location.pathname.split('/');
 const stationId = decodeURIComponent(parts[2] || '');
@@ -60,7 +24,7 @@ function show(key, ok, vars) {
 
 /** The words for a refusal or failure code, falling back to a general one. */
 function failure(code) {
-  return code && t('charge.' + code) !== 'charge.' + code ? 'charge.' + code : 'charge.failed';
+  return code && has('charge.' + code) ? 'charge.' + code : 'charge.failed';
 }
 
 function renderStation() {
@@ -134,7 +98,6 @@ async function start() {
   btn.textContent = t('charge.again');
 }
 
-initRider();
 onLanguage(() => {
   renderStation();
   if (stateKey) { show(stateKey, $('state').classList.contains('ok') ? true : $('state').classList.contains('bad') ? false : undefined, stateVars); }
@@ -151,4 +114,4 @@ if (!/^[a-z0-9-]{3,40}$/.test(stationId) || !Number.isInteger(port) || port < 1 
   }
   loadStation();
 }
-applyLanguage();
+initLanguage();

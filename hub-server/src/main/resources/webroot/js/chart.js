@@ -1,6 +1,7 @@
 // A small line chart drawn as inline SVG: time on x, the value on y, with axes, tick labels and a unit.
 // Gaps of more than three steps between points break the line (the station sent nothing then).
-import { svg, t, locale } from './common.js';
+import { svg } from './common.js';
+import { t, locale } from './i18n.js';
 
 const W = 640;
 const H = 220;

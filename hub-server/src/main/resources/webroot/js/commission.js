@@ -1,54 +1,14 @@
 // Technician: commission one kiosk. See it come online (live over SSE), run the self-test checklist and see each
 // check pass or fail, and see and push the station's configuration versions.
 
-import { $, addTexts, api, el, fmtTime, initFrame, known, onLanguage, openStream, t } from './common.js';
-import { codeElement, expiresText, loadQr } from './tech-common.js';
+import { $, api, el, fmtTime, openStream, presence, FINAL, followCommand } from './common.js';
+import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
+import { codeElement, expiresText, loadQr } from './claim.js';
 
 const SETTINGS = ['heartbeatSeconds', 'telemetrySeconds', 'door.unlockSeconds', 'door.heldOpenSeconds',
   'occupancy.capacity', 'charger.sessionLimitMinutes', 'charger.fullThresholdW', 'charger.fullAfterSeconds',
   'charger.portMaxW', 'charger.portMaxTempC', 'charger.cabinetMaxW', 'charger.dailySessions', 'charger.dailyEnergyWh'];
-
-addTexts({
-  zh: {
-    'cp.title': '驿站 · 调试', 'cp.newClaim': '生成新认领码', 'cp.selftest': '自检清单',
-    'cp.selftestHelp': '关好门，确保红外对射无遮挡，然后运行自检。', 'cp.run': '运行自检',
-    'cp.config': '配置版本', 'cp.current': '当前版本', 'cp.reported': '驿站报告运行版本', 'cp.push': '推送新版本',
-    'cp.version': '版本', 'cp.when': '时间', 'cp.who': '操作人', 'cp.changes': '变更', 'cp.initial': '初始配置',
-    'cp.notReported': '尚未报告', 'cp.rejected': '驿站拒绝了版本 {v}：', 'cp.pushed': '已推送版本 {v}',
-    'cp.noChange': '没有修改', 'cp.waiting': '正在等待驿站回复…', 'cp.allOk': '全部通过', 'cp.someBad': '有检查未通过',
-    'cp.failed': '自检未完成：{m}', 'cp.badNumber': '{f}：请输入数字', 'cp.noId': '缺少驿站编号', 'cp.pass': '通过', 'cp.fail': '未通过',
-    'check.relay': '门锁继电器', 'check.door-contact': '门磁', 'check.beam-outer': '外侧红外对射',
-    'check.beam-inner': '内侧红外对射', 'check.smoke': '烟雾探测', 'check.camera': '摄像头与二维码识别',
-    'check.uplink': '与平台连接', 'check.outbox': '待发送事件', 'check.meter': '充电口 {n} 电表',
-    'set.heartbeatSeconds': '心跳间隔（秒）', 'set.telemetrySeconds': '遥测间隔（秒）',
-    'set.door.unlockSeconds': '开门时长（秒）', 'set.door.heldOpenSeconds': '门未关报警（秒）',
-    'set.occupancy.capacity': '容纳人数', 'set.charger.sessionLimitMinutes': '单次充电上限（分钟）',
-    'set.charger.fullThresholdW': '充满判定功率（瓦）', 'set.charger.fullAfterSeconds': '充满判定时长（秒）',
-    'set.charger.portMaxW': '单口最大功率（瓦）', 'set.charger.portMaxTempC': '单口最高温度（℃）',
-    'set.charger.cabinetMaxW': '充电柜总功率（瓦）', 'set.charger.dailySessions': '每人每日充电次数',
-    'set.charger.dailyEnergyWh': '每人每日电量（瓦时，0 为不限）'
-  },
-  en: {
-    'cp.title': 'Yizhan · Commission', 'cp.newClaim': 'New claim code', 'cp.selftest': 'Self-test checklist',
-    'cp.selftestHelp': 'Shut the door and keep the door beams clear, then run the self-test.', 'cp.run': 'Run self-test',
-    'cp.config': 'Configuration versions', 'cp.current': 'Current version', 'cp.reported': 'station reports running',
-    'cp.push': 'Push a new version', 'cp.version': 'Version', 'cp.when': 'When', 'cp.who': 'By', 'cp.changes': 'Changes',
-    'cp.initial': 'initial configuration', 'cp.notReported': 'not reported yet', 'cp.rejected': 'The station refused version {v}:',
-    'cp.pushed': 'Version {v} pushed', 'cp.noChange': 'Nothing changed', 'cp.waiting': 'Waiting for the station…',
-    'cp.allOk': 'All checks passed', 'cp.someBad': 'Some checks failed', 'cp.failed': 'The self-test did not run: {m}', 'cp.badNumber': '{f}: enter a number',
-    'cp.noId': 'No station id', 'cp.pass': 'PASS', 'cp.fail': 'FAIL',
-    'check.relay': 'Door lock relay', 'check.door-contact': 'Door contact', 'check.beam-outer': 'Outer door beam',
-    'check.beam-inner': 'Inner door beam', 'check.smoke': 'Smoke detector', 'check.camera': 'Camera and QR decoder',
-    'check.uplink': 'Connection to the hub', 'check.outbox': 'Events waiting', 'check.meter': 'Port {n} meter',
-    'set.heartbeatSeconds': 'Heartbeat (s)', 'set.telemetrySeconds': 'Telemetry (s)',
-    'set.door.unlockSeconds': 'Door opens for (s)', 'set.door.heldOpenSeconds': 'Held-open alarm after (s)',
-    'set.occupancy.capacity': 'Room capacity', 'set.charger.sessionLimitMinutes': 'Session limit (min)',
-    'set.charger.fullThresholdW': 'Full below (W)', 'set.charger.fullAfterSeconds': 'Full after (s)',
-    'set.charger.portMaxW': 'Port max power (W)', 'set.charger.portMaxTempC': 'Port max temperature (°C)',
-    'set.charger.cabinetMaxW': 'Cabinet max power (W)', 'set.charger.dailySessions': 'Sessions per rider a day',
-    'set.charger.dailyEnergyWh': 'Energy per rider a day (Wh, 0 = no limit)'
-  }
-});
 
 const id = new URLSearchParams(location.search).get('id') || '';
 let station = null;
@@ -87,13 +47,7 @@ function renderStation() {
   if (!station) { return; }
   $('name').textContent = station.name;
   $('address').textContent = station.address || '';
-  const p = station.presence || { state: 'unknown' };
-  const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
-  const badge = $('presence-state');
-  badge.className = 'state ' + state;
-  badge.setAttribute('data-state', state);
-  badge.textContent = known('state.', state);
-  $('presence-since').textContent = p.since ? t('since', { t: fmtTime(p.since) }) : '';
+  $('presence').replaceChildren(presence(station.presence, { id: 'presence-state', lastSeen: false }));
 }
 
 function renderClaim(show) {
@@ -129,25 +83,11 @@ async function runSelftest() {
     const r = await api('POST', base() + '/commands', { name: 'selftest.run', args: {} });
     selftest = { id: r.id, status: r.status || 'pending' };
     renderSelftest();
-    poll(r.id, 0);
+    followCommand(r.id, () => !selftest || selftest.id !== r.id || FINAL.includes(selftest.status), update);
   } catch (e) {
     selftest = { status: 'failed', result: { error: { message: e.message } } };
     renderSelftest();
   }
-}
-
-const FINAL = ['succeeded', 'failed', 'expired'];
-
-function poll(cmdId, n) {
-  if (n > 30) { return; }
-  setTimeout(async () => {
-    if (!selftest || selftest.id !== cmdId || FINAL.includes(selftest.status)) { return; }
-    try {
-      const r = await api('GET', '/api/v1/commands/' + encodeURIComponent(cmdId));
-      update({ id: cmdId, status: r.status, result: r.result });
-    } catch (e) { /* the stream may still bring it */ }
-    poll(cmdId, n + 1);
-  }, 2000);
 }
 
 function update(d) {
@@ -271,7 +211,7 @@ async function push(ev) {
   }
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => { renderStation(); renderClaim(!!station && !station.provisioned); renderSelftest(); renderConfig(); });
   if (!/^[a-z0-9-]{3,40}$/.test(id)) {
     $('message').textContent = t('cp.noId');

@@ -1,34 +1,8 @@
 // Riders' feedback ("劳动者说") for operators: filter by station, status and overdue; triage as urgent (answer today)
 // or normal (within 3 days), answer it. Overdue items are highlighted and counted. Every datum goes in as text.
-import { addTexts, t, known, $, el, button, api, initFrame, onLanguage, fmtTime } from './common.js';
-
-addTexts({
-  zh: {
-    'fd.pageTitle': '驿站 · 劳动者说', 'fd.brand': '驿站', 'fd.title': '劳动者说 · 骑手反馈', 'fd.station': '驿站',
-    'fd.allStations': '全部驿站', 'fd.status': '状态', 'fd.status.open': '未答复', 'fd.status.new': '待分级',
-    'fd.status.triaged': '处理中', 'fd.status.answered': '已答复', 'fd.status.all': '全部', 'fd.overdueOnly': '只看逾期',
-    'fd.empty': '没有符合条件的反馈。', 'fd.counts': '共 {total} 条 · 未答复 {open} · 待分级 {new}',
-    'fd.countsOverdue': '逾期 {n}', 'fd.overdue': '已逾期', 'fd.urgent': '紧急', 'fd.normal': '一般',
-    'fd.markUrgent': '紧急（当天答复）', 'fd.markNormal': '一般（3 天内答复）', 'fd.due': '期限 {t}',
-    'fd.received': '收到 {t}', 'fd.contact': '联系方式：{c}', 'fd.member': '会员 {m}', 'fd.answerPlaceholder': '答复骑手…',
-    'fd.answer': '答复', 'fd.answered': '{by} 于 {t} 答复', 'fd.triaged': '{by} 分级', 'fd.needText': '请先写答复',
-    'cat.charger': '充电', 'cat.door': '门禁', 'cat.facility': '设施', 'cat.cleanliness': '卫生', 'cat.service': '服务',
-    'cat.suggestion': '建议', 'cat.other': '其他'
-  },
-  en: {
-    'fd.pageTitle': 'Yizhan · Feedback', 'fd.brand': 'Yizhan', 'fd.title': "Workers' voice · riders' feedback",
-    'fd.station': 'Station', 'fd.allStations': 'All stations', 'fd.status': 'Status', 'fd.status.open': 'Not answered',
-    'fd.status.new': 'To triage', 'fd.status.triaged': 'In hand', 'fd.status.answered': 'Answered', 'fd.status.all': 'All',
-    'fd.overdueOnly': 'Overdue only', 'fd.empty': 'No feedback matches.',
-    'fd.counts': '{total} in all · {open} not answered · {new} to triage', 'fd.countsOverdue': '{n} overdue',
-    'fd.overdue': 'Overdue', 'fd.urgent': 'Urgent', 'fd.normal': 'Normal', 'fd.markUrgent': 'Urgent (answer today)',
-    'fd.markNormal': 'Normal (within 3 days)', 'fd.due': 'due {t}', 'fd.received': 'received {t}', 'fd.contact': 'Contact: {c}',
-    'fd.member': 'member {m}', 'fd.answerPlaceholder': 'Answer the rider…', 'fd.answer': 'Answer',
-    'fd.answered': 'answered by {by} at {t}', 'fd.triaged': 'triaged by {by}', 'fd.needText': 'Write the answer first',
-    'cat.charger': 'Charging', 'cat.door': 'Door', 'cat.facility': 'Facilities', 'cat.cleanliness': 'Cleanliness',
-    'cat.service': 'Service', 'cat.suggestion': 'Suggestion', 'cat.other': 'Other'
-  }
-});
+import { $, el, button, api, fmtTime } from './common.js';
+import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 
 let items = [];
 let counts = {};
@@ -146,7 +120,7 @@ async function stations() {
   if (wanted) { sel.value = wanted; }
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   ['f-station', 'f-status', 'f-overdue'].forEach((id) => $(id).addEventListener('change', load));
   $('filters').addEventListener('submit', (e) => { e.preventDefault(); load(); });

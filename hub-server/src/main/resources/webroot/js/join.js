@@ -1,41 +1,9 @@
 // Join the union in three steps: name, phone, occupation. Each step is checked here first, in words a rider
 // understands, next to its field; the hub checks again and its answer is shown next to the field it names.
 // The member token it answers with stays on this phone; then the pass page shows the member pass.
-import { $, addTexts, applyLanguage, onLanguage, safeNext, t } from '/js/common.js';
-import { call, generalError, initRider, memberToken, saveMember } from '/js/rider.js';
-
-addTexts({
-  zh: {
-    'join.pageTitle': '驿站 · 加入工会', 'join.title': '加入工会', 'join.stepOf': '第 {n} 步，共 3 步',
-    'join.name': '你的名字', 'join.phone': '手机号', 'join.occupation': '你做什么工作？',
-    'join.phoneHelp': '只用于工会联系你，不会显示给驿站工作人员。',
-    'join.next': '下一步', 'join.back': '上一步', 'join.submit': '加入工会', 'join.sending': '正在提交…',
-    'join.already': '这部手机已经入会了。', 'join.showPass': '出示会员码',
-    'join.err.name.empty': '请写上你的名字', 'join.err.name.long': '名字最多 50 个字',
-    'join.err.name.bad': '名字里有不能用的字符，请重新输入',
-    'join.err.phone.empty': '请写上手机号',
-    'join.err.phone.bad': '手机号应该是 11 位数字，以 1 开头，比如 13800138000',
-    'join.err.phone.taken': '这个手机号已经入会了。如果换了手机，请找驿站工作人员帮忙。',
-    'join.err.occupation.empty': '请选一项工作',
-    'occ.courier': '快递员', 'occ.food-delivery': '外卖骑手', 'occ.ride-hailing': '网约车司机',
-    'occ.trucker': '货车司机', 'occ.other': '其他'
-  },
-  en: {
-    'join.pageTitle': 'Yizhan · Join the union', 'join.title': 'Join the union', 'join.stepOf': 'Step {n} of 3',
-    'join.name': 'Your name', 'join.phone': 'Mobile number', 'join.occupation': 'What is your work?',
-    'join.phoneHelp': 'Only for the union to reach you; station staff do not see it.',
-    'join.next': 'Next', 'join.back': 'Back', 'join.submit': 'Join', 'join.sending': 'Sending…',
-    'join.already': 'This phone has joined already.', 'join.showPass': 'Show my pass',
-    'join.err.name.empty': 'Please write your name', 'join.err.name.long': 'A name has at most 50 characters',
-    'join.err.name.bad': 'The name has characters that cannot be used; please type it again',
-    'join.err.phone.empty': 'Please write your mobile number',
-    'join.err.phone.bad': 'A mobile number has 11 digits and starts with 1, like 13800138000',
-    'join.err.phone.taken': 'This number has joined already. If you changed phones, please ask the station staff.',
-    'join.err.occupation.empty': 'Please choose one',
-    'occ.courier': 'Courier', 'occ.food-delivery': 'Food delivery', 'occ.ride-hailing': 'Ride-hailing driver',
-    'occ.trucker': 'Truck driver', 'occ.other': 'Other'
-  }
-});
+import { $, safeNext } from './common.js';
+import { t, onLanguage, initLanguage } from './i18n.js';
+import { call, generalError, memberToken, saveMember } from './rider.js';
 
 const FIELDS = ['name', 'phone', 'occupation'];
 let step = 1;
@@ -135,7 +103,6 @@ $('join').addEventListener('submit', (ev) => {
 $('back').addEventListener('click', () => show(Math.max(1, step - 1)));
 document.querySelectorAll('input[name=occupation]').forEach((r) => r.addEventListener('change', () => check('occupation')));
 
-initRider();
 onLanguage(() => {
   Object.keys(shown).forEach((f) => setError(f, shown[f]));
   $('step-of').textContent = t('join.stepOf', { n: step });
@@ -144,4 +111,4 @@ if (memberToken()) {
   $('already').hidden = false;
 }
 show(1);
-applyLanguage();
+initLanguage();

@@ -3,51 +3,10 @@
 // open alerts, live over SSE.
 // Open smoke and safety cut-off alerts are listed in a banner above and mark their row.
 import {
-  addTexts, t, known, $, el, svg, button, fmtTime, kwh, api, token, saveToken, safeNext, initFrame, onLanguage,
-  openStream, alertText, stationHref
+  $, el, svg, button, fmtTime, kwh, api, token, saveToken, safeNext, openStream, presence, alertText, stationHref
 } from './common.js';
-
-addTexts({
-  zh: {
-    'ov.pageTitle': '驿站 · 运营总览', 'ov.title': '驿站 运营总览', 'ov.map': '驿站分布',
-    'ov.noCoords': '没有坐标的驿站不在图上：{n} 个', 'ov.tilesFailed': '地图底图无法加载，显示示意图',
-    'login.title': '登录', 'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
-    'login.failed': '用户名或密码错误', 'login.limited': '尝试次数过多，请稍后再试',
-    'col.station': '驿站', 'col.presence': '在线状态', 'col.occupancy': '室内人数', 'col.chargers': '充电口',
-    'col.door': '门', 'col.alerts': '告警', 'col.today': '今日充电', 'today.value': '{n} 次 · {e} 千瓦时',
-    'alerts.none': '无',
-    'session.title': '会员 {m} · {t} 开始 · {e} 瓦时',
-    'summary.total': '驿站 {n}', 'summary.online': '在线 {n}', 'summary.offline': '离线 {n}',
-    'summary.free': '空闲充电口 {n}', 'summary.faulted': '故障充电口 {n}', 'summary.energy': '今日充电 {e} 千瓦时',
-    'summary.alerts': '未关闭告警 {n}',
-    'danger.title': '紧急告警', 'danger.smoke': '{s}：烟雾报警，已断开充电电源',
-    'danger.cutoff': '{s}：{p} 安全断电（{c}）', 'danger.port': '{n} 号充电口',
-    'unlock': '开门', 'unlock.sent': '已向 {s} 发送开门指令', 'unlock.ok': '{s}：门已打开',
-    'unlock.failed': '{s}：开门失败（{r}）', 'unlock.expired': '{s}：开门指令已过期（驿站离线）',
-    'details': '详情',
-    'empty': '还没有驿站。技术员可以通过 API 添加驿站。'
-  },
-  en: {
-    'ov.pageTitle': 'Yizhan · Operator overview', 'ov.title': 'Yizhan operator overview', 'ov.map': 'Stations on the map',
-    'ov.noCoords': 'Stations without coordinates are not on the map: {n}',
-    'ov.tilesFailed': 'The map tiles could not be loaded; showing the schematic',
-    'login.title': 'Log in', 'login.username': 'Username', 'login.password': 'Password', 'login.submit': 'Log in',
-    'login.failed': 'Wrong username or password', 'login.limited': 'Too many attempts, try again later',
-    'col.station': 'Station', 'col.presence': 'Presence', 'col.occupancy': 'In the room', 'col.chargers': 'Charger ports',
-    'col.door': 'Door', 'col.alerts': 'Alerts', 'col.today': 'Charging today', 'today.value': '{n} sessions · {e} kWh',
-    'alerts.none': 'none',
-    'session.title': 'member {m} · since {t} · {e} Wh',
-    'summary.total': '{n} stations', 'summary.online': '{n} online', 'summary.offline': '{n} offline',
-    'summary.free': '{n} free charger ports', 'summary.faulted': '{n} faulted ports', 'summary.energy': '{e} kWh charged today',
-    'summary.alerts': '{n} open alerts',
-    'danger.title': 'Urgent alerts', 'danger.smoke': '{s}: smoke alarm, charging power cut',
-    'danger.cutoff': '{s}: safety cut-off on {p} ({c})', 'danger.port': 'port {n}',
-    'unlock': 'Open door', 'unlock.sent': 'Open-door command sent to {s}', 'unlock.ok': '{s}: door opened',
-    'unlock.failed': '{s}: door did not open ({r})', 'unlock.expired': '{s}: open-door command expired (station offline)',
-    'details': 'Details',
-    'empty': 'No stations yet. Technicians add stations through the API.'
-  }
-});
+import { t, known, onLanguage } from './i18n.js';
+import { startShell, showSignedIn } from './shell.js';
 
 const stations = new Map();
 const pendingCommands = new Map();
@@ -58,15 +17,13 @@ let stream = null;
 function showLogin() {
   $('login-view').hidden = false;
   $('stations-view').hidden = true;
-  $('logout').hidden = true;
-  $('nav').hidden = true;
+  showSignedIn(false);
 }
 
 async function showStations() {
   $('login-view').hidden = true;
   $('stations-view').hidden = false;
-  $('logout').hidden = false;
-  $('nav').hidden = false;
+  showSignedIn(true);
   try {
     const [data] = await Promise.all([api('GET', '/api/v1/stations'), loadMapSettings()]);
     stations.clear();
@@ -380,14 +337,8 @@ function buildRow(s) {
   name.appendChild(el('div', 'addr', s.address || s.id));
   tr.appendChild(name);
 
-  const p = s.presence || { state: 'unknown' };
   const pres = cell('col.presence');
-  const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
-  const badge = el('span', 'state ' + state, t('state.' + state));
-  badge.setAttribute('data-state', state);
-  pres.appendChild(badge);
-  if (p.since) { pres.appendChild(el('span', 'since', t('since', { t: fmtTime(p.since) }))); }
-  if (p.lastSeen) { pres.appendChild(el('span', 'since', t('lastSeen', { t: fmtTime(p.lastSeen) }))); }
+  pres.appendChild(presence(s.presence));
   tr.appendChild(pres);
 
   const occ = cell('col.occupancy');
@@ -464,7 +415,7 @@ function nextPage() {
   return safeNext(new URLSearchParams(location.search).get('next') || '/');
 }
 
-initFrame(false);
+startShell(false);
 onLanguage(renderAll);
 $('login-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();

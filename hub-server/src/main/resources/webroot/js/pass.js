@@ -3,27 +3,9 @@
 // on a white ground, counts down to the slot's end and fetches the next slot's pass as soon as it begins, long
 // before stations would refuse the old one. The PNG becomes a data: URL because the page's CSP allows images
 // only from itself or data:.
-import { $, addTexts, applyLanguage, onLanguage, t } from '/js/common.js';
-import { forgetMember, generalError, initRider, memberName, memberToken, sleep } from '/js/rider.js';
-
-addTexts({
-  zh: {
-    'pass.pageTitle': '驿站 · 会员码', 'pass.title': '我的会员码', 'pass.alt': '会员码二维码',
-    'pass.howto': '把二维码对准驿站门口或充电柜的摄像头。二维码每 30 秒自动更新，截图无效。',
-    'pass.notMember': '这部手机还没有入会。入会只要一分钟。', 'pass.join': '加入工会',
-    'pass.left': '{s} 秒后更新', 'pass.refreshing': '正在更新…', 'pass.who': '{name} 会员编号 {id}',
-    'pass.expired': '会员码已过期，正在重新获取…', 'pass.suspended': '你的会员资格已暂停，请联系驿站工作人员。',
-    'pass.unknown': '这部手机上的会员信息已失效，请重新入会或找工作人员。'
-  },
-  en: {
-    'pass.pageTitle': 'Yizhan · My pass', 'pass.title': 'My member pass', 'pass.alt': 'Member pass QR code',
-    'pass.howto': 'Hold the code up to the camera at the station door or charger. It changes every 30 s; a screenshot will not work.',
-    'pass.notMember': 'This phone has not joined yet. Joining takes a minute.', 'pass.join': 'Join the union',
-    'pass.left': 'New code in {s} s', 'pass.refreshing': 'Updating…', 'pass.who': '{name} member {id}',
-    'pass.expired': 'The code has expired; getting a new one…', 'pass.suspended': 'Your membership is suspended; please ask the station staff.',
-    'pass.unknown': 'The membership kept on this phone is no longer valid; join again or ask the staff.'
-  }
-});
+import { $, sleep, dataUrl } from './common.js';
+import { t, onLanguage, initLanguage } from './i18n.js';
+import { call, forgetMember, generalError, memberName, memberToken } from './rider.js';
 
 /** Fetch the next pass this long after the hub's slot turns (the hub signs for the slot it is in). */
 const AFTER_TURN_MS = 300;
@@ -62,21 +44,9 @@ function tick() {
   c.dataset.left = String(Math.max(0, left));
 }
 
-function asDataUrl(blob) {
-  return new Promise((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(blob);
-  });
-}
-
 async function fetchPass() {
-  const token = memberToken();
-  let res;
-  try {
-    res = await fetch('/api/v1/members/me/pass?format=png', { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
-  } catch (e) {
+  const res = await call('GET', '/api/v1/members/me/pass?format=png', undefined, { blob: true });
+  if (res.status === 0) {
     setState('r.err.network');
     return 5000;
   }
@@ -92,8 +62,8 @@ async function fetchPass() {
     setState('pass.suspended');
     return -1;
   }
-  if (!res.ok) {
-    setState('x', generalError({ status: res.status }));
+  if (res.status < 200 || res.status > 299) {
+    setState('x', generalError(res));
     return 5000;
   }
   const date = Date.parse(res.headers.get('Date') || '');
@@ -102,7 +72,7 @@ async function fetchPass() {
   const previous = expiresAt;
   expiresAt = Number(res.headers.get('X-Pass-Expires-At')) || 0;
   const img = $('qr');
-  const url = await asDataUrl(await res.blob());
+  const url = await dataUrl(res.body);
   // decoded before it is shown, so the camera never sees a blank moment between two codes
   const ready = new Image();
   ready.src = url;
@@ -131,21 +101,18 @@ async function keepScreenOn() {
   } catch (e) { /* not allowed or not supported: the rider can tap the screen */ }
 }
 
-initRider();
 onLanguage(() => {
   if (stateKey) { setState(stateKey, stateText); }
   showWho();
-  $('qr').alt = t('pass.alt');
   tick();
 });
 if (!memberToken()) {
   $('join').hidden = false;
 } else {
-  fetch('/api/v1/members/me/pass', { headers: { Authorization: 'Bearer ' + memberToken() }, cache: 'no-store' })
-    .then((r) => (r.ok ? r.json() : {})).then((b) => {
-      pseudonym = b.member || '';
-      showWho();
-    }).catch(() => {});
+  call('GET', '/api/v1/members/me/pass').then((r) => {
+    pseudonym = (r.status === 200 && r.body.member) || '';
+    showWho();
+  });
   keepFresh();
   setInterval(tick, 1000);
   keepScreenOn();
@@ -156,4 +123,4 @@ if (!memberToken()) {
     if (expiresAt && Date.now() + skew >= expiresAt) { fetchPass(); }
   });
 }
-applyLanguage();
+initLanguage();

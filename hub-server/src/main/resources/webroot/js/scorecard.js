@@ -1,36 +1,10 @@
 // The station scorecard for a chosen period, the way federations evaluate stations: uptime, visits per day,
 // charger energy and utilisation, feedback answered within its deadline. Charts per day, a table per station and
 // the same figures as a CSV file (UTF-8 with BOM, opens in Excel). Every datum goes in as text.
-import { addTexts, t, $, el, api, token, initFrame, onLanguage, stationHref } from './common.js';
+import { $, el, api, stationHref } from './common.js';
+import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { lineChart } from './chart.js';
-
-addTexts({
-  zh: {
-    'sc.pageTitle': '驿站 · 考评', 'sc.brand': '驿站', 'sc.title': '驿站考评', 'sc.from': '开始日期', 'sc.to': '结束日期',
-    'sc.last7': '近 7 天', 'sc.last30': '近 30 天', 'sc.lastMonth': '上个月', 'sc.station': '驿站', 'sc.allStations': '全部驿站',
-    'sc.show': '查看', 'sc.csv': '下载 CSV', 'sc.csvDone': '已下载 {f}', 'sc.chart.uptime': '每日在线率（%）',
-    'sc.chart.visits': '每日到访（人次）', 'sc.chart.energy': '每日充电量（kWh）',
-    'sc.note': '在线率只统计驿站开通之后、到现在为止的时间；按时答复率 = 按期限内答复 ÷（按时 + 逾期答复 + 逾期未答）。',
-    'sc.col.station': '驿站', 'sc.col.uptime': '在线率', 'sc.col.visits': '日均到访', 'sc.col.energy': '充电量 kWh',
-    'sc.col.util': '充电口利用率', 'sc.col.feedback': '反馈', 'sc.col.onTime': '按时答复率',
-    'sc.tile.uptime': '在线率', 'sc.tile.visits': '日均到访', 'sc.tile.energy': '充电量', 'sc.tile.util': '充电口利用率',
-    'sc.tile.onTime': '反馈按时答复', 'sc.fb': '{r} 条 · 逾期 {o}', 'sc.tracked': '统计 {h} 小时', 'sc.notTracked': '未开通',
-    'sc.total': '全部驿站', 'sc.unit.visits': '人次', 'chart.empty': '这段时间没有数据'
-  },
-  en: {
-    'sc.pageTitle': 'Yizhan · Scorecard', 'sc.brand': 'Yizhan', 'sc.title': 'Station scorecard', 'sc.from': 'From',
-    'sc.to': 'To', 'sc.last7': 'Last 7 days', 'sc.last30': 'Last 30 days', 'sc.lastMonth': 'Last month',
-    'sc.station': 'Station', 'sc.allStations': 'All stations', 'sc.show': 'Show', 'sc.csv': 'Download CSV',
-    'sc.csvDone': 'Downloaded {f}', 'sc.chart.uptime': 'Uptime per day (%)', 'sc.chart.visits': 'Visits per day',
-    'sc.chart.energy': 'Charger energy per day (kWh)',
-    'sc.note': 'Uptime counts only the time since the station was set up and up to now; on time % = answered within the deadline ÷ (on time + answered late + overdue).',
-    'sc.col.station': 'Station', 'sc.col.uptime': 'Uptime', 'sc.col.visits': 'Visits / day', 'sc.col.energy': 'Energy kWh',
-    'sc.col.util': 'Charger utilisation', 'sc.col.feedback': 'Feedback', 'sc.col.onTime': 'Answered on time',
-    'sc.tile.uptime': 'Uptime', 'sc.tile.visits': 'Visits per day', 'sc.tile.energy': 'Charger energy',
-    'sc.tile.util': 'Charger utilisation', 'sc.tile.onTime': 'Feedback on time', 'sc.fb': '{r} received · {o} overdue',
-    'sc.tracked': '{h} h tracked', 'sc.notTracked': 'not set up', 'sc.total': 'All stations', 'sc.unit.visits': 'visits', 'chart.empty': 'No data in this period'
-  }
-});
 
 const DAY = 86400000;
 let card = null;
@@ -138,11 +112,7 @@ async function downloadCsv() {
   $('message').textContent = '';
   $('csv-status').textContent = '';
   try {
-    const res = await fetch('/api/v1/scorecard.csv?' + params(), { headers: { Authorization: 'Bearer ' + token() } });
-    if (!res.ok) {
-      const j = await res.json().catch(() => ({}));
-      throw new Error((j.error && j.error.message) || res.statusText);
-    }
+    const res = await api('GET', '/api/v1/scorecard.csv?' + params(), undefined, { response: true });
     const disposition = res.headers.get('Content-Disposition') || '';
     const m = /filename="([^"]+)"/.exec(disposition);
     const name = m ? m[1] : 'scorecard.csv';
@@ -157,7 +127,7 @@ async function downloadCsv() {
     $('csv-status').textContent = t('sc.csvDone', { f: name });
     $('csv-status').dataset.file = name;
   } catch (e) {
-    $('message').textContent = t('error', { m: e.message });
+    if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
   }
 }
 
@@ -170,7 +140,7 @@ async function stations() {
   });
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(render);
   const q = new URLSearchParams(location.search);
   if (q.get('from') && q.get('to')) {

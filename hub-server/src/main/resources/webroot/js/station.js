@@ -2,49 +2,13 @@
 // over the last day or week, the door's access log, charging sessions and alerts, and the operator's actions
 // (open the door, stop / enable / disable a port, self-test) with each command's status as it comes back.
 import {
-  addTexts, t, known, $, el, button, fmtTime, kwh, api, initFrame, onLanguage, openStream
+  $, el, button, fmtTime, kwh, api, openStream, presence, FINAL, followCommand
 } from './common.js';
+import { t, known, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
 import { lineChart } from './chart.js';
 import { renderAlerts } from './alert-list.js';
 
-addTexts({
-  zh: {
-    'st.pageTitle': '驿站 · 驿站详情', 'st.brand': '驿站', 'st.occupancy': '室内人数', 'st.door': '门', 'st.env': '环境',
-    'st.today': '今日充电', 'st.actions': '操作', 'st.ports': '充电口', 'st.port': '充电口', 'st.portState': '状态',
-    'st.power': '功率', 'st.energy': '电量', 'st.temp': '温度', 'st.history': '历史', 'st.day': '最近一天',
-    'st.week': '最近一周', 'st.chartOccupancy': '室内人数', 'st.chartPower': '充电总功率（瓦）', 'st.alerts': '告警',
-    'st.access': '门禁记录', 'st.time': '时间', 'st.what': '事件', 'st.detail': '详情', 'st.sessions': '充电记录',
-    'st.member': '会员', 'st.started': '开始', 'st.ended': '结束', 'st.reason': '结束原因',
-    'st.noId': '缺少驿站编号', 'st.notFound': '没有这个驿站', 'st.none': '暂无记录', 'st.charging': '进行中',
-    'st.today.value': '{n} 次 · {e} 千瓦时', 'st.envValue': '{t}°C · 湿度 {h}%',
-    'st.check.ok': '通过', 'st.check.bad': '未通过', 'chart.empty': '这段时间没有数据',
-    'ev.access.granted': '允许进入', 'ev.access.denied': '拒绝进入', 'ev.door.opened': '门已打开',
-    'ev.door.closed': '门已关闭', 'ev.door.forced': '门被强行打开', 'ev.door.held_open': '门长时间未关',
-    'method.qr': '二维码', 'method.face': '人脸', 'method.remote': '远程', 'method.button': '出门按钮',
-    'reason.full': '充满', 'reason.unplugged': '拔出', 'reason.operator': '值班员停止', 'reason.rider': '骑手停止',
-    'reason.time-limit': '时间到', 'reason.safety': '安全断电', 'reason.fault': '故障'
-  },
-  en: {
-    'st.pageTitle': 'Yizhan · Station', 'st.brand': 'Yizhan', 'st.occupancy': 'In the room', 'st.door': 'Door',
-    'st.env': 'Environment', 'st.today': 'Charging today', 'st.actions': 'Actions', 'st.ports': 'Charger ports',
-    'st.port': 'Port', 'st.portState': 'State', 'st.power': 'Power', 'st.energy': 'Energy', 'st.temp': 'Temperature',
-    'st.history': 'History', 'st.day': 'Last day', 'st.week': 'Last week', 'st.chartOccupancy': 'People in the room',
-    'st.chartPower': 'Total charging power (W)', 'st.alerts': 'Alerts', 'st.access': 'Door access log',
-    'st.time': 'Time', 'st.what': 'Event', 'st.detail': 'Details', 'st.sessions': 'Charging sessions',
-    'st.member': 'Member', 'st.started': 'Started', 'st.ended': 'Ended', 'st.reason': 'Why it ended',
-    'st.noId': 'No station id given', 'st.notFound': 'No such station', 'st.none': 'Nothing yet', 'st.charging': 'in progress',
-    'st.today.value': '{n} sessions · {e} kWh', 'st.envValue': '{t}°C · humidity {h}%',
-    'st.check.ok': 'passed', 'st.check.bad': 'failed', 'chart.empty': 'No data in this period',
-    'ev.access.granted': 'let in', 'ev.access.denied': 'refused', 'ev.door.opened': 'door opened',
-    'ev.door.closed': 'door closed', 'ev.door.forced': 'door forced open', 'ev.door.held_open': 'door held open',
-    'method.qr': 'QR code', 'method.face': 'face', 'method.remote': 'remote', 'method.button': 'exit button',
-    'reason.full': 'full', 'reason.unplugged': 'unplugged', 'reason.operator': 'stopped by staff',
-    'reason.rider': 'stopped by rider', 'reason.time-limit': 'time limit', 'reason.safety': 'safety cut-off',
-    'reason.fault': 'fault'
-  }
-});
-
-const FINAL = ['succeeded', 'failed', 'expired'];
 const id = new URLSearchParams(location.search).get('id') || '';
 let station = null;
 let alerts = [];
@@ -74,16 +38,7 @@ function renderStation() {
   if (!station) { return; }
   $('name').textContent = station.name;
   $('address').textContent = (station.address || '') + ' · ' + station.id;
-  const p = station.presence || { state: 'unknown' };
-  const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
-  const box = $('presence');
-  box.textContent = '';
-  const badge = el('span', 'state ' + state, t('state.' + state));
-  badge.id = 'presence-state';
-  badge.setAttribute('data-state', state);
-  box.appendChild(badge);
-  if (p.since) { box.appendChild(el('span', 'since', t('since', { t: fmtTime(p.since) }))); }
-  if (p.lastSeen) { box.appendChild(el('span', 'since', t('lastSeen', { t: fmtTime(p.lastSeen) }))); }
+  $('presence').replaceChildren(presence(station.presence, { id: 'presence-state' }));
 
   const o = station.occupancy || {};
   const occ = $('occupancy');
@@ -145,24 +100,10 @@ async function send(name, args) {
     const r = await api('POST', base() + '/commands', { name, args });
     commands.set(r.id, { id: r.id, name, args, status: r.status || 'pending', at });
     renderCommands();
-    poll(r.id, 0);
+    followCommand(r.id, () => FINAL.includes(commands.get(r.id).status), update);
   } catch (e) {
     showError(e);
   }
-}
-
-// The live stream brings each status; polling is the fallback when the stream is down.
-function poll(cmdId, n) {
-  if (n > 30) { return; }
-  setTimeout(async () => {
-    const c = commands.get(cmdId);
-    if (!c || FINAL.includes(c.status)) { return; }
-    try {
-      const r = await api('GET', '/api/v1/commands/' + encodeURIComponent(cmdId));
-      update({ id: cmdId, status: r.status, result: r.result });
-    } catch (e) { /* the stream may still bring it */ }
-    poll(cmdId, n + 1);
-  }, 2000);
 }
 
 function update(d) {
@@ -348,7 +289,7 @@ function live() {
   }, id);
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => {
     renderStation();
     renderCharts();

@@ -1,26 +1,10 @@
 // Technician: add a station and get its claim code (large text in groups, and a QR), and see every station with
 // its presence and whether it has been claimed, live over SSE.
 
-import { $, addTexts, api, el, initFrame, known, onLanguage, openStream, t, fmtTime } from './common.js';
-import { codeElement, expiresText, loadQr } from './tech-common.js';
-
-addTexts({
-  zh: {
-    'tp.title': '驿站 · 安装调试', 'tp.add': '添加驿站', 'tp.name': '名称', 'tp.address': '地址', 'tp.lat': '纬度',
-    'tp.lon': '经度', 'tp.profile': '硬件型号', 'tp.ports': '充电口数量', 'tp.capacity': '容纳人数',
-    'tp.submit': '添加并生成认领码', 'tp.stations': '驿站', 'tp.state': '状态', 'tp.claimed': '认领',
-    'tp.claimHelp': '在新驿站的屏幕或技术员命令行输入此码：provision --hub 地址 --code 认领码',
-    'tp.badNumber': '{f}：请输入数字'
-  },
-  en: {
-    'tp.title': 'Yizhan · Install', 'tp.add': 'Add a station', 'tp.name': 'Name', 'tp.address': 'Address',
-    'tp.lat': 'Latitude', 'tp.lon': 'Longitude', 'tp.profile': 'Hardware profile', 'tp.ports': 'Charger ports',
-    'tp.capacity': 'Room capacity', 'tp.submit': 'Add and get a claim code', 'tp.stations': 'Stations',
-    'tp.state': 'State', 'tp.claimed': 'Claimed',
-    'tp.claimHelp': 'Enter this code on the new kiosk, or run: provision --hub URL --code CODE',
-    'tp.badNumber': '{f}: enter a number'
-  }
-});
+import { $, api, el, openStream, presence } from './common.js';
+import { t, onLanguage } from './i18n.js';
+import { startShell } from './shell.js';
+import { codeElement, expiresText, loadQr } from './claim.js';
 
 let stations = [];
 let lastClaim = null;
@@ -92,13 +76,8 @@ function renderStations() {
     name.appendChild(el('div', 'name', s.name));
     name.appendChild(el('div', 'addr', s.address));
     tr.appendChild(name);
-    const p = s.presence || { state: 'unknown' };
-    const state = ['online', 'offline'].includes(p.state) ? p.state : 'unknown';
     const st = el('td');
-    const badge = el('span', 'state ' + state, known('state.', state));
-    badge.setAttribute('data-state', state);
-    st.appendChild(badge);
-    if (p.since) { st.appendChild(el('span', 'since', t('since', { t: fmtTime(p.since) }))); }
+    st.appendChild(presence(s.presence, { lastSeen: false }));
     tr.appendChild(st);
     tr.appendChild(el('td', null, t(s.provisioned ? 'tech.provisioned' : 'tech.notProvisioned')));
     const go = el('td');
@@ -110,7 +89,7 @@ function renderStations() {
   });
 }
 
-if (initFrame(true)) {
+if (startShell()) {
   onLanguage(() => { renderClaim(); renderStations(); });
   $('add-form').addEventListener('submit', add);
   loadStations().catch((e) => { $('message').textContent = t('error', { m: e.message }); });

@@ -1,0 +1,70 @@
+// The one translation mechanism of every page: zh-CN first, English on the switch (remembered on this device),
+// texts from one dictionary per language (i18n/zh-CN.js, i18n/en.js). In HTML, data-i18n="key" sets an element's
+// text, data-i18n-placeholder its placeholder, data-i18n-alt its alt text, and data-i18n-title on any element the
+// document's title.
+import zh from './i18n/zh-CN.js';
+import en from './i18n/en.js';
+
+const TEXTS = { zh, en };
+const LANG_KEY = 'yizhan.lang';
+const listeners = [];
+let current = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+
+export function lang() {
+  return current;
+}
+
+export function locale() {
+  return current === 'zh' ? 'zh-CN' : 'en-GB';
+}
+
+/** Whether the dictionaries have a text for key. */
+export function has(key) {
+  return key in TEXTS[current] || key in TEXTS.zh;
+}
+
+/** The text of key in the current language (zh when missing), with {name} replaced from vars. */
+export function t(key, vars) {
+  let s = TEXTS[current][key] || TEXTS.zh[key] || key;
+  if (vars) {
+    Object.keys(vars).forEach((k) => { s = s.split('{' + k + '}').join(String(vars[k])); });
+  }
+  return s;
+}
+
+/** The text for prefix+value, or the raw value when there is none (newer stations may send new names). */
+export function known(prefix, value) {
+  return has(prefix + value) ? t(prefix + value) : String(value);
+}
+
+/** fn runs after each language switch, to word again what the page wrote with t(). */
+export function onLanguage(fn) {
+  listeners.push(fn);
+}
+
+/** Words the page's data-i18n* attributes in the current language, then runs the onLanguage functions. */
+export function applyLanguage() {
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+  document.querySelectorAll('[data-i18n]').forEach((e) => { e.textContent = t(e.getAttribute('data-i18n')); });
+  document.querySelectorAll('[data-i18n-placeholder]').forEach((e) => {
+    e.setAttribute('placeholder', t(e.getAttribute('data-i18n-placeholder')));
+  });
+  document.querySelectorAll('[data-i18n-alt]').forEach((e) => { e.alt = t(e.getAttribute('data-i18n-alt')); });
+  const title = document.querySelector('[data-i18n-title]');
+  if (title) { document.title = t(title.getAttribute('data-i18n-title')); }
+  listeners.forEach((fn) => fn());
+}
+
+/** Wires the page's language switch (#lang), when it has one, and words the page. */
+export function initLanguage() {
+  const button = document.getElementById('lang');
+  if (button) {
+    button.setAttribute('data-i18n', 'lang.switch');
+    button.addEventListener('click', () => {
+      current = current === 'zh' ? 'en' : 'zh';
+      localStorage.setItem(LANG_KEY, current);
+      applyLanguage();
+    });
+  }
+  applyLanguage();
+}
