@@ -1,14 +1,22 @@
 // The one translation mechanism of every page: zh-CN first, English on the switch (remembered on this device),
 // texts from one dictionary per language (i18n/zh-CN.js, i18n/en.js). In HTML, data-i18n="key" sets an element's
 // text, data-i18n-placeholder its placeholder, data-i18n-alt its alt text, and data-i18n-title on any element the
-// document's title.
-import zh from './i18n/zh-CN.js';
-import en from './i18n/en.js';
-
-const TEXTS = { zh, en };
+// document's title. A page loads only the dictionary of the language it shows (a rider's phone on a weak link
+// fetches half the words); the other comes when someone presses the switch.
+const FILES = { zh: './i18n/zh-CN.js', en: './i18n/en.js' };
+const TEXTS = {};
 const LANG_KEY = 'yizhan.lang';
 const listeners = [];
 let current = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
+
+async function load(which) {
+  if (!TEXTS[which]) {
+    TEXTS[which] = (await import(FILES[which])).default;
+  }
+  return TEXTS[which];
+}
+
+await load(current);
 
 export function lang() {
   return current;
@@ -20,12 +28,12 @@ export function locale() {
 
 /** Whether the dictionaries have a text for key. */
 export function has(key) {
-  return key in TEXTS[current] || key in TEXTS.zh;
+  return key in TEXTS[current];
 }
 
-/** The text of key in the current language (zh when missing), with {name} replaced from vars. */
+/** The text of key in the current language (the key itself when missing), with {name} replaced from vars. */
 export function t(key, vars) {
-  let s = TEXTS[current][key] || TEXTS.zh[key] || key;
+  let s = TEXTS[current][key] || key;
   if (vars) {
     Object.keys(vars).forEach((k) => { s = s.split('{' + k + '}').join(String(vars[k])); });
   }
@@ -60,8 +68,10 @@ export function initLanguage() {
   const button = document.getElementById('lang');
   if (button) {
     button.setAttribute('data-i18n', 'lang.switch');
-    button.addEventListener('click', () => {
-      current = current === 'zh' ? 'en' : 'zh';
+    button.addEventListener('click', async () => {
+      const next = current === 'zh' ? 'en' : 'zh';
+      await load(next);
+      current = next;
       localStorage.setItem(LANG_KEY, current);
       applyLanguage();
     });

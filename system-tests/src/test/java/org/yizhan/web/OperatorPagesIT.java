@@ -163,7 +163,8 @@ class OperatorPagesIT {
         });
         hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 180));
         browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(port2, "180W"));
-        assertThat(driver.findElement(port2).getAttribute("class")).contains("charging");
+        // a live update may redraw the row between finding it and reading it: the wait finds it again
+        browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "charging"));
         JsonObject view = hub.call("GET", "/api/v1/stations/" + id, hub.adminToken(), null);
         JsonObject p2 = view.getJsonArray("chargers").stream().map(JsonObject.class::cast)
                 .filter(c -> c.getInteger("port") == 2).findFirst().orElseThrow();
