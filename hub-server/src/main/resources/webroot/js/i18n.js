@@ -1,8 +1,8 @@
 // The one translation mechanism of every page: zh-CN first, English on the switch (remembered on this device),
 // texts from one dictionary per language (i18n/zh-CN.js, i18n/en.js). In HTML, data-i18n="key" sets an element's
 // text, data-i18n-placeholder its placeholder, data-i18n-alt its alt text, and data-i18n-title on any element the
-// document's title. A page loads only the dictionary of the language it shows (a rider's phone on a weak link
-// fetches half the words); the other comes when someone presses the switch.
+// document's title. A page waits only for the dictionary of the language it shows (a rider's phone on a weak link
+// shows the page after half the words); the other one loads once the page is worded, so the switch is instant.
 const FILES = { zh: './i18n/zh-CN.js', en: './i18n/en.js' };
 const TEXTS = {};
 const LANG_KEY = 'yizhan.lang';
@@ -61,6 +61,7 @@ export function applyLanguage() {
   const title = document.querySelector('[data-i18n-title]');
   if (title) { document.title = t(title.getAttribute('data-i18n-title')); }
   listeners.forEach((fn) => fn());
+  load(current === 'zh' ? 'en' : 'zh');
 }
 
 /** Wires the page's language switch (#lang), when it has one, and words the page. */

@@ -86,12 +86,12 @@ class OperatorPagesIT {
         assertThat(driver.findElements(By.cssSelector("#map a.map-station"))).as("stations on the map").hasSizeGreaterThanOrEqualTo(2);
 
         driver.findElement(By.id("lang")).click();
-        assertThat(driver.findElement(By.cssSelector("th[data-i18n='col.station']")).getText()).isEqualTo("Station");
+        browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("th[data-i18n='col.station']"), "Station"));
         driver.navigate().refresh();
         browser.waiting(10).until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("th[data-i18n='col.station']"), "Station"));
         driver.findElement(By.id("lang")).click();
-        assertThat(driver.findElement(By.cssSelector("th[data-i18n='col.station']")).getText()).isEqualTo("驿站");
+        browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("th[data-i18n='col.station']"), "驿站"));
     }
 
     @Test

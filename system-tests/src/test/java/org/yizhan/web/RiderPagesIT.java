@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -234,7 +235,7 @@ class RiderPagesIT {
             assertThat(driver.findElements(By.cssSelector("#stations li.station"))).hasSizeGreaterThanOrEqualTo(2);
             assertThat(driver.findElements(By.cssSelector("#stations .distance"))).isEmpty();
             driver.findElement(By.id("lang")).click();
-            assertThat(driver.findElement(By.id("why")).getText()).contains("You did not allow this page");
+            browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(By.id("why"), "You did not allow this page"));
             assertThat(driver.findElement(By.cssSelector("li[data-station='" + id(near) + "'] .open-now")).getText())
                     .isEqualTo("Open now");
             driver.findElement(By.id("lang")).click();
@@ -259,7 +260,7 @@ class RiderPagesIT {
         browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(By.id("phone-error"), "这个手机号已经入会了"));
         assertThat(js("return localStorage.getItem('yizhan.memberToken');")).as("no token kept").isNull();
         driver.findElement(By.id("lang")).click();
-        assertThat(driver.findElement(By.id("phone-error")).getText()).startsWith("This number has joined already");
+        browser.waiting(5).until(ExpectedConditions.textMatches(By.id("phone-error"), Pattern.compile("^This number has joined already")));
         driver.findElement(By.id("lang")).click();
     }
 

@@ -283,9 +283,9 @@ class TechnicianPagesIT {
         assertThat(driver.findElements(By.cssSelector("main script"))).isEmpty();
 
         driver.findElement(By.id("lang")).click();
-        assertThat(driver.findElement(By.cssSelector("[data-i18n='cp.selftest']")).getText()).isEqualTo("Self-test checklist");
+        browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("[data-i18n='cp.selftest']"), "Self-test checklist"));
         driver.findElement(By.id("lang")).click();
-        assertThat(driver.findElement(By.cssSelector("[data-i18n='cp.selftest']")).getText()).isEqualTo("自检清单");
+        browser.waiting(5).until(ExpectedConditions.textToBe(By.cssSelector("[data-i18n='cp.selftest']"), "自检清单"));
     }
 
     @Test
