@@ -1,6 +1,8 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.stations.ProvisionRoutes;
 
 import java.io.IOException;
 import java.net.URI;
@@ -256,6 +258,16 @@ public record HubConfig(
                 adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
                 provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, n, mapTileUrl,
                 mapTileAttribution);
+    }
+
+    /** The settings of the MQTT endpoint for stations. */
+    public MqttIngest.Settings mqttEndpoint() {
+        return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds);
+    }
+
+    /** How stations reach the hub, as provisioning hands it out. */
+    public ProvisionRoutes.Published published() {
+        return new ProvisionRoutes.Published(publicHttpUrl, publicMqttHost, mqttTls);
     }
 
     @Override
