@@ -28,15 +28,6 @@ public final class StationIds {
         return q.matching("stationId", PATTERN, RULE);
     }
 
-    /** The required {@code "stationId"} of a JSON body; 400 naming it when it cannot be one. */
-    public static String fromBody(JsonBody body) {
-        String id = body.string("stationId", 3, 40);
-        if (!PATTERN.matcher(id).matches()) {
-            throw ApiException.badField("stationId", RULE);
-        }
-        return id;
-    }
-
     public static ApiException notFound() {
         return ApiException.of(404, "station-not-found", "No such station");
     }
