@@ -9,31 +9,36 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.config.ConfigException;
 import org.yizhan.hub.alerts.AlertRoutes;
 import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.alerts.EventAlerts;
 import org.yizhan.hub.auth.AuthRoutes;
-import org.yizhan.hub.auth.Authenticator;
+import org.yizhan.hub.auth.MemberLogin;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
 import org.yizhan.hub.charging.RiderChargingRoutes;
+import org.yizhan.hub.charging.SessionRecorder;
+import org.yizhan.hub.commands.CommandRoutes;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.deadletter.DeadLetterRoutes;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.entry.EntryKeys;
 import org.yizhan.hub.entry.EntryRoutes;
+import org.yizhan.hub.events.EventRoutes;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.face.FaceConsentCatchUp;
 import org.yizhan.hub.face.FaceConsentStore;
 import org.yizhan.hub.face.FaceFanout;
 import org.yizhan.hub.face.FaceRoutes;
+import org.yizhan.hub.feature.EventEffects;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.feedback.FeedbackRoutes;
 import org.yizhan.hub.feedback.FeedbackStore;
-import org.yizhan.hub.http.CommandRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.HttpApi;
-import org.yizhan.hub.http.LiveStream;
-import org.yizhan.hub.http.PageSettingsRoutes;
-import org.yizhan.hub.http.RecordRoutes;
 import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.live.LiveStream;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
@@ -51,6 +56,7 @@ import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.stations.DesiredConfig;
 import org.yizhan.hub.stations.HistoryRoutes;
 import org.yizhan.hub.stations.ImportRoutes;
+import org.yizhan.hub.stations.PageSettingsRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.stations.PublicStationRoutes;
@@ -70,10 +76,10 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The whole hub in one process, wired: registry database, time series, the MQTT endpoint for stations and
- * the HTTP API with the web pages. Start order: data directory, database, time series, stores and accounts,
- * MQTT, HTTP; then {@code dataDir/ports.json}. {@link #stop()} undoes it in reverse and is safe after a failed
- * or partial start.
+ * The whole hub in one process, wired: registry database, time series, the MQTT endpoint for stations, the
+ * features (each its routes, effects on ingested events, and start/stop) and the HTTP API with the web pages.
+ * Start order: data directory, database, time series, stores and accounts, MQTT, features, HTTP; then
+ * {@code dataDir/ports.json}. {@link #stop()} undoes it in reverse and is safe after a failed or partial start.
  */
 public final class HubApp {
 
@@ -97,9 +103,7 @@ public final class HubApp {
     private StationStore stations;
     private MqttIngest mqtt;
     private HttpApi http;
-    private RevocationSync revocations;
-    private FaceConsentCatchUp faceCatchUp;
-    private long pruneTimer = -1;
+    private List<HubFeature> features = List.of();
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
 
@@ -153,7 +157,8 @@ public final class HubApp {
         DeadLetterStore deadLetters = new DeadLetterStore(db);
         CommandStore commands = new CommandStore(db);
         ChargingStore charging = new ChargingStore(db);
-        mqtt = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
+        mqtt = new MqttIngest(vertx, config.mqttEndpoint(), db, metrics, live, timeSeries, events, alerts, deadLetters,
+                commands);
         Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
         ConfigVersions configVersions = new ConfigVersions(db);
         Function<String, Future<Optional<JsonObject>>> desiredConfig = id -> Future.all(stations.get(id),
@@ -172,55 +177,53 @@ public final class HubApp {
         });
         mqtt.configSource(desiredConfig);
 
-        Authenticator auth = new Authenticator(tokens, replies);
-        AuthRoutes authRoutes = new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute());
-        ProvisionRoutes provision = new ProvisionRoutes(vertx, config, this::mqttPort, stations, replies, metrics)
-                .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
-                .settings(configVersions::currentSettings);
+        Authenticator auth = new Authenticator(tokens::verify, replies);
         MemberStore members = new MemberStore(db);
-        revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
+        MemberLogin memberLogin = new MemberLogin(members, replies);
+        RevocationSync revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
         FaceConsentStore faceConsents = new FaceConsentStore(db);
-        faceCatchUp = new FaceConsentCatchUp(vertx, faceConsents, commands);
-        MemberRoutes memberRoutes = new MemberRoutes(members, tokens, auth, replies, metrics,
-                config.provisionAttemptsPerMinute(), m -> revocations.pushToConnected());
-        EntryRoutes entry = new EntryRoutes(entryKeys, stations, commands, memberRoutes, mqtt::isConnected,
-                replies, metrics, ENTRIES_PER_MEMBER_PER_MINUTE);
-        RiderChargingRoutes riderCharging = new RiderChargingRoutes(stations, commands, charging, memberRoutes,
-                mqtt::isConnected, replies, metrics, CHARGE_STARTS_PER_MEMBER_PER_MINUTE);
-        FeedbackRoutes feedback = new FeedbackRoutes(new FeedbackStore(db), stations, members, auth, replies, metrics,
-                FEEDBACK_PER_ADDRESS_PER_MINUTE);
-        http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
-                new LiveStream(vertx, auth, metrics), config.mapTileOrigin().stream().toList(), List.of(
-                authRoutes,
+        features = List.of(
+                new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute()),
                 new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), auth, replies),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth, replies),
-                provision,
+                new ProvisionRoutes(vertx, config.published(), this::mqttPort, stations, replies, metrics,
+                        config.provisionAttemptsPerMinute())
+                        .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
+                        .settings(configVersions::currentSettings),
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth, replies),
                 new CommandRoutes(stations, commands, auth, replies),
                 new ChargingRoutes(charging, auth, replies),
-                new RecordRoutes(events, alerts, deadLetters, auth, replies),
+                new EventRoutes(events, auth, replies),
                 new AlertRoutes(vertx, alerts, auth, replies),
-                new PassRoutes(vertx, passKeys, members, memberRoutes, auth, replies),
-                memberRoutes,
-                entry,
-                riderCharging,
-                new FaceRoutes(faceConsents, new FaceFanout(stations, commands), memberRoutes,
-                        new StationAuth(db), replies, metrics),
-                feedback,
-                new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies)));
-        pruneTimer = vertx.setPeriodic(60_000, id -> {
-            authRoutes.prune();
-            provision.prune();
-            memberRoutes.prune();
-            entry.prune();
-            riderCharging.prune();
-            feedback.prune();
-        });
-        return mqtt.start().compose(v -> revocations.start()).compose(v -> faceCatchUp.start())
-                .compose(v -> http.start());
+                new DeadLetterRoutes(deadLetters, auth, replies),
+                new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies),
+                new MemberRoutes(members, auth, replies, metrics, config.provisionAttemptsPerMinute(),
+                        m -> revocations.pushToConnected()),
+                new EntryRoutes(entryKeys, EntryRoutes.unlocks(stations, commands, mqtt::isConnected, metrics,
+                        ENTRIES_PER_MEMBER_PER_MINUTE), memberLogin, replies),
+                new RiderChargingRoutes(RiderChargingRoutes.starts(stations, commands, mqtt::isConnected, metrics,
+                        CHARGE_STARTS_PER_MEMBER_PER_MINUTE), charging, memberLogin, replies),
+                new FaceRoutes(faceConsents, new FaceFanout(stations, commands), memberLogin, new StationAuth(db),
+                        replies, metrics),
+                new FeedbackRoutes(new FeedbackStore(db), stations, memberLogin, auth, replies, metrics,
+                        FEEDBACK_PER_ADDRESS_PER_MINUTE),
+                new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies),
+                new LiveStream(vertx, auth, metrics),
+                new SessionRecorder(metrics),
+                new EventAlerts(db),
+                revocations,
+                new FaceConsentCatchUp(vertx, faceConsents, commands));
+        features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
+        http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
+                config.mapTileOrigin().stream().toList(), features);
+        Future<Void> started = mqtt.start();
+        for (HubFeature f : features) {
+            started = started.compose(v -> f.start());
+        }
+        return started.compose(v -> http.start());
     }
 
     private Future<Void> writePorts(Path dataDir) {
@@ -234,22 +237,14 @@ public final class HubApp {
         }, false);
     }
 
-    /** Stops HTTP, MQTT, the time series and the database, in that order; each step even if one before failed. */
+    /** Stops the features, HTTP, MQTT, the time series and the database, in that order; each step even if one before failed. */
     public Future<Void> stop() {
-        if (pruneTimer >= 0) {
-            vertx.cancelTimer(pruneTimer);
-            pruneTimer = -1;
-        }
         Future<Void> f = Future.succeededFuture();
-        if (revocations != null) {
-            RevocationSync r = revocations;
-            revocations = null;
-            f = f.eventually(() -> quietly("revocation sync", r.stop()));
-        }
-        if (faceCatchUp != null) {
-            FaceConsentCatchUp c = faceCatchUp;
-            faceCatchUp = null;
-            f = f.eventually(() -> quietly("face consent catch-up", c.stop()));
+        List<HubFeature> running = features;
+        features = List.of();
+        for (int i = running.size() - 1; i >= 0; i--) {
+            HubFeature feature = running.get(i);
+            f = f.eventually(() -> quietly(feature.getClass().getSimpleName(), feature.stop()));
         }
         if (http != null) {
             HttpApi h = http;

@@ -1,6 +1,8 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.stations.ProvisionRoutes;
 
 import java.io.IOException;
 import java.net.URI;
@@ -224,38 +226,47 @@ public record HubConfig(
     }
 
     public HubConfig withPorts(int http, int mqtt) {
-        return new HubConfig(httpHost, http, mqttHost, mqtt, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
-                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
-                mapTileAttribution);
+        return with(Map.of("http-port", http, "mqtt-port", mqtt));
     }
 
     public HubConfig withDataDir(Path dir) {
-        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dir,
-                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
-                mapTileAttribution);
+        return with(Map.of("data-dir", dir));
     }
 
     public HubConfig withAdminPassword(String password) {
-        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
-                Optional.of(password), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations, mapTileUrl,
-                mapTileAttribution);
+        return with(Map.of("admin-password", password));
     }
 
     public HubConfig withStartupGraceSeconds(int seconds) {
-        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
-                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, seconds, questdbHttpPort, demoStations, mapTileUrl,
-                mapTileAttribution);
+        return with(Map.of("startup-grace-seconds", seconds));
     }
 
     public HubConfig withDemoStations(int n) {
-        return new HubConfig(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls, dataDir,
-                adminPassword, mqttMaxMessageBytes, mqttKeepAliveMaxSeconds, loginAttemptsPerMinute,
-                provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, n, mapTileUrl,
-                mapTileAttribution);
+        return with(Map.of("demo-stations", n));
+    }
+
+    /** These settings with some changed, checked as if they came from the file. */
+    private HubConfig with(Map<String, Object> changes) {
+        List<Object> values = List.of(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls,
+                dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
+                loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
+                mapTileUrl, mapTileAttribution);
+        JsonObject s = new JsonObject();
+        for (int i = 0; i < KEYS.size(); i++) {
+            s.put(KEYS.get(i), String.valueOf(values.get(i)));
+        }
+        changes.forEach((k, v) -> s.put(k, String.valueOf(v)));
+        return fromStrings(s);
+    }
+
+    /** The settings of the MQTT endpoint for stations. */
+    public MqttIngest.Settings mqttEndpoint() {
+        return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds);
+    }
+
+    /** How stations reach the hub, as provisioning hands it out. */
+    public ProvisionRoutes.Published published() {
+        return new ProvisionRoutes.Published(publicHttpUrl, publicMqttHost, mqttTls);
     }
 
     @Override

@@ -7,20 +7,24 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.live.Bus;
 
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Operators work their alerts (operator+):
+ * Operators see and work their alerts (operator+):
  * <ul>
+ *   <li>{@code GET /api/v1/alerts?stationId=&open=true&limit=} → {@code {"alerts":[..]}};</li>
  *   <li>{@code POST /api/v1/alerts/{id}/ack} (no body needed) → 200 the alert with {@code "ack":{"by","at"}};
  *   acknowledging again keeps the first acknowledgement;</li>
  *   <li>{@code POST /api/v1/alerts/{id}/resolve {"note"}} (1 to 500 characters) → 200 the alert with
@@ -29,7 +33,7 @@ import java.util.regex.Pattern;
  * 404 for an unknown alert, 409 {@code already-resolved} for one resolved before. Each change is published on
  * {@link Bus#LIVE} as kind {@code "alert"}.
  */
-public final class AlertRoutes implements ApiRoutes {
+public final class AlertRoutes implements HubFeature {
 
     public static final int MAX_NOTE_CHARS = 500;
     private static final Pattern ID = Pattern.compile("[1-9][0-9]{0,17}");
@@ -49,8 +53,17 @@ public final class AlertRoutes implements ApiRoutes {
 
     @Override
     public void mount(Router router) {
+        router.get("/api/v1/alerts").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
         router.post("/api/v1/alerts/:id/ack").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::ack));
         router.post("/api/v1/alerts/:id/resolve").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::resolve));
+    }
+
+    private Future<Reply> list(RoutingContext ctx) {
+        QueryParams q = new QueryParams(ctx);
+        Optional<String> stationId = StationIds.query(q);
+        boolean open = q.bool("open", false);
+        int limit = q.intValue("limit", 1, AlertStore.MAX_LIMIT, 100);
+        return alerts.list(stationId, open, limit).map(a -> Reply.ok(new JsonObject().put("alerts", a)));
     }
 
     private Future<Reply> ack(RoutingContext ctx) {

@@ -3,7 +3,8 @@ package org.yizhan.hub.alerts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
-import org.yizhan.hub.ingest.EventEffects;
+import org.yizhan.hub.feature.EventEffects;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
 import org.yizhan.protocol.Event;
@@ -32,7 +33,7 @@ import java.util.Optional;
  * A repeat while the alert is open is counted in its data ({@code repeats}, {@code lastAt}) instead of opening
  * another. Alert times are the event's {@code ts} (the station's clock).
  */
-public final class EventAlerts implements EventEffects {
+public final class EventAlerts implements EventEffects, HubFeature {
 
     private static final int MAX_PORT = 64;
 
@@ -40,6 +41,12 @@ public final class EventAlerts implements EventEffects {
 
     public EventAlerts(Database db) {
         this.db = db;
+    }
+
+    /** Ingestion runs this feature's derivations. */
+    @Override
+    public EventEffects effects() {
+        return this;
     }
 
     @Override

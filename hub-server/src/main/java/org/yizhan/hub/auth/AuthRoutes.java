@@ -6,17 +6,20 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.ClientAddress;
 import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.Principal;
 import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
 import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.Locale;
-import java.util.OptionalLong;
+import java.util.Optional;
 
 /**
  * {@code POST /api/v1/auth/login}, {@code GET /api/v1/auth/me}, and user accounts ({@code /api/v1/users},
@@ -24,7 +27,7 @@ import java.util.OptionalLong;
  * from that address or for that name gets 429 with Retry-After until the window moves on. Logins being checked
  * count as failures until they succeed, so parallel guessing gets no more tries.
  */
-public final class AuthRoutes implements ApiRoutes {
+public final class AuthRoutes implements HubFeature {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthRoutes.class);
 
@@ -58,10 +61,6 @@ public final class AuthRoutes implements ApiRoutes {
                 .handler(replies.json(ctx -> users.list().map(a -> Reply.ok(new JsonObject().put("users", a)))));
     }
 
-    /** Drops rate-limit entries that have left the window; call now and then. */
-    public void prune() {
-        failures.prune(System.currentTimeMillis());
-    }
 
     private Future<Reply> login(RoutingContext ctx) {
         JsonBody body = JsonBody.of(ctx);
@@ -70,10 +69,10 @@ public final class AuthRoutes implements ApiRoutes {
         long now = System.currentTimeMillis();
         String addressKey = "addr:" + ClientAddress.of(ctx);
         String userKey = "user:" + username.toLowerCase(Locale.ROOT);
-        OptionalLong wait = max(failures.blockedFor(addressKey, now), failures.blockedFor(userKey, now));
-        if (wait.isPresent()) {
+        Optional<ApiException> limited = failures.refusal(now, addressKey, userKey);
+        if (limited.isPresent()) {
             metrics.counter("yizhan_login_rejects", "reason", "rate-limited");
-            return Future.failedFuture(ApiException.tooManyRequests(wait.getAsLong()));
+            return Future.failedFuture(limited.get());
         }
         // counted before checking, so parallel guesses cannot all slip in under the limit; taken back on success
         failures.record(addressKey, now);
@@ -110,15 +109,5 @@ public final class AuthRoutes implements ApiRoutes {
                     role.wireName());
             return Reply.created(u);
         });
-    }
-
-    private static OptionalLong max(OptionalLong a, OptionalLong b) {
-        if (a.isEmpty()) {
-            return b;
-        }
-        if (b.isEmpty()) {
-            return a;
-        }
-        return OptionalLong.of(Math.max(a.getAsLong(), b.getAsLong()));
     }
 }

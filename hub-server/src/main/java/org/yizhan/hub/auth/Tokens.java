@@ -11,6 +11,8 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.hub.http.Principal;
+import org.yizhan.hub.http.Role;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

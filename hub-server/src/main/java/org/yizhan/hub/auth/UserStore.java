@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.http.Role;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

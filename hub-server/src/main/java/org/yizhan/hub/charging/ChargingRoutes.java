@@ -3,14 +3,14 @@ package org.yizhan.hub.charging;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
-import org.yizhan.hub.stations.StationRoutes;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *   totals.</li>
  * </ul>
  */
-public final class ChargingRoutes implements ApiRoutes {
+public final class ChargingRoutes implements HubFeature {
 
     /** Longest range a summary covers. */
     public static final int MAX_DAYS = 366;
@@ -54,7 +54,7 @@ public final class ChargingRoutes implements ApiRoutes {
     }
 
     private Future<Reply> list(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         QueryParams q = new QueryParams(ctx);
         long to = q.longValue("to", 0, Long.MAX_VALUE / 2, Long.MAX_VALUE / 2);
         long from = q.longValue("from", 0, Long.MAX_VALUE / 2, 0);
@@ -66,7 +66,7 @@ public final class ChargingRoutes implements ApiRoutes {
         String after = q.matching("after", ChargingStore.CURSOR, "must be the next of a previous page").orElse("");
         return store.station(id).compose(s -> {
             if (s.isEmpty()) {
-                return Future.failedFuture(StationRoutes.noStation());
+                return Future.failedFuture(StationIds.notFound());
             }
             if (port > s.get().ports()) {
                 return Future.failedFuture(ApiException.badField("port",
@@ -77,10 +77,10 @@ public final class ChargingRoutes implements ApiRoutes {
     }
 
     private Future<Reply> stationSummary(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         LocalDate[] range = range(new QueryParams(ctx));
         return store.summary(id, range[0], range[1], System.currentTimeMillis())
-                .map(s -> Reply.ok(s.orElseThrow(StationRoutes::noStation)));
+                .map(s -> Reply.ok(s.orElseThrow(StationIds::notFound)));
     }
 
     private Future<Reply> summary(RoutingContext ctx) {

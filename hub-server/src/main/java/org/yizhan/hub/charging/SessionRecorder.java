@@ -3,7 +3,8 @@ package org.yizhan.hub.charging;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.ingest.EventEffects;
+import org.yizhan.hub.feature.EventEffects;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.protocol.Event;
 import org.yizhan.protocol.EventType;
@@ -24,7 +25,7 @@ import java.util.Set;
  * Extra fields are ignored; a missing or bad optional field is stored as unknown; an event without a usable
  * {@code sessionId} is kept as an event but makes no session, and is counted in {@code yizhan_sessions_skipped}.
  */
-public final class SessionRecorder implements EventEffects {
+public final class SessionRecorder implements EventEffects, HubFeature {
 
     /** End reasons of contract v1; another well-formed reason from a newer agent is kept as it is. */
     public static final Set<String> REASONS = Set.of("full", "unplugged", "time-limit", "stopped-by-rider",
@@ -38,6 +39,12 @@ public final class SessionRecorder implements EventEffects {
 
     public SessionRecorder(HubMetrics metrics) {
         this.metrics = metrics;
+    }
+
+    /** Ingestion runs this feature's derivations. */
+    @Override
+    public EventEffects effects() {
+        return this;
     }
 
     @Override

@@ -7,23 +7,21 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.access.EntryNonce;
+import org.yizhan.hub.auth.MemberLogin;
 import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.commands.MemberCommands;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.JsonBody;
-import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.members.Member;
-import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
-import org.yizhan.protocol.Ulid;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /**
@@ -41,7 +39,7 @@ import java.util.function.Predicate;
  * </ul>
  * Every refusal is counted in {@code yizhan_entry_rejects{reason}}.
  */
-public final class EntryRoutes implements ApiRoutes {
+public final class EntryRoutes implements HubFeature {
 
     public static final int TTL_SECONDS = 30;
     /** A nonce this many slots old is "expired" rather than "bad" (ten minutes). */
@@ -51,111 +49,71 @@ public final class EntryRoutes implements ApiRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(EntryRoutes.class);
 
     private final EntryKeys keys;
-    private final StationStore stations;
-    private final CommandStore commands;
-    private final MemberRoutes memberAuth;
-    private final Predicate<String> connected;
+    private final MemberCommands unlocks;
+    private final MemberLogin memberLogin;
     private final Replies replies;
-    private final HubMetrics metrics;
-    private final RateLimiter attempts;
 
-    public EntryRoutes(EntryKeys keys, StationStore stations, CommandStore commands,
-                       MemberRoutes memberAuth, Predicate<String> connected, Replies replies, HubMetrics metrics,
-                       int perMinute) {
+    public EntryRoutes(EntryKeys keys, MemberCommands unlocks, MemberLogin memberLogin, Replies replies) {
         this.keys = keys;
-        this.stations = stations;
-        this.commands = commands;
-        this.memberAuth = memberAuth;
-        this.connected = connected;
+        this.unlocks = unlocks;
+        this.memberLogin = memberLogin;
         this.replies = replies;
-        this.metrics = metrics;
-        this.attempts = new RateLimiter(perMinute);
+    }
+
+    /** How scan-to-enter asks stations to open: {@code door.unlock} for {@value #TTL_SECONDS} s. */
+    public static MemberCommands unlocks(StationStore stations, CommandStore commands, Predicate<String> connected,
+                                         HubMetrics metrics, int perMinute) {
+        return new MemberCommands(Command.DOOR_UNLOCK, TTL_SECONDS, "yizhan_entry", perMinute, stations, commands,
+                connected, metrics);
     }
 
     @Override
     public void mount(Router router) {
         router.get("/e/:stationId/:nonce").handler(ctx -> ctx.reroute("/entry.html"));
-        router.post("/api/v1/entry").handler(memberAuth.requireMember()).handler(replies.json(this::enter));
-        router.get("/api/v1/entry/:commandId").handler(memberAuth.requireMember()).handler(replies.json(this::show));
-    }
-
-    public void prune() {
-        attempts.prune(System.currentTimeMillis());
+        router.post("/api/v1/entry").handler(memberLogin.require()).handler(replies.json(this::enter));
+        router.get("/api/v1/entry/:commandId").handler(memberLogin.require()).handler(replies.json(this::show));
     }
 
     private Future<Reply> enter(RoutingContext ctx) {
-        Member member = MemberRoutes.member(ctx);
+        Member member = MemberLogin.member(ctx);
         long now = System.currentTimeMillis();
-        OptionalLong wait = attempts.blockedFor(member.pseudonym(), now);
-        if (wait.isPresent()) {
-            return refuse("rate-limited", ApiException.tooManyRequests(wait.getAsLong()));
-        }
-        attempts.record(member.pseudonym(), now);
+        unlocks.checkRate(member, now);
+        unlocks.countAttempt(member, now);
         JsonBody body = JsonBody.of(ctx);
         String stationId = body.string("stationId", 3, 40);
-        if (!StationRoutes.STATION_ID.matcher(stationId).matches()) {
-            return refuse("bad-station", ApiException.badField("stationId", "must be 3 to 40 of a-z, 0-9 and '-'"));
+        if (!StationIds.PATTERN.matcher(stationId).matches()) {
+            return unlocks.refuse("bad-station", ApiException.badField("stationId", StationIds.RULE));
         }
         String nonce = body.string("nonce", 1, 64);
         if (!EntryNonce.FORM.matcher(nonce).matches()) {
-            return refuse("bad-nonce", ApiException.of(400, "bad-nonce", "This is not a station's entry code"));
+            return unlocks.refuse("bad-nonce", ApiException.of(400, "bad-nonce", "This is not a station's entry code"));
         }
         EntryNonce nonces = keys.noncesOf(stationId);
         long slot = EntryNonce.slotOf(now);
         long newest = EntryNonce.slotOf(now + AHEAD_MILLIS);
         Optional<Long> madeFor = nonces.slotOfNonce(nonce, newest, (int) (newest - slot) + EXPIRED_SLOTS);
         if (madeFor.isEmpty()) {
-            return refuse("bad-nonce", ApiException.of(400, "bad-nonce", "This is not this station's entry code"));
+            return unlocks.refuse("bad-nonce", ApiException.of(400, "bad-nonce", "This is not this station's entry code"));
         }
         if (madeFor.get() < slot - 1) {
-            return refuse("expired-nonce", ApiException.of(410, "expired-nonce",
+            return unlocks.refuse("expired-nonce", ApiException.of(410, "expired-nonce",
                     "The entry code has changed; scan the code on the station's screen again"));
         }
-        if (member.suspended()) {
-            return refuse("suspended", ApiException.of(403, "suspended",
-                    "Your membership is suspended; please ask the staff"));
-        }
-        return stations.get(stationId).compose(station -> {
-            if (station.isEmpty()) {
-                return refuse("unknown-station", ApiException.of(404, "station-not-found", "No such station"));
-            }
-            if (!connected.test(stationId)) {
-                return refuse("station-offline", ApiException.of(503, "station-offline",
-                        "The station is offline; show your rider pass to its camera"));
-            }
+        return unlocks.station(member, stationId).compose(station -> {
+            unlocks.requireConnected(stationId, "show your rider pass to its camera");
             JsonObject args = new JsonObject().put("member", member.pseudonym()).put("method", "remote");
-            return commands.send(stationId, Command.DOOR_UNLOCK, args, TTL_SECONDS * 1000L, member.pseudonym())
-                    .map(created -> {
-                        String id = created.getString("id");
-                        metrics.counter("yizhan_entry_requests");
-                        LOG.info("Member {} asked to enter station {}: command {}", member.pseudonym(), stationId, id);
-                        return Reply.accepted(new JsonObject().put("commandId", id)
-                                .put("status", created.getString("status")).put("stationId", stationId));
-                    });
+            return unlocks.send(member, stationId, args);
+        }).map(created -> {
+            String id = created.getString("id");
+            LOG.info("Member {} asked to enter station {}: command {}", member.pseudonym(), stationId, id);
+            return Reply.accepted(new JsonObject().put("commandId", id)
+                    .put("status", created.getString("status")).put("stationId", stationId));
         });
     }
 
     private Future<Reply> show(RoutingContext ctx) {
-        Member member = MemberRoutes.member(ctx);
-        String id = ctx.pathParam("commandId");
-        ApiException none = ApiException.of(404, "entry-not-found", "No such entry");
-        if (id == null || !Ulid.isValid(id)) {
-            throw none;
-        }
-        return commands.getForMember(id, Command.DOOR_UNLOCK, member.pseudonym()).map(found -> {
-            JsonObject c = found.orElseThrow(() -> none);
-            JsonObject out = new JsonObject().put("commandId", id).put("status", c.getString("status"))
-                    .put("stationId", c.getString("stationId"));
-            Object result = c.getValue("result");
-            if (result instanceof JsonObject r && r.getJsonObject("error") != null) {
-                out.put("error", r.getJsonObject("error"));
-            }
-            return Reply.ok(out);
-        });
-    }
-
-    private <T> Future<T> refuse(String reason, ApiException e) {
-        metrics.counter("yizhan_entry_rejects", "reason", reason);
-        return Future.failedFuture(e);
+        return unlocks.find(MemberLogin.member(ctx), ctx.pathParam("commandId"),
+                        ApiException.of(404, "entry-not-found", "No such entry"))
+                .map(c -> Reply.ok(MemberCommands.view(c)));
     }
 }

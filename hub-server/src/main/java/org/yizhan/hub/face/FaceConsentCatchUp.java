@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Command;
 
@@ -18,7 +19,7 @@ import org.yizhan.protocol.Command;
  * each connection makes progress). Withdrawals need no catch-up: a station that never held a consent holds no
  * template to delete.
  */
-public final class FaceConsentCatchUp {
+public final class FaceConsentCatchUp implements HubFeature {
 
     public static final int BATCH = 200;
     private static final Logger LOG = LoggerFactory.getLogger(FaceConsentCatchUp.class);
@@ -34,11 +35,13 @@ public final class FaceConsentCatchUp {
         this.commands = commands;
     }
 
+    @Override
     public Future<Void> start() {
         consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
         return consumer.completion();
     }
 
+    @Override
     public Future<Void> stop() {
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }

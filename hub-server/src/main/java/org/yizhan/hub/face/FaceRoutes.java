@@ -7,13 +7,13 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.access.RiderPass;
+import org.yizhan.hub.auth.MemberLogin;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.members.Member;
-import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.StationAuth;
 import org.yizhan.protocol.Command;
@@ -42,7 +42,7 @@ import java.util.regex.Pattern;
  * the hub passes it to the other stations with {@code face.sync}. Without sync consent: 403
  * {@code no-sync-consent}, and the template is not kept.
  */
-public final class FaceRoutes implements ApiRoutes {
+public final class FaceRoutes implements HubFeature {
 
     public static final int MAX_TEMPLATE_BYTES = 4096;
     private static final Pattern TEXT_VERSION = Pattern.compile("[A-Za-z0-9._-]{1,20}");
@@ -50,16 +50,16 @@ public final class FaceRoutes implements ApiRoutes {
 
     private final FaceConsentStore consents;
     private final FaceFanout fanout;
-    private final MemberRoutes members;
+    private final MemberLogin memberLogin;
     private final StationAuth stationAuth;
     private final Replies replies;
     private final HubMetrics metrics;
 
-    public FaceRoutes(FaceConsentStore consents, FaceFanout fanout, MemberRoutes members, StationAuth stationAuth,
+    public FaceRoutes(FaceConsentStore consents, FaceFanout fanout, MemberLogin memberLogin, StationAuth stationAuth,
                       Replies replies, HubMetrics metrics) {
         this.consents = consents;
         this.fanout = fanout;
-        this.members = members;
+        this.memberLogin = memberLogin;
         this.stationAuth = stationAuth;
         this.replies = replies;
         this.metrics = metrics;
@@ -68,21 +68,21 @@ public final class FaceRoutes implements ApiRoutes {
     @Override
     public void mount(Router router) {
         String path = "/api/v1/members/me/face-consent";
-        router.get(path).handler(members.requireMember()).handler(replies.json(this::show));
-        router.post(path).handler(members.requireMember()).handler(replies.json(this::give));
-        router.put(path + "/sync").handler(members.requireMember()).handler(replies.json(this::sync));
-        router.delete(path).handler(members.requireMember()).handler(replies.json(this::withdraw));
+        router.get(path).handler(memberLogin.require()).handler(replies.json(this::show));
+        router.post(path).handler(memberLogin.require()).handler(replies.json(this::give));
+        router.put(path + "/sync").handler(memberLogin.require()).handler(replies.json(this::sync));
+        router.delete(path).handler(memberLogin.require()).handler(replies.json(this::withdraw));
         router.post("/api/v1/stations/:id/face-templates").handler(replies.json(this::template));
     }
 
     private Future<Reply> show(RoutingContext ctx) {
-        Member m = MemberRoutes.member(ctx);
+        Member m = MemberLogin.member(ctx);
         return consents.get(m.id()).map(c -> Reply.ok(new JsonObject().put("consent",
                 c.map(FaceConsentStore.Consent::toJson).orElse(null))));
     }
 
     private Future<Reply> give(RoutingContext ctx) {
-        Member m = MemberRoutes.member(ctx);
+        Member m = MemberLogin.member(ctx);
         JsonBody b = JsonBody.of(ctx);
         if (!Boolean.TRUE.equals(b.json().getValue("consent"))) {
             throw ApiException.badField("consent", "must be true: face consent is given explicitly, never by default");
@@ -99,7 +99,7 @@ public final class FaceRoutes implements ApiRoutes {
     }
 
     private Future<Reply> sync(RoutingContext ctx) {
-        Member m = MemberRoutes.member(ctx);
+        Member m = MemberLogin.member(ctx);
         JsonBody b = JsonBody.of(ctx);
         if (!(b.json().getValue("allowed") instanceof Boolean allowed)) {
             throw ApiException.badField("allowed", "must be true or false");
@@ -115,7 +115,7 @@ public final class FaceRoutes implements ApiRoutes {
     }
 
     private Future<Reply> withdraw(RoutingContext ctx) {
-        Member m = MemberRoutes.member(ctx);
+        Member m = MemberLogin.member(ctx);
         return consents.withdraw(m.id()).compose(w -> {
             if (w.isEmpty()) {
                 return Future.failedFuture(ApiException.of(409, "no-consent", "Face consent was never given"));

@@ -7,25 +7,24 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Principal;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.auth.MemberLogin;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.ClientAddress;
 import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.Principal;
 import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.members.Member;
-import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
@@ -44,7 +43,7 @@ import java.util.regex.Pattern;
  * </ul>
  * Technicians see mobile numbers masked. Texts are kept as written; pages show them as text.
  */
-public final class FeedbackRoutes implements ApiRoutes {
+public final class FeedbackRoutes implements HubFeature {
 
     public static final int MAX_TEXT_CHARS = 1000;
     public static final int MAX_CONTACT_CHARS = 100;
@@ -54,17 +53,17 @@ public final class FeedbackRoutes implements ApiRoutes {
 
     private final FeedbackStore store;
     private final StationStore stations;
-    private final MemberStore members;
+    private final MemberLogin memberLogin;
     private final Authenticator auth;
     private final Replies replies;
     private final HubMetrics metrics;
     private final RateLimiter submissions;
 
-    public FeedbackRoutes(FeedbackStore store, StationStore stations, MemberStore members, Authenticator auth,
+    public FeedbackRoutes(FeedbackStore store, StationStore stations, MemberLogin memberLogin, Authenticator auth,
                           Replies replies, HubMetrics metrics, int perAddressPerMinute) {
         this.store = store;
         this.stations = stations;
-        this.members = members;
+        this.memberLogin = memberLogin;
         this.auth = auth;
         this.replies = replies;
         this.metrics = metrics;
@@ -82,29 +81,26 @@ public final class FeedbackRoutes implements ApiRoutes {
         router.post("/api/v1/feedback/:id/answer").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::answer));
     }
 
-    public void prune() {
-        submissions.prune(System.currentTimeMillis());
-    }
 
     private Future<Reply> form(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         return stations.get(id).map(s -> Reply.ok(new JsonObject().put("stationId", id)
-                .put("name", s.orElseThrow(StationRoutes::noStation).name())
+                .put("name", s.orElseThrow(StationIds::notFound).name())
                 .put("categories", new JsonArray(Feedback.CATEGORIES))));
     }
 
     private Future<Reply> create(RoutingContext ctx) {
         String key = ClientAddress.of(ctx);
         long now = System.currentTimeMillis();
-        OptionalLong wait = submissions.blockedFor(key, now);
-        if (wait.isPresent()) {
+        Optional<ApiException> limited = submissions.refusal(now, key);
+        if (limited.isPresent()) {
             metrics.counter("yizhan_feedback_rejects", "reason", "rate-limited");
-            return Future.failedFuture(ApiException.tooManyRequests(wait.getAsLong()));
+            return Future.failedFuture(limited.get());
         }
         submissions.record(key, now);
         JsonBody b = JsonBody.of(ctx);
         String stationId = b.string("stationId", 3, 40);
-        if (!StationRoutes.STATION_ID.matcher(stationId).matches()) {
+        if (!StationIds.PATTERN.matcher(stationId).matches()) {
             throw ApiException.badField("stationId", "must be a station id like wensan-01");
         }
         String category = b.string("category", 1, 20);
@@ -117,29 +113,14 @@ public final class FeedbackRoutes implements ApiRoutes {
         if (contact.isPresent() && contact.get().codePoints().anyMatch(Character::isISOControl)) {
             throw ApiException.badField("contact", "must be one line without control characters");
         }
-        return member(ctx).compose(m -> store.create(stationId, category, text, contact, m.map(Member::id), now))
+        return memberLogin.optional(ctx).compose(m -> store.create(stationId, category, text, contact, m.map(Member::id), now))
                 .map(created -> {
-                    FeedbackStore.Created c = created.orElseThrow(StationRoutes::noStation);
+                    FeedbackStore.Created c = created.orElseThrow(StationIds::notFound);
                     metrics.counter("yizhan_feedback_received", "category", category);
                     LOG.info("Feedback {} received for station {} ({})", c.feedback().id(), stationId, category);
                     return Reply.created(new JsonObject().put("id", c.feedback().id()).put("secret", c.secret())
                             .put("feedback", c.feedback().riderJson(now)));
                 });
-    }
-
-    /** The member of a member token in the Authorization header; empty without one; 401 for an unknown one. */
-    private Future<Optional<Member>> member(RoutingContext ctx) {
-        String h = ctx.request().getHeader("Authorization");
-        if (h == null || !h.regionMatches(true, 0, "Bearer ymt_", 0, 11)) {
-            return Future.succeededFuture(Optional.empty());
-        }
-        String token = h.substring(7).trim();
-        if (token.length() > 100) {
-            return Future.failedFuture(ApiException.of(401, "invalid-token", "This member token is not known"));
-        }
-        return members.byToken(token).compose(m -> m.isPresent() ? Future.succeededFuture(m)
-                : Future.failedFuture(ApiException.of(401, "invalid-token",
-                "This member token is not known; send the feedback without it")));
     }
 
     private Future<Reply> forRider(RoutingContext ctx) {
@@ -156,7 +137,7 @@ public final class FeedbackRoutes implements ApiRoutes {
 
     private Future<Reply> list(RoutingContext ctx) {
         QueryParams q = new QueryParams(ctx);
-        Optional<String> stationId = q.matching("stationId", StationRoutes.STATION_ID, "must be a station id");
+        Optional<String> stationId = q.matching("stationId", StationIds.PATTERN, "must be a station id");
         Optional<String> status = q.matching("status", STATUS, "must be new, triaged, answered or open");
         boolean overdue = q.bool("overdue", false);
         int limit = q.intValue("limit", 1, FeedbackStore.MAX_LIMIT, 200);

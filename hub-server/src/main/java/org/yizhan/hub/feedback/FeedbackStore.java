@@ -179,38 +179,23 @@ public final class FeedbackStore {
 
     /** Sets the priority and with it the deadline (from the time the item arrived); refused once answered. */
     public Future<Outcome> triage(String id, String priority, String by, long now) {
-        return db.tx(c -> {
-            Optional<Feedback> f = byId(c, id, true);
-            if (f.isEmpty()) {
-                return new Outcome(Result.NOT_FOUND, f);
-            }
-            if (f.get().answered()) {
-                return new Outcome(Result.ALREADY_ANSWERED, f);
-            }
+        return changeUnanswered(id, (c, f) -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE feedback SET priority = ?, deadline = ?, "
                     + "status = ?, triaged_by = ?, triaged_at = ? WHERE id = ? AND answered_at IS NULL")) {
                 ps.setString(1, priority);
-                ps.setLong(2, Deadlines.of(priority, f.get().createdAt()));
+                ps.setLong(2, Deadlines.of(priority, f.createdAt()));
                 ps.setString(3, Feedback.TRIAGED);
                 ps.setString(4, by);
                 ps.setLong(5, now);
                 ps.setString(6, id);
                 ps.executeUpdate();
             }
-            return new Outcome(Result.CHANGED, byId(c, id, false));
         });
     }
 
     /** Answers the item once; a second answer is refused. */
     public Future<Outcome> answer(String id, String text, String by, long now) {
-        return db.tx(c -> {
-            Optional<Feedback> f = byId(c, id, true);
-            if (f.isEmpty()) {
-                return new Outcome(Result.NOT_FOUND, f);
-            }
-            if (f.get().answered()) {
-                return new Outcome(Result.ALREADY_ANSWERED, f);
-            }
+        return changeUnanswered(id, (c, f) -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE feedback SET answer = ?, answered_by = ?, "
                     + "answered_at = ?, status = ? WHERE id = ? AND answered_at IS NULL")) {
                 ps.setString(1, text);
@@ -220,6 +205,24 @@ public final class FeedbackStore {
                 ps.setString(5, id);
                 ps.executeUpdate();
             }
+        });
+    }
+
+    /** A change to an item that is not answered yet, made with the item's row locked. */
+    private interface Change {
+        void apply(Connection c, Feedback item) throws SQLException;
+    }
+
+    private Future<Outcome> changeUnanswered(String id, Change change) {
+        return db.tx(c -> {
+            Optional<Feedback> f = byId(c, id, true);
+            if (f.isEmpty()) {
+                return new Outcome(Result.NOT_FOUND, f);
+            }
+            if (f.get().answered()) {
+                return new Outcome(Result.ALREADY_ANSWERED, f);
+            }
+            change.apply(c, f.get());
             return new Outcome(Result.CHANGED, byId(c, id, false));
         });
     }

@@ -34,7 +34,6 @@ public final class HttpApi {
     private final HubMetrics metrics;
     private final Replies replies;
     private final List<ApiRoutes> features;
-    private final LiveStream live;
     private final String csp;
     private HttpServer server;
 
@@ -42,15 +41,14 @@ public final class HttpApi {
      * @param imageOrigins origins ({@code https://tile.example.org}) pages may also load images from, such as the
      *                     configured map tile source; none keeps images to the hub itself
      */
-    public HttpApi(Vertx vertx, String host, int port, HubMetrics metrics, Replies replies, LiveStream live,
-                   List<String> imageOrigins, List<ApiRoutes> features) {
+    public HttpApi(Vertx vertx, String host, int port, HubMetrics metrics, Replies replies,
+                   List<String> imageOrigins, List<? extends ApiRoutes> features) {
         this.vertx = vertx;
         this.csp = csp(imageOrigins);
         this.host = host;
         this.port = port;
         this.metrics = metrics;
         this.replies = replies;
-        this.live = live;
         this.features = List.copyOf(features);
     }
 
@@ -71,7 +69,6 @@ public final class HttpApi {
         router.get("/metrics").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
-        live.mount(router);
         features.forEach(f -> f.mount(router));
         router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html")
                 .setDirectoryListing(false).setCachingEnabled(false));
@@ -107,7 +104,6 @@ public final class HttpApi {
     }
 
     public Future<Void> stop() {
-        live.closeAll();
         return server == null ? Future.succeededFuture() : server.close();
     }
 

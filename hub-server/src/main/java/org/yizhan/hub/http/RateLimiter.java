@@ -4,11 +4,14 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
- * Counts attempts per key (a client address, a user name) in a sliding window of one minute. A key with
- * {@code perMinute} attempts in the window is blocked until the oldest one leaves the window.
+ * Counts attempts per key (a client address, a user name, a member) in a sliding window of one minute. A key with
+ * {@code perMinute} attempts in the window is blocked until the oldest one leaves the window: {@link #refusal}
+ * answers 429 with Retry-After. Keys without attempts in the window are forgotten as attempts come in, at most once
+ * a window, so no caller needs to prune.
  */
 public final class RateLimiter {
 
@@ -17,6 +20,7 @@ public final class RateLimiter {
 
     private final int perMinute;
     private final Map<String, ArrayDeque<Long>> attempts = new HashMap<>();
+    private long prunedAt;
 
     public RateLimiter(int perMinute) {
         if (perMinute < 1) {
@@ -39,9 +43,18 @@ public final class RateLimiter {
         return OptionalLong.of(Math.max(1, (waitMs + 999) / 1000));
     }
 
+    /** The 429 to answer when any of the keys is blocked at {@code now} (the longest wait), else empty. */
+    public synchronized Optional<ApiException> refusal(long now, String... keys) {
+        long wait = 0;
+        for (String key : keys) {
+            wait = Math.max(wait, blockedFor(key, now).orElse(0));
+        }
+        return wait > 0 ? Optional.of(ApiException.tooManyRequests(wait)) : Optional.empty();
+    }
+
     /** Counts one attempt for the key. */
     public synchronized void record(String key, long now) {
-        if (attempts.size() >= MAX_KEYS && !attempts.containsKey(key)) {
+        if (now - prunedAt >= WINDOW_MS || attempts.size() >= MAX_KEYS && !attempts.containsKey(key)) {
             prune(now);
         }
         ArrayDeque<Long> q = attempts.computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -62,6 +75,7 @@ public final class RateLimiter {
 
     /** Forgets keys without attempts in the window. */
     public synchronized void prune(long now) {
+        prunedAt = now;
         for (Iterator<ArrayDeque<Long>> it = attempts.values().iterator(); it.hasNext(); ) {
             ArrayDeque<Long> q = it.next();
             drop(q, now);

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandDispatcher;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.metrics.HubMetrics;

@@ -1,25 +1,22 @@
 package org.yizhan.hub.members;
 
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Principal;
-import org.yizhan.hub.auth.Role;
-import org.yizhan.hub.auth.Tokens;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.ClientAddress;
 import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.Principal;
 import org.yizhan.hub.http.RateLimiter;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
 import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -30,24 +27,21 @@ import java.util.regex.Pattern;
  * {@code POST /api/v1/members/{id}/suspend} and {@code /resume} (operator+). A status change is handed to
  * {@code statusChanged} so stations get the new revocation list.
  */
-public final class MemberRoutes implements ApiRoutes {
+public final class MemberRoutes implements HubFeature {
 
-    private static final String MEMBER_KEY = "yizhan.member";
     /** A China mobile number: 11 digits starting with 1. */
     private static final Pattern PHONE = Pattern.compile("1[3-9]\\d{9}");
 
     private final MemberStore members;
-    private final Tokens tokens;
     private final Authenticator auth;
     private final Replies replies;
     private final HubMetrics metrics;
     private final RateLimiter joins;
     private final Consumer<Member> statusChanged;
 
-    public MemberRoutes(MemberStore members, Tokens tokens, Authenticator auth, Replies replies, HubMetrics metrics,
+    public MemberRoutes(MemberStore members, Authenticator auth, Replies replies, HubMetrics metrics,
                         int joinsPerMinute, Consumer<Member> statusChanged) {
         this.members = members;
-        this.tokens = tokens;
         this.auth = auth;
         this.replies = replies;
         this.metrics = metrics;
@@ -65,54 +59,21 @@ public final class MemberRoutes implements ApiRoutes {
                 .handler(replies.json(ctx -> status(ctx, Member.ACTIVE)));
     }
 
-    public void prune() {
-        joins.prune(System.currentTimeMillis());
-    }
-
-    /** Lets a request through with a valid member token ({@code Authorization: Bearer ymt_...}); 401 otherwise. */
-    public Handler<RoutingContext> requireMember() {
-        return ctx -> {
-            Optional<String> token = bearer(ctx);
-            if (token.isEmpty() || !token.get().startsWith("ymt_") || token.get().length() > 100) {
-                replies.error(ctx, ApiException.of(401, "unauthorized", "Send your member token: Authorization: Bearer <token>"));
-                return;
-            }
-            members.byToken(token.get()).onComplete(ar -> {
-                if (ar.failed()) {
-                    replies.fail(ctx, ar.cause());
-                } else if (ar.result().isEmpty()) {
-                    replies.error(ctx, ApiException.of(401, "invalid-token", "This member token is not known"));
-                } else {
-                    ctx.put(MEMBER_KEY, ar.result().get());
-                    ctx.next();
-                }
-            });
-        };
-    }
-
-    /** The member that {@link #requireMember()} put on the context. */
-    public static Member member(RoutingContext ctx) {
-        Member m = ctx.get(MEMBER_KEY);
-        if (m == null) {
-            throw new IllegalStateException("route has no member authentication");
-        }
-        return m;
-    }
 
     private Future<Reply> create(RoutingContext ctx) {
-        Optional<String> token = bearer(ctx);
+        Optional<String> token = Authenticator.bearer(ctx);
         if (token.isPresent()) {
-            return tokens.verify(token.get())
+            return auth.verify(token.get())
                     .recover(e -> Future.failedFuture(ApiException.of(401, "invalid-token",
                             "The token is invalid or expired; sign in again, or join without one")))
                     .compose(p -> create(ctx, p.username()));
         }
         String key = ClientAddress.of(ctx);
         long now = System.currentTimeMillis();
-        OptionalLong wait = joins.blockedFor(key, now);
-        if (wait.isPresent()) {
+        Optional<ApiException> limited = joins.refusal(now, key);
+        if (limited.isPresent()) {
             metrics.counter("yizhan_member_join_rejects", "reason", "rate-limited");
-            return Future.failedFuture(ApiException.tooManyRequests(wait.getAsLong()));
+            return Future.failedFuture(limited.get());
         }
         joins.record(key, now);
         return create(ctx, "self");
@@ -166,13 +127,5 @@ public final class MemberRoutes implements ApiRoutes {
             j.remove("phone");
         }
         return j;
-    }
-
-    private static Optional<String> bearer(RoutingContext ctx) {
-        String h = ctx.request().getHeader("Authorization");
-        if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && h.length() > 7) {
-            return Optional.of(h.substring(7).trim());
-        }
-        return Optional.empty();
     }
 }

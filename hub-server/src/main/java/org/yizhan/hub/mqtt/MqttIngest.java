@@ -1,6 +1,5 @@
 package org.yizhan.hub.mqtt;
 
-import java.util.function.Function;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -10,30 +9,35 @@ import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.HubConfig;
 import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.commands.CommandChannel;
 import org.yizhan.hub.commands.CommandDispatcher;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.events.EventStore;
-import org.yizhan.hub.ingest.EventEffects;
+import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.ingest.Ingest;
-import org.yizhan.hub.alerts.EventAlerts;
-import org.yizhan.hub.charging.SessionRecorder;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.presence.Presence;
 import org.yizhan.hub.presence.PresenceTracker;
 import org.yizhan.hub.timeseries.TimeSeries;
+import org.yizhan.protocol.CommandResult;
+import org.yizhan.protocol.Event;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * The hub's MQTT side, wired: the station endpoint (vertx-mqtt {@link MqttServer}), ingestion, presence with
- * offline alerts, command delivery, and what events derive (charging sessions, safety and door alerts).
+ * offline alerts and command delivery. What events derive (charging sessions, safety and door alerts) comes from
+ * the features {@link #register registered}.
  * Everything runs on the event loop that calls {@link #start()}.
  */
 public final class MqttIngest {
@@ -42,24 +46,30 @@ public final class MqttIngest {
     /** Station ids are up to 40 characters; MQTT 3.1.1 servers may refuse more than 23 unless told. */
     private static final int MAX_CLIENT_ID_LENGTH = 64;
 
+    /** What the MQTT side takes from the hub's settings. */
+    public record Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds) {
+    }
+
     private final Vertx vertx;
-    private final HubConfig config;
+    private final Settings settings;
     private final PresenceTracker presence;
     private final CommandDispatcher commands;
     private final StationEndpoints endpoints;
+    private final List<EventEffects> registered = new ArrayList<>();
+    private EventEffects effects = EventEffects.NONE;
     private Context context;
     private MqttServer server;
 
-    public MqttIngest(Vertx vertx, HubConfig config, Database db, HubMetrics metrics, StationLive live,
+    public MqttIngest(Vertx vertx, Settings config, Database db, HubMetrics metrics, StationLive live,
                       TimeSeries timeSeries, EventStore events, AlertStore alerts, DeadLetterStore deadLetters,
                       CommandStore commandStore) {
         this.vertx = vertx;
-        this.config = config;
-        this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, config.startupGraceSeconds());
+        this.settings = config;
+        this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, settings.startupGraceSeconds());
         CommandChannelRef channel = new CommandChannelRef();
         this.commands = new CommandDispatcher(vertx, commandStore, channel);
-        EventEffects effects = EventEffects.all(List.of(new SessionRecorder(metrics), new EventAlerts(db)));
-        Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands, effects);
+        Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands,
+                new Registered());
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         channel.target = endpoints;
         endpoints.commands(commands);
@@ -73,9 +83,18 @@ public final class MqttIngest {
         endpoints.configSource(source);
     }
 
+    /**
+     * Registers what a feature derives from the events and command results stations report; ingestion runs every
+     * registered effect in the order registered. Call before {@link #start()}.
+     */
+    public void register(EventEffects more) {
+        registered.add(more);
+        effects = EventEffects.all(registered);
+    }
+
     /** Loads presence, starts command delivery and binds the MQTT server; completes once it is bound. */
     public Future<Void> start() {
-        if (config.mqttTls()) {
+        if (settings.tls()) {
             return Future.failedFuture(new IllegalStateException(
                     "mqtt-tls: the embedded MQTT endpoint has no certificate setting yet; terminate TLS in front of it"));
         }
@@ -84,20 +103,20 @@ public final class MqttIngest {
                 .compose(v -> commands.start())
                 .compose(v -> {
                     MqttServerOptions options = new MqttServerOptions()
-                            .setHost(config.mqttHost())
-                            .setPort(config.mqttPort())
-                            .setMaxMessageSize(config.mqttMaxMessageBytes())
+                            .setHost(settings.host())
+                            .setPort(settings.port())
+                            .setMaxMessageSize(settings.maxMessageBytes())
                             .setMaxClientIdLength(MAX_CLIENT_ID_LENGTH)
                             .setAutoClientId(false);
                     server = MqttServer.create(vertx, options);
                     server.endpointHandler(endpoints::handle);
                     server.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.getMessage()));
                     return server.listen().recover(err -> Future.failedFuture(new IllegalStateException(
-                            "MQTT cannot listen on " + config.mqttHost() + ":" + config.mqttPort()
+                            "MQTT cannot listen on " + settings.host() + ":" + settings.port()
                                     + " (mqtt-port, YIZHAN_MQTT_PORT): " + err.getMessage(), err)));
                 })
                 .map(s -> {
-                    LOG.info("MQTT endpoint listening on {}:{}", config.mqttHost(), s.actualPort());
+                    LOG.info("MQTT endpoint listening on {}:{}", settings.host(), s.actualPort());
                     return (Void) null;
                 }));
     }
@@ -152,6 +171,19 @@ public final class MqttIngest {
             }
         });
         return p.future();
+    }
+
+    /** Ingestion's view of the registered effects, whatever is registered by the time messages arrive. */
+    private final class Registered implements EventEffects {
+        @Override
+        public List<JsonObject> onEvents(Connection c, String stationId, List<Event> fresh) throws SQLException {
+            return effects.onEvents(c, stationId, fresh);
+        }
+
+        @Override
+        public Future<List<JsonObject>> onCommandResult(String stationId, CommandResult result, long at) {
+            return effects.onCommandResult(stationId, result, at);
+        }
     }
 
     /** Breaks the construction cycle between the dispatcher and the endpoints. */

@@ -14,13 +14,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.yizhan.access.RiderPass;
 import org.yizhan.config.StationConfig;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.auth.MemberLogin;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
 import org.yizhan.hub.members.Member;
-import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
 
 import java.io.ByteArrayOutputStream;
@@ -34,31 +35,31 @@ import java.util.Map;
  * {@code member-suspended}. {@code GET /api/v1/pass-keys} (anyone) lists the public keys stations check
  * passes with.
  */
-public final class PassRoutes implements ApiRoutes {
+public final class PassRoutes implements HubFeature {
 
     public static final int PNG_SIZE_PX = 300;
 
     private final Vertx vertx;
     private final PassKeyring keys;
     private final MemberStore members;
-    private final MemberRoutes memberAuth;
+    private final MemberLogin memberLogin;
     private final Authenticator auth;
     private final Replies replies;
 
-    public PassRoutes(Vertx vertx, PassKeyring keys, MemberStore members, MemberRoutes memberAuth, Authenticator auth,
+    public PassRoutes(Vertx vertx, PassKeyring keys, MemberStore members, MemberLogin memberLogin, Authenticator auth,
                       Replies replies) {
         this.vertx = vertx;
         this.keys = keys;
         this.members = members;
-        this.memberAuth = memberAuth;
+        this.memberLogin = memberLogin;
         this.auth = auth;
         this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/members/me/pass").handler(memberAuth.requireMember())
-                .handler(ctx -> pass(ctx, MemberRoutes.member(ctx)));
+        router.get("/api/v1/members/me/pass").handler(memberLogin.require())
+                .handler(ctx -> pass(ctx, MemberLogin.member(ctx)));
         router.get("/api/v1/members/:id/pass").handler(auth.require(Role.OPERATOR)).handler(ctx ->
                 members.get(ctx.pathParam("id")).onComplete(ar -> {
                     if (ar.failed()) {

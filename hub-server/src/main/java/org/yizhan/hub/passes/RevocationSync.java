@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandStore;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.stations.Station;
@@ -22,7 +23,7 @@ import java.util.function.Predicate;
  * connected station when a member is suspended or resumed. Stations that are offline then get it when they are
  * back. Each command lives {@link #TTL_MILLIS}; a station ignores a list older than the one it holds.
  */
-public final class RevocationSync {
+public final class RevocationSync implements HubFeature {
 
     public static final long TTL_MILLIS = 5 * 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(RevocationSync.class);
@@ -44,11 +45,13 @@ public final class RevocationSync {
     }
 
     /** Starts sending the list to each station that comes online. */
+    @Override
     public Future<Void> start() {
         consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
         return consumer.completion();
     }
 
+    @Override
     public Future<Void> stop() {
         return consumer == null ? Future.succeededFuture() : consumer.unregister();
     }

@@ -4,14 +4,14 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
 import org.yizhan.hub.charging.ChargingRoutes;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
-import org.yizhan.hub.stations.StationRoutes;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 
 import java.time.LocalDate;
 import java.util.Optional;
@@ -22,7 +22,7 @@ import java.util.Optional;
  * {@code /api/v1/scorecard.csv}. from and to are local days, both included, at most
  * {@value ChargingRoutes#MAX_DAYS} days; by default the last 7 days.
  */
-public final class ScorecardRoutes implements ApiRoutes {
+public final class ScorecardRoutes implements HubFeature {
 
     private final ScorecardStore store;
     private final Authenticator auth;
@@ -64,10 +64,10 @@ public final class ScorecardRoutes implements ApiRoutes {
 
     private Future<JsonObject> scorecard(RoutingContext ctx) {
         QueryParams q = new QueryParams(ctx);
-        Optional<String> stationId = q.matching("stationId", StationRoutes.STATION_ID, "must be a station id");
+        Optional<String> stationId = q.matching("stationId", StationIds.PATTERN, "must be a station id");
         LocalDate[] range = ChargingRoutes.range(q);
         return store.scorecard(stationId, range[0], range[1], System.currentTimeMillis())
-                .map(s -> s.orElseThrow(StationRoutes::noStation));
+                .map(s -> s.orElseThrow(StationIds::notFound));
     }
 
     private static boolean wantsCsv(RoutingContext ctx) {

@@ -122,27 +122,14 @@ public final class ScorecardStore {
     private static Map<String, List<Scorecard.Outage>> outages(Connection c, Optional<String> stationId, long lo, long hi)
             throws SQLException {
         String sql = "SELECT station_id, opened_at, closed_at, data FROM alerts WHERE type = ? AND opened_at < ? "
-                + "AND (closed_at IS NULL OR closed_at > ?)" + (stationId.isPresent() ? " AND station_id = ?" : "");
-        Map<String, List<Scorecard.Outage>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, AlertStore.OFFLINE);
-            ps.setLong(2, hi);
-            ps.setLong(3, lo);
-            if (stationId.isPresent()) {
-                ps.setString(4, stationId.get());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long opened = rs.getLong(2);
-                    long closed = rs.getLong(3);
-                    long end = rs.wasNull() ? Long.MAX_VALUE : closed;
-                    long since = since(rs.getString(4)).orElse(opened);
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(new Scorecard.Outage(Math.min(since, opened), end));
-                }
-            }
-        }
-        return out;
+                + "AND (closed_at IS NULL OR closed_at > ?)";
+        return perStation(c, sql, List.of(AlertStore.OFFLINE, hi, lo), stationId, rs -> {
+            long opened = rs.getLong(2);
+            long closed = rs.getLong(3);
+            long end = rs.wasNull() ? Long.MAX_VALUE : closed;
+            long since = since(rs.getString(4)).orElse(opened);
+            return new Scorecard.Outage(Math.min(since, opened), end);
+        });
     }
 
     /** When the outage began: the alert's {@code data.since} (the alert itself opens after a grace time). */
@@ -158,42 +145,52 @@ public final class ScorecardStore {
     private static Map<String, List<Scorecard.Visits>> visits(Connection c, Optional<String> stationId, long lo, long hi)
             throws SQLException {
         String sql = "SELECT station_id, ts / " + SLOT_MILLIS + " AS slot, COUNT(*) FROM events "
-                + "WHERE type = 'access.granted' AND ts >= ? AND ts < ?"
-                + (stationId.isPresent() ? " AND station_id = ?" : "") + " GROUP BY station_id, ts / " + SLOT_MILLIS;
-        Map<String, List<Scorecard.Visits>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, lo);
-            ps.setLong(2, hi);
-            if (stationId.isPresent()) {
-                ps.setString(3, stationId.get());
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(new Scorecard.Visits(rs.getLong(2) * SLOT_MILLIS, rs.getInt(3)));
-                }
-            }
-        }
-        return out;
+                + "WHERE type = 'access.granted' AND ts >= ? AND ts < ?";
+        return perStation(c, sql, List.of(lo, hi), stationId, " GROUP BY station_id, ts / " + SLOT_MILLIS,
+                rs -> new Scorecard.Visits(rs.getLong(2) * SLOT_MILLIS, rs.getInt(3)));
     }
 
     private static Map<String, List<Scorecard.FeedbackTimes>> feedback(Connection c, Optional<String> stationId,
                                                                        long lo, long hi) throws SQLException {
         String sql = "SELECT station_id, created_at, deadline, answered_at FROM feedback WHERE created_at >= ? "
-                + "AND created_at < ?" + (stationId.isPresent() ? " AND station_id = ?" : "");
-        Map<String, List<Scorecard.FeedbackTimes>> out = new HashMap<>();
+                + "AND created_at < ?";
+        return perStation(c, sql, List.of(lo, hi), stationId, rs -> {
+            long answered = rs.getLong(4);
+            OptionalLong a = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(answered);
+            return new Scorecard.FeedbackTimes(rs.getLong(2), rs.getLong(3), a);
+        });
+    }
+
+    /** Reads one row into a value; the row's first column is its station id. */
+    private interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private static <T> Map<String, List<T>> perStation(Connection c, String where, List<Object> params,
+                                                       Optional<String> stationId, Row<T> row) throws SQLException {
+        return perStation(c, where, params, stationId, "", row);
+    }
+
+    /**
+     * Runs {@code where} (with its parameters, and {@code AND station_id = ?} for one station, then {@code tail})
+     * and groups the rows by station id.
+     */
+    private static <T> Map<String, List<T>> perStation(Connection c, String where, List<Object> params,
+                                                       Optional<String> stationId, String tail, Row<T> row)
+            throws SQLException {
+        String sql = where + (stationId.isPresent() ? " AND station_id = ?" : "") + tail;
+        Map<String, List<T>> out = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setLong(1, lo);
-            ps.setLong(2, hi);
+            int i = 1;
+            for (Object p : params) {
+                ps.setObject(i++, p);
+            }
             if (stationId.isPresent()) {
-                ps.setString(3, stationId.get());
+                ps.setString(i, stationId.get());
             }
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    long answered = rs.getLong(4);
-                    OptionalLong a = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(answered);
-                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                            .add(new Scorecard.FeedbackTimes(rs.getLong(2), rs.getLong(3), a));
+                    out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(row.read(rs));
                 }
             }
         }

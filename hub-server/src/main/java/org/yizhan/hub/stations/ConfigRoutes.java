@@ -8,14 +8,15 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.ConfigException;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
 import org.yizhan.hub.events.EventStore;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.live.StationLive;
 
 import java.util.List;
@@ -31,7 +32,7 @@ import java.util.function.Function;
  * (400 with every problem), stores it as version n+1 (409 when n is not current) and retains it on the
  * station's {@code .../config}.
  */
-public final class ConfigRoutes implements ApiRoutes {
+public final class ConfigRoutes implements HubFeature {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigRoutes.class);
     private static final int HISTORY = 50;
@@ -69,11 +70,11 @@ public final class ConfigRoutes implements ApiRoutes {
     }
 
     private Future<Station> station(String id) {
-        return stations.get(id).map(s -> s.orElseThrow(StationRoutes::noStation));
+        return stations.get(id).map(s -> s.orElseThrow(StationIds::notFound));
     }
 
     private Future<Reply> show(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         return station(id).compose(s -> Future.all(versions.currentSettings(id), versions.list(id, HISTORY),
                 events.latest(Optional.of(id), List.of("config.applied", "config.rejected"), 20)).map(all -> {
             JsonObject settings;
@@ -127,7 +128,7 @@ public final class ConfigRoutes implements ApiRoutes {
     }
 
     private Future<Reply> push(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         JsonBody body = JsonBody.of(ctx);
         int base = body.integer("baseVersion", 1, Integer.MAX_VALUE);
         JsonObject sent = ConfigSettings.parse(body.object("settings")

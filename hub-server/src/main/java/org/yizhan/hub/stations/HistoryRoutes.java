@@ -5,13 +5,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.timeseries.TimeSeries;
 
 import java.util.Optional;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * {@code step} is a duration like {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or bare milliseconds, at
  * least 1 s, at most 10 000 steps in the range (default: about 300 steps).
  */
-public final class HistoryRoutes implements ApiRoutes {
+public final class HistoryRoutes implements HubFeature {
 
     public static final int MAX_BUCKETS = 10_000;
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
@@ -47,7 +48,7 @@ public final class HistoryRoutes implements ApiRoutes {
     }
 
     private Future<Reply> history(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         QueryParams q = new QueryParams(ctx);
         String metric = q.string("metric", 64).orElseThrow(() -> ApiException.badField("metric",
                 "is required; one of " + TimeSeries.METRICS));
@@ -72,7 +73,7 @@ public final class HistoryRoutes implements ApiRoutes {
         int port = q.intValue("port", 0, 64, 0);
         return stations.exists(id).compose(exists -> {
             if (!exists) {
-                return Future.failedFuture(StationRoutes.noStation());
+                return Future.failedFuture(StationIds.notFound());
             }
             return timeSeries.history(id, metric, port, from, to, step);
         }).map(points -> {

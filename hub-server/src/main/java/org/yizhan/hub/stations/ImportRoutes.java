@@ -9,12 +9,12 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * are created in one transaction and the answer gives each station's id and claim code. At most
  * {@link StationImport#MAX_ROWS} stations and {@link #MAX_BODY_BYTES} a file (413 past either).
  */
-public final class ImportRoutes implements ApiRoutes {
+public final class ImportRoutes implements HubFeature {
 
     public static final String PATH = "/api/v1/stations/import";
     public static final long MAX_BODY_BYTES = 1024 * 1024;

@@ -9,9 +9,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.StationConfig;
-import org.yizhan.hub.HubConfig;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.ClientAddress;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.RateLimiter;
@@ -21,7 +20,6 @@ import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -32,13 +30,21 @@ import java.util.function.Supplier;
  * the answer never tells whether a station exists. Each success issues a new station secret that replaces the
  * old one.
  */
-public final class ProvisionRoutes implements ApiRoutes {
+public final class ProvisionRoutes implements HubFeature {
 
     public static final int KEEP_ALIVE_SECONDS = 30;
+
+    /**
+     * How stations reach the hub: its public base URL and MQTT host (blank: as the kiosk reached this call) and
+     * whether MQTT uses TLS.
+     */
+    public record Published(String publicHttpUrl, String publicMqttHost, boolean mqttTls) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(ProvisionRoutes.class);
 
     private final Vertx vertx;
-    private final HubConfig config;
+    private final Published published;
     private final IntSupplier mqttPort;
     private final StationStore stations;
     private final Replies replies;
@@ -48,15 +54,15 @@ public final class ProvisionRoutes implements ApiRoutes {
     private Function<String, Optional<String>> entryKeys = id -> Optional.empty();
     private Function<String, Future<JsonObject>> settings = id -> Future.succeededFuture(new JsonObject());
 
-    public ProvisionRoutes(Vertx vertx, HubConfig config, IntSupplier mqttPort, StationStore stations,
-                           Replies replies, HubMetrics metrics) {
+    public ProvisionRoutes(Vertx vertx, Published published, IntSupplier mqttPort, StationStore stations,
+                           Replies replies, HubMetrics metrics, int attemptsPerMinute) {
         this.vertx = vertx;
-        this.config = config;
+        this.published = published;
         this.mqttPort = mqttPort;
         this.stations = stations;
         this.replies = replies;
         this.metrics = metrics;
-        this.failures = new RateLimiter(config.provisionAttemptsPerMinute());
+        this.failures = new RateLimiter(attemptsPerMinute);
     }
 
     @Override
@@ -82,16 +88,12 @@ public final class ProvisionRoutes implements ApiRoutes {
         return this;
     }
 
-    public void prune() {
-        failures.prune(System.currentTimeMillis());
-    }
 
     private Future<Reply> provision(RoutingContext ctx) {
         String key = ClientAddress.of(ctx);
-        OptionalLong wait = failures.blockedFor(key, System.currentTimeMillis());
-        if (wait.isPresent()) {
-            metrics.counter("yizhan_provision_rejects", "reason", "rate-limited");
-            return Future.failedFuture(ApiException.tooManyRequests(wait.getAsLong()));
+        Optional<ApiException> limited = failures.refusal(System.currentTimeMillis(), key);
+        if (limited.isPresent()) {
+            return refuse(key, "rate-limited", limited.get());
         }
         failures.record(key, System.currentTimeMillis());
         String code;
@@ -103,7 +105,7 @@ public final class ProvisionRoutes implements ApiRoutes {
             return refuse(key, "malformed", e);
         }
         String hubUrl = hubUrl(ctx);
-        String mqttHost = config.publicMqttHost().isBlank() ? requestHost(ctx) : config.publicMqttHost();
+        String mqttHost = published.publicMqttHost().isBlank() ? requestHost(ctx) : published.publicMqttHost();
         return stations.lookupClaim(code).compose(found -> switch (found.state()) {
             case UNKNOWN -> refuse(key, "unknown", ApiException.of(404, "claim-code-unknown",
                     "This claim code is not known; check it, or ask for a new one"));
@@ -117,7 +119,7 @@ public final class ProvisionRoutes implements ApiRoutes {
 
     private Future<Reply> issue(String key, String code, Station s, String hubUrl, String mqttHost) {
         String secret = StationSecrets.newSecret();
-        StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), config.mqttTls(), s.id(),
+        StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), published.mqttTls(), s.id(),
                 secret, KEEP_ALIVE_SECONDS);
         StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
         StationConfig.Access access = entryKeys.apply(s.id()).map(withKeys::withEntryKey).orElse(withKeys);
@@ -149,8 +151,8 @@ public final class ProvisionRoutes implements ApiRoutes {
     }
 
     private String hubUrl(RoutingContext ctx) {
-        if (!config.publicHttpUrl().isBlank()) {
-            return config.publicHttpUrl();
+        if (!published.publicHttpUrl().isBlank()) {
+            return published.publicHttpUrl();
         }
         String scheme = ctx.request().isSSL() ? "https" : "http";
         HostAndPort a = ctx.request().authority();

@@ -7,11 +7,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.yizhan.access.OpeningHours;
 import org.yizhan.config.StationConfig;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
 import org.yizhan.hub.http.QueryParams;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.presence.Presence;
 
@@ -33,7 +34,7 @@ import java.util.function.Function;
  * Opening hours are the stations' configured ones, which the registry does not yet vary per station:
  * {@link StationConfig.Access#DEFAULTS} (open 24 hours).
  */
-public final class PublicStationRoutes implements ApiRoutes {
+public final class PublicStationRoutes implements HubFeature {
 
     private static final OpeningHours HOURS = OpeningHours.parse(StationConfig.Access.DEFAULTS.openingHours(),
             StationConfig.Access.DEFAULTS.timeZone());
@@ -58,9 +59,9 @@ public final class PublicStationRoutes implements ApiRoutes {
     }
 
     private Future<Reply> one(RoutingContext ctx) {
-        String id = StationRoutes.stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         return stations.get(id).map(found -> {
-            Station s = found.orElseThrow(StationRoutes::noStation);
+            Station s = found.orElseThrow(StationIds::notFound);
             return Reply.ok(new JsonObject().put("station", view(s, Optional.empty())));
         });
     }

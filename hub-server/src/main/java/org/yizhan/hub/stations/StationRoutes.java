@@ -10,13 +10,14 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.alerts.AlertStore;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.ApiRoutes;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.presence.Presence;
 
@@ -25,15 +26,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * The station registry over HTTP: register a station (technician), list and show stations with presence,
  * live telemetry, open alerts and today's charging (operator+), and issue or show its claim code, also as a QR PNG (technician).
  */
-public final class StationRoutes implements ApiRoutes {
+public final class StationRoutes implements HubFeature {
 
-    public static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
     private static final Logger LOG = LoggerFactory.getLogger(StationRoutes.class);
 
     private final Vertx vertx;
@@ -78,19 +77,6 @@ public final class StationRoutes implements ApiRoutes {
         router.get("/api/v1/stations/:id/claim.png").handler(auth.require(Role.TECHNICIAN)).handler(this::claimPng);
     }
 
-    /** The station id of the path, or 404 when it cannot be one. */
-    public static String stationId(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        if (id == null || !STATION_ID.matcher(id).matches()) {
-            throw noStation();
-        }
-        return id;
-    }
-
-    public static ApiException noStation() {
-        return ApiException.of(404, "station-not-found", "No such station");
-    }
-
     private Future<Reply> create(RoutingContext ctx) {
         NewStation s = NewStation.parse(JsonBody.of(ctx).json(), portsPerProfile);
         String by = Authenticator.principal(ctx).username();
@@ -125,10 +111,10 @@ public final class StationRoutes implements ApiRoutes {
     }
 
     private Future<Reply> show(RoutingContext ctx) {
-        String id = stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         return stations.get(id).compose(s -> {
             if (s.isEmpty()) {
-                return Future.failedFuture(noStation());
+                return Future.failedFuture(StationIds.notFound());
             }
             return Future.all(alerts.list(Optional.of(id), true, AlertStore.MAX_LIMIT),
                     charging.snapshot(Optional.of(id), System.currentTimeMillis()))
@@ -144,17 +130,17 @@ public final class StationRoutes implements ApiRoutes {
     }
 
     private Future<Reply> newClaim(RoutingContext ctx) {
-        String id = stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         String by = Authenticator.principal(ctx).username();
         return stations.issueClaim(id).map(c -> {
-            StationStore.Claim claim = c.orElseThrow(StationRoutes::noStation);
+            StationStore.Claim claim = c.orElseThrow(StationIds::notFound);
             LOG.info("User '{}' issued a new claim code for station {}", by, id);
             return Reply.created(claimJson(claim));
         });
     }
 
     private Future<Reply> showClaim(RoutingContext ctx) {
-        String id = stationId(ctx);
+        String id = StationIds.fromPath(ctx);
         return stations.currentClaim(id).map(c -> Reply.ok(claimJson(c.orElseThrow(() ->
                 ApiException.of(404, "no-claim-code", "This station has no unused claim code; issue a new one")))));
     }
@@ -167,7 +153,7 @@ public final class StationRoutes implements ApiRoutes {
     private void claimPng(RoutingContext ctx) {
         Future<Buffer> png;
         try {
-            String id = stationId(ctx);
+            String id = StationIds.fromPath(ctx);
             png = stations.currentClaim(id).compose(c -> {
                 if (c.isEmpty()) {
                     return Future.failedFuture(ApiException.of(404, "no-claim-code",

@@ -9,6 +9,8 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.yizhan.hub.HubConfig;
 import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.alerts.EventAlerts;
+import org.yizhan.hub.charging.SessionRecorder;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
@@ -60,7 +62,10 @@ final class HubFixture {
 
     HubFixture start(int graceSeconds) {
         HubConfig config = HubConfig.defaults().withPorts(0, 0).withStartupGraceSeconds(graceSeconds);
-        ingest = new MqttIngest(vertx, config, db, metrics, live, timeSeries, events, alerts, deadLetters, commands);
+        ingest = new MqttIngest(vertx, config.mqttEndpoint(), db, metrics, live, timeSeries, events, alerts, deadLetters,
+                commands);
+        ingest.register(new SessionRecorder(metrics));
+        ingest.register(new EventAlerts(db));
         await(ingest.start());
         return this;
     }

@@ -1,17 +1,20 @@
-package org.yizhan.hub.http;
+package org.yizhan.hub.stations;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.Authenticator;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
 
 /**
  * {@code GET /api/v1/ui}: the hub's settings the signed-in pages need, for operators and above. Today the map's
  * tile source ({@code map.tileUrl}, a template with {z}, {x} and {y}, or empty for the schematic map) and the
  * attribution text the tile source asks for.
  */
-public final class PageSettingsRoutes implements ApiRoutes {
+public final class PageSettingsRoutes implements HubFeature {
 
     private final JsonObject settings;
     private final Authenticator auth;

@@ -1,4 +1,4 @@
-package org.yizhan.hub.auth;
+package org.yizhan.hub.http;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,12 +1,12 @@
-package org.yizhan.hub.auth;
+package org.yizhan.hub.http;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.http.ApiException;
-import org.yizhan.hub.http.Replies;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Route handlers that let a request through only with a valid bearer token of a role that includes the
@@ -16,12 +16,18 @@ public final class Authenticator {
 
     private static final String KEY = "yizhan.principal";
 
-    private final Tokens tokens;
+    private final Function<String, Future<Principal>> tokens;
     private final Replies replies;
 
-    public Authenticator(Tokens tokens, Replies replies) {
+    /** @param tokens checks a staff token: the principal it was issued to, or a failure when bad or expired */
+    public Authenticator(Function<String, Future<Principal>> tokens, Replies replies) {
         this.tokens = tokens;
         this.replies = replies;
+    }
+
+    /** The principal of a staff token, or a failed future when the token is bad or expired. */
+    public Future<Principal> verify(String token) {
+        return tokens.apply(token);
     }
 
     /** Token from the {@code Authorization: Bearer} header only. */
@@ -49,7 +55,7 @@ public final class Authenticator {
             replies.error(ctx, ApiException.of(401, "unauthorized", "Sign in first: send Authorization: Bearer <token>"));
             return;
         }
-        tokens.verify(token.get()).onComplete(ar -> {
+        tokens.apply(token.get()).onComplete(ar -> {
             if (ar.failed()) {
                 replies.error(ctx, ApiException.of(401, "invalid-token", "The token is invalid or expired; sign in again"));
             } else if (!ar.result().role().includes(role)) {
@@ -63,10 +69,19 @@ public final class Authenticator {
         });
     }
 
-    private static Optional<String> token(RoutingContext ctx, boolean allowQuery) {
+    /** The token of the {@code Authorization: Bearer} header, if any. */
+    public static Optional<String> bearer(RoutingContext ctx) {
         String h = ctx.request().getHeader("Authorization");
         if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && h.length() > 7) {
             return Optional.of(h.substring(7).trim());
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> token(RoutingContext ctx, boolean allowQuery) {
+        Optional<String> header = bearer(ctx);
+        if (header.isPresent()) {
+            return header;
         }
         if (allowQuery) {
             List<String> q = ctx.queryParam("access_token");

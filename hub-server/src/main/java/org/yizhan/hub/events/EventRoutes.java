@@ -1,15 +1,16 @@
-package org.yizhan.hub.http;
+package org.yizhan.hub.events;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.alerts.AlertStore;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
-import org.yizhan.hub.deadletter.DeadLetterStore;
-import org.yizhan.hub.events.EventStore;
-import org.yizhan.hub.stations.StationRoutes;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.Authenticator;
+import org.yizhan.hub.http.QueryParams;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.protocol.Ulid;
 
 import java.util.ArrayList;
@@ -18,26 +19,21 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * What the hub recorded: station events and alerts (operator+), and dead letters, the messages it could not
- * accept (admin). {@code GET /api/v1/events?order=newest&type=access.*,door.*} gives the newest events first
- * (no paging), of any of the types or type prefixes given.
+ * Station events (operator+): {@code GET /api/v1/events?stationId=&type=&after=&limit=} pages oldest first;
+ * {@code GET /api/v1/events?order=newest&type=access.*,door.*} gives the newest events first (no paging), of any
+ * of the types or type prefixes given.
  */
-public final class RecordRoutes implements ApiRoutes {
+public final class EventRoutes implements HubFeature {
 
     private static final Pattern EVENT_TYPE = Pattern.compile("[a-z0-9_.-]{1,100}");
     private static final Pattern EVENT_TYPES = Pattern.compile("[a-z0-9_.-]{1,100}\\*?");
 
     private final EventStore events;
-    private final AlertStore alerts;
-    private final DeadLetterStore deadLetters;
     private final Authenticator auth;
     private final Replies replies;
 
-    public RecordRoutes(EventStore events, AlertStore alerts, DeadLetterStore deadLetters, Authenticator auth,
-                        Replies replies) {
+    public EventRoutes(EventStore events, Authenticator auth, Replies replies) {
         this.events = events;
-        this.alerts = alerts;
-        this.deadLetters = deadLetters;
         this.auth = auth;
         this.replies = replies;
     }
@@ -45,13 +41,11 @@ public final class RecordRoutes implements ApiRoutes {
     @Override
     public void mount(Router router) {
         router.get("/api/v1/events").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::events));
-        router.get("/api/v1/alerts").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::alerts));
-        router.get("/api/v1/dead-letters").handler(auth.require(Role.ADMIN)).handler(replies.json(this::deadLetters));
     }
 
     private Future<Reply> events(RoutingContext ctx) {
         QueryParams q = new QueryParams(ctx);
-        Optional<String> stationId = stationId(q);
+        Optional<String> stationId = StationIds.query(q);
         if ("newest".equals(q.string("order", 10).orElse("oldest"))) {
             String types = q.string("type", 500).orElse("");
             List<String> list = new ArrayList<>();
@@ -80,22 +74,5 @@ public final class RecordRoutes implements ApiRoutes {
         }
         int limit = q.intValue("limit", 1, EventStore.MAX_LIMIT, 100);
         return events.list(stationId, type, after, limit).map(Reply::ok);
-    }
-
-    private Future<Reply> alerts(RoutingContext ctx) {
-        QueryParams q = new QueryParams(ctx);
-        Optional<String> stationId = stationId(q);
-        boolean open = q.bool("open", false);
-        int limit = q.intValue("limit", 1, AlertStore.MAX_LIMIT, 100);
-        return alerts.list(stationId, open, limit).map(a -> Reply.ok(new JsonObject().put("alerts", a)));
-    }
-
-    private Future<Reply> deadLetters(RoutingContext ctx) {
-        int limit = new QueryParams(ctx).intValue("limit", 1, DeadLetterStore.MAX_LIMIT, 100);
-        return deadLetters.list(limit).map(a -> Reply.ok(new JsonObject().put("deadLetters", a)));
-    }
-
-    private static Optional<String> stationId(QueryParams q) {
-        return q.matching("stationId", StationRoutes.STATION_ID, "must be 3 to 40 of a-z, 0-9 and '-'");
     }
 }

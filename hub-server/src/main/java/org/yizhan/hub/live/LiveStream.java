@@ -1,16 +1,18 @@
-package org.yizhan.hub.http;
+package org.yizhan.hub.live;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
-import org.yizhan.hub.live.Bus;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.Authenticator;
+import org.yizhan.hub.http.QueryParams;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.stations.StationRoutes;
 
 import java.util.Optional;
 import java.util.Set;
@@ -22,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code ?stationId=} keeps one station's. A comment every 15 s keeps proxies from closing the stream. A client
  * that cannot keep up loses messages (counted) rather than growing the hub's memory.
  */
-public final class LiveStream implements ApiRoutes {
+public final class LiveStream implements HubFeature {
 
     public static final long PING_MS = 15_000;
 
@@ -43,23 +45,20 @@ public final class LiveStream implements ApiRoutes {
         router.get("/api/v1/stream").handler(auth.requireAllowingQueryToken(Role.OPERATOR)).handler(this::stream);
     }
 
-    public int clients() {
-        return open.size();
-    }
-
     /** Ends every open stream (at shutdown). */
-    public void closeAll() {
+    @Override
+    public Future<Void> stop() {
         for (HttpServerResponse r : open) {
             if (!r.ended() && !r.closed()) {
                 r.end();
             }
         }
         open.clear();
+        return Future.succeededFuture();
     }
 
     private void stream(RoutingContext ctx) {
-        Optional<String> only = new QueryParams(ctx).matching("stationId", StationRoutes.STATION_ID,
-                "must be 3 to 40 of a-z, 0-9 and '-'");
+        Optional<String> only = StationIds.query(new QueryParams(ctx));
         HttpServerResponse r = ctx.response();
         r.setChunked(true)
                 .putHeader("Content-Type", "text/event-stream; charset=utf-8")

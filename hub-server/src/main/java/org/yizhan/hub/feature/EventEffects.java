@@ -1,4 +1,4 @@
-package org.yizhan.hub.ingest;
+package org.yizhan.hub.feature;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +14,7 @@ import java.util.List;
  * Records the hub derives from what stations report (charging sessions, alerts). {@link #onEvents} runs in the
  * transaction that stores the events, so the derived rows are committed with the events, before the PUBACK,
  * and a duplicate event (not fresh) derives nothing twice. Both methods return live messages
- * ({@code {"kind","stationId","data"}}) that {@link Ingest} publishes on {@code Bus.LIVE} after the commit.
+ * ({@code {"kind","stationId","data"}}) that ingestion publishes on {@code Bus.LIVE} after the commit.
  */
 public interface EventEffects {
 

@@ -1,4 +1,4 @@
-package org.yizhan.hub.http;
+package org.yizhan.hub.commands;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -6,10 +6,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.hub.auth.Authenticator;
-import org.yizhan.hub.auth.Role;
-import org.yizhan.hub.commands.CommandStore;
-import org.yizhan.hub.stations.StationRoutes;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.Authenticator;
+import org.yizhan.hub.http.JsonBody;
+import org.yizhan.hub.http.Replies;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.hub.http.StationIds;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.Ulid;
@@ -27,7 +31,7 @@ import java.util.regex.Pattern;
  * sends {@code credentials.sync}, {@code config.apply} and the {@code face.*} commands, whose contents come from
  * members' consent and the registry, so a forged one could let someone in.
  */
-public final class CommandRoutes implements ApiRoutes {
+public final class CommandRoutes implements HubFeature {
 
     public static final int DOOR_UNLOCK_TTL_SECONDS = 30;
     public static final int DEFAULT_TTL_SECONDS = 300;
@@ -63,7 +67,7 @@ public final class CommandRoutes implements ApiRoutes {
     }
 
     private Future<Reply> create(RoutingContext ctx) {
-        String stationId = StationRoutes.stationId(ctx);
+        String stationId = StationIds.fromPath(ctx);
         JsonBody body = JsonBody.of(ctx);
         String name = body.string("name", 1, 64);
         if (!Command.NAMES.contains(name)) {
@@ -85,7 +89,7 @@ public final class CommandRoutes implements ApiRoutes {
         }
         return stations.get(stationId).compose(station -> {
             if (station.isEmpty()) {
-                return Future.failedFuture(StationRoutes.noStation());
+                return Future.failedFuture(StationIds.notFound());
             }
             if (CHARGER_COMMANDS.contains(name)) {
                 checkChargerArgs(name, args, station.get().ports());
