@@ -40,20 +40,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.yizhan.hub.mqtt.HubFixture.await;
-import static org.yizhan.hub.mqtt.HubFixture.publish;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.await;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.publish;
 
 @ExtendWith(VertxExtension.class)
-class MqttIngestTest {
+class MqttIngestIT {
 
     private static final String ST = "st-001";
-    private HubFixture hub;
+    private MqttEndpointFixture hub;
     private String secret;
     private final List<MqttClient> clients = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp(Vertx vertx) {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         secret = hub.station(ST, 10);
         hub.station("st-002", 10);
         hub.start(0);
@@ -139,7 +139,7 @@ class MqttIngestTest {
     @Test
     void acknowledgesAnEventOnlyAfterItIsCommitted() throws Exception {
         MqttAsyncClient c = new MqttAsyncClient(hub.url(), ST, new MemoryPersistence());
-        c.connect(HubFixture.options(ST, secret, 1, 30)).waitForCompletion(5000);
+        c.connect(MqttEndpointFixture.options(ST, secret, 1, 30)).waitForCompletion(5000);
         Event e = Event.of("door.forced", System.currentTimeMillis(), new JsonObject());
         // Another transaction holds the event's row, so the hub's insert waits for it.
         Connection blocker = hub.db.dataSource().getConnection();
@@ -178,7 +178,7 @@ class MqttIngestTest {
                         assertThat(ex.getReasonCode()).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION));
         MqttClient wrongId = hub.client("st-002");
         clients.add(wrongId);
-        var o = HubFixture.options(ST, secret, 1, 30);
+        var o = MqttEndpointFixture.options(ST, secret, 1, 30);
         assertThatThrownBy(() -> wrongId.connect(o))
                 .isInstanceOfSatisfying(MqttException.class, ex ->
                         assertThat(ex.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));

@@ -28,14 +28,14 @@ import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.yizhan.hub.mqtt.HubFixture.await;
-import static org.yizhan.hub.mqtt.HubFixture.publish;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.await;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.publish;
 
 @ExtendWith(VertxExtension.class)
-class PresenceOverMqttTest {
+class PresenceOverMqttIT {
 
     private static final String ST = "st-010";
-    private HubFixture hub;
+    private MqttEndpointFixture hub;
     private final List<MqttClient> clients = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
 
@@ -74,7 +74,7 @@ class PresenceOverMqttTest {
 
     @Test
     void flagsAStationKilledWithoutDisconnectOfflineAndRaisesAnAlert(Vertx vertx) throws Exception {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         String secret = hub.station(ST, 10);
         hub.start(0);
         MqttClient c = connect(secret, 1, 2);
@@ -105,7 +105,7 @@ class PresenceOverMqttTest {
 
     @Test
     void flagsAHalfOpenConnectionOfflineWithinOneAndAHalfKeepAlives(Vertx vertx) throws Exception {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         String secret = hub.station(ST, 60);
         hub.start(0);
         Socket s = new Socket("127.0.0.1", hub.ingest.actualPort());
@@ -131,7 +131,7 @@ class PresenceOverMqttTest {
 
     @Test
     void flagsAStationThatStopsPublishingAndClosesTheAlertWithTheOutage(Vertx vertx) throws Exception {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         String secret = hub.station(ST, 1);
         hub.start(0);
         MqttClient c = connect(secret, 1, 60);
@@ -158,7 +158,7 @@ class PresenceOverMqttTest {
 
     @Test
     void ignoresALateWillFromAnOldSessionAfterReconnect(Vertx vertx) throws Exception {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         String secret = hub.station(ST, 10);
         hub.start(0);
         MqttClient first = connect(secret, 1, 30);
@@ -182,7 +182,7 @@ class PresenceOverMqttTest {
 
     @Test
     void waitsForTheStartupGraceThenFlagsStationsThatDidNotReturn(Vertx vertx) throws Exception {
-        hub = HubFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx);
         hub.station(ST, 1);
         String backSecret = hub.station("st-011", 1);
         long before = System.currentTimeMillis() - 60_000;

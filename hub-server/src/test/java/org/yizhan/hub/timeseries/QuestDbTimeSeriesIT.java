@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
 
 /** Against a real embedded QuestDB in a temporary directory; one instance is shared by the tests that only read. */
 @ExtendWith(VertxExtension.class)
-class QuestDbTimeSeriesTest {
+class QuestDbTimeSeriesIT {
 
     /** A minute boundary in 2025 (UTC). */
     private static final long T0 = 1_750_000_020_000L;

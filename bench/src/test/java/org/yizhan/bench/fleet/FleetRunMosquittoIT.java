@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The generator against a real Mosquitto on loopback: what the stations send is what the subscriber counts. */
 @ExtendWith(VertxExtension.class)
-class FleetRunMosquittoTest {
+class FleetRunMosquittoIT {
 
     @BeforeAll
     static void needsMosquitto() {

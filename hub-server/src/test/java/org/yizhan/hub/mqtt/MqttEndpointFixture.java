@@ -31,7 +31,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /** A real MQTT endpoint on a free port over an in-memory registry, with helpers to add stations and connect. */
-final class HubFixture {
+final class MqttEndpointFixture {
 
     final Vertx vertx;
     final Database db;
@@ -45,7 +45,7 @@ final class HubFixture {
     final List<JsonObject> liveMessages = new CopyOnWriteArrayList<>();
     MqttIngest ingest;
 
-    private HubFixture(Vertx vertx, Database db) {
+    private MqttEndpointFixture(Vertx vertx, Database db) {
         this.vertx = vertx;
         this.db = db;
         this.events = new EventStore(db);
@@ -55,12 +55,12 @@ final class HubFixture {
         vertx.eventBus().<JsonObject>consumer(Bus.LIVE, m -> liveMessages.add(m.body()));
     }
 
-    static HubFixture open(Vertx vertx) {
+    static MqttEndpointFixture open(Vertx vertx) {
         String url = "jdbc:h2:mem:mqtt" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000";
-        return new HubFixture(vertx, await(Database.open(vertx, url)));
+        return new MqttEndpointFixture(vertx, await(Database.open(vertx, url)));
     }
 
-    HubFixture start(int graceSeconds) {
+    MqttEndpointFixture start(int graceSeconds) {
         HubConfig config = HubConfig.defaults().withPorts(0, 0).withStartupGraceSeconds(graceSeconds);
         ingest = new MqttIngest(vertx, config.mqttEndpoint(), db, metrics, live, timeSeries, events, alerts, deadLetters,
                 commands);
