@@ -1,6 +1,5 @@
 package org.yizhan.hub.metrics;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -65,11 +64,6 @@ public final class HubMetrics {
     /** A message or connection refused, by reason ({@code malformed}, {@code acl}, {@code bad-password}, ...). */
     public void rejected(String reason) {
         registry.counter("yizhan_mqtt_rejects", "reason", reason).increment();
-    }
-
-    public double rejectedCount(String reason) {
-        Counter c = registry.find("yizhan_mqtt_rejects").tag("reason", reason).counter();
-        return c == null ? 0 : c.count();
     }
 
     public void ingestLatencyNanos(long nanos) {

@@ -78,6 +78,15 @@ final class MqttEndpointFixture {
         await(db.close());
     }
 
+    /** How many connections or messages were refused for the reason, as {@code /metrics} shows it. */
+    double rejected(String reason) {
+        String label = "reason=\"" + reason + "\"";
+        return metrics.scrape().lines()
+                .filter(l -> l.startsWith("yizhan_mqtt_rejects_total{") && l.contains(label))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** Adds a provisioned station; returns its secret. */
     String station(String id, int heartbeatSeconds) {
         String secret = StationSecrets.newSecret();

@@ -182,9 +182,9 @@ class MqttIngestIT {
         assertThatThrownBy(() -> wrongId.connect(o))
                 .isInstanceOfSatisfying(MqttException.class, ex ->
                         assertThat(ex.getReasonCode()).isEqualTo(MqttException.REASON_CODE_NOT_AUTHORIZED));
-        assertThat(hub.metrics.rejectedCount("bad-password")).isEqualTo(1);
-        assertThat(hub.metrics.rejectedCount("unknown-station")).isEqualTo(1);
-        assertThat(hub.metrics.rejectedCount("client-id")).isEqualTo(1);
+        assertThat(hub.rejected("bad-password")).isEqualTo(1);
+        assertThat(hub.rejected("unknown-station")).isEqualTo(1);
+        assertThat(hub.rejected("client-id")).isEqualTo(1);
         assertThat(hub.ingest.presence(ST)).get().as("never connected")
                 .satisfies(p -> assertThat(p.state()).isEqualTo("unknown"));
     }
@@ -198,7 +198,7 @@ class MqttIngestIT {
                 new JsonObject(), Long.MAX_VALUE).toJson());
         // Both QoS 1 publishes were acknowledged (publish returned) so they cannot loop; the connection stays.
         assertThat(c.isConnected()).isTrue();
-        assertThat(hub.metrics.rejectedCount("acl")).isEqualTo(2);
+        assertThat(hub.rejected("acl")).isEqualTo(2);
         JsonObject page = await(hub.events.list(Optional.empty(), Optional.empty(), Optional.empty(), 10));
         assertThat(page.getJsonArray("events")).isEmpty();
     }
@@ -216,7 +216,7 @@ class MqttIngestIT {
             granted = new int[]{0x80};
         }
         assertThat(granted[0]).as("SUBACK failure for the wildcard over all stations").isEqualTo(0x80);
-        assertThat(hub.metrics.rejectedCount("acl")).isEqualTo(1);
+        assertThat(hub.rejected("acl")).isEqualTo(1);
         IMqttToken own = c.subscribeWithResponse(new String[]{Topics.of(ST, Channel.CONFIG)}, new int[]{1});
         assertThat(own.getGrantedQos()).containsExactly(1);
         assertThat(c.isConnected()).isTrue();
@@ -236,10 +236,10 @@ class MqttIngestIT {
         assertThat(c.isConnected()).isTrue();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(hub.timeSeries.heartbeats).extracting(Heartbeat::seq).containsExactly(9L));
-        assertThat(hub.metrics.rejectedCount("malformed")).isEqualTo(2);
-        assertThat(hub.metrics.rejectedCount("missing")).isEqualTo(1);
-        assertThat(hub.metrics.rejectedCount("version")).isEqualTo(1);
-        assertThat(hub.metrics.rejectedCount("topic")).isEqualTo(1);
+        assertThat(hub.rejected("malformed")).isEqualTo(2);
+        assertThat(hub.rejected("missing")).isEqualTo(1);
+        assertThat(hub.rejected("version")).isEqualTo(1);
+        assertThat(hub.rejected("topic")).isEqualTo(1);
         JsonArray dead = await(hub.deadLetters.list(10));
         assertThat(dead).hasSize(5);
         JsonObject oldest = dead.getJsonObject(4);
@@ -277,7 +277,7 @@ class MqttIngestIT {
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
             assertThat(lost).isTrue();
-            assertThat(hub.metrics.rejectedCount("too-large")).isEqualTo(1);
+            assertThat(hub.rejected("too-large")).isEqualTo(1);
             assertThat(hub.ingest.presence(ST)).get()
                     .satisfies(p -> assertThat(p.state()).isEqualTo("offline"));
         });
