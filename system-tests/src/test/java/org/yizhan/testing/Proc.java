@@ -1,4 +1,4 @@
-package org.yizhan.e2e;
+package org.yizhan.testing;
 
 import io.vertx.core.json.JsonObject;
 
