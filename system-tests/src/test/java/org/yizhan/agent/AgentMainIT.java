@@ -1,5 +1,6 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -46,14 +47,14 @@ class AgentMainIT {
     @Test
     void configValidateAcceptsAGoodFile() throws Exception {
         Path f = tmp.resolve("good.json");
-        Files.writeString(f, TestStations.config("st-good", 1883, 2, 10).toJson().encode());
+        Files.writeString(f, TestAgent.config("st-good", 1883, 2, 10).toJson().encode());
         assertThat(cli("config", "validate", f.toString())).isEqualTo(0);
         assertThat(stdout().strip()).isEqualTo("OK");
     }
 
     @Test
     void configValidateListsEveryProblemAndExitsWith2() throws Exception {
-        JsonObject bad = TestStations.config("st-bad", 1883, 2, 10).toJson()
+        JsonObject bad = TestAgent.config("st-bad", 1883, 2, 10).toJson()
                 .put("heartbeatSeconds", 0).put("profile", "pi9");
         Path f = tmp.resolve("bad.json");
         Files.writeString(f, bad.encode());
@@ -77,7 +78,7 @@ class AgentMainIT {
     @Test
     void provisionStoresTheConfigWithMode0600AndNeverPrintsThePassword(Vertx vertx) throws Exception {
         List<JsonObject> requests = new CopyOnWriteArrayList<>();
-        StationConfig c = TestStations.config("st-new", 1883, 2, 10);
+        StationConfig c = TestAgent.config("st-new", 1883, 2, 10);
         JsonObject config = c.toJson();
         config.remove("mqtt");
         HttpServer hub = get(vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
@@ -135,14 +136,13 @@ class AgentMainIT {
 
     @Test
     void statusPrintsASummaryOfTheRunningAgent(Vertx vertx) throws Exception {
-        StationAgent agent = new StationAgent(vertx, TestStations.config("st-status", 9, 2, 8), tmp, true);
-        get(agent.start());
+        TestAgent agent = TestAgent.start(vertx, TestAgent.config("st-status", 9, 2, 8), tmp);
         try {
             assertThat(cli("status", "--dir", tmp.toString())).isEqualTo(0);
             assertThat(stdout()).contains("st-status").contains("NOT connected").contains("0 / 8")
                     .contains("available");
         } finally {
-            get(agent.stop());
+            agent.stop();
         }
     }
 }

@@ -1,10 +1,10 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,7 +17,6 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.yizhan.testing.Futures.get;
 
 /** Raw beam sequences through {@code POST /sim/beam}, through the Pi4J mock inputs to the counter. */
 @ExtendWith(VertxExtension.class)
@@ -25,27 +24,24 @@ class BeamSequenceSimIT {
 
     @TempDir
     Path dir;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
-        agent = new StationAgent(vertx, TestStations.config("st-beam", 9, 1, 10), dir, true);
-        get(agent.start());
-        web = WebClient.create(vertx);
+        agent = TestAgent.start(vertx, TestAgent.config("st-beam", 9, 1, 10), dir);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        get(agent.stop());
+        agent.stop();
     }
 
     private HttpResponse<Buffer> beam(String body) throws Exception {
-        return get(web.post(agent.httpPort(), "127.0.0.1", "/sim/beam").sendBuffer(Buffer.buffer(body)));
+        return agent.post("/sim/beam", body);
     }
 
     private JsonObject occupancy() throws Exception {
-        return get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject()
+        return agent.status()
                 .getJsonObject("occupancy");
     }
 

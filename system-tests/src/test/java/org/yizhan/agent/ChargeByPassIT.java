@@ -1,11 +1,13 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
+import org.yizhan.testing.QrTools;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +19,6 @@ import org.yizhan.access.Ed25519;
 import org.yizhan.access.RiderPass;
 import org.yizhan.config.StationConfig;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -27,7 +28,6 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.yizhan.testing.Futures.get;
 
 /**
@@ -48,8 +48,7 @@ class ChargeByPassIT {
     Path dir;
     private Vertx vertx;
     private TestBroker broker;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
 
     @BeforeAll
     static void keys() throws Exception {
@@ -60,23 +59,20 @@ class ChargeByPassIT {
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qrencode")),
-                "qrencode is not installed (apt-get install qrencode): these tests render passes with it");
+        QrTools.assumeQrencode();
         this.vertx = vertx;
-        web = WebClient.create(vertx);
         broker = new TestBroker();
-        StationConfig c = TestStations.config(ID, get(broker.start(vertx)), 2, 5)
+        StationConfig c = TestAgent.config(ID, get(broker.start(vertx)), 2, 5)
                 .withAccess(StationConfig.Access.DEFAULTS.withHubKeys(
                         List.of(new StationConfig.HubKey(KID, Ed25519.rawBase64(hubKey.getPublic())))));
-        agent = new StationAgent(vertx, c, dir, true);
-        get(agent.start());
-        await().atMost(Duration.ofSeconds(10)).until(() -> agent.uplinkConnected());
+        agent = TestAgent.start(vertx, c, dir);
+        agent.awaitUplink();
     }
 
     @AfterEach
     void tearDown() throws Exception {
         if (agent != null) {
-            get(agent.stop());
+            agent.stop();
         }
         if (broker != null) {
             get(broker.close());
@@ -88,17 +84,8 @@ class ChargeByPassIT {
         return RiderPass.sign(KID, member, slot, RANDOM.nextInt(), key.getPrivate()).text();
     }
 
-    private static byte[] qrencode(String text) throws Exception {
-        Process p = new ProcessBuilder("qrencode", "-o", "-", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", text)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] png = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).as("qrencode exit code").isZero();
-        return png;
-    }
-
     private HttpResponse<Buffer> camera(String query, byte[] png) throws Exception {
-        return get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera" + query)
-                .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png)));
+        return agent.postImage("/sim/camera" + query, png);
     }
 
     private JsonObject showAtCharger(int port, byte[] png) throws Exception {
@@ -108,12 +95,11 @@ class ChargeByPassIT {
     }
 
     private HttpResponse<Buffer> kiosk(String body) throws Exception {
-        return get(web.post(agent.httpPort(), "127.0.0.1", "/kiosk/charge")
-                .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)));
+        return agent.post("/kiosk/charge", body);
     }
 
     private JsonObject status() throws Exception {
-        return get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+        return agent.status();
     }
 
     private JsonObject portStatus(int port) throws Exception {
@@ -121,17 +107,17 @@ class ChargeByPassIT {
     }
 
     private DigitalState relay(int port) {
-        return TestStations.state(agent.hardware().orElseThrow().chargerRelays().get(port));
+        return agent.chargerRelay(port);
     }
 
     private DigitalState doorRelay() {
-        return TestStations.state(agent.hardware().orElseThrow().doorRelay());
+        return agent.doorRelay();
     }
 
     @Test
     void passAtAChargerStartsASessionThereAndTheSamePassStillOpensTheDoorOnce() throws Exception {
         byte[] member = RiderPass.newMemberId(RANDOM);
-        byte[] png = qrencode(pass(member, 0, hubKey));
+        byte[] png = QrTools.qrencode(pass(member, 0, hubKey));
 
         JsonObject d = showAtCharger(2, png);
         assertThat(d.getMap()).containsEntry("decision", "granted").containsEntry("reason", "ok")
@@ -171,28 +157,27 @@ class ChargeByPassIT {
 
     @Test
     void refusesForgedExpiredAndUnreadablePassesAndBusyOrFaultedPorts() throws Exception {
-        assertThat(showAtCharger(1, qrencode(pass(RiderPass.newMemberId(RANDOM), 0, otherKey))).getString("reason"))
+        assertThat(showAtCharger(1, QrTools.qrencode(pass(RiderPass.newMemberId(RANDOM), 0, otherKey))).getString("reason"))
                 .isEqualTo("bad-signature");
-        assertThat(showAtCharger(1, qrencode(pass(RiderPass.newMemberId(RANDOM), -10, hubKey))).getString("reason"))
+        assertThat(showAtCharger(1, QrTools.qrencode(pass(RiderPass.newMemberId(RANDOM), -10, hubKey))).getString("reason"))
                 .isEqualTo("expired");
-        assertThat(showAtCharger(1, qrencode("HELLO WORLD")).getString("reason")).isEqualTo("unreadable");
+        assertThat(showAtCharger(1, QrTools.qrencode("HELLO WORLD")).getString("reason")).isEqualTo("unreadable");
         assertThat(relay(1)).isEqualTo(DigitalState.LOW);
 
-        assertThat(showAtCharger(1, qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey))).getString("decision"))
+        assertThat(showAtCharger(1, QrTools.qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey))).getString("decision"))
                 .isEqualTo("granted");
-        JsonObject busy = showAtCharger(1, qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey)));
+        JsonObject busy = showAtCharger(1, QrTools.qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey)));
         assertThat(busy.getMap()).containsEntry("decision", "denied").containsEntry("reason", "busy");
 
-        HttpResponse<Buffer> silent = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/charger/2")
-                .sendJsonObject(new JsonObject().put("meterSilent", true)));
+        HttpResponse<Buffer> silent = agent.post("/sim/charger/2", new JsonObject().put("meterSilent", true).encode());
         assertThat(silent.statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(5)).until(() -> "faulted".equals(portStatus(2).getString("state")));
         byte[] rider = RiderPass.newMemberId(RANDOM);
         String text = pass(rider, 0, hubKey);
-        assertThat(showAtCharger(2, qrencode(text)).getMap()).containsEntry("decision", "denied")
+        assertThat(showAtCharger(2, QrTools.qrencode(text)).getMap()).containsEntry("decision", "denied")
                 .containsEntry("reason", "faulted").containsEntry("port", 2);
         assertThat(relay(2)).isEqualTo(DigitalState.LOW);
-        assertThat(showAtCharger(2, qrencode(text)).getString("reason"))
+        assertThat(showAtCharger(2, QrTools.qrencode(text)).getString("reason"))
                 .as("a refused start does not use up the pass").isEqualTo("faulted");
         assertThat(doorRelay()).isEqualTo(DigitalState.LOW);
     }
@@ -206,7 +191,7 @@ class ChargeByPassIT {
         assertThat(status().getJsonObject("charging").getJsonObject("armed").getInteger("port")).isEqualTo(1);
 
         byte[] member = RiderPass.newMemberId(RANDOM);
-        byte[] png = qrencode(pass(member, 0, hubKey));
+        byte[] png = QrTools.qrencode(pass(member, 0, hubKey));
         JsonObject d = camera("", png).bodyAsJsonObject();
         assertThat(d.getMap()).containsEntry("decision", "granted").containsEntry("port", 1).containsKey("sessionId");
         assertThat(relay(1)).isEqualTo(DigitalState.HIGH);
@@ -232,7 +217,7 @@ class ChargeByPassIT {
         assertThat(missing.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("not-found");
         assertThat(kiosk("{\"port\":1,\"pad\":\"" + "x".repeat(2000) + "\"}").statusCode()).isEqualTo(413);
 
-        byte[] png = qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey));
+        byte[] png = QrTools.qrencode(pass(RiderPass.newMemberId(RANDOM), 0, hubKey));
         assertThat(camera("?port=abc", png).statusCode()).isEqualTo(400);
         assertThat(camera("?port=9", png).statusCode()).isEqualTo(404);
         assertThat(status().getJsonObject("charging").getValue("last")).as("no decision from bad requests").isNull();

@@ -1,9 +1,10 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,22 +31,19 @@ class ChargerCommandIT {
     @TempDir
     Path dir;
     private TestBroker broker;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         broker = new TestBroker();
         int port = get(broker.start(vertx));
-        agent = new StationAgent(vertx, ChargerSafetyIT.fastConfig(ID, port), dir, true);
-        get(agent.start());
-        await().atMost(Duration.ofSeconds(10)).until(() -> agent.uplinkConnected());
-        web = WebClient.create(vertx);
+        agent = TestAgent.start(vertx, ChargerSafetyIT.fastConfig(ID, port), dir);
+        agent.awaitUplink();
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        get(agent.stop());
+        agent.stop();
         get(broker.close());
     }
 
@@ -62,17 +60,17 @@ class ChargerCommandIT {
     }
 
     private void sim(int port, JsonObject body) throws Exception {
-        assertThat(get(web.post(agent.httpPort(), "127.0.0.1", "/sim/charger/" + port).sendJsonObject(body))
+        assertThat(agent.post("/sim/charger/" + port, body.encode())
                 .statusCode()).isEqualTo(200);
     }
 
     private String state(int port) throws Exception {
-        return get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject()
+        return agent.status()
                 .getJsonArray("chargers").getJsonObject(port - 1).getString("state");
     }
 
     private DigitalState relay(int port) {
-        return TestStations.state(agent.hardware().orElseThrow().chargerRelays().get(port));
+        return agent.chargerRelay(port);
     }
 
     @Test

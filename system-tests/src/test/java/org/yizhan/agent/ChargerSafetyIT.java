@@ -1,11 +1,11 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,11 +39,10 @@ class ChargerSafetyIT {
     @TempDir
     Path dir;
     private Vertx vertx;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
 
     static StationConfig fastConfig(String id, int mqttPort) throws Exception {
-        JsonObject j = TestStations.config(id, mqttPort, 2, 5).toJson();
+        JsonObject j = TestAgent.config(id, mqttPort, 2, 5).toJson();
         j.getJsonObject("charger").put("fullAfterSeconds", 1).put("floatMaxSeconds", 1).put("cabinetMaxW", 400)
                 .put("cabinetReserveW", 150).put("dailySessions", 2);
         return StationConfig.parse(j);
@@ -52,29 +51,26 @@ class ChargerSafetyIT {
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         this.vertx = vertx;
-        web = WebClient.create(vertx);
         startAgent();
     }
 
     private void startAgent() throws Exception {
-        agent = new StationAgent(vertx, fastConfig("st-safe", 9), dir, true);
-        get(agent.start());
+        agent = TestAgent.start(vertx, fastConfig("st-safe", 9), dir);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        get(agent.stop());
+        agent.stop();
     }
 
     private JsonObject charger(int port, JsonObject body) throws Exception {
-        HttpResponse<Buffer> r = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/charger/" + port)
-                .sendJsonObject(body));
+        HttpResponse<Buffer> r = agent.post("/sim/charger/" + port, body.encode());
         assertThat(r.statusCode()).as("sim answer %s", r.bodyAsString()).isEqualTo(200);
         return r.bodyAsJsonObject();
     }
 
     private JsonObject port(int n) throws Exception {
-        JsonObject s = get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+        JsonObject s = agent.status();
         return s.getJsonArray("chargers").getJsonObject(n - 1);
     }
 
@@ -104,7 +100,7 @@ class ChargerSafetyIT {
         JsonObject r = charger(port, new JsonObject().put("plugged", true).put("powerW", watts).put("member", member));
         assertThat(r.getJsonObject("session")).as("session started: %s", r).isNotNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> "charging".equals(port(port).getString("state")));
-        assertThat(TestStations.state(relay(port))).isEqualTo(DigitalState.HIGH);
+        assertThat(TestAgent.state(relay(port))).isEqualTo(DigitalState.HIGH);
     }
 
     @Test
@@ -122,7 +118,7 @@ class ChargerSafetyIT {
         assertThat(ended.getLong("endedAt")).isGreaterThan(ended.getLong("startedAt"));
         assertThat(ended.getString("sessionId"))
                 .isEqualTo(events("charger.session_started").get(0).getString("sessionId"));
-        await().atMost(Duration.ofSeconds(3)).until(() -> TestStations.state(relay(1)) == DigitalState.LOW);
+        await().atMost(Duration.ofSeconds(3)).until(() -> TestAgent.state(relay(1)) == DigitalState.LOW);
         assertThat(port(1).getString("state")).as("bike still plugged, no session").isEqualTo("occupied");
         charger(1, new JsonObject().put("plugged", false));
         assertThat(port(1).getString("state")).isEqualTo("available");
@@ -133,7 +129,7 @@ class ChargerSafetyIT {
         plugAndCharge(2, 150, "m-unplug");
         charger(2, new JsonObject().put("plugged", false));
         assertThat(port(2).getString("state")).isEqualTo("available");
-        await().atMost(Duration.ofSeconds(3)).until(() -> TestStations.state(relay(2)) == DigitalState.LOW);
+        await().atMost(Duration.ofSeconds(3)).until(() -> TestAgent.state(relay(2)) == DigitalState.LOW);
         await().atMost(Duration.ofSeconds(3)).until(() -> !events("charger.session_ended").isEmpty());
         assertThat(events("charger.session_ended").get(0).getString("reason")).isEqualTo("unplugged");
     }
@@ -142,7 +138,7 @@ class ChargerSafetyIT {
     void overTemperatureOpensTheRelayBeforeTheReadingIsAnsweredAndFaultsThePort() throws Exception {
         plugAndCharge(1, 180, "m-hot");
         charger(1, new JsonObject().put("tempC", 75));
-        assertThat(TestStations.state(relay(1))).as("relay open when the pushed reading is answered")
+        assertThat(TestAgent.state(relay(1))).as("relay open when the pushed reading is answered")
                 .isEqualTo(DigitalState.LOW);
         assertThat(port(1).getString("state")).isEqualTo("faulted");
         assertThat(port(1).getString("fault")).isEqualTo("over-temperature");
@@ -158,7 +154,7 @@ class ChargerSafetyIT {
         JsonObject again = charger(1, new JsonObject().put("tempC", 30).put("plugged", true));
         assertThat(again.getJsonObject("refused").getString("code")).isEqualTo("faulted");
         assertThat(port(1).getString("state")).isEqualTo("faulted");
-        assertThat(TestStations.state(relay(1))).isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay(1))).isEqualTo(DigitalState.LOW);
         assertThat(port(2).getString("state")).as("the other port is untouched").isEqualTo("available");
     }
 
@@ -166,7 +162,7 @@ class ChargerSafetyIT {
     void overcurrentCutsOffThePort() throws Exception {
         plugAndCharge(2, 180, "m-amps");
         charger(2, new JsonObject().put("currentA", 7.5));
-        assertThat(TestStations.state(relay(2))).isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay(2))).isEqualTo(DigitalState.LOW);
         assertThat(port(2).getString("fault")).isEqualTo("overcurrent");
     }
 
@@ -174,15 +170,14 @@ class ChargerSafetyIT {
     void smokeOpensEveryRelayAndEndsEverySessionAsSafetyCutoff() throws Exception {
         plugAndCharge(1, 120, "m-s1");
         plugAndCharge(2, 120, "m-s2");
-        assertThat(get(web.post(agent.httpPort(), "127.0.0.1", "/sim/smoke")
-                .sendJsonObject(new JsonObject().put("alarm", true))).statusCode()).isEqualTo(200);
-        assertThat(TestStations.state(relay(1))).as("open by the time the input is set").isEqualTo(DigitalState.LOW);
-        assertThat(TestStations.state(relay(2))).isEqualTo(DigitalState.LOW);
+        assertThat(agent.post("/sim/smoke", new JsonObject().put("alarm", true).encode()).statusCode()).isEqualTo(200);
+        assertThat(TestAgent.state(relay(1))).as("open by the time the input is set").isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay(2))).isEqualTo(DigitalState.LOW);
         await().atMost(Duration.ofSeconds(3)).until(() -> events("smoke.alarm").size() == 1
                 && events("charger.session_ended").size() == 2);
         assertThat(events("smoke.alarm").get(0).getJsonArray("portsCutOff").getList()).containsExactly(1, 2);
         assertThat(events("charger.session_ended")).allMatch(e -> "safety-cutoff".equals(e.getString("reason")));
-        get(web.post(agent.httpPort(), "127.0.0.1", "/sim/smoke").sendJsonObject(new JsonObject().put("alarm", false)));
+        agent.post("/sim/smoke", new JsonObject().put("alarm", false).encode());
         await().atMost(Duration.ofSeconds(3)).until(() -> events("smoke.alarm").size() == 2);
         assertThat(port(1).getString("state")).as("faulted until an operator clears it").isEqualTo("faulted");
     }
@@ -191,7 +186,7 @@ class ChargerSafetyIT {
     void meterThatStopsAnsweringFaultsItsPort() throws Exception {
         plugAndCharge(1, 180, "m-meter");
         charger(1, new JsonObject().put("meterSilent", true));
-        assertThat(TestStations.state(relay(1))).isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay(1))).isEqualTo(DigitalState.LOW);
         assertThat(port(1).getString("state")).isEqualTo("faulted");
         assertThat(port(1).getString("fault")).isEqualTo("meter-failed");
         await().atMost(Duration.ofSeconds(3)).until(() -> events("charger.safety_cutoff").size() == 1);
@@ -207,7 +202,7 @@ class ChargerSafetyIT {
         assertThat(r.getJsonObject("session")).isNull();
         assertThat(r.getJsonObject("refused").getString("code")).isEqualTo("cabinet-limit");
         assertThat(port(2).getString("state")).isEqualTo("occupied");
-        assertThat(TestStations.state(relay(2))).isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay(2))).isEqualTo(DigitalState.LOW);
     }
 
     @Test
@@ -220,7 +215,7 @@ class ChargerSafetyIT {
         JsonObject third = charger(1, new JsonObject().put("plugged", true).put("member", "m-quota"));
         assertThat(third.getJsonObject("refused").getString("code")).isEqualTo("quota-exceeded");
         charger(1, new JsonObject().put("plugged", false));
-        get(agent.stop());
+        agent.stop();
         startAgent();
         JsonObject afterRestart = charger(1, new JsonObject().put("plugged", true).put("member", "m-quota"));
         assertThat(afterRestart.getJsonObject("refused").getString("code")).isEqualTo("quota-exceeded");

@@ -1,5 +1,8 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
+import org.yizhan.testing.QrTools;
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.client.j2se.MatrixToImageWriter;
 import com.google.zxing.oned.EAN13Writer;
@@ -9,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +30,6 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -42,7 +43,6 @@ import java.util.zip.CRC32;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.yizhan.agent.StationAgentUplinkIT.command;
 import static org.yizhan.testing.Futures.get;
 
@@ -65,8 +65,7 @@ class DoorAccessIT {
     Path dir;
     private Vertx vertx;
     private TestBroker broker;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
     private final byte[] member = RiderPass.newMemberId(RANDOM);
 
     @BeforeAll
@@ -78,17 +77,15 @@ class DoorAccessIT {
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qrencode")),
-                "qrencode is not installed (apt-get install qrencode): these tests render passes with it");
+        QrTools.assumeQrencode();
         this.vertx = vertx;
         broker = new TestBroker();
-        web = WebClient.create(vertx);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         if (agent != null) {
-            get(agent.stop());
+            agent.stop();
         }
         if (broker != null) {
             get(broker.close());
@@ -102,11 +99,10 @@ class DoorAccessIT {
 
     private void start(StationConfig.Access access, boolean withBroker) throws Exception {
         int mqttPort = withBroker ? get(broker.start(vertx)) : 9;
-        StationConfig c = TestStations.config(ID, mqttPort, 1, 2).withAccess(access);
-        agent = new StationAgent(vertx, c, dir, true);
-        get(agent.start());
+        StationConfig c = TestAgent.config(ID, mqttPort, 1, 2).withAccess(access);
+        agent = TestAgent.start(vertx, c, dir);
         if (withBroker) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> agent.uplinkConnected());
+            agent.awaitUplink();
         }
     }
 
@@ -115,32 +111,22 @@ class DoorAccessIT {
         return RiderPass.sign(kid, member, slot, RANDOM.nextInt(), key.getPrivate()).text();
     }
 
-    /** The QR code as a PNG, written by qrencode (libqrencode), not by ZXing. */
-    private static byte[] qrencode(String text) throws Exception {
-        Process p = new ProcessBuilder("qrencode", "-o", "-", "-t", "PNG", "-l", "M", "-s", "6", "-m", "4", text)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] png = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).as("qrencode exit code").isZero();
-        return png;
-    }
-
     private HttpResponse<Buffer> camera(byte[] body, String type) throws Exception {
-        return get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera").putHeader("Content-Type", type)
-                .sendBuffer(Buffer.buffer(body)));
+        return agent.post("/sim/camera", type, Buffer.buffer(body));
     }
 
     private JsonObject show(String passText) throws Exception {
-        HttpResponse<Buffer> r = camera(qrencode(passText), "image/png");
+        HttpResponse<Buffer> r = camera(QrTools.qrencode(passText), "image/png");
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
         return r.bodyAsJsonObject();
     }
 
     private JsonObject status() throws Exception {
-        return get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+        return agent.status();
     }
 
     private DigitalState doorRelay() {
-        return TestStations.state(agent.hardware().orElseThrow().doorRelay());
+        return agent.doorRelay();
     }
 
     @Test
@@ -148,7 +134,7 @@ class DoorAccessIT {
         start(access(), true);
         String text = pass(0, KID, hubKey);
         assertThat(text).hasSize(RiderPass.TEXT_LENGTH).matches("[0-9A-Z:]+");
-        byte[] png = qrencode(text);
+        byte[] png = QrTools.qrencode(text);
         assertThat(doorRelay()).isEqualTo(DigitalState.LOW);
 
         JsonObject first = camera(png, "image/png").bodyAsJsonObject();
@@ -223,15 +209,14 @@ class DoorAccessIT {
         String hours = String.format("%02d:00-%02d:00", (now.getHour() + 2) % 24, (now.getHour() + 3) % 24);
         start(access().withOpeningHours(hours), false);
         assertThat(show(pass(0, KID, hubKey)).getString("reason")).isEqualTo("closed");
-        get(agent.stop());
+        agent.stop();
 
         agent = null;
         Path other = dir.resolve("second");
-        StationConfig c = TestStations.config("st-door2", 9, 1, 2).withAccess(access());
-        agent = new StationAgent(vertx, c, other, true);
-        get(agent.start());
+        StationConfig c = TestAgent.config("st-door2", 9, 1, 2).withAccess(access());
+        agent = TestAgent.start(vertx, c, other);
         for (int i = 0; i < 2; i++) {
-            get(web.post(agent.httpPort(), "127.0.0.1", "/sim/beam").sendJsonObject(new JsonObject().put("direction", "in")));
+            agent.post("/sim/beam", new JsonObject().put("direction", "in").encode());
         }
         await().atMost(Duration.ofSeconds(3)).until(() -> status().getJsonObject("occupancy").getInteger("count") == 2);
         assertThat(show(pass(0, KID, hubKey)).getString("reason")).isEqualTo("room-full");
@@ -241,11 +226,10 @@ class DoorAccessIT {
     @Test
     void replayGuardSurvivesAnAgentRestart() throws Exception {
         start(access(), false);
-        byte[] png = qrencode(pass(0, KID, hubKey));
+        byte[] png = QrTools.qrencode(pass(0, KID, hubKey));
         assertThat(camera(png, "image/png").bodyAsJsonObject().getString("decision")).isEqualTo("granted");
-        get(agent.stop());
-        agent = new StationAgent(vertx, TestStations.config(ID, 9, 1, 2).withAccess(access()), dir, true);
-        get(agent.start());
+        agent.stop();
+        agent = TestAgent.start(vertx, TestAgent.config(ID, 9, 1, 2).withAccess(access()), dir);
         assertThat(camera(png, "image/png").bodyAsJsonObject().getString("reason")).isEqualTo("replayed");
     }
 
@@ -288,12 +272,12 @@ class DoorAccessIT {
     @Test
     void kioskPageIsServedWithoutInlineScript() throws Exception {
         start(access(), false);
-        assertThat(get(web.get(agent.httpPort(), "127.0.0.1", "/kiosk/").send()).statusCode()).isEqualTo(200);
-        HttpResponse<Buffer> page = get(web.get(agent.httpPort(), "127.0.0.1", "/kiosk").send());
+        assertThat(agent.get("/kiosk/").statusCode()).isEqualTo(200);
+        HttpResponse<Buffer> page = agent.get("/kiosk");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.getHeader("Content-Security-Policy")).contains("script-src 'self'");
         assertThat(page.bodyAsString()).contains("出示通行码", "kiosk.js").doesNotContain("<script>");
-        HttpResponse<Buffer> js = get(web.get(agent.httpPort(), "127.0.0.1", "/kiosk/kiosk.js").send());
+        HttpResponse<Buffer> js = agent.get("/kiosk/kiosk.js");
         assertThat(js.bodyAsString()).contains("欢迎", "room-full", "textContent").doesNotContain("innerHTML =");
     }
 

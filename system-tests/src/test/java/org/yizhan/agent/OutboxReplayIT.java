@@ -1,5 +1,7 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +48,7 @@ class OutboxReplayIT {
 
         TestBroker broker = new TestBroker();
         int port = get(broker.start(vertx));
-        Uplink uplink = new Uplink(vertx, TestStations.config("st-backlog", port, 1, 5), outbox,
+        Uplink uplink = new Uplink(vertx, TestAgent.config("st-backlog", port, 1, 5), outbox,
                 new SessionStore(dir), "test");
         get(uplink.start());
         await().atMost(Duration.ofSeconds(20)).until(() -> outbox.size() == 0);

@@ -1,11 +1,11 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +21,6 @@ import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.yizhan.testing.Futures.get;
 
 /** Drives a simulated station through its local HTTP simulator API; the uplink has no hub to reach. */
 @ExtendWith(VertxExtension.class)
@@ -29,29 +28,25 @@ class StationAgentSimulatorIT {
 
     @TempDir
     Path dir;
-    private StationAgent agent;
-    private WebClient web;
+    private TestAgent agent;
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         // port 9 (discard) on loopback refuses: the agent runs offline and keeps retrying in the background
-        agent = new StationAgent(vertx, TestStations.config("st-sim", 9, 2, 2), dir, true);
-        get(agent.start());
-        web = WebClient.create(vertx);
+        agent = TestAgent.start(vertx, TestAgent.config("st-sim", 9, 2, 2), dir);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        get(agent.stop());
+        agent.stop();
     }
 
     private HttpResponse<Buffer> post(String path, String body) throws Exception {
-        return get(web.post(agent.httpPort(), "127.0.0.1", path).putHeader("content-type", "application/json")
-                .sendBuffer(Buffer.buffer(body)));
+        return agent.post(path, body);
     }
 
     private JsonObject status() throws Exception {
-        return get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+        return agent.status();
     }
 
     @Test
@@ -93,22 +88,22 @@ class StationAgentSimulatorIT {
     void exitButtonUnlocksTheDoorForAPulse() throws Exception {
         Relay relay = agent.hardware().orElseThrow().doorRelay();
         assertThat(post("/sim/exit-button", "").statusCode()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(3)).until(() -> TestStations.state(relay) == DigitalState.HIGH);
+        await().atMost(Duration.ofSeconds(3)).until(() -> TestAgent.state(relay) == DigitalState.HIGH);
         assertThat(status().getJsonObject("door").getBoolean("locked")).isFalse();
     }
 
     @Test
     void smokeAlarmOpensEveryChargerRelay() throws Exception {
         var relays = agent.hardware().orElseThrow().chargerRelays();
-        assertThat(relays.values()).allMatch(r -> TestStations.state(r) == DigitalState.LOW);
+        assertThat(relays.values()).allMatch(r -> TestAgent.state(r) == DigitalState.LOW);
         post("/sim/charger/1", "{\"plugged\":true,\"powerW\":180}");
         post("/sim/charger/2", "{\"plugged\":true,\"powerW\":150,\"tempC\":31}");
         await().atMost(Duration.ofSeconds(5)).until(() ->
-                relays.values().stream().allMatch(r -> TestStations.state(r) == DigitalState.HIGH)
+                relays.values().stream().allMatch(r -> TestAgent.state(r) == DigitalState.HIGH)
                         && "charging".equals(status().getJsonArray("chargers").getJsonObject(1).getString("state")));
         assertThat(post("/sim/smoke", "{\"alarm\":true}").statusCode()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(3)).until(() ->
-                relays.values().stream().allMatch(r -> TestStations.state(r) == DigitalState.LOW));
+                relays.values().stream().allMatch(r -> TestAgent.state(r) == DigitalState.LOW));
         JsonObject s = status();
         assertThat(s.getBoolean("smokeAlarm")).isTrue();
         assertThat(s.getJsonArray("chargers").stream().map(o -> ((JsonObject) o).getString("state")))

@@ -1,10 +1,10 @@
 package org.yizhan.agent;
 
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
 import com.pi4j.io.gpio.digital.DigitalState;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,28 +35,27 @@ class StationAgentUplinkIT {
     private Vertx vertx;
     private TestBroker broker;
     private StationConfig config;
-    private StationAgent agent;
+    private TestAgent agent;
 
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         this.vertx = vertx;
         broker = new TestBroker();
         int port = get(broker.start(vertx));
-        config = TestStations.config(ID, port, 2, 5);
+        config = TestAgent.config(ID, port, 2, 5);
     }
 
     @AfterEach
     void tearDown() throws Exception {
         if (agent != null) {
-            get(agent.stop());
+            agent.stop();
         }
         get(broker.close());
     }
 
-    private StationAgent startAgent() throws Exception {
-        agent = new StationAgent(vertx, config, dir, true);
-        get(agent.start());
-        await().atMost(Duration.ofSeconds(10)).until(() -> agent.uplinkConnected());
+    private TestAgent startAgent() throws Exception {
+        agent = TestAgent.start(vertx, config, dir);
+        agent.awaitUplink();
         return agent;
     }
 
@@ -87,7 +85,7 @@ class StationAgentUplinkIT {
         assertThat(birth.payload().getLong("session")).isEqualTo(1L);
         assertThat(broker.subscriptions).containsExactlyInAnyOrder(Topics.root(ID) + "cmd", Topics.root(ID) + "config");
 
-        get(agent.stop());
+        agent.stop();
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.on("state").size() == 2);
         JsonObject bye = broker.on("state").get(1).payload();
         assertThat(bye.getBoolean("online")).isFalse();
@@ -103,16 +101,15 @@ class StationAgentUplinkIT {
     void keepsEventsUntilPubAckAndReplaysEachOnceAfterRestart() throws Exception {
         broker.ackPublishes = false;
         startAgent();
-        WebClient web = WebClient.create(vertx);
         // door forced open, then closed: door.opened, door.forced, door.closed
-        get(web.post(agent.httpPort(), "127.0.0.1", "/sim/door").sendJsonObject(new JsonObject().put("open", true)));
-        get(web.post(agent.httpPort(), "127.0.0.1", "/sim/door").sendJsonObject(new JsonObject().put("open", false)));
+        agent.post("/sim/door", new JsonObject().put("open", true).encode());
+        agent.post("/sim/door", new JsonObject().put("open", false).encode());
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.events(1).size() >= 3);
         assertThat(agent.outboxSize()).as("no delete before PUBACK").isEqualTo(3);
         List<String> types = broker.events(1).stream().map(e -> e.getString("type")).toList();
         assertThat(types).containsExactly("door.opened", "door.forced", "door.closed");
 
-        get(agent.stop());
+        agent.stop();
         broker.ackPublishes = true;
         startAgent();
         await().atMost(Duration.ofSeconds(10)).until(() -> agent.outboxSize() == 0);
@@ -131,15 +128,15 @@ class StationAgentUplinkIT {
     void doorUnlockCommandPulsesTheRelayAndAnswersOk() throws Exception {
         startAgent();
         var relay = agent.hardware().orElseThrow().doorRelay();
-        assertThat(TestStations.state(relay)).isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay)).isEqualTo(DigitalState.LOW);
         String id = Ulid.next();
         broker.send(Topics.root(ID) + "cmd", command(id, "door.unlock", new JsonObject().put("seconds", 1),
                 System.currentTimeMillis() + 30_000));
         await().atMost(Duration.ofSeconds(5)).until(() -> result(id) != null);
         JsonObject res = result(id);
         assertThat(res.getBoolean("ok")).as("result %s", res).isTrue();
-        assertThat(TestStations.state(relay)).as("door relay during the pulse").isEqualTo(DigitalState.HIGH);
-        await().atMost(Duration.ofSeconds(4)).until(() -> TestStations.state(relay) == DigitalState.LOW);
+        assertThat(TestAgent.state(relay)).as("door relay during the pulse").isEqualTo(DigitalState.HIGH);
+        await().atMost(Duration.ofSeconds(4)).until(() -> TestAgent.state(relay) == DigitalState.LOW);
     }
 
     @Test
@@ -153,7 +150,7 @@ class StationAgentUplinkIT {
         JsonObject res = result(id);
         assertThat(res.getBoolean("ok")).isFalse();
         assertThat(res.getJsonObject("error").getString("code")).isEqualTo("expired");
-        assertThat(TestStations.state(relay)).as("door stays locked").isEqualTo(DigitalState.LOW);
+        assertThat(TestAgent.state(relay)).as("door stays locked").isEqualTo(DigitalState.LOW);
     }
 
     @Test
@@ -176,8 +173,7 @@ class StationAgentUplinkIT {
         assertThat(result(badPort).getJsonObject("error").getString("code")).isEqualTo("invalid");
         assertThat(broker.on("cmd/res").stream().filter(r -> twice.equals(r.payload().getString("id"))))
                 .hasSize(2).allMatch(r -> r.payload().getBoolean("ok"));
-        JsonObject status = get(WebClient.create(vertx).get(agent.httpPort(), "127.0.0.1", "/status").send())
-                .bodyAsJsonObject();
+        JsonObject status = agent.status();
         assertThat(status.getJsonArray("chargers").getJsonObject(0).getString("state")).isEqualTo("disabled");
     }
 

@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yizhan.testing.Http;
+import org.yizhan.testing.Proc;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.config.StationConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.stations.StationSecrets;
 
@@ -44,7 +45,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,8 +56,9 @@ class HubHttpApiIT {
     private static final String CODE = "[2-9A-HJ-NP-Z]{5}-[2-9A-HJ-NP-Z]{5}";
 
     @TempDir
-    static Path dataDir;
+    static Path dir;
 
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String admin;
@@ -65,30 +66,18 @@ class HubHttpApiIT {
     static String operator;
 
     @BeforeAll
-    static void startHub(Vertx vertx, VertxTestContext ctx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        app.start().compose(v -> {
-            api = new HubClient(vertx, app.httpPort());
-            return api.admin();
-        }).compose(t -> {
-            admin = t;
-            return api.userWithRole("tech", "technician");
-        }).compose(t -> {
-            technician = t;
-            return api.userWithRole("oper", "operator");
-        }).onComplete(ctx.succeeding(t -> {
-            operator = t;
-            ctx.completeNow();
-        }));
+    static void startHub(Vertx vertx) throws Exception {
+        hub = TestHub.start(vertx, dir);
+        app = hub.app();
+        api = hub.client();
+        admin = hub.adminToken();
+        technician = hub.user("tech", "technician");
+        operator = hub.user("oper", "operator");
     }
 
     @AfterAll
-    static void stopHub(VertxTestContext ctx) {
-        app.stop().onComplete(ctx.succeedingThenComplete());
+    static void stopHub() throws Exception {
+        hub.close();
     }
 
     private static JsonObject error(HttpResponse<Buffer> r) {
@@ -99,7 +88,7 @@ class HubHttpApiIT {
 
     @Test
     void writesBoundPortsToPortsJson() throws Exception {
-        JsonObject ports = new JsonObject(Files.readString(dataDir.resolve("ports.json")));
+        JsonObject ports = new JsonObject(Files.readString(hub.dataDir().resolve("ports.json")));
         assertThat(ports.getInteger("http")).isEqualTo(app.httpPort()).isPositive();
         assertThat(ports.getInteger("mqtt")).isEqualTo(app.mqttPort()).isPositive();
         assertThat(app.generatedAdminPassword()).as("configured admin password, nothing generated").isEmpty();
@@ -138,7 +127,7 @@ class HubHttpApiIT {
     @Test
     void loginGivesTokenRoleAndExpiryInTwelveHours(VertxTestContext ctx) {
         long before = System.currentTimeMillis();
-        api.post("/api/v1/auth/login", new JsonObject().put("username", "admin").put("password", HubClient.ADMIN_PASSWORD))
+        api.post("/api/v1/auth/login", new JsonObject().put("username", "admin").put("password", TestHub.ADMIN_PASSWORD))
                 .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
                     assertThat(r.statusCode()).isEqualTo(200);
                     JsonObject b = r.bodyAsJsonObject();
@@ -178,7 +167,7 @@ class HubHttpApiIT {
 
     @Test
     void operatorMayNotCreateStationsAndTechnicianMayNotReadDeadLetters(VertxTestContext ctx) {
-        api.post("/api/v1/stations", operator, HubClient.station("x")).compose(r -> {
+        api.post("/api/v1/stations", operator, TestHub.station("x")).compose(r -> {
             ctx.verify(() -> {
                 assertThat(r.statusCode()).isEqualTo(403);
                 assertThat(error(r).getString("code")).isEqualTo("forbidden");
@@ -213,7 +202,7 @@ class HubHttpApiIT {
     void technicianCreatesStationAndGetsClaimCode(VertxTestContext ctx) {
         String name = "<b>西湖 \"驿站\" & 'one'</b>";
         long before = System.currentTimeMillis();
-        api.createStation(technician, HubClient.station(name).put("heartbeatSeconds", 15)).compose(created -> {
+        api.createStation(technician, TestHub.station(name).put("heartbeatSeconds", 15)).compose(created -> {
             JsonObject st = created.getJsonObject("station");
             ctx.verify(() -> {
                 assertThat(st.getString("id")).matches("st-[a-z2-7]{10}");
@@ -241,19 +230,19 @@ class HubHttpApiIT {
     @Test
     void invalidStationFieldsAreRefusedNamingTheField(VertxTestContext ctx) {
         List<Map.Entry<String, JsonObject>> cases = List.of(
-                Map.entry("name", HubClient.station("x").put("name", "   ")),
-                Map.entry("name", withoutField(HubClient.station("x"), "name")),
-                Map.entry("name", HubClient.station("x").put("name", "n".repeat(201))),
-                Map.entry("address", HubClient.station("x").put("address", "a".repeat(501))),
-                Map.entry("lat", HubClient.station("x").put("lat", 90.5)),
-                Map.entry("lon", HubClient.station("x").put("lon", "east")),
-                Map.entry("profile", HubClient.station("x").put("profile", "pi3-old")),
-                Map.entry("ports", HubClient.station("x").put("ports", 17)),
-                Map.entry("ports", HubClient.station("x").put("ports", 2.5)),
-                Map.entry("ports", HubClient.station("x").put("profile", "pi4b-standard").put("ports", 16)),
-                Map.entry("capacity", HubClient.station("x").put("capacity", 0)),
-                Map.entry("heartbeatSeconds", HubClient.station("x").put("heartbeatSeconds", 3601)),
-                Map.entry("telemetrySeconds", HubClient.station("x").put("telemetrySeconds", "30")));
+                Map.entry("name", TestHub.station("x").put("name", "   ")),
+                Map.entry("name", withoutField(TestHub.station("x"), "name")),
+                Map.entry("name", TestHub.station("x").put("name", "n".repeat(201))),
+                Map.entry("address", TestHub.station("x").put("address", "a".repeat(501))),
+                Map.entry("lat", TestHub.station("x").put("lat", 90.5)),
+                Map.entry("lon", TestHub.station("x").put("lon", "east")),
+                Map.entry("profile", TestHub.station("x").put("profile", "pi3-old")),
+                Map.entry("ports", TestHub.station("x").put("ports", 17)),
+                Map.entry("ports", TestHub.station("x").put("ports", 2.5)),
+                Map.entry("ports", TestHub.station("x").put("profile", "pi4b-standard").put("ports", 16)),
+                Map.entry("capacity", TestHub.station("x").put("capacity", 0)),
+                Map.entry("heartbeatSeconds", TestHub.station("x").put("heartbeatSeconds", 3601)),
+                Map.entry("telemetrySeconds", TestHub.station("x").put("telemetrySeconds", "30")));
         Future<Void> chain = Future.succeededFuture();
         for (Map.Entry<String, JsonObject> c : cases) {
             chain = chain.compose(v -> api.post("/api/v1/stations", technician, c.getValue()).map(r -> {
@@ -283,7 +272,7 @@ class HubHttpApiIT {
             return api.postRaw("/api/v1/stations", technician, Buffer.buffer("[1,2]"));
         }).compose(r -> {
             ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(400));
-            JsonObject huge = HubClient.station("x").put("address", "a".repeat(70 * 1024));
+            JsonObject huge = TestHub.station("x").put("address", "a".repeat(70 * 1024));
             return api.post("/api/v1/stations", technician, huge);
         }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
             assertThat(r.statusCode()).isEqualTo(413);
@@ -294,7 +283,7 @@ class HubHttpApiIT {
 
     @Test
     void stationListShowsEveryStation(VertxTestContext ctx) {
-        api.createStation(technician, HubClient.station("列表站")).compose(created ->
+        api.createStation(technician, TestHub.station("列表站")).compose(created ->
                 api.get("/api/v1/stations", operator).map(r -> {
                     ctx.verify(() -> {
                         assertThat(r.statusCode()).isEqualTo(200);
@@ -310,7 +299,7 @@ class HubHttpApiIT {
 
     @Test
     void provisionGivesCredentialsAndAValidConfigOnce(VertxTestContext ctx) {
-        JsonObject spec = HubClient.station("Provision me").put("heartbeatSeconds", 12).put("telemetrySeconds", 45)
+        JsonObject spec = TestHub.station("Provision me").put("heartbeatSeconds", 12).put("telemetrySeconds", 45)
                 .put("ports", 3);
         api.createStation(technician, spec).compose(created -> {
             String id = created.getJsonObject("station").getString("id");
@@ -348,7 +337,7 @@ class HubHttpApiIT {
 
     @Test
     void provisionedStationGetsItsDesiredConfigOnSubscribeWithoutCredentials() throws Exception {
-        JsonObject created = api.createStation(technician, HubClient.station("Config on subscribe").put("ports", 2))
+        JsonObject created = api.createStation(technician, TestHub.station("Config on subscribe").put("ports", 2))
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         String id = created.getJsonObject("station").getString("id");
         JsonObject answer = api.post("/api/v1/provision", new JsonObject().put("claimCode", created.getString("claimCode")))
@@ -410,7 +399,7 @@ class HubHttpApiIT {
 
     @Test
     void claimPngDecodesToTheCodeAndANewCodeEndsTheOldOne(VertxTestContext ctx, Vertx vertx) {
-        api.createStation(technician, HubClient.station("QR")).compose(created -> {
+        api.createStation(technician, TestHub.station("QR")).compose(created -> {
             String id = created.getJsonObject("station").getString("id");
             String first = created.getString("claimCode");
             return api.get("/api/v1/stations/" + id + "/claim.png", technician)
@@ -458,7 +447,7 @@ class HubHttpApiIT {
 
     @Test
     void commandIsAcceptedAndPendingUntilDelivered(VertxTestContext ctx) {
-        api.createStation(technician, HubClient.station("Cmd")).compose(created -> {
+        api.createStation(technician, TestHub.station("Cmd")).compose(created -> {
             String id = created.getJsonObject("station").getString("id");
             long before = System.currentTimeMillis();
             return api.post("/api/v1/stations/" + id + "/commands", operator,
@@ -481,7 +470,7 @@ class HubHttpApiIT {
 
     @Test
     void badCommandsAreRefused(VertxTestContext ctx) {
-        api.createStation(technician, HubClient.station("Cmd2")).compose(created -> {
+        api.createStation(technician, TestHub.station("Cmd2")).compose(created -> {
             String path = "/api/v1/stations/" + created.getJsonObject("station").getString("id") + "/commands";
             return api.post(path, operator, new JsonObject().put("name", "door.explode")).compose(r -> {
                 ctx.verify(() -> assertThat(error(r).getString("field")).isEqualTo("name"));
@@ -505,7 +494,7 @@ class HubHttpApiIT {
 
     @Test
     void historyChecksItsParameters(VertxTestContext ctx) {
-        api.createStation(technician, HubClient.station("Hist")).compose(created -> {
+        api.createStation(technician, TestHub.station("Hist")).compose(created -> {
             String base = "/api/v1/stations/" + created.getJsonObject("station").getString("id") + "/history";
             return api.get(base + "?metric=occupancy.nope", operator).compose(r -> {
                 ctx.verify(() -> assertThat(error(r).getString("field")).isEqualTo("metric"));

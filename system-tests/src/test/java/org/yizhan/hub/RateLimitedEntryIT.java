@@ -12,11 +12,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,26 +27,22 @@ class RateLimitedEntryIT {
     @TempDir
     static Path dataDir;
 
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
 
     @BeforeAll
-    static void startHub(Vertx vertx, VertxTestContext ctx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(),
+    static void startHub(Vertx vertx) throws Exception {
+        // no admin password configured: the hub generates the first one
+        hub = TestHub.start(vertx, dataDir, Map.of("YIZHAN_ADMIN_PASSWORD", "",
                 "YIZHAN_LOGIN_ATTEMPTS_PER_MINUTE", "3", "YIZHAN_PROVISION_ATTEMPTS_PER_MINUTE", "3"));
-        app = new HubApp(vertx, config);
-        app.start().onComplete(ctx.succeeding(v -> {
-            api = new HubClient(vertx, app.httpPort());
-            ctx.completeNow();
-        }));
+        app = hub.app();
+        api = hub.client();
     }
 
     @AfterAll
-    static void stopHub(VertxTestContext ctx) {
-        app.stop().onComplete(ctx.succeedingThenComplete());
+    static void stopHub() throws Exception {
+        hub.close();
     }
 
     @Test

@@ -1,5 +1,9 @@
 package org.yizhan.web;
 
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import org.yizhan.testing.Futures;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +20,6 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.yizhan.agent.StationAgent;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -52,10 +55,10 @@ class FeedbackPagesIT {
     @TempDir
     static Path dir;
 
-    static WebHub hub;
+    static TestHub hub;
     static Browser browser;
     static WebDriver driver;
-    static StationAgent station;
+    static TestAgent station;
     static String stationId;
     static String operatorToken;
 
@@ -63,20 +66,15 @@ class FeedbackPagesIT {
     static void start(Vertx vertx) throws Exception {
         browser = Browser.start();
         driver = browser.driver();
-        hub = WebHub.start(vertx, dir);
+        hub = TestHub.start(vertx, dir);
         station = hub.stationWithAgent("文三路驿站", 30.2741, 120.1290);
         stationId = station.config().stationId();
-        operatorToken = hub.login(WebHub.OPERATOR, WebHub.OPERATOR_PASSWORD);
+        operatorToken = hub.user(TestHub.OPERATOR, "operator");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        Cleanup.close(browser, hub);
     }
 
     @Test
@@ -271,8 +269,8 @@ class FeedbackPagesIT {
                 || d.findElement(By.id("stations-view")).isDisplayed());
         if (driver.findElement(By.id("login-view")).isDisplayed()) {
             WebElement form = driver.findElement(By.id("login-form"));
-            form.findElement(By.name("username")).sendKeys(WebHub.OPERATOR);
-            form.findElement(By.name("password")).sendKeys(WebHub.OPERATOR_PASSWORD);
+            form.findElement(By.name("username")).sendKeys(TestHub.OPERATOR);
+            form.findElement(By.name("password")).sendKeys(TestHub.OPERATOR_PASSWORD);
             form.findElement(By.cssSelector("button[type=submit]")).click();
         }
         browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stations tr[data-station]")));

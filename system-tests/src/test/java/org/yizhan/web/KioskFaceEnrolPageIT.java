@@ -1,5 +1,9 @@
 package org.yizhan.web;
 
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import org.yizhan.testing.Futures;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -13,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.hub.face.FaceConsentIT;
 
 import java.net.URI;
@@ -42,11 +45,11 @@ class KioskFaceEnrolPageIT {
 
     @TempDir
     static Path dir;
-    static WebHub hub;
+    static TestHub hub;
     static Browser browser;
     static ChromeDriver driver;
     static HttpServer module;
-    static StationAgent agent;
+    static TestAgent agent;
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static int phone = 50;
 
@@ -54,7 +57,7 @@ class KioskFaceEnrolPageIT {
     static void start(Vertx vertx) throws Exception {
         browser = Browser.start();
         driver = (ChromeDriver) browser.driver();
-        hub = WebHub.start(vertx, dir);
+        hub = TestHub.start(vertx, dir);
         module = Futures.get(vertx.createHttpServer().requestHandler(req -> {
             if (req.path().equals("/v1/info")) {
                 req.response().end(new JsonObject().put("dimension", 8).encode());
@@ -77,12 +80,7 @@ class KioskFaceEnrolPageIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        Cleanup.close(browser, hub);
         if (module != null) {
             Futures.get(module.close());
         }

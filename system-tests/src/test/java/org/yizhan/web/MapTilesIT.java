@@ -1,5 +1,8 @@
 package org.yizhan.web;
 
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import org.yizhan.testing.Futures;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -64,8 +67,8 @@ class MapTilesIT {
     static HttpServer tileServer;
     static final Queue<String> requested = new ConcurrentLinkedQueue<>();
     static final AtomicBoolean failing = new AtomicBoolean();
-    static WebHub tiled;
-    static WebHub plain;
+    static TestHub tiled;
+    static TestHub plain;
     static String wensanId;
     static String xixiId;
     static String tileOrigin;
@@ -85,26 +88,21 @@ class MapTilesIT {
             }
         }).listen(0, "127.0.0.1"));
         tileOrigin = "http://127.0.0.1:" + tileServer.actualPort();
-        tiled = WebHub.start(vertx, dir.resolve("tiled"), Map.of(
+        tiled = TestHub.start(vertx, dir.resolve("tiled"), Map.of(
                 "YIZHAN_MAP_TILE_URL", tileOrigin + "/tiles/{z}/{x}/{y}.png",
                 "YIZHAN_MAP_TILE_ATTRIBUTION", ATTRIBUTION));
+        tiled.user(TestHub.OPERATOR, "operator");
         wensanId = tiled.register("文三路驿站", WENSAN[0], WENSAN[1]).getJsonObject("station").getString("id");
         xixiId = tiled.register("西溪驿站", XIXI[0], XIXI[1]).getJsonObject("station").getString("id");
-        plain = WebHub.start(vertx, dir.resolve("plain"));
+        plain = TestHub.start(vertx, dir.resolve("plain"));
+        plain.user(TestHub.OPERATOR, "operator");
         plain.register("文三路驿站", WENSAN[0], WENSAN[1]);
         plain.register("西溪驿站", XIXI[0], XIXI[1]);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        for (WebHub h : new WebHub[] {tiled, plain}) {
-            if (h != null) {
-                h.close();
-            }
-        }
+        Cleanup.close(browser, tiled, plain);
         if (tileServer != null) {
             Futures.get(tileServer.close());
         }
@@ -197,7 +195,7 @@ class MapTilesIT {
         HttpResponse<String> forged = tiled.send("GET", "/api/v1/ui", "not-a-token", null);
         assertThat(forged.statusCode()).isEqualTo(401);
 
-        String operator = tiled.login(WebHub.OPERATOR, WebHub.OPERATOR_PASSWORD);
+        String operator = tiled.user(TestHub.OPERATOR, "operator");
         JsonObject map = tiled.call("GET", "/api/v1/ui", operator, null).getJsonObject("map");
         assertThat(map.getString("tileUrl")).isEqualTo(tileOrigin + "/tiles/{z}/{x}/{y}.png");
         assertThat(map.getString("attribution")).isEqualTo(ATTRIBUTION);
@@ -206,7 +204,7 @@ class MapTilesIT {
                 .contains("connect-src 'self';");
         assertThat(csp.replace(" " + tileOrigin, "")).isEqualTo(HttpApi.CSP);
 
-        String plainOperator = plain.login(WebHub.OPERATOR, WebHub.OPERATOR_PASSWORD);
+        String plainOperator = plain.user(TestHub.OPERATOR, "operator");
         assertThat(plain.call("GET", "/api/v1/ui", plainOperator, null).getJsonObject("map").getString("tileUrl")).isEmpty();
         assertThat(plain.send("GET", "/", null, null).headers().firstValue("Content-Security-Policy")).contains(HttpApi.CSP);
     }
@@ -265,13 +263,13 @@ class MapTilesIT {
     }
 
     /** Signs in to the hub's overview as its operator (a fresh page load, so the map is drawn anew). */
-    private static void signIn(WebHub hub) {
+    private static void signIn(TestHub hub) {
         driver.get(hub.url("/"));
         ((JavascriptExecutor) driver).executeScript("sessionStorage.clear(); localStorage.removeItem('yizhan.lang');");
         driver.get(hub.url("/"));
         WebElement form = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
-        form.findElement(By.name("username")).sendKeys(WebHub.OPERATOR);
-        form.findElement(By.name("password")).sendKeys(WebHub.OPERATOR_PASSWORD);
+        form.findElement(By.name("username")).sendKeys(TestHub.OPERATOR);
+        form.findElement(By.name("password")).sendKeys(TestHub.OPERATOR_PASSWORD);
         form.findElement(By.cssSelector("button[type=submit]")).click();
         browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stations tr[data-station]")));
         browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#map svg")));

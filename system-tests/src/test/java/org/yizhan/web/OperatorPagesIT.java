@@ -1,5 +1,9 @@
 package org.yizhan.web;
 
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import org.yizhan.testing.Futures;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -16,7 +20,6 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.yizhan.agent.StationAgent;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -41,17 +44,18 @@ class OperatorPagesIT {
     @TempDir
     static Path dir;
 
-    static WebHub hub;
+    static TestHub hub;
     static Browser browser;
     static WebDriver driver;
-    static StationAgent alpha;
-    static StationAgent beta;
+    static TestAgent alpha;
+    static TestAgent beta;
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
         browser = Browser.start();
         driver = browser.driver();
-        hub = WebHub.start(vertx, dir);
+        hub = TestHub.start(vertx, dir);
+        hub.user(TestHub.OPERATOR, "operator");
         alpha = hub.stationWithAgent("文三路驿站", 30.2741, 120.1290);
         beta = hub.stationWithAgent("西溪驿站", 30.2700, 120.0800);
         awaitPresence(alpha, "online");
@@ -60,12 +64,7 @@ class OperatorPagesIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        Cleanup.close(browser, hub);
     }
 
     @Test
@@ -73,7 +72,7 @@ class OperatorPagesIT {
         signOut();
         driver.get(hub.url("/"));
         WebElement form = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
-        form.findElement(By.name("username")).sendKeys(WebHub.OPERATOR);
+        form.findElement(By.name("username")).sendKeys(TestHub.OPERATOR);
         form.findElement(By.name("password")).sendKeys("not-the-password");
         form.findElement(By.cssSelector("button[type=submit]")).click();
         browser.waiting(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "用户名或密码错误"));
@@ -102,13 +101,13 @@ class OperatorPagesIT {
         browser.waiting(15).until(ExpectedConditions.attributeToBe(badge, "data-state", "online"));
         ((JavascriptExecutor) driver).executeScript("window.__sameDocument = true;");
 
-        Futures.get(alpha.stop());
+        alpha.stop();
         browser.waiting(20).until(ExpectedConditions.attributeToBe(badge, "data-state", "offline"));
         browser.waiting(5).until(ExpectedConditions.textToBe(badge, "离线"));
         browser.waiting(5).until(ExpectedConditions.attributeContains(
                 By.cssSelector("#map a.map-station[data-station='" + id + "']"), "class", "offline"));
 
-        Futures.get(alpha.start());
+        alpha.restart();
         browser.waiting(30).until(ExpectedConditions.attributeToBe(badge, "data-state", "online"));
         assertThat(((JavascriptExecutor) driver).executeScript("return window.__sameDocument === true;"))
                 .as("the page was not reloaded").isEqualTo(true);
@@ -131,8 +130,8 @@ class OperatorPagesIT {
         JsonObject stored = hub.call("GET", "/api/v1/commands/" + commandId, hub.adminToken(), null);
         assertThat(stored.getString("status")).isEqualTo("succeeded");
         assertThat(stored.getString("name")).isEqualTo("door.unlock");
-        hub.simulate(alpha, "/sim/door", new JsonObject().put("open", true));
-        hub.simulate(alpha, "/sim/door", new JsonObject().put("open", false));
+        alpha.simulate("/sim/door", new JsonObject().put("open", true));
+        alpha.simulate("/sim/door", new JsonObject().put("open", false));
         browser.waiting(15).until(ExpectedConditions.textToBePresentInElementLocated(By.id("access"), "门已打开"));
         browser.waiting(15).until(ExpectedConditions.textToBePresentInElementLocated(By.id("access"), "门已关闭"));
     }
@@ -147,11 +146,11 @@ class OperatorPagesIT {
         By port2 = By.cssSelector(row + ".ports .port:nth-child(2)");
         browser.waiting(10).until(ExpectedConditions.textToBe(count, "0 / 12"));
 
-        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "in"));
-        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "in"));
+        beta.simulate("/sim/beam", new JsonObject().put("direction", "in"));
+        beta.simulate("/sim/beam", new JsonObject().put("direction", "in"));
         browser.waiting(5).until(ExpectedConditions.textToBe(count, "2 / 12"));
 
-        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 0)
+        beta.simulate("/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 0)
                 .put("startSession", false));
         browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "occupied"));
         JsonObject start = hub.call("POST", "/api/v1/stations/" + id + "/commands", hub.adminToken(),
@@ -161,7 +160,7 @@ class OperatorPagesIT {
             JsonObject c = hub.call("GET", "/api/v1/commands/" + start.getString("id"), hub.adminToken(), null);
             assertThat(c.getString("status")).as(c.encode()).isEqualTo("succeeded");
         });
-        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 180));
+        beta.simulate("/sim/charger/2", new JsonObject().put("plugged", true).put("powerW", 180));
         browser.waiting(5).until(ExpectedConditions.textToBePresentInElementLocated(port2, "180W"));
         // a live update may redraw the row between finding it and reading it: the wait finds it again
         browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "charging"));
@@ -172,8 +171,8 @@ class OperatorPagesIT {
         assertThat(p2.getDouble("powerW")).isEqualTo(180.0);
         assertThat(view.getJsonObject("occupancy").getInteger("count")).isEqualTo(2);
 
-        hub.simulate(beta, "/sim/charger/2", new JsonObject().put("plugged", false));
-        hub.simulate(beta, "/sim/beam", new JsonObject().put("direction", "out"));
+        beta.simulate("/sim/charger/2", new JsonObject().put("plugged", false));
+        beta.simulate("/sim/beam", new JsonObject().put("direction", "out"));
         browser.waiting(5).until(ExpectedConditions.attributeContains(port2, "class", "available"));
         browser.waiting(5).until(ExpectedConditions.textToBe(count, "1 / 12"));
     }
@@ -199,8 +198,8 @@ class OperatorPagesIT {
     void acknowledgesAndResolvesAnAlertWithANote() throws Exception {
         awaitPresence(beta, "online");
         String id = beta.config().stationId();
-        hub.simulate(beta, "/sim/door", new JsonObject().put("open", true));
-        hub.simulate(beta, "/sim/door", new JsonObject().put("open", false));
+        beta.simulate("/sim/door", new JsonObject().put("open", true));
+        beta.simulate("/sim/door", new JsonObject().put("open", false));
         long alertId = await().atMost(Duration.ofSeconds(15)).until(() -> openAlert(id, "door-forced"), v -> v > 0);
 
         signIn();
@@ -210,7 +209,7 @@ class OperatorPagesIT {
         assertThat(li.getText()).contains("门被强行打开").contains("西溪驿站");
         li.findElement(By.cssSelector("button.ack")).click();
         browser.waiting(10).until(ExpectedConditions.textToBePresentInElementLocated(
-                By.cssSelector("li[data-alert='" + alertId + "'] .alert-ack"), WebHub.OPERATOR));
+                By.cssSelector("li[data-alert='" + alertId + "'] .alert-ack"), TestHub.OPERATOR));
 
         String note = "已到现场检查，门锁正常 <b>ok</b>";
         WebElement form = driver.findElement(By.cssSelector("li[data-alert='" + alertId + "'] form.alert-actions"));
@@ -224,22 +223,22 @@ class OperatorPagesIT {
         driver.findElement(By.id("tab-closed")).click();
         WebElement closed = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(item));
         assertThat(closed.findElement(By.cssSelector(".alert-note")).getText()).isEqualTo(note);
-        assertThat(closed.findElement(By.cssSelector(".alert-resolution")).getText()).contains(WebHub.OPERATOR);
+        assertThat(closed.findElement(By.cssSelector(".alert-resolution")).getText()).contains(TestHub.OPERATOR);
 
         JsonObject stored = alerts(id).stream().map(JsonObject.class::cast)
                 .filter(a -> a.getLong("id") == alertId).findFirst().orElseThrow();
         assertThat(stored.getValue("closedAt")).as("resolving closed it").isNotNull();
         assertThat(stored.getJsonObject("resolution").getString("note")).isEqualTo(note);
-        assertThat(stored.getJsonObject("ack").getString("by")).isEqualTo(WebHub.OPERATOR);
+        assertThat(stored.getJsonObject("ack").getString("by")).isEqualTo(TestHub.OPERATOR);
     }
 
     @Test
     void writesScreenshotsOfTheMainPagesAtPhoneAndDesktopSizes() throws Exception {
         awaitPresence(alpha, "online");
-        hub.simulate(alpha, "/sim/beam", new JsonObject().put("direction", "in"));
-        hub.simulate(alpha, "/sim/beam", new JsonObject().put("direction", "in"));
-        hub.simulate(alpha, "/sim/charger/1", new JsonObject().put("plugged", true).put("powerW", 182).put("tempC", 31));
-        hub.simulate(beta, "/sim/smoke", new JsonObject().put("alarm", true));
+        alpha.simulate("/sim/beam", new JsonObject().put("direction", "in"));
+        alpha.simulate("/sim/beam", new JsonObject().put("direction", "in"));
+        alpha.simulate("/sim/charger/1", new JsonObject().put("plugged", true).put("powerW", 182).put("tempC", 31));
+        beta.simulate("/sim/smoke", new JsonObject().put("alarm", true));
         String id = alpha.config().stationId();
         await().atMost(Duration.ofSeconds(15)).until(() -> openAlert(beta.config().stationId(), "smoke"), v -> v > 0);
         Futures.get(hub.app().timeSeries().flush());
@@ -262,7 +261,7 @@ class OperatorPagesIT {
                 shoot("alerts-" + tag, size.width);
             }
         } finally {
-            hub.simulate(beta, "/sim/smoke", new JsonObject().put("alarm", false));
+            beta.simulate("/sim/smoke", new JsonObject().put("alarm", false));
             browser.resize(Browser.DESKTOP);
         }
     }
@@ -285,15 +284,15 @@ class OperatorPagesIT {
                 || d.findElement(By.id("stations-view")).isDisplayed());
         if (driver.findElement(By.id("login-view")).isDisplayed()) {
             WebElement form = driver.findElement(By.id("login-form"));
-            form.findElement(By.name("username")).sendKeys(WebHub.OPERATOR);
-            form.findElement(By.name("password")).sendKeys(WebHub.OPERATOR_PASSWORD);
+            form.findElement(By.name("username")).sendKeys(TestHub.OPERATOR);
+            form.findElement(By.name("password")).sendKeys(TestHub.OPERATOR_PASSWORD);
             form.findElement(By.cssSelector("button[type=submit]")).click();
         }
         browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#stations tr[data-station]")));
         browser.waiting(10).until(ExpectedConditions.textToBe(By.id("live"), "实时"));
     }
 
-    private static void awaitPresence(StationAgent agent, String state) {
+    private static void awaitPresence(TestAgent agent, String state) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> hub.call("GET",
                 "/api/v1/stations/" + agent.config().stationId(), hub.adminToken(), null)
                 .getJsonObject("presence").getString("state"), state::equals);

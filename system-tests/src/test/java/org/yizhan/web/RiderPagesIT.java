@@ -1,5 +1,9 @@
 package org.yizhan.web;
 
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.DecodeHintType;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
@@ -23,7 +27,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.access.Ed25519;
 import org.yizhan.access.EntryNonce;
 import org.yizhan.access.RiderPass;
@@ -60,35 +63,30 @@ class RiderPagesIT {
 
     @TempDir
     static Path dir;
-    static WebHub hub;
+    static TestHub hub;
     static Browser browser;
     static ChromeDriver driver;
-    static StationAgent near;
-    static StationAgent far;
+    static TestAgent near;
+    static TestAgent far;
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
         browser = Browser.start();
         driver = (ChromeDriver) browser.driver();
-        hub = WebHub.start(vertx, dir);
+        hub = TestHub.start(vertx, dir);
         far = hub.stationWithAgent("西溪驿站", 30.2700, 120.0800);
         near = hub.stationWithAgent("文三路驿站", 30.2790, 120.1300);
         // any change makes an agent send telemetry at once (else within telemetrySeconds): its ports are then known
-        for (StationAgent a : List.of(near, far)) {
+        for (TestAgent a : List.of(near, far)) {
             awaitOnline(a);
-            hub.simulate(a, "/sim/beam", new JsonObject().put("direction", "in"));
+            a.simulate("/sim/beam", new JsonObject().put("direction", "in"));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> freePorts(near) == 4 && freePorts(far) == 4);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        Cleanup.close(browser, hub);
     }
 
     @BeforeEach
@@ -349,16 +347,16 @@ class RiderPagesIT {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    private static String id(StationAgent a) {
+    private static String id(TestAgent a) {
         return a.config().stationId();
     }
 
-    private static int freePorts(StationAgent a) throws Exception {
+    private static int freePorts(TestAgent a) throws Exception {
         return hub.call("GET", "/api/v1/public/stations/" + id(a), null, null).getJsonObject("station")
                 .getInteger("freePorts");
     }
 
-    private static void awaitOnline(StationAgent a) {
+    private static void awaitOnline(TestAgent a) {
         await().atMost(Duration.ofSeconds(20)).until(() -> hub.call("GET", "/api/v1/public/stations/" + id(a), null, null)
                 .getJsonObject("station").getBoolean("online"));
     }

@@ -1,6 +1,9 @@
 package org.yizhan.web;
 
-import org.yizhan.testing.Futures;
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+import org.yizhan.testing.Browser;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +22,6 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
-import org.yizhan.agent.StationAgent;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -56,7 +58,7 @@ class TechnicianPagesIT {
     @TempDir
     static Path dir;
 
-    static WebHub hub;
+    static TestHub hub;
     static Browser browser;
     static WebDriver driver;
     static String techToken;
@@ -67,7 +69,8 @@ class TechnicianPagesIT {
         vertx = vx;
         browser = Browser.start();
         driver = browser.driver();
-        hub = WebHub.start(vertx, dir);
+        hub = TestHub.start(vertx, dir);
+        hub.user(TestHub.OPERATOR, "operator");
         hub.call("POST", "/api/v1/users", hub.adminToken(), new JsonObject().put("username", TECHNICIAN)
                 .put("password", TECHNICIAN_PASSWORD).put("role", "technician"));
         techToken = hub.login(TECHNICIAN, TECHNICIAN_PASSWORD);
@@ -75,12 +78,7 @@ class TechnicianPagesIT {
 
     @AfterAll
     static void stop() throws Exception {
-        if (browser != null) {
-            browser.close();
-        }
-        if (hub != null) {
-            hub.close();
-        }
+        Cleanup.close(browser, hub);
     }
 
     @Test
@@ -122,7 +120,7 @@ class TechnicianPagesIT {
             assertThat(driver.findElement(By.cssSelector("#claim-box .claim-code")).getAttribute("data-code")).isEqualTo(code);
             ((JavascriptExecutor) driver).executeScript("window.__sameDocument = true;");
 
-            StationAgent agent = hub.agentFromClaim(code);
+            TestAgent agent = hub.agentFromClaim(code);
             browser.waiting(30).until(ExpectedConditions.attributeToBe(By.id("presence-state"), "data-state", "online"));
             browser.waiting(10).until(ExpectedConditions.invisibilityOfElementLocated(By.id("claim-box")));
             assertThat(((JavascriptExecutor) driver).executeScript("return window.__sameDocument === true;"))
@@ -149,7 +147,7 @@ class TechnicianPagesIT {
 
     @Test
     void pushesAConfigurationVersionThatTheAgentAppliesAndReports() throws Exception {
-        StationAgent agent = hub.stationWithAgent("配置驿站", 30.2600, 120.1600);
+        TestAgent agent = hub.stationWithAgent("配置驿站", 30.2600, 120.1600);
         String id = agent.config().stationId();
         awaitOnline(id);
         signIn("/commission.html?id=" + id);
@@ -187,25 +185,21 @@ class TechnicianPagesIT {
                 .containsExactly(2, 1);
 
         // a restarted agent runs what it stored and says so in its birth message
-        Futures.get(agent.stop());
-        Path stateDir = dir.resolve("agents").resolve(id);
-        StationAgent restarted = new StationAgent(vertx, org.yizhan.agent.state.ConfigFile.read(stateDir)
-                .withHttp(new org.yizhan.config.StationConfig.LocalHttp("127.0.0.1", 0)), stateDir, true);
-        Futures.get(restarted.start());
+        TestAgent restarted = agent.restart();
         try {
         await().atMost(Duration.ofSeconds(30)).until(() -> hub.call("GET", "/api/v1/stations/" + id + "/config",
                 techToken, null).getJsonObject("reported", new JsonObject()).getString("source", ""), "birth"::equals);
         assertThat(hub.call("GET", "/api/v1/stations/" + id + "/config", techToken, null)
                 .getJsonObject("reported").getInteger("version")).isEqualTo(2);
         } finally {
-            Futures.get(restarted.stop());
+            restarted.stop();
         }
 
         HttpResponse<String> stale = hub.send("POST", "/api/v1/stations/" + id + "/config", techToken,
                 new JsonObject().put("baseVersion", 1).put("settings", new JsonObject().put("heartbeatSeconds", 15)));
         assertThat(stale.statusCode()).as(stale.body()).isEqualTo(409);
         HttpResponse<String> byOperator = hub.send("POST", "/api/v1/stations/" + id + "/config",
-                hub.login(WebHub.OPERATOR, WebHub.OPERATOR_PASSWORD),
+                hub.user(TestHub.OPERATOR, "operator"),
                 new JsonObject().put("baseVersion", 2).put("settings", new JsonObject().put("heartbeatSeconds", 15)));
         assertThat(byOperator.statusCode()).isEqualTo(403);
     }
@@ -305,7 +299,7 @@ class TechnicianPagesIT {
         HttpResponse<String> asAdmin = hub.send("GET", "/api/v1/members/" + memberId, hub.adminToken(), null);
         assertThat(new JsonObject(asAdmin.body()).getJsonObject("member").getString("phone")).isEqualTo("13912345678");
 
-        String operator = hub.login(WebHub.OPERATOR, WebHub.OPERATOR_PASSWORD);
+        String operator = hub.user(TestHub.OPERATOR, "operator");
         int before = hub.call("GET", "/api/v1/stations", operator, null).getJsonArray("stations").size();
         HttpResponse<String> imported = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(hub.url("/api/v1/stations/import"))).header("Authorization", "Bearer " + operator)

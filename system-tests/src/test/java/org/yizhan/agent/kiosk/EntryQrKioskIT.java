@@ -1,29 +1,25 @@
 package org.yizhan.agent.kiosk;
 
-import io.vertx.core.Future;
+import org.yizhan.testing.QrTools;
+import org.yizhan.testing.TestAgent;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.access.EntryNonce;
 import org.yizhan.config.StationConfig;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The kiosk's scan-to-enter QR code, read back by zbarimg (ZBar), a decoder other than the agent's ZXing. */
 @ExtendWith(VertxExtension.class)
@@ -35,12 +31,12 @@ class EntryQrKioskIT {
 
     @TempDir
     Path dir;
-    StationAgent agent;
+    TestAgent agent;
 
     @AfterEach
     void stop() throws Exception {
         if (agent != null) {
-            get(agent.stop());
+            agent.stop();
         }
     }
 
@@ -51,15 +47,13 @@ class EntryQrKioskIT {
         if (withKey) {
             c = c.withAccess(c.access().withEntryKey(Base64.getEncoder().encodeToString(KEY)));
         }
-        agent = new StationAgent(vertx, c, dir, true);
-        get(agent.start());
-        return get(WebClient.create(vertx).get(agent.httpPort(), "127.0.0.1", path).send());
+        agent = TestAgent.start(vertx, c, dir);
+        return agent.get(path);
     }
 
     @Test
     void entryPngDecodesWithZbarToTheDocumentedHubUrl(Vertx vertx) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/zbarimg")),
-                "zbarimg is not installed (apt-get install zbar-tools): the kiosk QR is read back with it");
+        QrTools.assumeZbarimg();
         long before = System.currentTimeMillis();
         HttpResponse<Buffer> png = start(vertx, true, "/kiosk/entry.png");
         long after = System.currentTimeMillis();
@@ -67,12 +61,7 @@ class EntryQrKioskIT {
         assertThat(png.getHeader("Content-Type")).isEqualTo("image/png");
         assertThat(png.getHeader("Cache-Control")).isEqualTo("no-store");
 
-        Path file = dir.resolve("entry.png");
-        Files.write(file, png.body().getBytes());
-        Process p = new ProcessBuilder("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", file.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String decoded = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(p.waitFor()).as("zbarimg exit code").isZero();
+        String decoded = QrTools.zbarimg(png.body().getBytes(), dir.resolve("entry.png"));
 
         assertThat(decoded).matches("https://hub\\.yizhan\\.example/e/kiosk-entry/[A-Z2-7]{12}");
         EntryNonce nonces = EntryNonce.of(ID, KEY);

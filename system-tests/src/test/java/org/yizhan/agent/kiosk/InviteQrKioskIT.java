@@ -1,31 +1,27 @@
 package org.yizhan.agent.kiosk;
 
+import org.yizhan.testing.QrTools;
+import org.yizhan.testing.TestAgent;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.DecodeHintType;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
 import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.config.StationConfig;
 
 import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,28 +38,25 @@ class InviteQrKioskIT {
 
     @TempDir
     Path dir;
-    StationAgent agent;
-    WebClient web;
+    TestAgent agent;
 
     @BeforeEach
     void start(Vertx vertx) throws Exception {
         StationConfig c = StationConfig.defaults(ID, "Kiosk", HUB + "/",
                 new StationConfig.Mqtt("127.0.0.1", 9, false, ID, "unused", 30), "simulated", 1, 10, 10, 30)
                 .withHttp(new StationConfig.LocalHttp("127.0.0.1", 0));
-        agent = new StationAgent(vertx, c, dir, true);
-        get(agent.start());
-        web = WebClient.create(vertx);
+        agent = TestAgent.start(vertx, c, dir);
     }
 
     @AfterEach
     void stop() throws Exception {
         if (agent != null) {
-            get(agent.stop());
+            agent.stop();
         }
     }
 
     private byte[] png(String path) throws Exception {
-        HttpResponse<Buffer> r = get(web.get(agent.httpPort(), "127.0.0.1", path).send());
+        HttpResponse<Buffer> r = agent.get(path);
         assertThat(r.statusCode()).as(path).isEqualTo(200);
         assertThat(r.getHeader("Content-Type")).isEqualTo("image/png");
         return r.body().getBytes();
@@ -76,20 +69,14 @@ class InviteQrKioskIT {
     }
 
     private String zbar(byte[] png, String name) throws Exception {
-        Path file = dir.resolve(name);
-        Files.write(file, png);
-        Process p = new ProcessBuilder("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", file.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String decoded = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(p.waitFor()).as("zbarimg exit code").isZero();
-        return decoded;
+        return QrTools.zbarimg(png, dir.resolve(name));
     }
 
     @Test
     void joinCodeOpensTheHubsJoinPage() throws Exception {
         byte[] png = png("/kiosk/join.png");
         assertThat(zxing(png)).isEqualTo(HUB + "/join.html");
-        if (Files.isExecutable(Path.of("/usr/bin/zbarimg"))) {
+        if (QrTools.hasZbarimg()) {
             assertThat(zbar(png, "join.png")).isEqualTo(HUB + "/join.html");
         }
     }
@@ -98,17 +85,17 @@ class InviteQrKioskIT {
     void feedbackCodeOpensThisStationsFeedbackForm() throws Exception {
         byte[] png = png("/kiosk/feedback.png");
         assertThat(zxing(png)).isEqualTo(HUB + "/f/" + ID);
-        if (Files.isExecutable(Path.of("/usr/bin/zbarimg"))) {
+        if (QrTools.hasZbarimg()) {
             assertThat(zbar(png, "feedback.png")).isEqualTo(HUB + "/f/" + ID);
         }
     }
 
     @Test
     void linksJsonAndTheKioskPageNameBothCodes() throws Exception {
-        HttpResponse<Buffer> links = get(web.get(agent.httpPort(), "127.0.0.1", "/kiosk/links.json").send());
+        HttpResponse<Buffer> links = agent.get("/kiosk/links.json");
         assertThat(links.bodyAsJsonObject().getString("join")).isEqualTo(HUB + "/join.html");
         assertThat(links.bodyAsJsonObject().getString("feedback")).isEqualTo(HUB + "/f/" + ID);
-        String page = get(web.get(agent.httpPort(), "127.0.0.1", "/kiosk/").send()).bodyAsString();
+        String page = agent.get("/kiosk/").bodyAsString();
         assertThat(page).contains("src=\"/kiosk/join.png\"").contains("src=\"/kiosk/feedback.png\"")
                 .contains("扫码加入工会").contains("劳动者说");
     }

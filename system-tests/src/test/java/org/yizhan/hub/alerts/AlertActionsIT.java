@@ -1,6 +1,5 @@
 package org.yizhan.hub.alerts;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -12,13 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 import org.yizhan.hub.live.Bus;
 
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,6 +30,7 @@ class AlertActionsIT {
     static Path dataDir;
 
     static Vertx vertx;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String operator;
@@ -40,17 +38,15 @@ class AlertActionsIT {
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        app = new HubApp(v, HubConfig.load(Optional.empty(), Map.of("YIZHAN_HTTP_HOST", "127.0.0.1",
-                "YIZHAN_HTTP_PORT", "0", "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD)));
-        get(app.start());
-        api = new HubClient(v, app.httpPort());
-        operator = get(api.userWithRole("op1", "operator"));
+        hub = TestHub.start(v, dataDir);
+        app = hub.app();
+        api = hub.client();
+        operator = hub.user("op1", "operator");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        get(app.stop());
+        hub.close();
     }
 
     private static long openAlert(String station) throws Exception {

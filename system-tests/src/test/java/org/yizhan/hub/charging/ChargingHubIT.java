@@ -1,13 +1,11 @@
 package org.yizhan.hub.charging;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import io.vertx.junit5.VertxTestContext;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -18,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Codec;
@@ -34,8 +32,6 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -57,6 +53,7 @@ class ChargingHubIT {
     @TempDir
     static Path dataDir;
 
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String technician;
@@ -64,28 +61,18 @@ class ChargingHubIT {
     static final List<JsonObject> liveMessages = new CopyOnWriteArrayList<>();
 
     @BeforeAll
-    static void startHub(Vertx vertx, VertxTestContext ctx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
+    static void startHub(Vertx vertx) throws Exception {
         vertx.eventBus().<JsonObject>consumer(Bus.LIVE, m -> liveMessages.add(m.body()));
-        app = new HubApp(vertx, config);
-        app.start().compose(v -> {
-            api = new HubClient(vertx, app.httpPort());
-            return api.userWithRole("tech", "technician");
-        }).compose(t -> {
-            technician = t;
-            return api.userWithRole("oper", "operator");
-        }).onComplete(ctx.succeeding(t -> {
-            operator = t;
-            ctx.completeNow();
-        }));
+        hub = TestHub.start(vertx, dataDir);
+        app = hub.app();
+        api = hub.client();
+        technician = hub.user("tech", "technician");
+        operator = hub.user("oper", "operator");
     }
 
     @AfterAll
-    static void stopHub(VertxTestContext ctx) {
-        app.stop().onComplete(ctx.succeedingThenComplete());
+    static void stopHub() throws Exception {
+        hub.close();
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------
@@ -115,7 +102,7 @@ class ChargingHubIT {
     }
 
     private static Station station(String name) throws Exception {
-        JsonObject created = get(api.createStation(technician, HubClient.station(name)));
+        JsonObject created = hub.createStation(technician, TestHub.station(name));
         String id = created.getJsonObject("station").getString("id");
         JsonObject answer = get(api.post("/api/v1/provision", new JsonObject().put("claimCode", created.getString("claimCode"))))
                 .bodyAsJsonObject();
@@ -258,7 +245,7 @@ class ChargingHubIT {
 
     @Test
     void sessionAndSummaryParametersAreChecked() throws Exception {
-        String id = get(api.createStation(technician, HubClient.station("Params"))).getJsonObject("station").getString("id");
+        String id = hub.createStation(technician, TestHub.station("Params")).getJsonObject("station").getString("id");
         String base = "/api/v1/stations/" + id + "/sessions";
         assertThat(field(getAs(operator, base + "?port=5"))).as("4 ports").isEqualTo("port");
         assertThat(field(getAs(operator, base + "?limit=0"))).isEqualTo("limit");
@@ -280,7 +267,7 @@ class ChargingHubIT {
 
     @Test
     void chargerCommandArgumentsAreCheckedAgainstTheStation() throws Exception {
-        String id = get(api.createStation(technician, HubClient.station("Args"))).getJsonObject("station").getString("id");
+        String id = hub.createStation(technician, TestHub.station("Args")).getJsonObject("station").getString("id");
         JsonObject stop = new JsonObject().put("name", "charger.stop");
         assertThat(field(command(operator, id, stop.copy()))).isEqualTo("args.port");
         assertThat(field(command(operator, id, stop.copy().put("args", new JsonObject().put("port", 5)))))

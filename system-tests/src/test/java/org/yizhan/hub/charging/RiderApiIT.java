@@ -1,6 +1,6 @@
 package org.yizhan.hub.charging;
 
-import io.vertx.core.Future;
+import org.yizhan.testing.Cleanup;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -11,12 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.access.EntryNonce;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 import org.yizhan.hub.stations.StationViews;
 
 import java.nio.file.Path;
@@ -25,10 +24,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,39 +48,29 @@ class RiderApiIT {
     static Path dataDir;
     @TempDir
     static Path agentDir;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String operator;
     static StationConfig near;
     static StationConfig far;
     static StationConfig dark;
-    static final List<StationAgent> agents = new ArrayList<>();
     static int phone = 100;
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD,
-                "YIZHAN_STARTUP_GRACE_SECONDS", "0"));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        api = new HubClient(vertx, app.httpPort());
-        operator = get(api.userWithRole("oper", "operator"));
-        String technician = get(api.userWithRole("tech", "technician"));
+        hub = TestHub.start(vertx, dataDir);
+        app = hub.app();
+        api = hub.client();
+        operator = hub.user("oper", "operator");
+        String technician = hub.user("tech", "technician");
         // registered far one first, so "nearest first" is not just the order of registration
-        far = provision(technician, "西溪驿站", 30.2700, 120.0800);
-        near = provision(technician, "文三路驿站", 30.2790, 120.1300);
-        dark = provision(technician, "没有联网的驿站", 30.2742, 120.1291);
+        far = hub.provision(technician, spec("西溪驿站", 30.2700, 120.0800));
+        near = hub.provision(technician, spec("文三路驿站", 30.2790, 120.1300));
+        dark = hub.provision(technician, spec("没有联网的驿站", 30.2742, 120.1291));
         for (StationConfig c : List.of(far, near)) {
-            StationAgent a = new StationAgent(vertx, c.withHttp(new StationConfig.LocalHttp("127.0.0.1", 0)),
-                    agentDir.resolve(c.stationId()), true);
-            get(a.start());
-            agents.add(a);
+            hub.connectedAgent(c, agentDir.resolve(c.stationId()));
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> app.mqtt().isConnected(near.stationId())
-                && app.mqtt().isConnected(far.stationId()));
         // the agents' first telemetry shows their ports free
         await().atMost(Duration.ofSeconds(20)).until(() -> publicList().stream()
                 .allMatch(s -> s.getInteger("freePorts") == 4));
@@ -91,20 +78,11 @@ class RiderApiIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (StationAgent a : agents) {
-            get(a.stop());
-        }
-        if (app != null) {
-            get(app.stop());
-        }
+        Cleanup.close(hub);
     }
 
-    private static StationConfig provision(String technician, String name, double lat, double lon) throws Exception {
-        JsonObject station = get(api.createStation(technician, HubClient.station(name).put("lat", lat).put("lon", lon)
-                .put("telemetrySeconds", 2)));
-        JsonObject prov = get(api.post("/api/v1/provision",
-                new JsonObject().put("claimCode", station.getString("claimCode")))).bodyAsJsonObject();
-        return StationConfig.parse(prov.getJsonObject("config"));
+    private static JsonObject spec(String name, double lat, double lon) {
+        return TestHub.station(name).put("lat", lat).put("lon", lon).put("telemetrySeconds", 2);
     }
 
     private static List<JsonObject> publicList() throws Exception {

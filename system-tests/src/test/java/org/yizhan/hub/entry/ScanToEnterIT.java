@@ -1,8 +1,8 @@
 package org.yizhan.hub.entry;
 
+import org.yizhan.testing.Cleanup;
 import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,21 +15,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.access.EntryNonce;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.yizhan.testing.Futures.get;
@@ -46,10 +43,11 @@ class ScanToEnterIT {
     static Path dataDir;
     @TempDir
     static Path agentDir;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String operator;
-    static StationAgent agent;
+    static TestAgent agent;
     static StationConfig stationA;
     static StationConfig stationB;
     static DigitalOutput relay;
@@ -57,39 +55,20 @@ class ScanToEnterIT {
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        api = new HubClient(vertx, app.httpPort());
-        get(api.admin());
-        operator = get(api.userWithRole("oper", "operator"));
-        String technician = get(api.userWithRole("tech", "technician"));
-        stationA = provision(technician, "东门驿站");
-        stationB = provision(technician, "西门驿站");
-        agent = new StationAgent(vertx, stationA.withHttp(new StationConfig.LocalHttp("127.0.0.1", 0)), agentDir, true);
-        get(agent.start());
-        await().atMost(Duration.ofSeconds(15)).until(() -> app.mqtt().isConnected(stationA.stationId()));
-        relay = ((Pi4jStationHardware.Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
+        hub = TestHub.start(vertx, dataDir);
+        app = hub.app();
+        api = hub.client();
+        operator = hub.user("oper", "operator");
+        String technician = hub.user("tech", "technician");
+        stationA = hub.provision(technician, TestHub.station("东门驿站"));
+        stationB = hub.provision(technician, TestHub.station("西门驿站"));
+        agent = hub.connectedAgent(stationA, agentDir);
+        relay = TestAgent.output(agent.hardware().orElseThrow().doorRelay());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (agent != null) {
-            get(agent.stop());
-        }
-        if (app != null) {
-            get(app.stop());
-        }
-    }
-
-    private static StationConfig provision(String technician, String name) throws Exception {
-        JsonObject station = get(api.createStation(technician, HubClient.station(name)));
-        JsonObject prov = get(api.post("/api/v1/provision",
-                new JsonObject().put("claimCode", station.getString("claimCode")))).bodyAsJsonObject();
-        return StationConfig.parse(prov.getJsonObject("config"));
+        Cleanup.close(hub);
     }
 
     private static EntryNonce nonces(StationConfig c) {
@@ -117,7 +96,7 @@ class ScanToEnterIT {
         assertThat(stationA.access().entryKey()).as("each station has its own key")
                 .isNotEqualTo(stationB.access().entryKey());
         assertThat(stationA.toString()).doesNotContain(stationA.access().entryKey().get());
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve(EntryKeys.FILE))))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(hub.dataDir().resolve(EntryKeys.FILE))))
                 .isEqualTo("rw-------");
     }
 

@@ -1,6 +1,6 @@
 package org.yizhan.hub.face;
 
-import io.vertx.core.Future;
+import org.yizhan.testing.Cleanup;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -14,12 +14,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.agent.access.face.FaceStore;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -32,9 +32,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Base64;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,28 +62,24 @@ public class FaceConsentIT {
     @TempDir
     static Path dirC;
     static String technician;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static WebClient web;
     static HttpServer module;
     static StationConfig stationA;
     static StationConfig stationB;
-    static StationAgent agentA;
-    static StationAgent agentB;
+    static TestAgent agentA;
+    static TestAgent agentB;
     static int phone = 10;
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        api = new HubClient(vertx, app.httpPort());
+        hub = TestHub.start(vertx, dataDir);
+        app = hub.app();
+        api = hub.client();
         web = WebClient.create(vertx);
-        get(api.admin());
-        technician = get(api.userWithRole("tech", "technician"));
+        technician = hub.user("tech", "technician");
         module = get(vertx.createHttpServer().requestHandler(req -> {
             if (req.path().equals("/v1/info")) {
                 req.response().end(new JsonObject().put("dimension", 8).encode());
@@ -96,44 +89,23 @@ public class FaceConsentIT {
             int h = Integer.parseInt(req.getParam("height"));
             req.body().onSuccess(body -> req.response().end(fakeModule(body.getBytes(), w, h).encode()));
         }).listen(0, "127.0.0.1"));
-        stationA = provision(technician, "东门驿站");
-        stationB = provision(technician, "西门驿站");
+        stationA = hub.provision(technician, TestHub.station("东门驿站"));
+        stationB = hub.provision(technician, TestHub.station("西门驿站"));
         JsonObject face = new JsonObject().put("enabled", true).put("engine", "module")
                 .put("moduleUrl", "http://127.0.0.1:" + module.actualPort()).put("matchThreshold", 0.9)
                 .put("livenessThreshold", 0.5).put("enrolFrames", 2);
         Files.writeString(dirA.resolve("face.json"), face.encode());
         Files.writeString(dirB.resolve("face.json"), face.encode());
-        agentA = agent(vertx, stationA, dirA);
-        agentB = agent(vertx, stationB, dirB);
+        agentA = hub.connectedAgent(stationA, dirA);
+        agentB = hub.connectedAgent(stationB, dirB);
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (StationAgent a : new StationAgent[]{agentA, agentB}) {
-            if (a != null) {
-                get(a.stop());
-            }
-        }
-        if (app != null) {
-            get(app.stop());
-        }
+        Cleanup.close(hub);
         if (module != null) {
             get(module.close());
         }
-    }
-
-    private static StationAgent agent(Vertx vertx, StationConfig c, Path dir) throws Exception {
-        StationAgent a = new StationAgent(vertx, c.withHttp(new StationConfig.LocalHttp("127.0.0.1", 0)), dir, true);
-        get(a.start());
-        await().atMost(Duration.ofSeconds(15)).until(() -> app.mqtt().isConnected(c.stationId()));
-        return a;
-    }
-
-    private static StationConfig provision(String technician, String name) throws Exception {
-        JsonObject station = get(api.createStation(technician, HubClient.station(name)));
-        JsonObject prov = get(api.post("/api/v1/provision",
-                new JsonObject().put("claimCode", station.getString("claimCode")))).bodyAsJsonObject();
-        return StationConfig.parse(prov.getJsonObject("config"));
     }
 
     /** The fake face module: band means as the embedding, the top-left pixel as liveness, no face when dark. */
@@ -182,19 +154,19 @@ public class FaceConsentIT {
         return r.bodyAsJsonObject();
     }
 
-    private static HttpResponse<Buffer> local(StationAgent a, String path, Buffer png, String type) throws Exception {
-        return get(web.post(a.httpPort(), "127.0.0.1", path).putHeader("Content-Type", type).sendBuffer(png));
+    private static HttpResponse<Buffer> local(TestAgent a, String path, Buffer png, String type) throws Exception {
+        return a.post(path, type, png);
     }
 
-    private static HttpResponse<Buffer> local(StationAgent a, String path, Buffer png) throws Exception {
+    private static HttpResponse<Buffer> local(TestAgent a, String path, Buffer png) throws Exception {
         return local(a, path, png, "image/png");
     }
 
-    private static JsonObject status(StationAgent a) throws Exception {
-        return get(web.get(a.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+    private static JsonObject status(TestAgent a) throws Exception {
+        return a.status();
     }
 
-    private static int templatesAt(StationAgent a) throws Exception {
+    private static int templatesAt(TestAgent a) throws Exception {
         return status(a).getJsonObject("face").getInteger("templates");
     }
 
@@ -209,7 +181,7 @@ public class FaceConsentIT {
                 new JsonObject().put("consent", true).put("textVersion", "2026-01").put("sync", sync)));
     }
 
-    private static String enrol(StationAgent a, String token, int[] face) throws Exception {
+    private static String enrol(TestAgent a, String token, int[] face) throws Exception {
         String[] id = new String[1];
         Buffer[] shown = new Buffer[1];
         // the consent reaches the station as a command: wait until it has
@@ -229,7 +201,7 @@ public class FaceConsentIT {
         return id[0];
     }
 
-    private static JsonObject door(StationAgent a, int[] face, int live) throws Exception {
+    private static JsonObject door(TestAgent a, int[] face, int live) throws Exception {
         HttpResponse<Buffer> r = local(a, "/sim/face", face(face, live));
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
         return r.bodyAsJsonObject();
@@ -282,7 +254,7 @@ public class FaceConsentIT {
         assertThat(door(agentA, FACE_A, 20).getString("reason")).as("a photo held up").isEqualTo("not-live");
         assertThat(door(agentA, new int[8], 0).getValue("decision")).as("no face in the frame").isNull();
 
-        String operator = get(api.userWithRole("oper1", "operator"));
+        String operator = hub.user("oper1", "operator");
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             JsonArray events = get(api.get("/api/v1/events?stationId=" + stationA.stationId()
                     + "&type=access.granted", operator)).bodyAsJsonObject().getJsonArray("events");
@@ -328,7 +300,7 @@ public class FaceConsentIT {
         assertThat(count("SELECT COUNT(*) FROM face_templates WHERE member_id = ?", memberId)).isEqualTo(1);
 
         // operators see that a template went to B, never the template; nor can they send face commands themselves
-        String operator = get(api.userWithRole("oper2", "operator"));
+        String operator = hub.user("oper2", "operator");
         String syncId = get(app.database().call(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT id FROM commands WHERE name = 'face.sync' AND args LIKE ? AND args LIKE ?")) {
@@ -385,7 +357,7 @@ public class FaceConsentIT {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 assertThat(door(agentB, FACE_C, 250).getString("decision")).as("synced to station B").isEqualTo("granted"));
 
-        get(agentB.stop());
+        agentB.stop();
         await().atMost(Duration.ofSeconds(15)).until(() -> !app.mqtt().isConnected(stationB.stationId()));
 
         HttpResponse<Buffer> withdrawn = get(web.delete(api.port(), "127.0.0.1", "/api/v1/members/me/face-consent")
@@ -401,19 +373,19 @@ public class FaceConsentIT {
         assertThat(count("SELECT COUNT(*) FROM commands WHERE station_id = ? AND name = 'face.delete' "
                 + "AND status = 'pending'", stationB.stationId())).as("queued for the offline station").isEqualTo(1);
 
-        agentB = agent(vertx, stationB, dirB);
+        agentB = hub.connectedAgent(stationB, dirB);
         await().atMost(Duration.ofSeconds(15)).until(() -> count("SELECT COUNT(*) FROM commands WHERE station_id = ? "
                 + "AND name = 'face.delete' AND status = 'succeeded'", stationB.stationId()) == 1);
         assertThat(door(agentB, FACE_C, 250).getString("reason")).as("gone at B").isEqualTo("no-match");
 
         // and on disk: the stations' face stores hold no template of the member
         for (Path dir : new Path[]{dirB}) {
-            get(agentB.stop());
+            agentB.stop();
             FaceStore store = new FaceStore(vertx, dir);
             get(store.open());
             assertThat(get(store.count(pseudonym))).isZero();
             get(store.close());
-            agentB = agent(vertx, stationB, dirB);
+            agentB = hub.connectedAgent(stationB, dirB);
         }
     }
 
@@ -468,15 +440,15 @@ public class FaceConsentIT {
         assertThat(local(agentA, "/kiosk/face/enrol/e99/frames", face(FACE_D, 250)).statusCode()).isEqualTo(404);
     }
 
-    private static JsonObject startAtKiosk(StationAgent a) throws Exception {
-        HttpResponse<Buffer> r = get(web.post(a.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send());
+    private static JsonObject startAtKiosk(TestAgent a) throws Exception {
+        HttpResponse<Buffer> r = a.post("/kiosk/face/enrol/start");
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
         assertThat(r.bodyAsJsonObject().getString("step")).isEqualTo("waiting-for-pass");
         return r.bodyAsJsonObject();
     }
 
-    private static JsonObject kioskStep(StationAgent a, String id) throws Exception {
-        HttpResponse<Buffer> r = get(web.get(a.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + id).send());
+    private static JsonObject kioskStep(TestAgent a, String id) throws Exception {
+        HttpResponse<Buffer> r = a.get("/kiosk/face/enrol/" + id);
         assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
         return r.bodyAsJsonObject();
     }
@@ -507,7 +479,7 @@ public class FaceConsentIT {
             assertThat(pass.bodyAsJsonObject().getValue("decision")).as(pass.bodyAsString()).isNull();
             assertThat(pass.bodyAsJsonObject().getJsonObject("enrolment").getString("step")).isEqualTo("capturing");
         });
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + refusedId).send()).statusCode())
+        assertThat(agentA.get("/kiosk/face/enrol/" + refusedId).statusCode())
                 .as("a replaced enrolment").isEqualTo(404);
         JsonObject decisionsBefore = status(agentA).getJsonObject("access").getJsonObject("decisions");
         JsonObject capturing = kioskStep(agentA, id[0]);
@@ -545,14 +517,14 @@ public class FaceConsentIT {
         assertThat(status(agentA).getJsonObject("access").getJsonObject("decisions")).isNotEqualTo(decisionsBefore);
 
         // bad input at the new ways in
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/nope").send()).statusCode())
+        assertThat(agentA.get("/kiosk/face/enrol/nope").statusCode())
                 .isEqualTo(404);
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(300)).send())
+        assertThat(agentA.get("/kiosk/face/enrol/" + "x".repeat(300))
                 .statusCode()).isEqualTo(404);
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/" + "x".repeat(5000)).send())
+        assertThat(agentA.get("/kiosk/face/enrol/" + "x".repeat(5000))
                 .statusCode()).as("too long for the server").isEqualTo(414);
         assertThat(status(agentA).getJsonObject("face").getBoolean("enabled")).as("still up").isTrue();
-        assertThat(get(web.get(agentA.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send()).statusCode())
+        assertThat(agentA.get("/kiosk/face/enrol/start").statusCode())
                 .isEqualTo(404);
     }
 
@@ -563,9 +535,9 @@ public class FaceConsentIT {
         String pseudonym = m.getJsonObject("member").getString("pseudonym");
         assertThat(giveConsent(token, false).statusCode()).isEqualTo(201);
 
-        StationConfig stationC = provision(technician, "南门驿站");
+        StationConfig stationC = hub.provision(technician, TestHub.station("南门驿站"));
         Files.writeString(dirC.resolve("face.json"), Files.readString(dirA.resolve("face.json")));
-        StationAgent agentC = agent(vertx, stationC, dirC);
+        TestAgent agentC = hub.connectedAgent(stationC, dirC);
         try {
             String id = enrol(agentC, token, FACE_F);
             HttpResponse<Buffer> done = local(agentC, "/kiosk/face/enrol/" + id + "/frames", face(FACE_F, 250));
@@ -578,7 +550,7 @@ public class FaceConsentIT {
             JsonObject other = join();
             String otherPseudonym = other.getJsonObject("member").getString("pseudonym");
             assertThat(giveConsent(other.getString("memberToken"), true).statusCode()).isEqualTo(201);
-            get(agentC.stop());
+            agentC.stop();
             await().atMost(Duration.ofSeconds(15)).until(() -> !app.mqtt().isConnected(stationC.stationId()));
             get(app.database().call(c -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE commands SET status = 'expired' "
@@ -588,14 +560,14 @@ public class FaceConsentIT {
                     return ps.executeUpdate();
                 }
             }));
-            agentC = agent(vertx, stationC, dirC);
+            agentC = hub.connectedAgent(stationC, dirC);
             String live = sent + " AND status <> 'expired'";
             await().atMost(Duration.ofSeconds(15)).until(() ->
                     count(live, stationC.stationId(), "%" + otherPseudonym + "%") == 1);
             assertThat(count(sent, stationC.stationId(), "%" + otherPseudonym + "%")).isEqualTo(2);
             assertThat(count(sent, stationC.stationId(), "%" + pseudonym + "%")).isEqualTo(1);
         } finally {
-            get(agentC.stop());
+            agentC.stop();
         }
     }
 

@@ -1,6 +1,5 @@
 package org.yizhan.hub.feedback;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -14,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
@@ -23,8 +22,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.yizhan.testing.Futures.get;
@@ -45,6 +42,7 @@ class FeedbackApiIT {
     static Path dataDir;
 
     static Vertx vertx;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String admin;
@@ -55,20 +53,18 @@ class FeedbackApiIT {
     @BeforeAll
     static void start(Vertx v) throws Exception {
         vertx = v;
-        app = new HubApp(v, HubConfig.load(Optional.empty(), Map.of("YIZHAN_HTTP_HOST", "127.0.0.1",
-                "YIZHAN_HTTP_PORT", "0", "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD)));
-        get(app.start());
-        api = new HubClient(v, app.httpPort());
-        admin = get(api.admin());
-        operator = get(api.userWithRole("fb-operator", "operator"));
-        technician = get(api.userWithRole("fb-technician", "technician"));
-        station = get(api.createStation(admin, HubClient.station("文三路驿站"))).getJsonObject("station").getString("id");
+        hub = TestHub.start(v, dataDir);
+        app = hub.app();
+        api = hub.client();
+        admin = hub.adminToken();
+        operator = hub.user("fb-operator", "operator");
+        technician = hub.user("fb-technician", "technician");
+        station = hub.createStation(admin, TestHub.station("文三路驿站")).getJsonObject("station").getString("id");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        get(app.stop());
+        hub.close();
     }
 
     /** A client that connects from its own loopback address (127.0.0.N): its own rate-limit bucket. */

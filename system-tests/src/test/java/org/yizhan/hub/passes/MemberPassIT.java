@@ -1,5 +1,6 @@
 package org.yizhan.hub.passes;
 
+import org.yizhan.testing.Cleanup;
 import com.google.zxing.BinaryBitmap;
 import com.google.zxing.DecodeHintType;
 import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
@@ -7,42 +8,35 @@ import com.google.zxing.common.HybridBinarizer;
 import com.google.zxing.qrcode.QRCodeReader;
 import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
 import com.google.zxing.qrcode.encoder.Encoder;
-import com.pi4j.io.gpio.digital.DigitalOutput;
 import com.pi4j.io.gpio.digital.DigitalState;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.access.Ed25519;
 import org.yizhan.access.RiderPass;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.QrTools;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
 import org.yizhan.hub.members.MemberStore;
 
 import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Members, rider passes and revocation against a real hub on free ports. */
 @ExtendWith(VertxExtension.class)
@@ -50,6 +44,7 @@ class MemberPassIT {
 
     @TempDir
     static Path dataDir;
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static String admin;
@@ -58,23 +53,17 @@ class MemberPassIT {
 
     @BeforeAll
     static void startHub(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        api = new HubClient(vertx, app.httpPort());
-        admin = get(api.admin());
-        operator = get(api.userWithRole("oper", "operator"));
-        technician = get(api.userWithRole("tech", "technician"));
+        hub = TestHub.start(vertx, dataDir);
+        app = hub.app();
+        api = hub.client();
+        admin = hub.adminToken();
+        operator = hub.user("oper", "operator");
+        technician = hub.user("tech", "technician");
     }
 
     @AfterAll
     static void stopHub() throws Exception {
-        if (app != null) {
-            get(app.stop());
-        }
+        Cleanup.close(hub);
     }
 
     private static JsonObject join(String phone) throws Exception {
@@ -192,40 +181,24 @@ class MemberPassIT {
      */
     @Test
     void provisionedStationOpensForAHubPassWithTheHubStopped(Vertx vertx, @TempDir Path agentDir) throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/qrencode")),
-                "qrencode is not installed (apt-get install qrencode): the pass is drawn with it");
-        JsonObject station = get(api.createStation(technician, HubClient.station("门禁站")));
-        JsonObject prov = get(api.post("/api/v1/provision", new JsonObject().put("claimCode", station.getString("claimCode"))))
-                .bodyAsJsonObject();
-        StationConfig cfg = StationConfig.parse(prov.getJsonObject("config"))
-                .withHttp(new StationConfig.LocalHttp("127.0.0.1", 0));
+        QrTools.assumeQrencode();
+        StationConfig cfg = hub.provision(technician, TestHub.station("门禁站"));
         assertThat(cfg.access().hubKeys()).as("provisioned hub keys").isNotEmpty();
 
         JsonObject member = join("13800138004");
         String text = myPass(member.getString("memberToken"), "").bodyAsJsonObject().getString("pass");
-        Process p = new ProcessBuilder("qrencode", "-o", "-", "-t", "PNG", "-l", "M", "-s", "5", text)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] png = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor()).isZero();
+        byte[] png = QrTools.qrencode(text);
 
         // a separate hub process would be stopped here; this one stays for the other tests, so the station
         // is pointed at nothing: it never reaches a hub.
         StationConfig offline = cfg.withMqtt(new StationConfig.Mqtt("127.0.0.1", 9, false, cfg.stationId(),
                 cfg.mqtt().password(), 30));
-        StationAgent agent = new StationAgent(vertx, offline, agentDir, true);
-        get(agent.start());
-        try {
-            WebClient web = WebClient.create(vertx);
-            JsonObject first = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera")
-                    .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png))).bodyAsJsonObject();
+        try (TestAgent agent = TestAgent.start(vertx, offline, agentDir)) {
+            JsonObject first = agent.postImage("/sim/camera", png).bodyAsJsonObject();
             assertThat(first.getString("decision")).as(first.encode()).isEqualTo("granted");
-            DigitalOutput relay = ((Pi4jStationHardware.Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
-            assertThat(relay.state()).isEqualTo(DigitalState.HIGH);
-            JsonObject again = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera")
-                    .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png))).bodyAsJsonObject();
+            assertThat(agent.doorRelay()).isEqualTo(DigitalState.HIGH);
+            JsonObject again = agent.postImage("/sim/camera", png).bodyAsJsonObject();
             assertThat(again.getString("reason")).isEqualTo("replayed");
-        } finally {
-            get(agent.stop());
         }
     }
 }

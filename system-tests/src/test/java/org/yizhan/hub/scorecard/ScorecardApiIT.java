@@ -1,6 +1,5 @@
 package org.yizhan.hub.scorecard;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -15,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
 import org.yizhan.hub.feedback.Deadlines;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.HubClient;
+import org.yizhan.testing.TestHub;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,9 +28,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.yizhan.testing.Futures.get;
@@ -60,6 +56,7 @@ class ScorecardApiIT {
     @TempDir
     static Path dataDir;
 
+    static TestHub hub;
     static HubApp app;
     static HubClient api;
     static WebClient web;
@@ -85,17 +82,15 @@ class ScorecardApiIT {
 
     @BeforeAll
     static void start(Vertx v) throws Exception {
-        app = new HubApp(v, HubConfig.load(Optional.empty(), Map.of("YIZHAN_HTTP_HOST", "127.0.0.1",
-                "YIZHAN_HTTP_PORT", "0", "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD)));
-        get(app.start());
-        api = new HubClient(v, app.httpPort());
+        hub = TestHub.start(v, dataDir);
+        app = hub.app();
+        api = hub.client();
         web = WebClient.create(v, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(app.httpPort()));
-        String admin = get(api.admin());
-        operator = get(api.userWithRole("sc-operator", "operator"));
-        a = get(api.createStation(admin, HubClient.station(NAME_A).put("ports", 4))).getJsonObject("station").getString("id");
-        b = get(api.createStation(admin, HubClient.station("西溪驿站").put("ports", 2))).getJsonObject("station").getString("id");
-        c = get(api.createStation(admin, HubClient.station(NAME_C).put("ports", 2))).getJsonObject("station").getString("id");
+        String admin = hub.adminToken();
+        operator = hub.user("sc-operator", "operator");
+        a = hub.createStation(admin, TestHub.station(NAME_A).put("ports", 4)).getJsonObject("station").getString("id");
+        b = hub.createStation(admin, TestHub.station("西溪驿站").put("ports", 2)).getJsonObject("station").getString("id");
+        c = hub.createStation(admin, TestHub.station(NAME_C).put("ports", 2)).getJsonObject("station").getString("id");
         for (int i = 0; i < 10; i++) {
             VISITS_A.add(at(LocalDate.of(2025, 3, 3), 8, i));
         }
@@ -137,7 +132,7 @@ class ScorecardApiIT {
 
     @AfterAll
     static void stop() throws Exception {
-        get(app.stop());
+        hub.close();
     }
 
     private static long at(LocalDate d, int hour, int minute) {

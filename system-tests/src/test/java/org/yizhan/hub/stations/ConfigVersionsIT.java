@@ -1,5 +1,6 @@
 package org.yizhan.hub.stations;
 
+import org.yizhan.testing.Cleanup;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -8,21 +9,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.TestHub;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.yizhan.testing.Futures.get;
 
 /**
  * Configuration versions over real HTTP against a real hub: firmware-config's problems come back naming the
@@ -35,42 +28,29 @@ class ConfigVersionsIT {
     @TempDir
     static Path dataDir;
 
-    static HubApp app;
+    static TestHub hub;
     static String technician;
     static String operator;
 
     @BeforeAll
     static void startHub(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        HubClient api = new HubClient(vertx, app.httpPort());
-        technician = get(api.userWithRole("configurer", "technician"));
-        operator = get(api.userWithRole("viewer", "operator"));
+        hub = TestHub.start(vertx, dataDir);
+        technician = hub.user("configurer", "technician");
+        operator = hub.user("viewer", "operator");
     }
 
     @AfterAll
     static void stopHub() throws Exception {
-        if (app != null) {
-            get(app.stop());
-        }
+        Cleanup.close(hub);
     }
 
     private static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return hub.send(method, path, token, "application/json",
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static JsonObject created() throws Exception {
-        HttpResponse<String> r = call("POST", "/api/v1/stations", technician, HubClient.station("配置测试驿站").encode());
+        HttpResponse<String> r = call("POST", "/api/v1/stations", technician, TestHub.station("配置测试驿站").encode());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         return new JsonObject(r.body());
     }

@@ -1,6 +1,6 @@
 package org.yizhan.hub.stations;
 
-import io.vertx.core.Future;
+import org.yizhan.testing.Cleanup;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,23 +10,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.hub.HubApp;
-import org.yizhan.hub.HubConfig;
-import org.yizhan.hub.http.HubClient;
+import org.yizhan.testing.TestHub;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
-import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -42,38 +32,26 @@ class StationImportIT {
     @TempDir
     static Path dataDir;
 
-    static HubApp app;
+    static TestHub hub;
     static String technician;
     static String operator;
     static String admin;
-    static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startHub(Vertx vertx) throws Exception {
-        HubConfig config = HubConfig.load(Optional.empty(), Map.of(
-                "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
-                "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
-                "YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_ADMIN_PASSWORD", HubClient.ADMIN_PASSWORD));
-        app = new HubApp(vertx, config);
-        get(app.start());
-        HubClient api = new HubClient(vertx, app.httpPort());
-        admin = get(api.admin());
-        technician = get(api.userWithRole("importer", "technician"));
-        operator = get(api.userWithRole("desk", "operator"));
+        hub = TestHub.start(vertx, dataDir);
+        admin = hub.adminToken();
+        technician = hub.user("importer", "technician");
+        operator = hub.user("desk", "operator");
     }
 
     @AfterAll
     static void stopHub() throws Exception {
-        if (app != null) {
-            get(app.stop());
-        }
+        Cleanup.close(hub);
     }
 
     static HttpResponse<String> post(String token, String contentType, byte[] body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + ImportRoutes.PATH))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return hub.send("POST", ImportRoutes.PATH, token, contentType, body);
     }
 
     static HttpResponse<String> postCsv(String token, String csv) throws Exception {
@@ -81,11 +59,8 @@ class StationImportIT {
     }
 
     static HttpResponse<String> call(String method, String path, String token, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
-                .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return hub.send(method, path, token, "application/json",
+                body == null ? null : body.getBytes(StandardCharsets.UTF_8));
     }
 
     static int stationCount() throws Exception {
@@ -124,11 +99,8 @@ class StationImportIT {
         assertThat(station.getInteger("ports")).isEqualTo(4);
         assertThat(station.getInteger("capacity")).isEqualTo(12);
 
-        HttpResponse<String> provisioned = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + app.httpPort() + "/api/v1/provision")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
-                        .put("claimCode", created.getJsonObject(1).getString("claimCode")).encode())).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> provisioned = hub.send("POST", "/api/v1/provision", null, new JsonObject()
+                .put("claimCode", created.getJsonObject(1).getString("claimCode")));
         assertThat(provisioned.statusCode()).as(provisioned.body()).isEqualTo(200);
         assertThat(new JsonObject(provisioned.body()).getString("stationId")).isEqualTo(created.getJsonObject(1).getString("id"));
     }
@@ -231,9 +203,7 @@ class StationImportIT {
         HttpResponse<String> r = postCsv(operator, csv);
         assertThat(r.statusCode()).isEqualTo(403);
         assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("forbidden");
-        HttpResponse<String> anon = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort()
-                        + ImportRoutes.PATH)).header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofString(csv)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> anon = post(null, "text/csv", csv.getBytes(StandardCharsets.UTF_8));
         assertThat(anon.statusCode()).isEqualTo(401);
         assertThat(stationCount()).isEqualTo(before);
     }

@@ -1,5 +1,6 @@
 package org.yizhan.agent.access.face;
 
+import org.yizhan.testing.TestAgent;
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.common.BitMatrix;
 import com.google.zxing.qrcode.QRCodeWriter;
@@ -8,12 +9,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.StationAgent;
 import org.yizhan.agent.access.AccessControl;
 import org.yizhan.agent.access.CameraClaim;
 import org.yizhan.agent.access.CameraScanner;
@@ -29,7 +28,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.yizhan.testing.Futures.get;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,25 +66,20 @@ class FaceOffIT {
     }
 
     private static void checkOff(Vertx vertx, Path dir, String id) throws Exception {
-        StationAgent agent = new StationAgent(vertx, config(id), dir, true);
-        get(agent.start());
-        WebClient web = WebClient.create(vertx);
+        TestAgent agent = TestAgent.start(vertx, config(id), dir);
         try {
-            JsonObject status = get(web.get(agent.httpPort(), "127.0.0.1", "/status").send()).bodyAsJsonObject();
+            JsonObject status = agent.status();
             assertThat(status.getJsonObject("face").getBoolean("enabled")).isFalse();
-            HttpResponse<Buffer> enrol = get(web.post(agent.httpPort(), "127.0.0.1", "/kiosk/face/enrol")
-                    .putHeader("Content-Type", "image/png").sendBuffer(grey()));
+            HttpResponse<Buffer> enrol = agent.post("/kiosk/face/enrol", "image/png", grey());
             assertThat(enrol.statusCode()).isEqualTo(409);
             assertThat(enrol.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("face-off");
-            HttpResponse<Buffer> start = get(web.post(agent.httpPort(), "127.0.0.1", "/kiosk/face/enrol/start").send());
+            HttpResponse<Buffer> start = agent.post("/kiosk/face/enrol/start");
             assertThat(start.statusCode()).as("the kiosk button").isEqualTo(409);
             assertThat(start.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("face-off");
-            HttpResponse<Buffer> door = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/face")
-                    .putHeader("Content-Type", "image/png").sendBuffer(grey()));
+            HttpResponse<Buffer> door = agent.post("/sim/face", "image/png", grey());
             assertThat(door.bodyAsJsonObject().getValue("decision")).isNull();
         } finally {
-            web.close();
-            get(agent.stop());
+            agent.close();
         }
     }
 

@@ -1,4 +1,4 @@
-package org.yizhan.hub.http;
+package org.yizhan.testing;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -9,15 +9,13 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 
-/** A test client for the hub's HTTP API over loopback. */
+/** The hub's HTTP API over loopback as Vert.x futures; {@link TestHub#client()} gives one. */
 public final class HubClient {
-
-    public static final String ADMIN_PASSWORD = "admin-test-password-1";
 
     private final WebClient client;
     private final int port;
 
-    public HubClient(Vertx vertx, int port) {
+    HubClient(Vertx vertx, int port) {
         this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
         this.port = port;
     }
@@ -57,19 +55,23 @@ public final class HubClient {
     }
 
     public Future<String> admin() {
-        return login("admin", ADMIN_PASSWORD);
+        return login("admin", TestHub.ADMIN_PASSWORD);
     }
 
     /** Creates a user with the role (as admin) and signs in as that user. */
     public Future<String> userWithRole(String username, String role) {
-        String pw = "pw-" + username + "-0123456789";
+        String pw = password(username);
         return admin().compose(t -> post("/api/v1/users", t,
                         new JsonObject().put("username", username).put("password", pw).put("role", role)))
                 .compose(r -> r.statusCode() == 201 || r.statusCode() == 409 ? login(username, pw)
                         : Future.failedFuture("creating " + username + " gave " + r.statusCode() + " " + r.bodyAsString()));
     }
 
-    public static JsonObject station(String name) {
+    static String password(String username) {
+        return "pw-" + username + "-0123456789";
+    }
+
+    static JsonObject station(String name) {
         return new JsonObject().put("name", name).put("address", "杭州市西湖区 1 号").put("lat", 30.25).put("lon", 120.15)
                 .put("profile", "simulated").put("ports", 4).put("capacity", 20);
     }

@@ -1,4 +1,4 @@
-package org.yizhan.e2e;
+package org.yizhan.testing;
 
 import io.vertx.core.json.JsonObject;
 
@@ -10,28 +10,28 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A small blocking JSON client for the test thread (never used on an event loop). */
-final class Http {
+public final class Http {
 
-    record Response(int status, JsonObject body) {
+    public record Response(int status, JsonObject body) {
     }
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private String token;
 
-    Http(String base) {
+    public Http(String base) {
         this.base = base;
     }
 
-    void token(String token) {
+    public void token(String token) {
         this.token = token;
     }
 
-    Response get(String path) throws IOException, InterruptedException {
+    public Response get(String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
     }
 
-    Response post(String path, JsonObject body) throws IOException, InterruptedException {
+    public Response post(String path, JsonObject body) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(base + path))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.encode())));

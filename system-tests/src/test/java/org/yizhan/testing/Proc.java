@@ -1,4 +1,4 @@
-package org.yizhan.e2e;
+package org.yizhan.testing;
 
 import io.vertx.core.json.JsonObject;
 
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 
 /** A hub or agent started as its own JVM from the built jar, with its output in a log file. */
-final class Proc implements AutoCloseable {
+public final class Proc implements AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -26,7 +26,7 @@ final class Proc implements AutoCloseable {
         this.log = log;
     }
 
-    static Path jar(String module, String jarName) {
+    public static Path jar(String module, String jarName) {
         Path here = Path.of("").toAbsolutePath();
         Path p = here.getParent().resolve(module).resolve("target").resolve(jarName);
         if (!Files.exists(p)) {
@@ -35,7 +35,7 @@ final class Proc implements AutoCloseable {
         return p;
     }
 
-    static Proc start(String name, Path jar, List<String> args, Map<String, String> env, Path logDir)
+    public static Proc start(String name, Path jar, List<String> args, Map<String, String> env, Path logDir)
             throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -52,7 +52,7 @@ final class Proc implements AutoCloseable {
     }
 
     /** Runs a command to completion and returns its exit code. */
-    static int run(String name, Path jar, List<String> args, Map<String, String> env, Path logDir)
+    public static int run(String name, Path jar, List<String> args, Map<String, String> env, Path logDir)
             throws IOException, InterruptedException {
         try (Proc p = start(name, jar, args, env, logDir)) {
             if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
@@ -62,7 +62,7 @@ final class Proc implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(log);
         } catch (IOException e) {
@@ -70,18 +70,18 @@ final class Proc implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** SIGKILL: the process gets no chance to say goodbye. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(20, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: a clean shutdown through the shutdown hook. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -89,7 +89,7 @@ final class Proc implements AutoCloseable {
         }
     }
 
-    static JsonObject awaitPorts(Path dir, Proc p) {
+    public static JsonObject awaitPorts(Path dir, Proc p) {
         Path ports = dir.resolve("ports.json");
         await(p.name + " writes ports.json").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {

@@ -1,4 +1,4 @@
-package org.yizhan.web;
+package org.yizhan.testing;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Dimension;
@@ -24,13 +24,13 @@ import java.util.stream.Stream;
  * downloaded: the driver and browser paths are given, so Selenium Manager is not asked. Tests skip (with a clear
  * message) only where {@code /usr/bin/chromium} is not installed.
  */
-final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable {
 
-    static final String CHROMIUM = "/usr/bin/chromium";
-    static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-    static final Dimension PHONE = new Dimension(390, 844);
-    static final Dimension DESKTOP = new Dimension(1280, 800);
-    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    public static final String CHROMIUM = "/usr/bin/chromium";
+    public static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    public static final Dimension PHONE = new Dimension(390, 844);
+    public static final Dimension DESKTOP = new Dimension(1280, 800);
+    public static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
     private final ChromeDriverService service;
     private final ChromeDriver driver;
@@ -43,7 +43,7 @@ final class Browser implements AutoCloseable {
     }
 
     /** Starts the browser, or skips the calling test class when Chromium is not installed. */
-    static Browser start() throws IOException {
+    public static Browser start() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)),
                 "Browser tests need Debian's chromium at " + CHROMIUM + " (apt-get install chromium chromium-driver)");
         Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMEDRIVER)),
@@ -67,23 +67,23 @@ final class Browser implements AutoCloseable {
         return new Browser(service, driver, profile);
     }
 
-    WebDriver driver() {
+    public WebDriver driver() {
         return driver;
     }
 
-    WebDriverWait waiting(int seconds) {
+    public WebDriverWait waiting(int seconds) {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds), Duration.ofMillis(100));
         wait.ignoring(StaleElementReferenceException.class);
         return wait;
     }
 
     /** Sets the window so the page's viewport is size (headless: window and viewport are the same). */
-    void resize(Dimension size) {
+    public void resize(Dimension size) {
         driver.manage().window().setSize(size);
     }
 
     /** Writes the visible page to target/screenshots/name.png and returns the file. */
-    Path screenshot(String name) throws IOException {
+    public Path screenshot(String name) throws IOException {
         Files.createDirectories(SCREENSHOTS);
         Path target = SCREENSHOTS.resolve(name + ".png");
         File shot = driver.getScreenshotAs(OutputType.FILE);

@@ -1,4 +1,4 @@
-package org.yizhan.agent;
+package org.yizhan.testing;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
@@ -16,23 +16,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A small real MQTT endpoint for tests: records what stations publish, acks or withholds PUBACKs, sends commands. */
-final class TestBroker {
+public final class TestBroker {
 
-    record Received(int connection, String topic, JsonObject payload, int qos, boolean retain) {
+    public record Received(int connection, String topic, JsonObject payload, int qos, boolean retain) {
     }
 
-    record Connect(String clientId, String username, String password, MqttWill will, int keepAlive) {
+    public record Connect(String clientId, String username, String password, MqttWill will, int keepAlive) {
     }
 
-    final List<Received> received = new CopyOnWriteArrayList<>();
-    final List<Connect> connects = new CopyOnWriteArrayList<>();
-    final List<String> subscriptions = new CopyOnWriteArrayList<>();
-    volatile boolean ackPublishes = true;
+    public final List<Received> received = new CopyOnWriteArrayList<>();
+    public final List<Connect> connects = new CopyOnWriteArrayList<>();
+    public final List<String> subscriptions = new CopyOnWriteArrayList<>();
+    public volatile boolean ackPublishes = true;
     private final AtomicInteger connections = new AtomicInteger();
     private volatile MqttEndpoint endpoint;
     private MqttServer server;
 
-    Future<Integer> start(Vertx vertx) {
+    public Future<Integer> start(Vertx vertx) {
         server = MqttServer.create(vertx, new MqttServerOptions().setMaxMessageSize(300 * 1024));
         server.endpointHandler(ep -> {
             int n = connections.incrementAndGet();
@@ -60,25 +60,25 @@ final class TestBroker {
         return server.listen(0, "127.0.0.1").map(MqttServer::actualPort);
     }
 
-    int connectionCount() {
+    public int connectionCount() {
         return connections.get();
     }
 
-    boolean hasClient() {
+    public boolean hasClient() {
         MqttEndpoint ep = endpoint;
         return ep != null && ep.isConnected();
     }
 
-    void send(String topic, JsonObject payload) {
+    public void send(String topic, JsonObject payload) {
         endpoint.publish(topic, payload.toBuffer(), MqttQoS.AT_LEAST_ONCE, false, false);
     }
 
-    List<Received> on(String suffix) {
+    public List<Received> on(String suffix) {
         return received.stream().filter(r -> r.topic().endsWith("/" + suffix)).toList();
     }
 
     /** Every event id received on a connection, singles and batches flattened, in arrival order. */
-    List<JsonObject> events(int connection) {
+    public List<JsonObject> events(int connection) {
         List<JsonObject> list = new ArrayList<>();
         for (Received r : on("events")) {
             if (connection > 0 && r.connection() != connection) {
@@ -93,11 +93,11 @@ final class TestBroker {
         return list;
     }
 
-    List<JsonObject> events() {
+    public List<JsonObject> events() {
         return events(0);
     }
 
-    Future<Void> close() {
+    public Future<Void> close() {
         return server == null ? Future.succeededFuture() : server.close();
     }
 }
