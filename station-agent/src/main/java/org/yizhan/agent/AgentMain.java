@@ -3,8 +3,8 @@ package org.yizhan.agent;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.yizhan.agent.provision.Provisioner;
-import org.yizhan.agent.state.ConfigFile;
+import org.yizhan.agent.cli.Provisioner;
+import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.ConfigException;
 import org.yizhan.config.StationConfig;
 

@@ -6,35 +6,35 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.AccessControl;
-import org.yizhan.agent.access.AccessStore;
-import org.yizhan.agent.access.CameraRoutes;
-import org.yizhan.agent.access.CameraScanner;
-import org.yizhan.agent.access.CredentialsSync;
-import org.yizhan.agent.access.FrameSource;
-import org.yizhan.agent.access.QrDecoder;
-import org.yizhan.agent.access.V4l2FrameSource;
-import org.yizhan.agent.access.face.FaceAccess;
-import org.yizhan.agent.access.face.FaceCommands;
-import org.yizhan.agent.access.face.FaceRoutes;
+import org.yizhan.agent.camera.CameraRoutes;
+import org.yizhan.agent.camera.CameraScanner;
+import org.yizhan.agent.camera.FrameSource;
+import org.yizhan.agent.camera.FrameWatch;
+import org.yizhan.agent.camera.QrDecoder;
+import org.yizhan.agent.camera.V4l2FrameSource;
 import org.yizhan.agent.charger.ChargerException;
 import org.yizhan.agent.charger.ChargerPort;
 import org.yizhan.agent.charger.Chargers;
 import org.yizhan.agent.charger.DailyQuota;
 import org.yizhan.agent.charger.Session;
-import org.yizhan.agent.command.CommandDispatcher;
-import org.yizhan.agent.command.CommandFailure;
+import org.yizhan.agent.config.ConfigReceiver;
 import org.yizhan.agent.door.DoorController;
+import org.yizhan.agent.face.FaceAccess;
+import org.yizhan.agent.face.FaceCommands;
+import org.yizhan.agent.face.FaceRoutes;
 import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.agent.hardware.PowerMeter;
+import org.yizhan.agent.hardware.simulated.SimulatedPowerMeter;
+import org.yizhan.agent.hardware.simulated.Simulator;
 import org.yizhan.agent.http.LocalHttp;
 import org.yizhan.agent.kiosk.InviteQrRoutes;
 import org.yizhan.agent.occupancy.OccupancyCounter;
-import org.yizhan.agent.selftest.FrameWatch;
-import org.yizhan.agent.sim.SimulatedPowerMeter;
-import org.yizhan.agent.sim.Simulator;
-import org.yizhan.agent.state.ConfigReceiver;
+import org.yizhan.agent.pass.AccessControl;
+import org.yizhan.agent.pass.AccessStore;
+import org.yizhan.agent.pass.CredentialsSync;
+import org.yizhan.agent.uplink.CommandDispatcher;
+import org.yizhan.agent.uplink.CommandFailure;
 import org.yizhan.agent.uplink.Outbox;
 import org.yizhan.agent.uplink.SessionStore;
 import org.yizhan.agent.uplink.Uplink;
@@ -85,12 +85,12 @@ final class AgentVerticle extends VerticleBase {
     private LocalHttp http;
     private AccessStore accessStore;
     private AccessControl access;
-    private org.yizhan.agent.access.RemoteEntry remoteEntry;
+    private org.yizhan.agent.door.RemoteEntry remoteEntry;
     private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
     private InviteQrRoutes inviteQr;
-    private org.yizhan.agent.access.ChargeByPass chargeByPass;
+    private org.yizhan.agent.charger.ChargeByPass chargeByPass;
     private FaceAccess face;
-    private org.yizhan.agent.access.face.CameraEnrolment faceEnrolment;
+    private org.yizhan.agent.face.CameraEnrolment faceEnrolment;
     private Optional<FrameWatch> camera = Optional.empty();
     private volatile int httpPort;
     private long telemetryTimer = -1;
@@ -154,14 +154,14 @@ final class AgentVerticle extends VerticleBase {
             access = new AccessControl(vertx, accessStore, config.access(), uplink,
                     () -> occupancy.count() >= occupancy.capacity(),
                     method -> door.unlock(door.defaultUnlockSeconds(), method), java.time.Clock.systemUTC());
-            chargeByPass = new org.yizhan.agent.access.ChargeByPass(access, chargers, uplink,
+            chargeByPass = new org.yizhan.agent.charger.ChargeByPass(access, chargers, uplink,
                     System::currentTimeMillis);
-            remoteEntry = new org.yizhan.agent.access.RemoteEntry(access, uplink, door::unlock,
+            remoteEntry = new org.yizhan.agent.door.RemoteEntry(access, uplink, door::unlock,
                     java.time.Clock.systemUTC());
             entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
             face = new FaceAccess(vertx, stateDir, config, access,
                     System::currentTimeMillis);
-            faceEnrolment = new org.yizhan.agent.access.face.CameraEnrolment(face, ENROL_FRAME_GAP_MS,
+            faceEnrolment = new org.yizhan.agent.face.CameraEnrolment(face, ENROL_FRAME_GAP_MS,
                     System::currentTimeMillis);
             inviteQr = new InviteQrRoutes(vertx, config);
             commands = commandDispatcher();
@@ -184,7 +184,7 @@ final class AgentVerticle extends VerticleBase {
                     .mount(entryQr)
                     .mount(inviteQr)
                     .mount(new org.yizhan.agent.kiosk.KioskRoutes())
-                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
+                    .mount(new org.yizhan.agent.charger.ChargeRoutes(chargeByPass))
                     .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate, faceEnrolment));
             if (simulate) {
                 http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass))

@@ -189,7 +189,7 @@ class TechnicianPagesIT {
         // a restarted agent runs what it stored and says so in its birth message
         Futures.get(agent.stop());
         Path stateDir = dir.resolve("agents").resolve(id);
-        StationAgent restarted = new StationAgent(vertx, org.yizhan.agent.state.ConfigFile.read(stateDir)
+        StationAgent restarted = new StationAgent(vertx, org.yizhan.agent.config.ConfigFile.read(stateDir)
                 .withHttp(new org.yizhan.config.StationConfig.LocalHttp("127.0.0.1", 0)), stateDir, true);
         Futures.get(restarted.start());
         try {

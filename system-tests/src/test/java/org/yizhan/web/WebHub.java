@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.agent.StationAgent;
-import org.yizhan.agent.provision.Provisioner;
+import org.yizhan.agent.cli.Provisioner;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
 import org.yizhan.hub.HubConfig;

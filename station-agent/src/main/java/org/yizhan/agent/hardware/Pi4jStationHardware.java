@@ -1,5 +1,7 @@
 package org.yizhan.agent.hardware;
 
+import org.yizhan.agent.hardware.board.Ds18b20;
+import org.yizhan.agent.hardware.board.Ina226;
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalInput;

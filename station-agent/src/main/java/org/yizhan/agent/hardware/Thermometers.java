@@ -1,5 +1,6 @@
 package org.yizhan.agent.hardware;
 
+import org.yizhan.agent.hardware.board.Ds18b20;
 import org.yizhan.config.StationConfig;
 
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.sim.Simulator;
+import org.yizhan.agent.hardware.simulated.Simulator;
 
 import java.util.List;
 import java.util.Optional;

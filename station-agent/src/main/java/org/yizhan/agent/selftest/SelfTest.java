@@ -1,5 +1,6 @@
 package org.yizhan.agent.selftest;
 
+import org.yizhan.agent.camera.FrameWatch;
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.WriterException;
 import com.google.zxing.common.BitMatrix;
@@ -7,8 +8,8 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.yizhan.agent.access.LumaFrame;
-import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.camera.LumaFrame;
+import org.yizhan.agent.camera.QrDecoder;
 import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.Relay;
 import org.yizhan.agent.hardware.StationHardware;
