@@ -2,7 +2,7 @@ package org.yizhan.agent;
 
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutput;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.Pi4jRelay;
 import org.yizhan.agent.hardware.Relay;
 import org.yizhan.config.StationConfig;
 
@@ -21,7 +21,7 @@ final class TestStations {
 
     /** The Pi4J mock output behind a relay. */
     static MockDigitalOutput mockOutput(Relay relay) {
-        return (MockDigitalOutput) ((Pi4jStationHardware.Pi4jRelay) relay).output();
+        return (MockDigitalOutput) ((Pi4jRelay) relay).output();
     }
 
     static DigitalState state(Relay relay) {

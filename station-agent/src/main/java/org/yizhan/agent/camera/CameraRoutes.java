@@ -1,7 +1,5 @@
 package org.yizhan.agent.camera;
 
-import org.yizhan.agent.charger.ChargeByPass;
-import org.yizhan.agent.pass.AccessControl;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -9,7 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.charger.ChargeByPass;
 import org.yizhan.agent.http.JsonReplies;
+import org.yizhan.agent.pass.AccessControl;
 
 import java.util.Locale;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package org.yizhan.agent.camera;
 
-import org.yizhan.agent.charger.ChargeByPass;
-import org.yizhan.agent.pass.AccessControl;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.charger.ChargeByPass;
+import org.yizhan.agent.pass.AccessControl;
 
 import java.util.HashMap;
 import java.util.Iterator;

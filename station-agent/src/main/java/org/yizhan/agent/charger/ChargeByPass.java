@@ -1,12 +1,12 @@
 package org.yizhan.agent.charger;
 
-import org.yizhan.agent.pass.AccessControl;
-import org.yizhan.agent.pass.AccessDecision;
-import org.yizhan.agent.pass.AccessStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.pass.AccessControl;
+import org.yizhan.agent.pass.AccessDecision;
+import org.yizhan.agent.pass.AccessStore;
 import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.protocol.EventType;
 

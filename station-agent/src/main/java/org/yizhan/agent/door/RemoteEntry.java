@@ -1,10 +1,10 @@
 package org.yizhan.agent.door;
 
-import org.yizhan.agent.pass.AccessControl;
-import org.yizhan.agent.pass.AccessDecision;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.agent.pass.AccessControl;
+import org.yizhan.agent.pass.AccessDecision;
 import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.protocol.EventType;
 

@@ -1,12 +1,12 @@
 package org.yizhan.agent.pass;
 
-import org.yizhan.access.OpeningHours;
-import org.yizhan.access.RiderPass;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.access.OpeningHours;
+import org.yizhan.access.RiderPass;
 import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.EventType;

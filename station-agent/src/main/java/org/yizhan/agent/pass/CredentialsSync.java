@@ -1,9 +1,9 @@
 package org.yizhan.agent.pass;
 
-import org.yizhan.access.RiderPass;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.yizhan.access.RiderPass;
 import org.yizhan.agent.uplink.CommandFailure;
 import org.yizhan.agent.uplink.CommandHandler;
 import org.yizhan.protocol.Command;

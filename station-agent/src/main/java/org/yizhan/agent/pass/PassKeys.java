@@ -1,8 +1,8 @@
 package org.yizhan.agent.pass;
 
-import org.yizhan.access.Ed25519;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.access.Ed25519;
 import org.yizhan.config.StationConfig;
 
 import java.security.GeneralSecurityException;

@@ -1,6 +1,5 @@
 package org.yizhan.agent.selftest;
 
-import org.yizhan.agent.camera.FrameWatch;
 import com.google.zxing.BarcodeFormat;
 import com.google.zxing.WriterException;
 import com.google.zxing.common.BitMatrix;
@@ -8,6 +7,7 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.yizhan.agent.camera.FrameWatch;
 import org.yizhan.agent.camera.LumaFrame;
 import org.yizhan.agent.camera.QrDecoder;
 import org.yizhan.agent.hardware.Gpio;

@@ -1,8 +1,8 @@
 package org.yizhan.agent.camera;
 
+import org.junit.jupiter.api.Test;
 import org.yizhan.access.Ed25519;
 import org.yizhan.access.RiderPass;
-import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.StationAgent;
 import org.yizhan.access.EntryNonce;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.Pi4jRelay;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
 import org.yizhan.hub.HubConfig;
@@ -72,7 +72,7 @@ class ScanToEnterIT {
         agent = new StationAgent(vertx, stationA.withHttp(new StationConfig.LocalHttp("127.0.0.1", 0)), agentDir, true);
         get(agent.start());
         await().atMost(Duration.ofSeconds(15)).until(() -> app.mqtt().isConnected(stationA.stationId()));
-        relay = ((Pi4jStationHardware.Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
+        relay = ((Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
     }
 
     @AfterAll

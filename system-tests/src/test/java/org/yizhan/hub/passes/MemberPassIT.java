@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.agent.StationAgent;
 import org.yizhan.access.Ed25519;
 import org.yizhan.access.RiderPass;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.Pi4jRelay;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
 import org.yizhan.hub.HubConfig;
@@ -219,7 +219,7 @@ class MemberPassIT {
             JsonObject first = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera")
                     .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png))).bodyAsJsonObject();
             assertThat(first.getString("decision")).as(first.encode()).isEqualTo("granted");
-            DigitalOutput relay = ((Pi4jStationHardware.Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
+            DigitalOutput relay = ((Pi4jRelay) agent.hardware().orElseThrow().doorRelay()).output();
             assertThat(relay.state()).isEqualTo(DigitalState.HIGH);
             JsonObject again = get(web.post(agent.httpPort(), "127.0.0.1", "/sim/camera")
                     .putHeader("Content-Type", "image/png").sendBuffer(Buffer.buffer(png))).bodyAsJsonObject();

@@ -1,9 +1,9 @@
 package org.yizhan.agent.hardware.board;
 
+import com.pi4j.io.i2c.I2C;
 import org.yizhan.agent.hardware.MeterException;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
-import com.pi4j.io.i2c.I2C;
 
 import java.util.OptionalDouble;
 

@@ -1,15 +1,11 @@
 package org.yizhan.agent.hardware.simulated;
 
-import com.pi4j.io.gpio.digital.DigitalInput;
-import com.pi4j.io.gpio.digital.DigitalState;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.agent.charger.ChargerException;
 import org.yizhan.agent.charger.Chargers;
 import org.yizhan.agent.hardware.BinaryInput;
 import org.yizhan.agent.hardware.Gpio;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Drives the mock hardware the way the world would: people walking through the beams, the door opening,
- * the exit button, bikes plugged into chargers, smoke. Inputs are set with Pi4J's {@code MockDigitalInput}
+ * the exit button, bikes plugged into chargers, smoke. Inputs are set through {@link SimulatedHardware#drive}
  * on the GPIO worker, so the station logic sees exactly what it would see on the board. A change at a charger
  * is pushed to the metering thread at once (no waiting for the next poll), and a bike plugged in starts a
  * session as the rider showing a pass at the charger would, unless told not to.
@@ -34,14 +30,14 @@ public final class Simulator {
     }
 
     private final Gpio gpio;
-    private final Pi4jStationHardware hw;
+    private final SimulatedHardware hw;
     private final Map<Integer, SimulatedPowerMeter> meters;
     private final Chargers chargers;
 
-    public Simulator(Gpio gpio, Pi4jStationHardware hw, Map<Integer, SimulatedPowerMeter> meters, Chargers chargers) {
+    public Simulator(Gpio gpio, SimulatedHardware hw, Chargers chargers) {
         this.gpio = gpio;
         this.hw = hw;
-        this.meters = meters;
+        this.meters = hw.simulatedMeters();
         this.chargers = chargers;
     }
 
@@ -146,8 +142,7 @@ public final class Simulator {
         });
     }
 
-    private static void set(BinaryInput input, boolean active) {
-        DigitalInput in = ((Pi4jStationHardware.Pi4jInput) input).input();
-        ((MockDigitalInput) in).mockState(active ? DigitalState.HIGH : DigitalState.LOW);
+    private void set(BinaryInput input, boolean active) {
+        hw.drive(input, active);
     }
 }

@@ -1,11 +1,11 @@
 package org.yizhan.agent.hardware.board;
 
-import org.yizhan.agent.hardware.SensorException;
-import org.yizhan.agent.hardware.Thermometers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.yizhan.agent.hardware.SensorException;
+import org.yizhan.agent.hardware.Thermometers;
 import org.yizhan.config.StationConfig;
 
 import java.nio.file.Files;
@@ -115,11 +115,11 @@ class Ds18b20Test {
                 Optional.empty());
         W1Files.write(devices, ID, 31.5);
         W1Files.write(devices, "28-00000a1b2c3d", 27.25);
-        Thermometers t = Thermometers.ds18b20(devices, charger);
+        Thermometers t = BoardHardware.ds18b20(devices, charger);
         assertThat(t.ports()).containsOnlyKeys(1);
         assertThat(t.ports().get(1).readCelsius()).isEqualTo(31.5);
         assertThat(t.cabinet().orElseThrow().readCelsius()).isEqualTo(27.25);
         assertThat(t.room()).isEmpty();
-        assertThat(Thermometers.ds18b20(devices, new StationConfig.Charger(List.of())).isEmpty()).isTrue();
+        assertThat(BoardHardware.ds18b20(devices, new StationConfig.Charger(List.of())).isEmpty()).isTrue();
     }
 }

@@ -1,7 +1,5 @@
 package org.yizhan.agent.hardware.board;
 
-import org.yizhan.agent.hardware.MeterException;
-import org.yizhan.agent.hardware.PowerReading;
 import com.pi4j.Pi4J;
 import com.pi4j.context.Context;
 import com.pi4j.io.i2c.I2C;
@@ -10,6 +8,8 @@ import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.yizhan.agent.hardware.MeterException;
+import org.yizhan.agent.hardware.PowerReading;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
