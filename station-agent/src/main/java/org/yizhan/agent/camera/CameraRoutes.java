@@ -13,7 +13,6 @@ import org.yizhan.agent.pass.AccessControl;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -38,7 +37,6 @@ public final class CameraRoutes implements Consumer<Router> {
     private final QrDecoder decoder;
     private final AccessControl access;
     private final Optional<ChargeByPass> charge;
-    private final AtomicLong refused = new AtomicLong();
     private CameraClaim claim = CameraClaim.NONE;
 
     public CameraRoutes(Vertx vertx, QrDecoder decoder, AccessControl access) {
@@ -56,11 +54,6 @@ public final class CameraRoutes implements Consumer<Router> {
     public CameraRoutes claiming(CameraClaim claim) {
         this.claim = claim;
         return this;
-    }
-
-    /** Requests refused so far (wrong type, empty, unreadable, too large). */
-    public long refused() {
-        return refused.get();
     }
 
     @Override
@@ -169,7 +162,6 @@ public final class CameraRoutes implements Consumer<Router> {
     }
 
     private void error(RoutingContext ctx, int status, String code, String message) {
-        refused.incrementAndGet();
         JsonReplies.error(ctx, status, code, message);
     }
 

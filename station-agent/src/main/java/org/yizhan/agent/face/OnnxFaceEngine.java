@@ -120,15 +120,6 @@ public final class OnnxFaceEngine implements FaceEngine {
         }
     }
 
-    /** The model's input height and width. */
-    public int inputHeight() {
-        return height;
-    }
-
-    public int inputWidth() {
-        return width;
-    }
-
     @Override
     public int dimension() {
         return dimension;

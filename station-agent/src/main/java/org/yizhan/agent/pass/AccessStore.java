@@ -93,10 +93,6 @@ public final class AccessStore {
         return revoked.contains(pseudonym);
     }
 
-    public int revokedCount() {
-        return revoked.size();
-    }
-
     public long revocationVersion() {
         return revocationVersion;
     }
