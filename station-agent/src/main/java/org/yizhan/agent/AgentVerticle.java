@@ -177,14 +177,16 @@ final class AgentVerticle extends VerticleBase {
         CameraFeature camera = new CameraFeature(vertx, access, chargeByPass, enrolment, face::offer,
                 cameraDevice(), simulate);
 
+        // in this order they start, and their routes are mounted: the kiosk's headers come before the routes
+        // under /kiosk that charging and faces add
         List<AgentFeature> all = new ArrayList<>(List.of(
                 new DoorFeature(door, new RemoteEntry(access, uplink, door::unlock, clock)),
                 new OccupancyFeature(vertx, gpio, hardware, occupancy),
+                new KioskFeature(vertx, config),
                 new ChargerFeature(gpio, chargers, quota, chargeByPass, hardware.smoke()),
                 new PassFeature(access),
                 new FaceFeature(vertx, face, enrolment, simulate),
                 camera,
-                new KioskFeature(vertx, config),
                 new SelfTestFeature(gpio, hardware, uplink, camera::frames, simulate)));
         if (hardware instanceof SimulatedHardware simulated) {
             all.add(new SimulatorFeature(new Simulator(gpio, simulated, chargers)));

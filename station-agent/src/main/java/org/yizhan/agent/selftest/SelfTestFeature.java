@@ -1,6 +1,5 @@
 package org.yizhan.agent.selftest;
 
-import io.vertx.core.json.JsonObject;
 import org.yizhan.agent.camera.FrameWatch;
 import org.yizhan.agent.feature.AgentFeature;
 import org.yizhan.agent.hardware.Gpio;
