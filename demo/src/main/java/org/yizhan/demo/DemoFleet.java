@@ -7,8 +7,8 @@ import io.vertx.ext.web.client.WebClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.StationAgent;
-import org.yizhan.agent.provision.Provisioner;
-import org.yizhan.agent.state.ConfigFile;
+import org.yizhan.agent.cli.Provisioner;
+import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.stations.DemoStations;
 

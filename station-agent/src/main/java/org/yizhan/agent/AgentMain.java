@@ -1,24 +1,16 @@
 package org.yizhan.agent;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import org.yizhan.agent.provision.Provisioner;
-import org.yizhan.agent.state.ConfigFile;
+import org.yizhan.agent.cli.ConfigValidateCommand;
+import org.yizhan.agent.cli.ExitCode;
+import org.yizhan.agent.cli.Provisioner;
+import org.yizhan.agent.cli.StatusCommand;
+import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.ConfigException;
 import org.yizhan.config.StationConfig;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +19,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The technician CLI and the agent's entry point: {@code provision}, {@code run}, {@code status},
- * {@code config validate}. Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input. Only wires; the
- * work is done in the feature packages.
+ * {@code config validate}. Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input. Only parses the
+ * command line and runs the agent; the other commands' work is in {@code cli/}.
  */
 public final class AgentMain {
 
-    public static final int OK = 0;
-    public static final int FAILED = 1;
-    public static final int USAGE = 2;
+    public static final int OK = ExitCode.OK;
+    public static final int FAILED = ExitCode.FAILED;
+    public static final int USAGE = ExitCode.USAGE;
     static final String DEFAULT_DIR = "/var/lib/yizhan-agent";
 
     private static final String USAGE_TEXT = """
@@ -184,84 +176,14 @@ public final class AgentMain {
         if (!o.positional.isEmpty()) {
             return usage("status takes only --dir");
         }
-        Path dir = dir(o);
-        int port;
-        try {
-            JsonObject ports = new JsonObject(Files.readString(dir.resolve("ports.json"), StandardCharsets.UTF_8));
-            port = ports.getInteger("http");
-        } catch (NoSuchFileException e) {
-            err.println("The agent is not running (no " + dir.resolve("ports.json") + ").");
-            return FAILED;
-        } catch (IOException | RuntimeException e) {
-            err.println("Cannot read " + dir.resolve("ports.json") + ": " + e.getMessage());
-            return FAILED;
-        }
-        JsonObject s;
-        try {
-            HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status"))
-                            .timeout(Duration.ofSeconds(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            s = new JsonObject(res.body());
-        } catch (IOException e) {
-            err.println("The agent is not running (nothing answers on 127.0.0.1:" + port + ").");
-            return FAILED;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return FAILED;
-        } catch (RuntimeException e) {
-            err.println("The agent answered with something unreadable: " + e.getMessage());
-            return FAILED;
-        }
-        printStatus(s);
-        return OK;
-    }
-
-    private void printStatus(JsonObject s) {
-        JsonObject door = s.getJsonObject("door", new JsonObject());
-        JsonObject occ = s.getJsonObject("occupancy", new JsonObject());
-        JsonObject up = s.getJsonObject("uplink", new JsonObject());
-        out.println("Station:   " + s.getString("stationId") + (s.getBoolean("simulated", false) ? " (simulated)" : ""));
-        out.println("Uplink:    " + (up.getBoolean("connected", false) ? "connected" : "NOT connected")
-                + ", session " + up.getValue("session") + ", " + s.getValue("outbox") + " events waiting");
-        out.println("Door:      " + (door.getBoolean("open", false) ? "open" : "closed") + ", "
-                + (door.getBoolean("locked", true) ? "locked" : "unlocked"));
-        out.println("Occupancy: " + occ.getValue("count") + " / " + occ.getValue("capacity"));
-        if (s.getBoolean("smokeAlarm", false)) {
-            out.println("SMOKE ALARM: chargers are cut off");
-        }
-        JsonArray chargers = s.getJsonArray("chargers", new JsonArray());
-        for (int i = 0; i < chargers.size(); i++) {
-            JsonObject c = chargers.getJsonObject(i);
-            out.printf("Port %-3s   %-10s %7.1f W %8.1f Wh%n", c.getValue("port"), c.getString("state"),
-                    c.getDouble("powerW", 0.0), c.getDouble("energyWh", 0.0));
-        }
+        return new StatusCommand(out, err).run(dir(o));
     }
 
     private int config(Options o) {
         if (o.positional.size() != 2 || !"validate".equals(o.positional.get(0))) {
             return usage("use: config validate FILE");
         }
-        Path file = Path.of(o.positional.get(1));
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            err.println("Error: " + file + " does not exist");
-            return USAGE;
-        } catch (IOException e) {
-            err.println("Error: cannot read " + file + ": " + e.getMessage());
-            return USAGE;
-        }
-        try {
-            StationConfig.parse(text);
-            out.println("OK");
-            return OK;
-        } catch (ConfigException e) {
-            err.println(file + " has " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
-            e.problems().forEach(p -> err.println("  " + p));
-            return USAGE;
-        }
+        return new ConfigValidateCommand(out, err).run(Path.of(o.positional.get(1)));
     }
 
     /** Parsed options of one command. */

@@ -1,69 +1,71 @@
 package org.yizhan.agent;
 
+import com.pi4j.Pi4J;
+import com.pi4j.context.Context;
+import com.pi4j.plugin.mock.platform.MockPlatform;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInputProvider;
+import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalOutputProvider;
+import com.pi4j.plugin.mock.provider.i2c.MockI2CProvider;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.AccessControl;
-import org.yizhan.agent.access.AccessStore;
-import org.yizhan.agent.access.CameraRoutes;
-import org.yizhan.agent.access.CameraScanner;
-import org.yizhan.agent.access.CredentialsSync;
-import org.yizhan.agent.access.FrameSource;
-import org.yizhan.agent.access.QrDecoder;
-import org.yizhan.agent.access.V4l2FrameSource;
-import org.yizhan.agent.access.face.FaceAccess;
-import org.yizhan.agent.access.face.FaceCommands;
-import org.yizhan.agent.access.face.FaceRoutes;
-import org.yizhan.agent.charger.ChargerException;
-import org.yizhan.agent.charger.ChargerPort;
+import org.yizhan.agent.camera.CameraFeature;
+import org.yizhan.agent.charger.ChargeByPass;
+import org.yizhan.agent.charger.ChargerFeature;
 import org.yizhan.agent.charger.Chargers;
 import org.yizhan.agent.charger.DailyQuota;
-import org.yizhan.agent.charger.Session;
-import org.yizhan.agent.command.CommandDispatcher;
-import org.yizhan.agent.command.CommandFailure;
+import org.yizhan.agent.config.ConfigReceiver;
 import org.yizhan.agent.door.DoorController;
+import org.yizhan.agent.door.DoorFeature;
+import org.yizhan.agent.door.RemoteEntry;
+import org.yizhan.agent.face.CameraEnrolment;
+import org.yizhan.agent.face.FaceAccess;
+import org.yizhan.agent.face.FaceFeature;
+import org.yizhan.agent.feature.AgentFeature;
 import org.yizhan.agent.hardware.Gpio;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
-import org.yizhan.agent.hardware.PowerMeter;
+import org.yizhan.agent.hardware.StationHardware;
+import org.yizhan.agent.hardware.board.BoardHardware;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
+import org.yizhan.agent.hardware.simulated.Simulator;
+import org.yizhan.agent.hardware.simulated.SimulatorFeature;
 import org.yizhan.agent.http.LocalHttp;
-import org.yizhan.agent.kiosk.InviteQrRoutes;
+import org.yizhan.agent.kiosk.KioskFeature;
 import org.yizhan.agent.occupancy.OccupancyCounter;
-import org.yizhan.agent.selftest.FrameWatch;
-import org.yizhan.agent.sim.SimulatedPowerMeter;
-import org.yizhan.agent.sim.Simulator;
-import org.yizhan.agent.state.ConfigReceiver;
+import org.yizhan.agent.occupancy.OccupancyFeature;
+import org.yizhan.agent.pass.AccessControl;
+import org.yizhan.agent.pass.AccessStore;
+import org.yizhan.agent.pass.PassFeature;
+import org.yizhan.agent.selftest.SelfTestFeature;
+import org.yizhan.agent.uplink.CommandDispatcher;
 import org.yizhan.agent.uplink.Outbox;
 import org.yizhan.agent.uplink.SessionStore;
 import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.Channel;
-import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
-import org.yizhan.protocol.EventType;
-import org.yizhan.protocol.Telemetry;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.ZoneId;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Wires one station: hardware (Pi4J, real or mock), door, occupancy, chargers, the MQTT uplink with its
- * outbox, commands, remote configuration and the local HTTP server. Everything runs on this verticle's
- * context; blocking work goes to workers.
+ * Wires one station and does nothing else: the Pi4J context (the board's, or the mock platform's when
+ * simulating) and the hardware on it, the stores, the MQTT uplink, and the features (door, occupancy, chargers,
+ * passes, faces, camera, kiosk, self-test, simulator), each of which registers its own commands, status block
+ * and local HTTP routes. Everything runs on this verticle's context; blocking work goes to workers.
  */
 final class AgentVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
-    private static final long TELEMETRY_MIN_GAP_MS = 1_000;
     /** Face frames taken for one enrolment at least this far apart: a few seconds of the rider's face. */
     private static final long ENROL_FRAME_GAP_MS = 400;
 
@@ -72,30 +74,18 @@ final class AgentVerticle extends VerticleBase {
     private final boolean simulate;
     private final String agentVersion;
 
-    private Pi4jStationHardware hardware;
     private Gpio gpio;
+    private Context pi4j;
+    private StationHardware hardware;
     private Outbox outbox;
+    private AccessStore accessStore;
     private Uplink uplink;
-    private DoorController door;
-    private OccupancyCounter occupancy;
-    private Chargers chargers;
-    private DailyQuota quota;
+    private StationTelemetry telemetry;
     private CommandDispatcher commands;
     private ConfigReceiver configReceiver;
     private LocalHttp http;
-    private AccessStore accessStore;
-    private AccessControl access;
-    private org.yizhan.agent.access.RemoteEntry remoteEntry;
-    private org.yizhan.agent.kiosk.EntryQrRoutes entryQr;
-    private InviteQrRoutes inviteQr;
-    private org.yizhan.agent.access.ChargeByPass chargeByPass;
-    private FaceAccess face;
-    private org.yizhan.agent.access.face.CameraEnrolment faceEnrolment;
-    private Optional<FrameWatch> camera = Optional.empty();
+    private List<AgentFeature> features = List.of();
     private volatile int httpPort;
-    private long telemetryTimer = -1;
-    private long coalesceTimer = -1;
-    private long lastTelemetryAt;
 
     AgentVerticle(StationConfig config, Path stateDir, boolean simulate, String agentVersion) {
         this.config = config;
@@ -112,7 +102,7 @@ final class AgentVerticle extends VerticleBase {
         return uplink;
     }
 
-    Pi4jStationHardware hardware() {
+    StationHardware hardware() {
         return hardware;
     }
 
@@ -120,78 +110,18 @@ final class AgentVerticle extends VerticleBase {
     public Future<?> start() throws Exception {
         HardwareProfile profile = HardwareProfile.load(config.profile());
         gpio = new Gpio(vertx, config.stationId() + "-" + stateDir.toAbsolutePath());
-        Map<Integer, SimulatedPowerMeter> simMeters = new LinkedHashMap<>();
-        Future<Pi4jStationHardware> hw = gpio.call(() -> {
-            if (!simulate) {
-                return Pi4jStationHardware.onBoard(profile, config);
-            }
-            Pi4jStationHardware[] self = new Pi4jStationHardware[1];
-            Pi4jStationHardware h = Pi4jStationHardware.mock(profile, config, port -> lazyMeter(self, port, simMeters));
-            self[0] = h;
-            return h;
-        });
-        return hw.compose(h -> {
+        return gpio.call(() -> {
+            pi4j = simulate ? mockContext() : Pi4J.newAutoContext();
+            return simulate ? new SimulatedHardware(pi4j, profile, config) : new BoardHardware(pi4j, profile, config);
+        }).compose(h -> {
             hardware = h;
             outbox = new Outbox(vertx, stateDir.resolve("outbox.db"));
             accessStore = new AccessStore(vertx, stateDir.resolve("access.db"));
             return outbox.open().compose(x -> accessStore.open());
         }).compose(v -> {
-            uplink = new Uplink(vertx, config, outbox, new SessionStore(stateDir), agentVersion);
-            // a hub that just (re)started, or lost us for a while, sees the room and the ports at once
-            uplink.connectedHandler(this::sendTelemetry);
-            door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
-                    hardware.exitButton(), config.door(), uplink, this::changed);
-            occupancy = new OccupancyCounter(config.occupancy().capacity(), config.occupancy().driftMinutes(), uplink,
-                    this::changed, System::currentTimeMillis);
-            occupancy.attach(gpio, hardware.beamOuter(), hardware.beamInner(), hardware.pir());
-            occupancy.startDriftCheck(vertx);
-            quota = new DailyQuota(vertx, stateDir.resolve("quota.json"), ZoneId.systemDefault());
-            chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
-                    hardware.thermometers(), config.charger().rules(), quota, uplink, this::changed,
-                    System::currentTimeMillis);
-            // straight from the input's thread: the relays open before the event loop hears of the smoke
-            hardware.smoke().onChange(chargers::smokeInput);
-            access = new AccessControl(vertx, accessStore, config.access(), uplink,
-                    () -> occupancy.count() >= occupancy.capacity(),
-                    method -> door.unlock(door.defaultUnlockSeconds(), method), java.time.Clock.systemUTC());
-            chargeByPass = new org.yizhan.agent.access.ChargeByPass(access, chargers, uplink,
-                    System::currentTimeMillis);
-            remoteEntry = new org.yizhan.agent.access.RemoteEntry(access, uplink, door::unlock,
-                    java.time.Clock.systemUTC());
-            entryQr = new org.yizhan.agent.kiosk.EntryQrRoutes(vertx, config, System::currentTimeMillis);
-            face = new FaceAccess(vertx, stateDir, config, access,
-                    System::currentTimeMillis);
-            faceEnrolment = new org.yizhan.agent.access.face.CameraEnrolment(face, ENROL_FRAME_GAP_MS,
-                    System::currentTimeMillis);
-            inviteQr = new InviteQrRoutes(vertx, config);
-            commands = commandDispatcher();
-            configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
-            uplink.downlinkHandler((channel, payload) -> {
-                if (channel == Channel.COMMAND) {
-                    commands.accept(payload);
-                } else if (channel == Channel.CONFIG) {
-                    configReceiver.accept(payload);
-                }
-            });
-            return Future.all(door.start(), quota.load().compose(x -> chargers.start()));
-        }).compose(v -> gpio.call(() -> hardware.smoke().isActive())).compose(smoke -> {
-            if (smoke) {
-                chargers.smokeInput(true);
-            }
-            Optional<Simulator> sim = simulate
-                    ? Optional.of(new Simulator(gpio, hardware, simMeters, chargers)) : Optional.empty();
-            http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status, sim)
-                    .mount(entryQr)
-                    .mount(inviteQr)
-                    .mount(new org.yizhan.agent.kiosk.KioskRoutes())
-                    .mount(new org.yizhan.agent.access.ChargeRoutes(chargeByPass))
-                    .mount(new FaceRoutes(vertx, face, new QrDecoder(), simulate, faceEnrolment));
-            if (simulate) {
-                http.mount(new CameraRoutes(vertx, new QrDecoder(), access, Optional.of(chargeByPass))
-                        .claiming(faceEnrolment));
-            }
-            return access.start().compose(x -> face.start()).compose(x -> startCamera()).compose(x -> http.start());
-        }).compose(port -> {
+            wire();
+            return startFeatures(0);
+        }).compose(v -> http.start()).compose(port -> {
             httpPort = port;
             return vertx.executeBlocking(() -> {
                 Path tmp = stateDir.resolve("ports.json.tmp");
@@ -201,155 +131,121 @@ final class AgentVerticle extends VerticleBase {
                 return null;
             });
         }).compose(v -> {
-            telemetryTimer = vertx.setPeriodic(config.telemetrySeconds() * 1000L, t -> sendTelemetry());
+            telemetry.start(config.telemetrySeconds());
             LOG.info("Station {} started ({}), local HTTP on {}:{}", config.stationId(),
                     simulate ? "simulated hardware" : "board GPIO", config.http().host(), httpPort);
             return uplink.start();
         });
     }
 
-    /** On the board, the door camera (YIZHAN_CAMERA, default /dev/video0) when one is plugged in. */
-    private Future<Void> startCamera() {
-        Path device = Path.of(Optional.ofNullable(System.getenv("YIZHAN_CAMERA")).orElse("/dev/video0"));
-        if (simulate || !V4l2FrameSource.present(device)) {
-            if (!simulate) {
-                LOG.warn("No camera at {}: rider passes cannot be scanned", device);
-            }
-            return Future.succeededFuture();
-        }
-        FrameWatch source =
-                new FrameWatch(new V4l2FrameSource(device, 1280, 720, 5));
-        camera = Optional.of(source);
-        return new CameraScanner(vertx, new QrDecoder(), access, Optional.of(chargeByPass),
-                CameraScanner.DEFAULT_HELD_MILLIS,
-                System::currentTimeMillis).claiming(faceEnrolment).withoutPass(face::offer).attach(source);
+    /** Pi4J's mock platform with the mock GPIO and I2C providers, for a station on simulated hardware. */
+    private static Context mockContext() {
+        return Pi4J.newContextBuilder()
+                .add(new MockPlatform())
+                .add(MockDigitalInputProvider.newInstance(), MockDigitalOutputProvider.newInstance(),
+                        MockI2CProvider.newInstance())
+                .build();
     }
 
-    private static PowerMeter lazyMeter(Pi4jStationHardware[] self, int port, Map<Integer, SimulatedPowerMeter> out) {
-        // The relay of the port exists once the hardware is built; the meter looks it up when read.
-        SimulatedPowerMeter m = new SimulatedPowerMeter(new org.yizhan.agent.hardware.Relay() {
-            @Override
-            public void set(boolean closed) {
-                self[0].chargerRelays().get(port).set(closed);
-            }
+    /** On the board, the door camera is YIZHAN_CAMERA, default /dev/video0. */
+    private static Path cameraDevice() {
+        return Path.of(Optional.ofNullable(System.getenv("YIZHAN_CAMERA")).orElse("/dev/video0"));
+    }
 
-            @Override
-            public boolean isClosed() {
-                return self[0] != null && self[0].chargerRelays().get(port).isClosed();
+    private void wire() {
+        Clock clock = Clock.systemUTC();
+        uplink = new Uplink(vertx, config, outbox, new SessionStore(stateDir), agentVersion);
+        Runnable changed = () -> telemetry.changed();
+        DoorController door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
+                hardware.exitButton(), config.door(), uplink, changed);
+        OccupancyCounter occupancy = new OccupancyCounter(config.occupancy().capacity(),
+                config.occupancy().driftMinutes(), uplink, changed, System::currentTimeMillis);
+        DailyQuota quota = new DailyQuota(vertx, stateDir.resolve("quota.json"), ZoneId.systemDefault());
+        Chargers chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
+                hardware.thermometers(), config.charger().rules(), quota, uplink, changed,
+                System::currentTimeMillis);
+        telemetry = new StationTelemetry(vertx, uplink, door, occupancy, chargers);
+        // a hub that just (re)started, or lost us for a while, sees the room and the ports at once
+        uplink.connectedHandler(telemetry::send);
+
+        AccessControl access = new AccessControl(vertx, accessStore, config.access(), uplink,
+                () -> occupancy.count() >= occupancy.capacity(),
+                method -> door.unlock(door.defaultUnlockSeconds(), method), clock);
+        ChargeByPass chargeByPass = new ChargeByPass(access, chargers, uplink, System::currentTimeMillis);
+        FaceAccess face = new FaceAccess(vertx, stateDir, config, access, System::currentTimeMillis);
+        CameraEnrolment enrolment = new CameraEnrolment(face, ENROL_FRAME_GAP_MS, System::currentTimeMillis);
+        CameraFeature camera = new CameraFeature(vertx, access, chargeByPass, enrolment, face::offer,
+                cameraDevice(), simulate);
+
+        // in this order they start, and their routes are mounted: the kiosk's headers come before the routes
+        // under /kiosk that charging and faces add
+        List<AgentFeature> all = new ArrayList<>(List.of(
+                new DoorFeature(door, new RemoteEntry(access, uplink, door::unlock, clock)),
+                new OccupancyFeature(vertx, gpio, hardware, occupancy),
+                new KioskFeature(vertx, config),
+                new ChargerFeature(gpio, chargers, quota, chargeByPass, hardware.smoke()),
+                new PassFeature(access),
+                new FaceFeature(vertx, face, enrolment, simulate),
+                camera,
+                new SelfTestFeature(gpio, hardware, uplink, camera::frames, simulate)));
+        if (hardware instanceof SimulatedHardware simulated) {
+            all.add(new SimulatorFeature(new Simulator(gpio, simulated, chargers)));
+        }
+        features = List.copyOf(all);
+
+        commands = new CommandDispatcher(this::reply, System::currentTimeMillis);
+        features.forEach(f -> f.commands(commands));
+        configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
+        uplink.downlinkHandler((channel, payload) -> {
+            if (channel == Channel.COMMAND) {
+                commands.accept(payload);
+            } else if (channel == Channel.CONFIG) {
+                configReceiver.accept(payload);
             }
         });
-        out.put(port, m);
-        return m;
+        http = new LocalHttp(vertx, config.http().host(), config.http().port(), this::status);
+        features.forEach(f -> http.mount(f::routes));
+    }
+
+    /** Starts the features one after another, in the order they were listed. */
+    private Future<Void> startFeatures(int i) {
+        return i == features.size() ? Future.succeededFuture()
+                : features.get(i).start().compose(v -> startFeatures(i + 1));
+    }
+
+    /** Stops the features one after another, the last started first; a failure does not keep the rest running. */
+    private Future<Void> stopFeatures(int i) {
+        return i < 0 ? Future.succeededFuture()
+                : features.get(i).stop().transform(ar -> {
+                    if (ar.failed()) {
+                        LOG.warn("Stopping {} failed: {}", features.get(i).getClass().getSimpleName(),
+                                ar.cause().toString());
+                    }
+                    return stopFeatures(i - 1);
+                });
     }
 
     @Override
     public Future<?> stop() {
-        if (telemetryTimer >= 0) {
-            vertx.cancelTimer(telemetryTimer);
+        if (telemetry != null) {
+            telemetry.stop();
         }
-        if (coalesceTimer >= 0) {
-            vertx.cancelTimer(coalesceTimer);
-        }
-        if (occupancy != null) {
-            occupancy.stop(vertx);
-        }
-        if (access != null) {
-            access.stop();
-        }
-        camera.ifPresent(FrameSource::stop);
         Future<Void> up = uplink == null ? Future.succeededFuture() : uplink.stop();
         return up.eventually(() -> http == null ? Future.succeededFuture() : http.stop())
-                .eventually(() -> Future.all(door == null ? Future.succeededFuture() : door.lock(),
-                        chargers == null ? Future.succeededFuture() : chargers.stop()))
+                .eventually(() -> stopFeatures(features.size() - 1))
                 .eventually(() -> gpio.call(() -> {
                     if (hardware != null) {
                         hardware.close();
                     }
+                    if (pi4j != null) {
+                        pi4j.shutdown();
+                    }
                     return null;
                 }))
                 .eventually(() -> outbox == null ? Future.succeededFuture() : outbox.close())
-                .eventually(() -> face == null ? Future.succeededFuture() : face.stop())
                 .eventually(() -> accessStore == null ? Future.succeededFuture() : accessStore.close())
                 .eventually(() -> gpio.close())
                 .onComplete(ar -> LOG.info("Station {} stopped", config.stationId()));
-    }
-
-    private CommandDispatcher commandDispatcher() {
-        CommandDispatcher d = new CommandDispatcher(this::reply, System::currentTimeMillis);
-        d.on(Command.DOOR_UNLOCK, c -> {
-            int seconds = CommandDispatcher.intArg(c, "seconds", 1, 60, door.defaultUnlockSeconds());
-            Object member = c.args().getValue("member");
-            if (member != null) {
-                // scan-to-enter: the hub names the member; the station still checks revocation, room and hours
-                if (!(member instanceof String m) || org.yizhan.access.RiderPass.memberId(m).isEmpty()) {
-                    throw new CommandFailure("invalid", "args.member must be a member pseudonym");
-                }
-                return remoteEntry.enter(m, seconds).map(dec -> {
-                    if (!dec.granted()) {
-                        throw new CommandFailure(dec.reason(), "entry refused: " + dec.reason());
-                    }
-                    return new JsonObject().put("seconds", seconds).put("member", m);
-                });
-            }
-            return door.unlock(seconds, "remote").map(v -> new JsonObject().put("seconds", seconds));
-        });
-        d.on(Command.CHARGER_START, this::startCharging);
-        d.on(Command.CHARGER_STOP, c -> {
-            int p = port(c);
-            Object by = c.args().getValue("by");
-            if (by != null && !"rider".equals(by) && !"operator".equals(by)) {
-                throw new CommandFailure("invalid", "args.by must be \"rider\" or \"operator\"");
-            }
-            String reason = "rider".equals(by) ? Session.STOPPED_BY_RIDER : Session.STOPPED_BY_OPERATOR;
-            Optional<Session> running = chargers.port(p).flatMap(ChargerPort::session);
-            return refusals(chargers.stopPort(p, reason)).map(v -> new JsonObject().put("port", p)
-                    .put("ended", running.isPresent())
-                    .put("sessionId", running.map(Session::id).orElse(null)));
-        });
-        d.on(Command.CHARGER_ENABLE, c -> {
-            int p = port(c);
-            return refusals(chargers.enable(p, true)).map(v -> new JsonObject().put("port", p)
-                    .put("state", chargers.port(p).orElseThrow().state().wireName()));
-        });
-        d.on(Command.CHARGER_DISABLE, c -> {
-            int p = port(c);
-            return refusals(chargers.enable(p, false)).map(v -> new JsonObject().put("port", p)
-                    .put("state", chargers.port(p).orElseThrow().state().wireName()));
-        });
-        d.on(Command.SELFTEST_RUN, c -> selftest());
-        d.on(Command.CREDENTIALS_SYNC, new CredentialsSync(access));
-        FaceCommands faceCommands = new FaceCommands(face);
-        d.on(Command.FACE_CONSENT, faceCommands.consent());
-        d.on(Command.FACE_DELETE, faceCommands.delete());
-        d.on(Command.FACE_SYNC, faceCommands.sync());
-        return d;
-    }
-
-    /** charger.start: args port, member (pseudonym), optional minutes (default the session limit, at most 12 h). */
-    private Future<JsonObject> startCharging(Command c) {
-        int p = port(c);
-        Object member = c.args().getValue("member");
-        if (!(member instanceof String m) || !LocalHttp.MEMBER.matcher(m).matches()) {
-            throw new CommandFailure("invalid", "args.member must be a member pseudonym of 1 to 64 letters, digits, "
-                    + "'.', '_', ':' or '-'");
-        }
-        int minutes = CommandDispatcher.intArg(c, "minutes", 1, StationConfig.Rules.FORCED_END_MINUTES,
-                chargers.rules().sessionLimitMinutes());
-        return refusals(chargers.startSession(p, (String) member, minutes)).map(Session::toJson);
-    }
-
-    /** A charger refusal answers the command with its own code (cabinet-limit, quota-exceeded, ...). */
-    private static <T> Future<T> refusals(Future<T> f) {
-        return f.recover(err -> Future.failedFuture(err instanceof ChargerException ce
-                ? new CommandFailure(ce.code(), ce.getMessage()) : err));
-    }
-
-    private int port(Command c) {
-        int p = CommandDispatcher.requiredIntArg(c, "port", 1, Telemetry.MAX_PORTS);
-        if (chargers.port(p).isEmpty()) {
-            throw new CommandFailure("invalid", "this station has no charger port " + p);
-        }
-        return p;
     }
 
     private void reply(CommandResult r) {
@@ -357,80 +253,22 @@ final class AgentVerticle extends VerticleBase {
                 .onFailure(err -> LOG.warn("Could not answer command {}: {}", r.id(), err.getMessage()));
     }
 
-    private Future<JsonObject> selftest() {
-        org.yizhan.agent.selftest.SelfTest.Station st = new org.yizhan.agent.selftest.SelfTest.Station(
-                uplink::connected, uplink::session, () -> outbox.size(), camera, simulate);
-        return new org.yizhan.agent.selftest.SelfTest(gpio, hardware, st).run().map(data -> {
-            uplink.emit(EventType.SELFTEST_RESULT, data.copy());
-            return data;
-        });
-    }
-
     private void applyLive(StationConfig next) {
         uplink.configVersion(next.version());
-        door.configure(next.door());
-        occupancy.setCapacity(next.occupancy().capacity());
-        occupancy.setDriftMinutes(next.occupancy().driftMinutes());
-        chargers.setRules(next.charger().rules());
-        access.configure(next.access());
-        entryQr.configure(next);
-        inviteQr.configure(next);
+        features.forEach(f -> f.configure(next));
     }
 
-    /** Something changed: send telemetry soon, at most about once a second. */
-    private void changed() {
-        if (coalesceTimer >= 0) {
-            return;
-        }
-        long wait = Math.max(1, TELEMETRY_MIN_GAP_MS - (System.currentTimeMillis() - lastTelemetryAt));
-        coalesceTimer = vertx.setTimer(wait, t -> {
-            coalesceTimer = -1;
-            sendTelemetry();
-        });
-    }
-
-    private void sendTelemetry() {
-        lastTelemetryAt = System.currentTimeMillis();
-        uplink.publishVolatile(Channel.TELEMETRY, telemetry());
-    }
-
-    Telemetry telemetry() {
-        return new Telemetry(System.currentTimeMillis(),
-                Optional.of(new Telemetry.Occupancy(occupancy.count(), occupancy.capacity())),
-                Optional.of(new Telemetry.Door(door.isOpen(), door.isLocked())),
-                chargers.telemetry(), chargers.roomTempC().isPresent()
-                        ? Optional.of(new Telemetry.Env(chargers.roomTempC(), java.util.OptionalDouble.empty()))
-                        : Optional.empty());
-    }
-
-    JsonObject status() {
-        JsonObject ch = chargers.status();
-        JsonArray ports = ch.getJsonArray("ports");
-        JsonObject up = new JsonObject().put("connected", uplink.connected()).put("session", uplink.session())
-                .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null));
-        return new JsonObject()
+    private JsonObject status() {
+        JsonObject s = new JsonObject()
                 .put("stationId", config.stationId())
                 .put("name", config.name())
                 .put("configVersion", configReceiver.current().version())
-                .put("simulated", simulate)
-                .put("door", new JsonObject().put("open", door.isOpen()).put("locked", door.isLocked()))
-                .put("occupancy", new JsonObject().put("count", occupancy.count())
-                        .put("capacity", occupancy.capacity()).put("presence", occupancy.presence())
-                        .put("beams", occupancy.stats()))
-                .put("chargers", ports)
-                .put("cabinet", new JsonObject().put("powerW", ch.getDouble("cabinetW"))
-                        .put("maxW", ch.getDouble("cabinetMaxW")).put("safety", ch.getJsonObject("safety")))
-                .put("smokeAlarm", chargers.smokeAlarm())
-                .put("uplink", up)
+                .put("simulated", simulate);
+        features.forEach(f -> f.status(s));
+        return s.put("uplink", new JsonObject().put("connected", uplink.connected()).put("session", uplink.session())
+                        .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null)))
                 .put("outbox", outbox.size())
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
-                        .put("config", configReceiver.rejected()).put("http", http == null ? 0 : http.badRequests()))
-                .put("lastAccess", access.last().map(a -> a.toJson()).orElse(null))
-                .put("face", face.status())
-                .put("charging", new JsonObject().put("armed", chargeByPass.armed().orElse(null))
-                        .put("last", chargeByPass.last().map(d -> d.toJson()).orElse(null))
-                        .put("decisions", chargeByPass.counts()))
-                .put("access", new JsonObject().put("decisions", access.counts())
-                        .put("revocationVersion", access.revocationVersion()));
+                        .put("config", configReceiver.rejected()).put("http", http.badRequests()));
     }
 }

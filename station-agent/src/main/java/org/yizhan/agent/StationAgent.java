@@ -71,11 +71,6 @@ public final class StationAgent {
         return verticle != null && verticle.uplink() != null && verticle.uplink().connected();
     }
 
-    /** The current MQTT session number (0 before the first connect). */
-    public long session() {
-        return verticle == null || verticle.uplink() == null ? 0 : verticle.uplink().session();
-    }
-
     /** Events committed to the outbox and not yet acknowledged by the hub. */
     public int outboxSize() {
         return verticle == null || verticle.uplink() == null ? 0 : verticle.uplink().outboxSize();

@@ -194,7 +194,7 @@ class StationAgentUplinkIT {
         JsonObject rejected = broker.events().get(1);
         assertThat(rejected.getString("type")).isEqualTo("config.rejected");
         assertThat(rejected.getJsonObject("data").getJsonArray("problems").encode()).contains("heartbeatSeconds");
-        StationConfig stored = org.yizhan.agent.state.ConfigFile.read(dir);
+        StationConfig stored = org.yizhan.agent.config.ConfigFile.read(dir);
         assertThat(stored.version()).isEqualTo(2);
         assertThat(stored.occupancy().capacity()).isEqualTo(9);
         assertThat(stored.mqtt().password()).as("credentials kept").isEqualTo("s3cret-" + ID);

@@ -9,11 +9,11 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.yizhan.agent.StationAgent;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.Pi4jRelay;
 import org.yizhan.agent.hardware.Relay;
 import org.yizhan.agent.hardware.StationHardware;
-import org.yizhan.agent.provision.Provisioner;
-import org.yizhan.agent.state.ConfigFile;
+import org.yizhan.agent.cli.Provisioner;
+import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.StationConfig;
 
 import java.nio.file.Files;
@@ -111,7 +111,7 @@ public final class TestAgent implements AutoCloseable {
 
     /** The Pi4J mock output behind a relay. */
     public static MockDigitalOutput output(Relay relay) {
-        return (MockDigitalOutput) ((Pi4jStationHardware.Pi4jRelay) relay).output();
+        return (MockDigitalOutput) ((Pi4jRelay) relay).output();
     }
 
     public static DigitalState state(Relay relay) {

@@ -18,15 +18,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.access.AccessControl;
-import org.yizhan.agent.access.AccessStore;
-import org.yizhan.agent.access.CameraScanner;
 import org.yizhan.access.Ed25519;
-import org.yizhan.agent.access.LumaFrame;
-import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.camera.CameraScanner;
+import org.yizhan.agent.camera.LumaFrame;
+import org.yizhan.agent.camera.QrDecoder;
 import org.yizhan.agent.door.DoorController;
 import org.yizhan.agent.hardware.Gpio;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
+import org.yizhan.agent.pass.AccessControl;
+import org.yizhan.agent.pass.AccessStore;
+import org.yizhan.bench.MockPi4j;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 
@@ -64,7 +65,8 @@ public class DoorPathBenchmark {
 
     private Vertx vertx;
     private Path dir;
-    private Pi4jStationHardware hardware;
+    private com.pi4j.context.Context pi4j;
+    private SimulatedHardware hardware;
     private Gpio gpio;
     private AccessStore store;
     private DoorController door;
@@ -95,9 +97,8 @@ public class DoorPathBenchmark {
         CompletableFuture<Void> ready = new CompletableFuture<>();
         ctx.runOnContext(v -> {
             gpio = new Gpio(vertx, "bench-door");
-            gpio.call(() -> Pi4jStationHardware.mock(HardwareProfile.load("simulated"), config, port -> {
-                throw new IllegalStateException("no charger ports in this bench");
-            })).compose(h -> {
+            pi4j = MockPi4j.context();
+            gpio.call(() -> new SimulatedHardware(pi4j, HardwareProfile.load("simulated"), config)).compose(h -> {
                 hardware = h;
                 store = new AccessStore(vertx, dir.resolve("access.db"));
                 return store.open();
@@ -171,6 +172,7 @@ public class DoorPathBenchmark {
         door.lock()
                 .eventually(() -> gpio.call(() -> {
                     hardware.close();
+                    pi4j.shutdown();
                     return null;
                 }))
                 .eventually(() -> store.close())

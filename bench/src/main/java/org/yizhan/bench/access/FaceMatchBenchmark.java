@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.yizhan.agent.access.face.FaceMatcher;
+import org.yizhan.agent.face.FaceMatcher;
 
 import java.util.Optional;
 import java.util.Random;

@@ -6,7 +6,7 @@ import com.google.zxing.WriterException;
 import com.google.zxing.common.BitMatrix;
 import com.google.zxing.qrcode.QRCodeWriter;
 import com.google.zxing.qrcode.decoder.ErrorCorrectionLevel;
-import org.yizhan.agent.access.LumaFrame;
+import org.yizhan.agent.camera.LumaFrame;
 
 import java.util.Map;
 import java.util.Random;

@@ -10,8 +10,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.yizhan.agent.access.LumaFrame;
-import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.camera.LumaFrame;
+import org.yizhan.agent.camera.QrDecoder;
 
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

@@ -1,5 +1,7 @@
 package org.yizhan.bench.safety;
 
+import com.pi4j.context.Context;
+import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.vertx.core.Vertx;
@@ -7,10 +9,11 @@ import io.vertx.core.json.JsonObject;
 import org.yizhan.agent.charger.Chargers;
 import org.yizhan.agent.charger.DailyQuota;
 import org.yizhan.agent.hardware.Gpio;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
 import org.yizhan.agent.hardware.Relay;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
+import org.yizhan.bench.MockPi4j;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 
@@ -92,11 +95,9 @@ public final class SafetyLatency {
         StationConfig config = StationConfig.defaults("bench-safety", "bench", "http://127.0.0.1:9",
                 new StationConfig.Mqtt("127.0.0.1", 9, false, "bench-safety", "x", 30), "simulated", 4, 20, 10, 30);
         Map<Integer, ScriptedMeter> meters = new LinkedHashMap<>();
-        Pi4jStationHardware hw = Pi4jStationHardware.mock(HardwareProfile.load("simulated"), config, p -> {
-            ScriptedMeter m = new ScriptedMeter();
-            meters.put(p, m);
-            return m;
-        });
+        Context pi4j = MockPi4j.context();
+        SimulatedHardware hw = new SimulatedHardware(pi4j, HardwareProfile.load("simulated"), config);
+        hw.chargerRelays().keySet().forEach(p -> meters.put(p, new ScriptedMeter()));
         Map<Integer, TimedRelay> relays = new LinkedHashMap<>();
         hw.chargerRelays().forEach((p, r) -> relays.put(p, new TimedRelay(r)));
         Gpio gpio = new Gpio(vertx, "bench");
@@ -131,7 +132,7 @@ public final class SafetyLatency {
             chargers.guard().clear(1);
         }
 
-        MockDigitalInput smoke = (MockDigitalInput) ((Pi4jStationHardware.Pi4jInput) hw.smoke()).input();
+        MockDigitalInput smoke = (MockDigitalInput) pi4j.registry().get("smoke", DigitalInput.class);
         long[] smokeNs = new long[n];
         String self = Thread.currentThread().getName();
         for (int i = -warm; i < n; i++) {
@@ -157,6 +158,7 @@ public final class SafetyLatency {
         System.out.println(out.encodePrettily());
         await(chargers.stop().toCompletionStage().toCompletableFuture());
         hw.close();
+        pi4j.shutdown();
         await(vertx.close().toCompletionStage().toCompletableFuture());
     }
 

@@ -1,8 +1,8 @@
 package org.yizhan.bench.access;
 
 import org.junit.jupiter.api.Test;
-import org.yizhan.agent.access.LumaFrame;
-import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.camera.LumaFrame;
+import org.yizhan.agent.camera.QrDecoder;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -59,7 +59,6 @@ public final class ChargerPort {
     private boolean drew;
     private long belowSince = -1;
     private long finishingSince = -1;
-    private Optional<Session.Ended> lastEnded = Optional.empty();
 
     public ChargerPort(int port, StationConfig.Rules rules) {
         this.port = port;
@@ -100,10 +99,6 @@ public final class ChargerPort {
 
     public Optional<Session> session() {
         return session;
-    }
-
-    public Optional<Session.Ended> lastEnded() {
-        return lastEnded;
     }
 
     public Telemetry.Charger telemetry() {
@@ -250,7 +245,6 @@ public final class ChargerPort {
         }
         Session.Ended e = new Session.Ended(session.get(), now, energyWh, reason);
         session = Optional.empty();
-        lastEnded = Optional.of(e);
         belowSince = -1;
         finishingSince = -1;
         events.emit(EventType.CHARGER_SESSION_ENDED, e.toJson());

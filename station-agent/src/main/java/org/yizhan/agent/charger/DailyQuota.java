@@ -100,11 +100,6 @@ public final class DailyQuota {
         return members.getJsonObject(member, new JsonObject().put("sessions", 0).put("energyWh", 0.0)).copy();
     }
 
-    /** Completes when every change so far is on disk. */
-    public Future<Void> flushed() {
-        return writing;
-    }
-
     private JsonObject entry(String member) {
         JsonObject m = members.getJsonObject(member);
         if (m == null) {

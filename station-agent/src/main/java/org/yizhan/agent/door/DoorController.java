@@ -5,10 +5,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.event.EventSink;
 import org.yizhan.agent.hardware.BinaryInput;
 import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.Relay;
+import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.EventType;
 

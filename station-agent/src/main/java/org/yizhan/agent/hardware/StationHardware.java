@@ -4,7 +4,9 @@ import java.util.Map;
 
 /**
  * Every part of a station the agent drives or reads, wired as the hardware profile says. Charger
- * relays and meters are keyed by the port number riders see.
+ * relays and meters are keyed by the port number riders see. Two implementations: {@code board.BoardHardware}
+ * on the Pi's GPIO and {@code simulated.SimulatedHardware} on Pi4J's mock platform; station logic sees only
+ * this interface.
  */
 public interface StationHardware extends AutoCloseable {
 
@@ -31,7 +33,10 @@ public interface StationHardware extends AutoCloseable {
         return Thermometers.NONE;
     }
 
-    /** Releases the GPIO lines (relays go to their safe, open state). Blocking. */
+    /**
+     * Opens every relay (their safe state) before the station stops. Blocking. The Pi4J context the lines
+     * live on belongs to whoever built it and passed it in; they shut it down afterwards.
+     */
     @Override
     void close();
 }

@@ -1,9 +1,5 @@
 package org.yizhan.agent.hardware;
 
-import org.yizhan.config.StationConfig;
-
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,15 +18,5 @@ public record Thermometers(Map<Integer, TemperatureSensor> ports, Optional<Tempe
 
     public boolean isEmpty() {
         return ports.isEmpty() && cabinet.isEmpty() && room.isEmpty();
-    }
-
-    /** DS18B20 sensors under {@code devices} (normally {@link Ds18b20#SYSFS}) for the configured ids. */
-    public static Thermometers ds18b20(Path devices, StationConfig.Charger charger) {
-        Map<Integer, TemperatureSensor> ports = new LinkedHashMap<>();
-        for (StationConfig.Port p : charger.ports()) {
-            p.tempSensor().ifPresent(id -> ports.put(p.port(), new Ds18b20(devices, id)));
-        }
-        return new Thermometers(ports, charger.cabinetTempSensor().map(id -> new Ds18b20(devices, id)),
-                charger.roomTempSensor().map(id -> new Ds18b20(devices, id)));
     }
 }

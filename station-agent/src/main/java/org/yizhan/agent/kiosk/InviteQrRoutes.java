@@ -42,12 +42,12 @@ public final class InviteQrRoutes implements Consumer<Router> {
     }
 
     /** The rider join page on the hub. */
-    public String joinUrl() {
+    private String joinUrl() {
         return hubUrl + "/join.html";
     }
 
     /** This station's feedback form on the hub. */
-    public String feedbackUrl() {
+    private String feedbackUrl() {
         return hubUrl + "/f/" + stationId;
     }
 

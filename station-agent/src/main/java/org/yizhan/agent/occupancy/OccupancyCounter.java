@@ -4,9 +4,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.event.EventSink;
 import org.yizhan.agent.hardware.BinaryInput;
 import org.yizhan.agent.hardware.Gpio;
+import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.protocol.EventType;
 
 import java.util.function.LongSupplier;

@@ -11,7 +11,6 @@ import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.yizhan.agent.event.EventSink;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Codec;

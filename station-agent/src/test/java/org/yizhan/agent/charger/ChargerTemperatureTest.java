@@ -1,5 +1,6 @@
 package org.yizhan.agent.charger;
 
+import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,14 +11,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.hardware.Ds18b20;
 import org.yizhan.agent.hardware.Gpio;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
 import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
 import org.yizhan.agent.hardware.TemperatureSensor;
 import org.yizhan.agent.hardware.Thermometers;
-import org.yizhan.agent.hardware.W1Files;
+import org.yizhan.agent.hardware.board.Ds18b20;
+import org.yizhan.agent.hardware.board.W1Files;
+import org.yizhan.agent.hardware.simulated.MockPi4j;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.ChargerState;
@@ -54,7 +56,8 @@ class ChargerTemperatureTest {
     @TempDir
     Path dir;
     private Path devices;
-    private Pi4jStationHardware hw;
+    private Context pi4j;
+    private SimulatedHardware hw;
     private Gpio gpio;
     private Chargers chargers;
     private final List<JsonObject> events = new CopyOnWriteArrayList<>();
@@ -66,8 +69,8 @@ class ChargerTemperatureTest {
                 new StationConfig.Mqtt("127.0.0.1", 9, false, "st-temp", "s3cret-st-temp", 30), "simulated",
                 2, 10, 10, 30);
         gpio = new Gpio(vertx, "temp-test-" + dir);
-        hw = get(gpio.call(() -> Pi4jStationHardware.mock(HardwareProfile.load("simulated"), config,
-                p -> () -> PowerReading.NOTHING)));
+        pi4j = MockPi4j.context();
+        hw = get(gpio.call(() -> new SimulatedHardware(pi4j, HardwareProfile.load("simulated"), config)));
         W1Files.write(devices, PORT1, 30);
         W1Files.write(devices, CABINET, 28);
         W1Files.write(devices, ROOM, 24.5);
@@ -100,6 +103,7 @@ class ChargerTemperatureTest {
         if (hw != null) {
             get(gpio.call(() -> {
                 hw.close();
+                pi4j.shutdown();
                 return null;
             }));
             get(gpio.close());
@@ -107,7 +111,7 @@ class ChargerTemperatureTest {
     }
 
     private DigitalState relay(int port) {
-        return ((Pi4jStationHardware.Pi4jRelay) hw.chargerRelays().get(port)).output().state();
+        return MockPi4j.output(pi4j, "charger-relay-" + port).state();
     }
 
     private List<JsonObject> cutoffs() {

@@ -1,7 +1,7 @@
 package org.yizhan.agent.selftest;
 
+import com.pi4j.context.Context;
 import com.pi4j.io.gpio.digital.DigitalState;
-import com.pi4j.plugin.mock.provider.gpio.digital.MockDigitalInput;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,11 +13,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.yizhan.agent.hardware.BinaryInput;
 import org.yizhan.agent.hardware.Gpio;
 import org.yizhan.agent.hardware.MeterException;
-import org.yizhan.agent.hardware.Pi4jStationHardware;
+import org.yizhan.agent.hardware.PowerMeter;
 import org.yizhan.agent.hardware.PowerReading;
+import org.yizhan.agent.hardware.Relay;
+import org.yizhan.agent.hardware.StationHardware;
+import org.yizhan.agent.hardware.simulated.MockPi4j;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SelfTestTest {
 
     private Gpio gpio;
-    private Pi4jStationHardware hw;
+    private Context pi4j;
+    private SimulatedHardware sim;
+    private StationHardware hw;
     private final AtomicBoolean meter2Broken = new AtomicBoolean();
     private final List<DigitalState> relayStates = new CopyOnWriteArrayList<>();
 
@@ -48,13 +55,72 @@ class SelfTestTest {
                 new StationConfig.Mqtt("127.0.0.1", 9, false, "st-selftest", "s3cret-selftest", 30), "simulated",
                 3, 10, 10, 30);
         gpio = new Gpio(vertx, "selftest-" + System.nanoTime());
-        hw = get(gpio.call(() -> Pi4jStationHardware.mock(HardwareProfile.load("simulated"), config, port -> () -> {
+        pi4j = MockPi4j.context();
+        sim = get(gpio.call(() -> new SimulatedHardware(pi4j, HardwareProfile.load("simulated"), config)));
+        Map<Integer, PowerMeter> meters = new LinkedHashMap<>();
+        sim.chargerRelays().keySet().forEach(port -> meters.put(port, () -> {
             if (port == 2 && meter2Broken.get()) {
                 throw new MeterException("no answer from I2C address 0x41");
             }
             return new PowerReading(false, 0.4, OptionalDouble.empty(), OptionalDouble.empty());
-        })));
-        ((Pi4jStationHardware.Pi4jRelay) hw.doorRelay()).output().addListener(e -> relayStates.add(e.state()));
+        }));
+        hw = withMeters(sim, meters);
+        MockPi4j.output(pi4j, "door-relay").addListener(e -> relayStates.add(e.state()));
+    }
+
+    /** The simulated station with meters that answer as this test says. */
+    private static StationHardware withMeters(StationHardware hw, Map<Integer, PowerMeter> meters) {
+        return new StationHardware() {
+            @Override
+            public Relay doorRelay() {
+                return hw.doorRelay();
+            }
+
+            @Override
+            public BinaryInput doorContact() {
+                return hw.doorContact();
+            }
+
+            @Override
+            public BinaryInput exitButton() {
+                return hw.exitButton();
+            }
+
+            @Override
+            public BinaryInput beamOuter() {
+                return hw.beamOuter();
+            }
+
+            @Override
+            public BinaryInput beamInner() {
+                return hw.beamInner();
+            }
+
+            @Override
+            public BinaryInput pir() {
+                return hw.pir();
+            }
+
+            @Override
+            public BinaryInput smoke() {
+                return hw.smoke();
+            }
+
+            @Override
+            public Map<Integer, Relay> chargerRelays() {
+                return hw.chargerRelays();
+            }
+
+            @Override
+            public Map<Integer, PowerMeter> powerMeters() {
+                return meters;
+            }
+
+            @Override
+            public void close() {
+                hw.close();
+            }
+        };
     }
 
     @AfterEach
@@ -62,6 +128,7 @@ class SelfTestTest {
         if (hw != null) {
             get(gpio.call(() -> {
                 hw.close();
+                pi4j.shutdown();
                 return null;
             }));
         }
@@ -78,9 +145,8 @@ class SelfTestTest {
                 .collect(Collectors.toMap(c -> c.getString("name"), c -> c));
     }
 
-    private static void mock(BinaryInput in, boolean active) {
-        ((MockDigitalInput) ((Pi4jStationHardware.Pi4jInput) in).input())
-                .mockState(active ? DigitalState.HIGH : DigitalState.LOW);
+    private void mock(BinaryInput in, boolean active) {
+        sim.drive(in, active);
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.access.face.FaceStore;
+import org.yizhan.agent.face.FaceStore;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
 import org.yizhan.testing.HubClient;

@@ -13,11 +13,12 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.yizhan.agent.access.AccessControl;
-import org.yizhan.agent.access.CameraClaim;
-import org.yizhan.agent.access.CameraScanner;
-import org.yizhan.agent.access.LumaFrame;
-import org.yizhan.agent.access.QrDecoder;
+import org.yizhan.agent.camera.CameraClaim;
+import org.yizhan.agent.camera.CameraScanner;
+import org.yizhan.agent.camera.LumaFrame;
+import org.yizhan.agent.camera.QrDecoder;
+import org.yizhan.agent.face.FaceConfig;
+import org.yizhan.agent.pass.AccessControl;
 import org.yizhan.config.StationConfig;
 
 import javax.imageio.ImageIO;
