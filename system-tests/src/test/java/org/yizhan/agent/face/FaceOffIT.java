@@ -1,4 +1,4 @@
-package org.yizhan.agent.access.face;
+package org.yizhan.agent.face;
 
 import org.yizhan.testing.TestAgent;
 import com.google.zxing.BarcodeFormat;
