@@ -12,7 +12,6 @@ import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.QueryParams;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -42,20 +41,18 @@ public final class AlertRoutes implements HubFeature {
     private final Vertx vertx;
     private final AlertStore alerts;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public AlertRoutes(Vertx vertx, AlertStore alerts, Authenticator auth, Replies replies) {
+    public AlertRoutes(Vertx vertx, AlertStore alerts, Authenticator auth) {
         this.vertx = vertx;
         this.alerts = alerts;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/alerts").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
-        router.post("/api/v1/alerts/:id/ack").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::ack));
-        router.post("/api/v1/alerts/:id/resolve").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::resolve));
+        auth.json(router.get("/api/v1/alerts"), Role.OPERATOR, this::list);
+        auth.json(router.post("/api/v1/alerts/:id/ack"), Role.OPERATOR, this::ack);
+        auth.json(router.post("/api/v1/alerts/:id/resolve"), Role.OPERATOR, this::resolve);
     }
 
     private Future<Reply> list(RoutingContext ctx) {

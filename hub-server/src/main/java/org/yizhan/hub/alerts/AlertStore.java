@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -78,11 +79,7 @@ public final class AlertStore {
         JsonObject merged = alert.getJsonObject("data").copy().mergeIn(data)
                 .put("repeats", alert.getJsonObject("data").getInteger("repeats", 0) + 1).put("lastAt", at);
         String encoded = fit(merged).encode();
-        try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET data = ? WHERE id = ?")) {
-            ps.setString(1, encoded);
-            ps.setLong(2, alert.getLong("id"));
-            ps.executeUpdate();
-        }
+        Rows.update(c, "UPDATE alerts SET data = ? WHERE id = ?", encoded, alert.getLong("id"));
         return alert.put("data", new JsonObject(encoded)).put("repeat", true);
     }
 
@@ -99,29 +96,17 @@ public final class AlertStore {
     /** Within the caller's transaction: closes the open alert of the type and subject; empty if none was open. */
     public static Optional<JsonObject> close(Connection c, String stationId, String type, String subject, long at,
                                              JsonObject extra) throws SQLException {
-        JsonObject alert;
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts "
-                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id FOR UPDATE")) {
-            ps.setString(1, stationId);
-            ps.setString(2, type);
-            ps.setString(3, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                alert = row(rs);
-            }
+        Optional<JsonObject> open = Rows.one(c, "SELECT " + COLUMNS + " FROM alerts "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id FOR UPDATE",
+                AlertStore::row, stationId, type, subject);
+        if (open.isEmpty()) {
+            return Optional.empty();
         }
+        JsonObject alert = open.get();
         JsonObject data = fit(alert.getJsonObject("data").mergeIn(extra));
-        try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET closed_at = ?, data = ? "
-                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL")) {
-            ps.setLong(1, at);
-            ps.setString(2, data.encode());
-            ps.setString(3, stationId);
-            ps.setString(4, type);
-            ps.setString(5, subject);
-            ps.executeUpdate();
-        }
+        Rows.update(c, "UPDATE alerts SET closed_at = ?, data = ? "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL",
+                at, data.encode(), stationId, type, subject);
         return Optional.of(alert.put("closedAt", at).put("data", data));
     }
 
@@ -139,18 +124,7 @@ public final class AlertStore {
                 sql.append(" AND closed_at IS NULL");
             }
             sql.append(" ORDER BY opened_at DESC, id DESC LIMIT ").append(n);
-            JsonArray out = new JsonArray();
-            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-                for (int i = 0; i < args.size(); i++) {
-                    ps.setString(i + 1, args.get(i));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(row(rs));
-                    }
-                }
-            }
-            return out;
+            return new JsonArray(Rows.list(c, sql.toString(), AlertStore::row, args.toArray()));
         });
     }
 
@@ -159,12 +133,7 @@ public final class AlertStore {
         try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO alerts (station_id, type, subject, opened_at, data) VALUES (?, ?, ?, ?, ?)",
                 Statement.RETURN_GENERATED_KEYS)) {
-            ps.setString(1, stationId);
-            ps.setString(2, type);
-            ps.setString(3, subject);
-            ps.setLong(4, at);
-            ps.setString(5, data);
-            ps.executeUpdate();
+            Rows.bind(ps, stationId, type, subject, at, data).executeUpdate();
             try (ResultSet keys = ps.getGeneratedKeys()) {
                 if (!keys.next()) {
                     throw new SQLException("no id generated for the alert");
@@ -176,15 +145,9 @@ public final class AlertStore {
 
     private static Optional<JsonObject> openAlert(Connection c, String stationId, String type, String subject)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts "
-                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id")) {
-            ps.setString(1, stationId);
-            ps.setString(2, type);
-            ps.setString(3, subject);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        }
+        return Rows.one(c, "SELECT " + COLUMNS + " FROM alerts "
+                + "WHERE station_id = ? AND type = ? AND subject = ? AND closed_at IS NULL ORDER BY id",
+                AlertStore::row, stationId, type, subject);
     }
 
     /** Station data can be large; alert data is kept under the column's size by dropping the reading first. */
@@ -205,24 +168,11 @@ public final class AlertStore {
      * keeps its first acknowledgement. Returns the alert as {@link #list} shows it.
      */
     public Future<AlertAction.Outcome> acknowledge(long id, String by, long at) {
-        return db.tx(c -> {
-            Optional<JsonObject> alert = byId(c, id);
-            if (alert.isEmpty()) {
-                return AlertAction.Outcome.notFound();
+        return unresolved(id, (c, alert) -> {
+            if (alert.getValue("ack") != null) {
+                return AlertAction.Outcome.unchanged(alert);
             }
-            if (alert.get().getValue("resolution") != null) {
-                return AlertAction.Outcome.alreadyResolved(alert.get());
-            }
-            if (alert.get().getValue("ack") != null) {
-                return AlertAction.Outcome.unchanged(alert.get());
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_at IS NULL")) {
-                ps.setString(1, by);
-                ps.setLong(2, at);
-                ps.setLong(3, id);
-                ps.executeUpdate();
-            }
+            Rows.update(c, "UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_at IS NULL", by, at, id);
             return AlertAction.Outcome.changed(byId(c, id).orElseThrow());
         });
     }
@@ -233,6 +183,23 @@ public final class AlertStore {
      * shows it, or {@code alreadyResolved} when it was resolved before.
      */
     public Future<AlertAction.Outcome> resolve(long id, String by, long at, String note) {
+        return unresolved(id, (c, alert) -> {
+            Rows.update(c, "UPDATE alerts SET resolved_by = ?, resolved_at = ?, resolution_note = ?, "
+                    + "closed_at = COALESCE(closed_at, ?), acked_by = COALESCE(acked_by, ?), "
+                    + "acked_at = COALESCE(acked_at, ?) WHERE id = ? AND resolved_at IS NULL",
+                    by, at, note, at, by, at, id);
+            return AlertAction.Outcome.changed(byId(c, id).orElseThrow());
+        });
+    }
+
+    /** A change to an alert that is known and not resolved, made with the alert as it is (locked). */
+    @FunctionalInterface
+    private interface Change {
+        AlertAction.Outcome apply(Connection c, JsonObject alert) throws SQLException;
+    }
+
+    /** Makes the change in one transaction, unless the alert is unknown or resolved already. */
+    private Future<AlertAction.Outcome> unresolved(long id, Change change) {
         return db.tx(c -> {
             Optional<JsonObject> alert = byId(c, id);
             if (alert.isEmpty()) {
@@ -241,29 +208,12 @@ public final class AlertStore {
             if (alert.get().getValue("resolution") != null) {
                 return AlertAction.Outcome.alreadyResolved(alert.get());
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE alerts SET resolved_by = ?, resolved_at = ?, "
-                    + "resolution_note = ?, closed_at = COALESCE(closed_at, ?), acked_by = COALESCE(acked_by, ?), "
-                    + "acked_at = COALESCE(acked_at, ?) WHERE id = ? AND resolved_at IS NULL")) {
-                ps.setString(1, by);
-                ps.setLong(2, at);
-                ps.setString(3, note);
-                ps.setLong(4, at);
-                ps.setString(5, by);
-                ps.setLong(6, at);
-                ps.setLong(7, id);
-                ps.executeUpdate();
-            }
-            return AlertAction.Outcome.changed(byId(c, id).orElseThrow());
+            return change.apply(c, alert.get());
         });
     }
 
     private static Optional<JsonObject> byId(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM alerts WHERE id = ? FOR UPDATE")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-            }
-        }
+        return Rows.one(c, "SELECT " + COLUMNS + " FROM alerts WHERE id = ? FOR UPDATE", AlertStore::row, id);
     }
 
     private static JsonObject row(ResultSet rs) throws SQLException {

@@ -51,14 +51,14 @@ public final class AuthRoutes implements HubFeature {
     @Override
     public void mount(Router router) {
         router.post("/api/v1/auth/login").handler(replies.json(this::login));
-        router.get("/api/v1/auth/me").handler(auth.require(Role.OPERATOR)).handler(replies.json(ctx -> {
+        auth.json(router.get("/api/v1/auth/me"), Role.OPERATOR, ctx -> {
             Principal p = Authenticator.principal(ctx);
             return Future.succeededFuture(Reply.ok(
                     new JsonObject().put("username", p.username()).put("role", p.role().wireName())));
-        }));
-        router.post("/api/v1/users").handler(auth.require(Role.ADMIN)).handler(replies.json(this::createUser));
-        router.get("/api/v1/users").handler(auth.require(Role.ADMIN))
-                .handler(replies.json(ctx -> users.list().map(a -> Reply.ok(new JsonObject().put("users", a)))));
+        });
+        auth.json(router.post("/api/v1/users"), Role.ADMIN, this::createUser);
+        auth.json(router.get("/api/v1/users"), Role.ADMIN,
+                ctx -> users.list().map(a -> Reply.ok(new JsonObject().put("users", a))));
     }
 
 

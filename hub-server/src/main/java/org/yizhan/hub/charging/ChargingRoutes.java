@@ -7,7 +7,6 @@ import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -37,20 +36,17 @@ public final class ChargingRoutes implements HubFeature {
 
     private final ChargingStore store;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public ChargingRoutes(ChargingStore store, Authenticator auth, Replies replies) {
+    public ChargingRoutes(ChargingStore store, Authenticator auth) {
         this.store = store;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/stations/:id/sessions").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
-        router.get("/api/v1/stations/:id/sessions/summary").handler(auth.require(Role.OPERATOR))
-                .handler(replies.json(this::stationSummary));
-        router.get("/api/v1/charging/summary").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::summary));
+        auth.json(router.get("/api/v1/stations/:id/sessions"), Role.OPERATOR, this::list);
+        auth.json(router.get("/api/v1/stations/:id/sessions/summary"), Role.OPERATOR, this::stationSummary);
+        auth.json(router.get("/api/v1/charging/summary"), Role.OPERATOR, this::summary);
     }
 
     private Future<Reply> list(RoutingContext ctx) {

@@ -10,7 +10,6 @@ import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -51,19 +50,17 @@ public final class CommandRoutes implements HubFeature {
     private final StationStore stations;
     private final CommandStore commands;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public CommandRoutes(StationStore stations, CommandStore commands, Authenticator auth, Replies replies) {
+    public CommandRoutes(StationStore stations, CommandStore commands, Authenticator auth) {
         this.stations = stations;
         this.commands = commands;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.post("/api/v1/stations/:id/commands").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::create));
-        router.get("/api/v1/commands/:id").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::show));
+        auth.json(router.post("/api/v1/stations/:id/commands"), Role.OPERATOR, this::create);
+        auth.json(router.get("/api/v1/commands/:id"), Role.OPERATOR, this::show);
     }
 
     private Future<Reply> create(RoutingContext ctx) {

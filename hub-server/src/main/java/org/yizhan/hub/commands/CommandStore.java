@@ -3,6 +3,7 @@ package org.yizhan.hub.commands;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
@@ -66,19 +67,9 @@ public final class CommandStore {
         long expiresAt = now + ttlMillis;
         String id = Ulid.next(now);
         return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO commands (id, station_id, name, args, status, created_at, expires_at, created_by) "
-                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setString(2, stationId);
-                ps.setString(3, name);
-                ps.setString(4, encodedArgs);
-                ps.setString(5, PENDING);
-                ps.setLong(6, now);
-                ps.setLong(7, expiresAt);
-                ps.setString(8, createdBy.length() > 64 ? createdBy.substring(0, 64) : createdBy);
-                ps.executeUpdate();
-            }
+            Rows.update(c, "INSERT INTO commands (id, station_id, name, args, status, created_at, expires_at, "
+                            + "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, stationId, name, encodedArgs, PENDING,
+                    now, expiresAt, createdBy.length() > 64 ? createdBy.substring(0, 64) : createdBy);
             return new JsonObject().put("id", id).put("status", PENDING).put("expiresAt", expiresAt);
         });
     }
@@ -94,17 +85,11 @@ public final class CommandStore {
 
     /** {"id","stationId","name","args","status","createdAt","expiresAt","deliveredAt","completedAt","result"} */
     public Future<Optional<JsonObject>> get(String id) {
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, station_id, name, args, status, created_at, expires_at, delivered_at, completed_at, result "
-                            + "FROM commands WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<JsonObject>empty();
-                    }
+        return db.call(c -> Rows.one(c,
+                "SELECT id, station_id, name, args, status, created_at, expires_at, delivered_at, completed_at, result "
+                        + "FROM commands WHERE id = ?", rs -> {
                     String result = rs.getString(10);
-                    return Optional.of(new JsonObject()
+                    return new JsonObject()
                             .put("id", rs.getString(1))
                             .put("stationId", rs.getString(2))
                             .put("name", rs.getString(3))
@@ -114,49 +99,24 @@ public final class CommandStore {
                             .put("expiresAt", rs.getLong(7))
                             .put("deliveredAt", nullableLong(rs, 8))
                             .put("completedAt", nullableLong(rs, 9))
-                            .put("result", result == null ? null : new JsonObject(result)));
-                }
-            }
-        });
+                            .put("result", result == null ? null : new JsonObject(result));
+                }, id));
     }
 
     /** The station's pending commands that have not expired at {@code now}, oldest first. */
     public Future<List<Command>> pendingFor(String stationId, long now) {
-        return db.call(c -> {
-            List<Command> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, created_at, name, args, expires_at FROM commands "
-                            + "WHERE station_id = ? AND status = ? AND expires_at >= ? ORDER BY id")) {
-                ps.setString(1, stationId);
-                ps.setString(2, PENDING);
-                ps.setLong(3, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Command(rs.getString(1), rs.getLong(2), rs.getString(3),
-                                new JsonObject(rs.getString(4)), rs.getLong(5)));
-                    }
-                }
-            }
-            return out;
-        });
+        return db.call(c -> Rows.list(c, "SELECT id, created_at, name, args, expires_at FROM commands "
+                        + "WHERE station_id = ? AND status = ? AND expires_at >= ? ORDER BY id",
+                rs -> new Command(rs.getString(1), rs.getLong(2), rs.getString(3), new JsonObject(rs.getString(4)),
+                        rs.getLong(5)), stationId, PENDING, now));
     }
 
     /** One command as it goes on the wire, if it exists and is still pending for the station. */
     public Future<Optional<PendingCommand>> pending(String id) {
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, created_at, name, args, expires_at, station_id FROM commands WHERE id = ? AND status = ?")) {
-                ps.setString(1, id);
-                ps.setString(2, PENDING);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<PendingCommand>empty();
-                    }
-                    return Optional.of(new PendingCommand(rs.getString(6), new Command(rs.getString(1),
-                            rs.getLong(2), rs.getString(3), new JsonObject(rs.getString(4)), rs.getLong(5))));
-                }
-            }
-        });
+        return db.call(c -> Rows.one(c,
+                "SELECT id, created_at, name, args, expires_at, station_id FROM commands WHERE id = ? AND status = ?",
+                rs -> new PendingCommand(rs.getString(6), new Command(rs.getString(1), rs.getLong(2),
+                        rs.getString(3), new JsonObject(rs.getString(4)), rs.getLong(5))), id, PENDING));
     }
 
     /** A pending command and the station it is for. */
@@ -165,16 +125,9 @@ public final class CommandStore {
 
     /** Marks a pending command delivered; false if it was not pending (already delivered, completed or expired). */
     public Future<Boolean> markDelivered(String id, long at) {
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE commands SET status = ?, delivered_at = ? WHERE id = ? AND status = ?")) {
-                ps.setString(1, DELIVERED);
-                ps.setLong(2, at);
-                ps.setString(3, id);
-                ps.setString(4, PENDING);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.call(c -> Rows.update(c,
+                "UPDATE commands SET status = ?, delivered_at = ? WHERE id = ? AND status = ?",
+                DELIVERED, at, id, PENDING) == 1);
     }
 
     /**
@@ -195,21 +148,10 @@ public final class CommandStore {
             encoded = r.encode();
         }
         String stored = encoded;
-        return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE commands SET status = ?, completed_at = ?, result = ? "
-                            + "WHERE id = ? AND station_id = ? AND status IN (?, ?, ?)")) {
-                ps.setString(1, result.ok() ? SUCCEEDED : FAILED);
-                ps.setLong(2, at);
-                ps.setString(3, stored);
-                ps.setString(4, result.id());
-                ps.setString(5, stationId);
-                ps.setString(6, PENDING);
-                ps.setString(7, DELIVERED);
-                ps.setString(8, EXPIRED);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return db.call(c -> Rows.update(c, "UPDATE commands SET status = ?, completed_at = ?, result = ? "
+                        + "WHERE id = ? AND station_id = ? AND status IN (?, ?, ?)",
+                result.ok() ? SUCCEEDED : FAILED, at, stored, result.id(), stationId, PENDING, DELIVERED,
+                EXPIRED) == 1);
     }
 
     /** Marks pending/delivered commands past expiresAt as expired; returns how many. */
@@ -220,29 +162,15 @@ public final class CommandStore {
     /** Like {@link #expireDue} but returns the expired commands as {"id","stationId","status"}. */
     public Future<List<JsonObject>> expire(long now) {
         return db.tx(c -> {
-            List<JsonObject> due = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, station_id FROM commands WHERE status IN (?, ?) AND expires_at < ? ORDER BY id LIMIT 10000")) {
-                ps.setString(1, PENDING);
-                ps.setString(2, DELIVERED);
-                ps.setLong(3, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        due.add(new JsonObject().put("id", rs.getString(1)).put("stationId", rs.getString(2))
-                                .put("status", EXPIRED));
-                    }
-                }
-            }
+            List<JsonObject> due = Rows.list(c,
+                    "SELECT id, station_id FROM commands WHERE status IN (?, ?) AND expires_at < ? ORDER BY id LIMIT 10000",
+                    rs -> new JsonObject().put("id", rs.getString(1)).put("stationId", rs.getString(2))
+                            .put("status", EXPIRED), PENDING, DELIVERED, now);
             List<JsonObject> expired = new ArrayList<>(due.size());
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE commands SET status = ?, completed_at = ? WHERE id = ? AND status IN (?, ?)")) {
                 for (JsonObject d : due) {
-                    ps.setString(1, EXPIRED);
-                    ps.setLong(2, now);
-                    ps.setString(3, d.getString("id"));
-                    ps.setString(4, PENDING);
-                    ps.setString(5, DELIVERED);
-                    if (ps.executeUpdate() == 1) {
+                    if (Rows.bind(ps, EXPIRED, now, d.getString("id"), PENDING, DELIVERED).executeUpdate() == 1) {
                         expired.add(d);
                     }
                 }

@@ -7,7 +7,6 @@ import io.vertx.ext.web.RoutingContext;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 
@@ -16,17 +15,15 @@ public final class DeadLetterRoutes implements HubFeature {
 
     private final DeadLetterStore deadLetters;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public DeadLetterRoutes(DeadLetterStore deadLetters, Authenticator auth, Replies replies) {
+    public DeadLetterRoutes(DeadLetterStore deadLetters, Authenticator auth) {
         this.deadLetters = deadLetters;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/dead-letters").handler(auth.require(Role.ADMIN)).handler(replies.json(this::deadLetters));
+        auth.json(router.get("/api/v1/dead-letters"), Role.ADMIN, this::deadLetters);
     }
 
     private Future<Reply> deadLetters(RoutingContext ctx) {

@@ -7,7 +7,6 @@ import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -30,17 +29,15 @@ public final class EventRoutes implements HubFeature {
 
     private final EventStore events;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public EventRoutes(EventStore events, Authenticator auth, Replies replies) {
+    public EventRoutes(EventStore events, Authenticator auth) {
         this.events = events;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/events").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::events));
+        auth.json(router.get("/api/v1/events"), Role.OPERATOR, this::events);
     }
 
     private Future<Reply> events(RoutingContext ctx) {

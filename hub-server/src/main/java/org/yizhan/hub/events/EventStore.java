@@ -4,11 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.protocol.Event;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,12 +111,8 @@ public final class EventStore {
     public Future<JsonObject> latest(Optional<String> stationId, List<String> types, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {
-            StringBuilder sql = new StringBuilder(SELECT);
             List<String> args = new ArrayList<>();
-            stationId.ifPresent(s -> {
-                sql.append(" AND station_id = ?");
-                args.add(s);
-            });
+            StringBuilder sql = select(stationId, args);
             if (!types.isEmpty()) {
                 sql.append(" AND (");
                 for (int i = 0; i < types.size(); i++) {
@@ -135,12 +131,8 @@ public final class EventStore {
     public Future<JsonObject> list(Optional<String> stationId, Optional<String> type, Optional<String> after, int limit) {
         int n = Math.max(1, Math.min(limit, MAX_LIMIT));
         return db.call(c -> {
-            StringBuilder sql = new StringBuilder(SELECT);
             List<String> args = new ArrayList<>();
-            stationId.ifPresent(s -> {
-                sql.append(" AND station_id = ?");
-                args.add(s);
-            });
+            StringBuilder sql = select(stationId, args);
             type.ifPresent(t -> {
                 sql.append(" AND type = ?");
                 args.add(t);
@@ -161,23 +153,22 @@ public final class EventStore {
         });
     }
 
+    /** The events query, of one station when given (its id added to the arguments). */
+    private static StringBuilder select(Optional<String> stationId, List<String> args) {
+        StringBuilder sql = new StringBuilder(SELECT);
+        stationId.ifPresent(s -> {
+            sql.append(" AND station_id = ?");
+            args.add(s);
+        });
+        return sql;
+    }
+
     private static JsonArray query(Connection c, String sql, List<String> args) throws SQLException {
-        JsonArray out = new JsonArray();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.size(); i++) {
-                ps.setString(i + 1, args.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new JsonObject()
-                            .put("id", rs.getString(1))
-                            .put("stationId", rs.getString(2))
-                            .put("ts", rs.getLong(3))
-                            .put("type", rs.getString(4))
-                            .put("data", new JsonObject(rs.getString(5))));
-                }
-            }
-        }
-        return out;
+        return new JsonArray(Rows.list(c, sql, rs -> new JsonObject()
+                .put("id", rs.getString(1))
+                .put("stationId", rs.getString(2))
+                .put("ts", rs.getLong(3))
+                .put("type", rs.getString(4))
+                .put("data", new JsonObject(rs.getString(5))), args.toArray()));
     }
 }

@@ -2,13 +2,13 @@ package org.yizhan.hub.face;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.live.Bus;
+import org.yizhan.hub.live.BusListener;
 import org.yizhan.protocol.Command;
 
 /**
@@ -24,26 +24,24 @@ public final class FaceConsentCatchUp implements HubFeature {
     public static final int BATCH = 200;
     private static final Logger LOG = LoggerFactory.getLogger(FaceConsentCatchUp.class);
 
-    private final Vertx vertx;
     private final FaceConsentStore consents;
     private final CommandStore commands;
-    private MessageConsumer<String> consumer;
+    private final BusListener<String> online;
 
     public FaceConsentCatchUp(Vertx vertx, FaceConsentStore consents, CommandStore commands) {
-        this.vertx = vertx;
+        this.online = new BusListener<>(vertx, Bus.STATION_ONLINE, this::send);
         this.consents = consents;
         this.commands = commands;
     }
 
     @Override
     public Future<Void> start() {
-        consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
-        return consumer.completion();
+        return online.start();
     }
 
     @Override
     public Future<Void> stop() {
-        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+        return online.stop();
     }
 
     /** Stores and dispatches the consents the station lacks; completes with how many were sent. */

@@ -75,10 +75,10 @@ public final class FeedbackRoutes implements HubFeature {
         router.get("/f/:stationId").handler(ctx -> ctx.reroute("/feedback.html"));
         router.get("/api/v1/feedback/form/:id").handler(replies.json(this::form));
         router.post("/api/v1/feedback").handler(replies.json(this::create));
-        router.get("/api/v1/feedback").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
+        auth.json(router.get("/api/v1/feedback"), Role.OPERATOR, this::list);
         router.get("/api/v1/feedback/:id").handler(replies.json(this::forRider));
-        router.post("/api/v1/feedback/:id/triage").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::triage));
-        router.post("/api/v1/feedback/:id/answer").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::answer));
+        auth.json(router.post("/api/v1/feedback/:id/triage"), Role.OPERATOR, this::triage);
+        auth.json(router.post("/api/v1/feedback/:id/answer"), Role.OPERATOR, this::answer);
     }
 
 

@@ -2,6 +2,7 @@ package org.yizhan.hub.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
@@ -33,6 +34,14 @@ public final class Authenticator {
     /** Token from the {@code Authorization: Bearer} header only. */
     public Handler<RoutingContext> require(Role role) {
         return ctx -> check(ctx, role, false);
+    }
+
+    /**
+     * Puts the role check and then the JSON logic on the route: the logic runs only for a staff token of the
+     * role, and its reply or failure is answered as {@link Replies#json} does.
+     */
+    public Route json(Route route, Role role, Function<RoutingContext, Future<Reply>> logic) {
+        return route.handler(require(role)).handler(replies.json(logic));
     }
 
     /** Token from the header or the {@code access_token} query parameter (for EventSource, which cannot set headers). */

@@ -25,21 +25,22 @@ public final class Replies {
     }
 
     public Handler<RoutingContext> json(Function<RoutingContext, Future<Reply>> logic) {
-        return ctx -> {
-            Future<Reply> f;
-            try {
-                f = logic.apply(ctx);
-            } catch (RuntimeException e) {
-                f = Future.failedFuture(e);
+        return ctx -> attempt(logic, ctx).onComplete(ar -> {
+            if (ar.succeeded()) {
+                send(ctx, ar.result());
+            } else {
+                fail(ctx, ar.cause());
             }
-            f.onComplete(ar -> {
-                if (ar.succeeded()) {
-                    send(ctx, ar.result());
-                } else {
-                    fail(ctx, ar.cause());
-                }
-            });
-        };
+        });
+    }
+
+    /** The logic's future for the request, or a failed one when the logic throws instead of returning it. */
+    public static <T> Future<T> attempt(Function<RoutingContext, Future<T>> logic, RoutingContext ctx) {
+        try {
+            return logic.apply(ctx);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     public void send(RoutingContext ctx, Reply reply) {

@@ -52,11 +52,9 @@ public final class MemberRoutes implements HubFeature {
     @Override
     public void mount(Router router) {
         router.post("/api/v1/members").handler(replies.json(this::create));
-        router.get("/api/v1/members/:id").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::show));
-        router.post("/api/v1/members/:id/suspend").handler(auth.require(Role.OPERATOR))
-                .handler(replies.json(ctx -> status(ctx, Member.SUSPENDED)));
-        router.post("/api/v1/members/:id/resume").handler(auth.require(Role.OPERATOR))
-                .handler(replies.json(ctx -> status(ctx, Member.ACTIVE)));
+        auth.json(router.get("/api/v1/members/:id"), Role.OPERATOR, this::show);
+        auth.json(router.post("/api/v1/members/:id/suspend"), Role.OPERATOR, ctx -> status(ctx, Member.SUSPENDED));
+        auth.json(router.post("/api/v1/members/:id/resume"), Role.OPERATOR, ctx -> status(ctx, Member.ACTIVE));
     }
 
 

@@ -2,7 +2,6 @@ package org.yizhan.hub.passes;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -10,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.live.Bus;
+import org.yizhan.hub.live.BusListener;
 import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.stations.Station;
 import org.yizhan.hub.stations.StationStore;
@@ -28,16 +28,15 @@ public final class RevocationSync implements HubFeature {
     public static final long TTL_MILLIS = 5 * 60_000;
     private static final Logger LOG = LoggerFactory.getLogger(RevocationSync.class);
 
-    private final Vertx vertx;
+    private final BusListener<String> online;
     private final MemberStore members;
     private final StationStore stations;
     private final CommandStore commands;
     private final Predicate<String> connected;
-    private MessageConsumer<String> consumer;
 
     public RevocationSync(Vertx vertx, MemberStore members, StationStore stations, CommandStore commands,
                           Predicate<String> connected) {
-        this.vertx = vertx;
+        this.online = new BusListener<>(vertx, Bus.STATION_ONLINE, this::send);
         this.members = members;
         this.stations = stations;
         this.commands = commands;
@@ -47,13 +46,12 @@ public final class RevocationSync implements HubFeature {
     /** Starts sending the list to each station that comes online. */
     @Override
     public Future<Void> start() {
-        consumer = vertx.eventBus().<String>consumer(Bus.STATION_ONLINE, msg -> send(msg.body()));
-        return consumer.completion();
+        return online.start();
     }
 
     @Override
     public Future<Void> stop() {
-        return consumer == null ? Future.succeededFuture() : consumer.unregister();
+        return online.stop();
     }
 
     /** Sends the current list to every connected station. */

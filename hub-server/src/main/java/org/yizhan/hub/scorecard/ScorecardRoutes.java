@@ -41,13 +41,7 @@ public final class ScorecardRoutes implements HubFeature {
     }
 
     private void answer(RoutingContext ctx, boolean csv) {
-        Future<JsonObject> f;
-        try {
-            f = scorecard(ctx);
-        } catch (RuntimeException e) {
-            f = Future.failedFuture(e);
-        }
-        f.onComplete(ar -> {
+        Replies.attempt(this::scorecard, ctx).onComplete(ar -> {
             if (ar.failed()) {
                 replies.fail(ctx, ar.cause());
             } else if (!csv) {

@@ -13,7 +13,6 @@ import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -44,7 +43,6 @@ public final class ConfigRoutes implements HubFeature {
     private final Function<String, Future<Optional<JsonObject>>> desired;
     private final BiFunction<String, JsonObject, Future<Boolean>> publish;
     private final Authenticator auth;
-    private final Replies replies;
 
     /**
      * @param desired the station's full desired configuration as the hub retains it (from the registry)
@@ -52,7 +50,7 @@ public final class ConfigRoutes implements HubFeature {
      */
     public ConfigRoutes(StationStore stations, ConfigVersions versions, EventStore events, StationLive live,
                         Function<String, Future<Optional<JsonObject>>> desired,
-                        BiFunction<String, JsonObject, Future<Boolean>> publish, Authenticator auth, Replies replies) {
+                        BiFunction<String, JsonObject, Future<Boolean>> publish, Authenticator auth) {
         this.stations = stations;
         this.versions = versions;
         this.events = events;
@@ -60,13 +58,12 @@ public final class ConfigRoutes implements HubFeature {
         this.desired = desired;
         this.publish = publish;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/stations/:id/config").handler(auth.require(Role.TECHNICIAN)).handler(replies.json(this::show));
-        router.post("/api/v1/stations/:id/config").handler(auth.require(Role.TECHNICIAN)).handler(replies.json(this::push));
+        auth.json(router.get("/api/v1/stations/:id/config"), Role.TECHNICIAN, this::show);
+        auth.json(router.post("/api/v1/stations/:id/config"), Role.TECHNICIAN, this::push);
     }
 
     private Future<Station> station(String id) {

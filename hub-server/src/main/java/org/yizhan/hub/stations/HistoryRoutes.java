@@ -9,7 +9,6 @@ import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.QueryParams;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
@@ -33,18 +32,16 @@ public final class HistoryRoutes implements HubFeature {
     private final StationStore stations;
     private final TimeSeries timeSeries;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public HistoryRoutes(StationStore stations, TimeSeries timeSeries, Authenticator auth, Replies replies) {
+    public HistoryRoutes(StationStore stations, TimeSeries timeSeries, Authenticator auth) {
         this.stations = stations;
         this.timeSeries = timeSeries;
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/stations/:id/history").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::history));
+        auth.json(router.get("/api/v1/stations/:id/history"), Role.OPERATOR, this::history);
     }
 
     private Future<Reply> history(RoutingContext ctx) {

@@ -66,7 +66,7 @@ public final class ImportRoutes implements HubFeature {
 
     @Override
     public void mount(Router router) {
-        router.post(PATH).handler(auth.require(Role.TECHNICIAN)).handler(replies.json(this::importCsv));
+        auth.json(router.post(PATH), Role.TECHNICIAN, this::importCsv);
     }
 
     private static ApiException tooLarge() {

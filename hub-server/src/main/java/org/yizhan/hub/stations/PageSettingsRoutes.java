@@ -5,7 +5,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.Authenticator;
-import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 
@@ -18,18 +17,15 @@ public final class PageSettingsRoutes implements HubFeature {
 
     private final JsonObject settings;
     private final Authenticator auth;
-    private final Replies replies;
 
-    public PageSettingsRoutes(String mapTileUrl, String mapTileAttribution, Authenticator auth, Replies replies) {
+    public PageSettingsRoutes(String mapTileUrl, String mapTileAttribution, Authenticator auth) {
         this.settings = new JsonObject().put("map",
                 new JsonObject().put("tileUrl", mapTileUrl).put("attribution", mapTileAttribution));
         this.auth = auth;
-        this.replies = replies;
     }
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/ui").handler(auth.require(Role.OPERATOR))
-                .handler(replies.json(ctx -> Future.succeededFuture(Reply.ok(settings.copy()))));
+        auth.json(router.get("/api/v1/ui"), Role.OPERATOR, ctx -> Future.succeededFuture(Reply.ok(settings.copy())));
     }
 }

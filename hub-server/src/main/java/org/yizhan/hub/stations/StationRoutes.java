@@ -67,13 +67,11 @@ public final class StationRoutes implements HubFeature {
 
     @Override
     public void mount(Router router) {
-        router.post("/api/v1/stations").handler(auth.require(Role.TECHNICIAN)).handler(replies.json(this::create));
-        router.get("/api/v1/stations").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::list));
-        router.get("/api/v1/stations/:id").handler(auth.require(Role.OPERATOR)).handler(replies.json(this::show));
-        router.post("/api/v1/stations/:id/claim").handler(auth.require(Role.TECHNICIAN))
-                .handler(replies.json(this::newClaim));
-        router.get("/api/v1/stations/:id/claim").handler(auth.require(Role.TECHNICIAN))
-                .handler(replies.json(this::showClaim));
+        auth.json(router.post("/api/v1/stations"), Role.TECHNICIAN, this::create);
+        auth.json(router.get("/api/v1/stations"), Role.OPERATOR, this::list);
+        auth.json(router.get("/api/v1/stations/:id"), Role.OPERATOR, this::show);
+        auth.json(router.post("/api/v1/stations/:id/claim"), Role.TECHNICIAN, this::newClaim);
+        auth.json(router.get("/api/v1/stations/:id/claim"), Role.TECHNICIAN, this::showClaim);
         router.get("/api/v1/stations/:id/claim.png").handler(auth.require(Role.TECHNICIAN)).handler(this::claimPng);
     }
 
