@@ -98,10 +98,6 @@ final class AgentVerticle extends VerticleBase {
         return httpPort;
     }
 
-    Uplink uplink() {
-        return uplink;
-    }
-
     StationHardware hardware() {
         return hardware;
     }

@@ -67,15 +67,6 @@ public final class StationAgent {
         return verticle == null ? 0 : verticle.httpPort();
     }
 
-    public boolean uplinkConnected() {
-        return verticle != null && verticle.uplink() != null && verticle.uplink().connected();
-    }
-
-    /** Events committed to the outbox and not yet acknowledged by the hub. */
-    public int outboxSize() {
-        return verticle == null || verticle.uplink() == null ? 0 : verticle.uplink().outboxSize();
-    }
-
     /** The station's hardware (Pi4J; on the mock platform when simulating). Empty before start. */
     public Optional<StationHardware> hardware() {
         return verticle == null ? Optional.empty() : Optional.ofNullable(verticle.hardware());

@@ -71,7 +71,7 @@ public final class TestAgent implements AutoCloseable {
 
     /** Waits (10 s at most) until the agent's uplink is connected; this agent. */
     public TestAgent awaitUplink() {
-        await(stationId() + " uplink connected").atMost(Duration.ofSeconds(10)).until(agent::uplinkConnected);
+        await(stationId() + " uplink connected").atMost(Duration.ofSeconds(10)).until(this::uplinkConnected);
         return this;
     }
 
@@ -95,12 +95,14 @@ public final class TestAgent implements AutoCloseable {
         return agent.httpPort();
     }
 
-    public boolean uplinkConnected() {
-        return agent.uplinkConnected();
+    /** Whether the uplink is connected, as {@code /status} says. */
+    public boolean uplinkConnected() throws Exception {
+        return status().getJsonObject("uplink").getBoolean("connected");
     }
 
-    public int outboxSize() {
-        return agent.outboxSize();
+    /** Events in the outbox not yet acknowledged by the hub, as {@code /status} says. */
+    public int outboxSize() throws Exception {
+        return status().getInteger("outbox");
     }
 
     public Optional<StationHardware> hardware() {
