@@ -33,10 +33,6 @@ public final class StationLive {
         return Optional.ofNullable(lastSeen.get(stationId));
     }
 
-    public Map<String, Long> lastSeenAll() {
-        return Map.copyOf(lastSeen);
-    }
-
     /** The configuration version the station said it runs (in its birth message), and when. */
     public void reportedConfig(String stationId, int version, long at) {
         reportedConfig.put(stationId, new long[] {version, at});
@@ -45,10 +41,5 @@ public final class StationLive {
     /** {@code [version, at]} of the station's last birth message since the hub started, if any. */
     public Optional<long[]> reportedConfig(String stationId) {
         return Optional.ofNullable(reportedConfig.get(stationId)).map(long[]::clone);
-    }
-
-    public void forget(String stationId) {
-        telemetry.remove(stationId);
-        lastSeen.remove(stationId);
     }
 }
