@@ -1,4 +1,4 @@
-package org.yizhan.agent.hardware.simulated;
+package org.yizhan.agent.sim;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;

@@ -1,4 +1,4 @@
-package org.yizhan.agent.hardware.simulated;
+package org.yizhan.agent.sim;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -6,6 +6,8 @@ import org.yizhan.agent.charger.ChargerException;
 import org.yizhan.agent.charger.Chargers;
 import org.yizhan.agent.hardware.BinaryInput;
 import org.yizhan.agent.hardware.Gpio;
+import org.yizhan.agent.hardware.simulated.SimulatedHardware;
+import org.yizhan.agent.hardware.simulated.SimulatedPowerMeter;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +17,7 @@ import java.util.OptionalDouble;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Drives the mock hardware the way the world would: people walking through the beams, the door opening,
+ * The world around a simulated station ({@code --simulate}): drives the simulated hardware the way the world would: people walking through the beams, the door opening,
  * the exit button, bikes plugged into chargers, smoke. Inputs are set through {@link SimulatedHardware#drive}
  * on the GPIO worker, so the station logic sees exactly what it would see on the board. A change at a charger
  * is pushed to the metering thread at once (no waiting for the next poll), and a bike plugged in starts a
