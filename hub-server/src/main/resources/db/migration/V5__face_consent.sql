@@ -11,13 +11,14 @@ CREATE TABLE face_consents (
 );
 
 -- Templates a station sent because the member allows sync, passed on to the other stations with face.sync.
--- Deleted when the member denies sync or withdraws consent.
+-- Deleted when the member denies sync or withdraws consent. BYTEA runs on PostgreSQL and H2; registries made
+-- before held the template as VARBINARY(4096), and the hub takes their record of this migration as it is.
 CREATE TABLE face_templates (
     id          VARCHAR(26)     PRIMARY KEY,
     member_id   VARCHAR(26)     NOT NULL REFERENCES members (id),
     station_id  VARCHAR(40)     NOT NULL,
     dims        INT             NOT NULL,
-    template    VARBINARY(4096) NOT NULL,
+    template    BYTEA           NOT NULL CHECK (OCTET_LENGTH(template) <= 4096),
     created_at  BIGINT          NOT NULL
 );
 CREATE INDEX face_templates_member ON face_templates (member_id);

@@ -1,0 +1,122 @@
+package org.yizhan.hub.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+@ExtendWith(VertxExtension.class)
+class RegistryMigrationTest {
+
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
+    @Test
+    void migratesAnEmptyDatabaseToTheLatestVersion(Vertx vertx) throws Exception {
+        String url = registry().newUrl("");
+        Database db = await(registry().reopen(vertx, url));
+        try {
+            String rank = await(db.call(c -> scalar(c, "SELECT MAX(installed_rank) FROM flyway_schema_history")));
+            assertThat(rank)
+                    .isEqualTo("7");
+            await(db.call(c -> Rows.update(c, "INSERT INTO members (id, pseudonym, name, phone, occupation, "
+                    + "status_changed_at, created_at, token_hash) VALUES ('m1', 'p1', 'n', '13800000000', 'rider', 0, "
+                    + "0, 'h')")));
+            byte[] template = new byte[4096];
+            template[4095] = 7;
+            await(db.call(c -> Rows.update(c, "INSERT INTO face_templates (id, member_id, station_id, dims, template, "
+                    + "created_at) VALUES ('f1', 'm1', 'st-1', 512, ?, 0)", (Object) template)));
+            byte[] back = await(db.call(c -> Rows.one(c, "SELECT template FROM face_templates", rs -> rs.getBytes(1))
+                    .orElseThrow()));
+            assertThat(back).isEqualTo(template);
+            assertThatThrownBy(() -> await(db.call(c -> Rows.update(c, "INSERT INTO face_templates (id, member_id, "
+                    + "station_id, dims, template, created_at) VALUES ('f2', 'm1', 'st-1', 512, ?, 0)",
+                    (Object) new byte[4097])))).hasMessageContaining("face_templates");
+        } finally {
+            await(db.close());
+        }
+        Database again = await(registry().reopen(vertx, url));
+        await(registry().close(again));
+    }
+
+    @Test
+    void refusesADatabaseWithANewerSchema(Vertx vertx) throws Exception {
+        String url = registry().newUrl("");
+        Database db = await(registry().reopen(vertx, url));
+        await(db.call(c -> Rows.update(c, "INSERT INTO flyway_schema_history (installed_rank, version, description, "
+                + "type, script, checksum, installed_by, execution_time, success) "
+                + "VALUES (9, '9', 'from a newer hub', 'SQL', 'V9__newer.sql', 1, 'yizhan', 1, TRUE)")));
+        await(db.close());
+
+        assertThatThrownBy(() -> await(registry().reopen(vertx, url)))
+                .hasMessageContaining("The registry database is at schema version 9, newer than this hub (7): "
+                        + "start a newer hub, or restore a backup made for this version");
+    }
+
+    @Test
+    void refusesAChangedMigration(Vertx vertx) throws Exception {
+        String url = registry().newUrl("");
+        Database db = await(registry().reopen(vertx, url));
+        await(db.call(c -> Rows.update(c, "UPDATE flyway_schema_history SET checksum = 12345 WHERE version = '3'")));
+        await(db.close());
+
+        assertThatThrownBy(() -> await(registry().reopen(vertx, url))).hasMessageContaining("checksum mismatch");
+    }
+
+    @Test
+    void acceptsARegistryMigratedWithTheVarbinaryTemplateColumn(Vertx vertx) throws Exception {
+        assumeTrue(registry().engine() == TestRegistry.Engine.H2, "only H2 registries were made with VARBINARY");
+        String url = registry().newUrl("");
+        try (Connection keep = DriverManager.getConnection(url, "yizhan", "")) {
+            Flyway.configure().dataSource(url, "yizhan", "").locations("classpath:db/migration").target("4").load()
+                    .migrate();
+            Flyway.configure().dataSource(url, "yizhan", "").locations("classpath:db/registry-v5-varbinary")
+                    .validateOnMigrate(false).load().migrate();
+            assertThat(scalar(keep, "SELECT checksum FROM flyway_schema_history WHERE version = '5'"))
+                    .isEqualTo(String.valueOf(Database.BYTEA_MIGRATION_OLD_CHECKSUM));
+
+            Database db = await(registry().reopen(vertx, url));
+            try {
+                assertThat(scalar(keep, "SELECT MAX(installed_rank) FROM flyway_schema_history")).isEqualTo("7");
+                assertThat(scalar(keep, "SELECT checksum FROM flyway_schema_history WHERE version = '5'"))
+                        .isNotEqualTo(String.valueOf(Database.BYTEA_MIGRATION_OLD_CHECKSUM));
+                assertThat(scalar(keep, "SELECT COUNT(*) FROM station_config_versions")).isEqualTo("0");
+            } finally {
+                await(registry().close(db));
+            }
+        }
+    }
+
+    private static String scalar(Connection c, String sql) throws Exception {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e.getCause() == null ? e : e.getCause());
+        }
+    }
+}
