@@ -9,10 +9,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.TestRegistry;
 
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,19 +21,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class AlertStoreTest {
 
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
     private Database db;
     private AlertStore store;
 
     @BeforeEach
     void setUp(Vertx vertx) {
-        db = await(Database.open(vertx, "jdbc:h2:mem:al" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        db = await(registry().open(vertx));
         store = new AlertStore(db);
     }
 
     @AfterEach
     void tearDown() {
-        await(db.call(c -> c.createStatement().execute("SHUTDOWN")));
-        await(db.close());
+        await(registry().close(db));
     }
 
     @Test

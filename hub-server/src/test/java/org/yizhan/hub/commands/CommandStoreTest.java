@@ -8,12 +8,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
 
 import java.sql.PreparedStatement;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -23,12 +24,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(VertxExtension.class)
 class CommandStoreTest {
 
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
     private Database db;
     private CommandStore store;
 
     @BeforeEach
     void setUp(Vertx vertx) {
-        db = await(Database.open(vertx, "jdbc:h2:mem:cm" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        db = await(registry().open(vertx));
         store = new CommandStore(db);
         for (String id : new String[]{"st-1", "st-2"}) {
             await(db.call(c -> {
@@ -44,8 +53,7 @@ class CommandStoreTest {
 
     @AfterEach
     void tearDown() {
-        await(db.call(c -> c.createStatement().execute("SHUTDOWN")));
-        await(db.close());
+        await(registry().close(db));
     }
 
     @Test

@@ -8,13 +8,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.protocol.Event;
 import org.yizhan.protocol.Ulid;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,19 +23,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class EventStoreTest {
 
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
     private Database db;
     private EventStore store;
 
     @BeforeEach
     void setUp(Vertx vertx) {
-        db = await(Database.open(vertx, "jdbc:h2:mem:ev" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"));
+        db = await(registry().open(vertx));
         store = new EventStore(db);
     }
 
     @AfterEach
     void tearDown() {
-        await(db.call(c -> c.createStatement().execute("SHUTDOWN")));
-        await(db.close());
+        await(registry().close(db));
     }
 
     @Test
