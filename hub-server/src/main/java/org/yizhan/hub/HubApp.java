@@ -117,7 +117,7 @@ public final class HubApp {
         Path dataDir = config.dataDir().toAbsolutePath();
         LOG.info("Starting hub with {}", config);
         return vertx.executeBlocking(() -> Files.createDirectories(dataDir), false)
-                .compose(d -> Database.open(vertx, dataDir))
+                .compose(d -> Database.open(vertx, dataDir, config.dbUrl(), config.dbUser(), config.dbPassword()))
                 .compose(database -> {
                     db = database;
                     return QuestDbTimeSeries.start(vertx, dataDir, metrics, config.questdbHttpPort());

@@ -38,13 +38,17 @@ public record HubConfig(
         int questdbHttpPort,
         int demoStations,
         String mapTileUrl,
-        String mapTileAttribution) {
+        String mapTileAttribution,
+        String dbUrl,
+        String dbUser,
+        Optional<String> dbPassword) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
             "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
             "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
-            "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution");
+            "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution",
+            "db-url", "db-user", "db-password");
 
     /** Longest map tile URL template and attribution text accepted. */
     static final int MAX_TILE_URL = 512;
@@ -57,7 +61,7 @@ public record HubConfig(
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "");
+                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty());
     }
 
     /**
@@ -115,7 +119,29 @@ public record HubConfig(
                 port(s, "questdb-http-port", d.questdbHttpPort()),
                 num(s, "demo-stations", d.demoStations(), 0, 1000),
                 tileUrl(s, "map-tile-url"),
-                attribution(s, "map-tile-attribution"));
+                attribution(s, "map-tile-attribution"),
+                dbUrl(s, "db-url"),
+                str(s, "db-user", d.dbUser()).trim(),
+                Optional.ofNullable(s.getString("db-password")).filter(p -> !p.isEmpty()));
+    }
+
+    /** Empty (the H2 file under the data directory) or a PostgreSQL JDBC URL. */
+    private static String dbUrl(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (!v.isEmpty() && !v.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): must be empty (the registry in the data "
+                    + "directory) or a PostgreSQL URL such as jdbc:postgresql://db.example:5432/yizhan");
+        }
+        return v;
+    }
+
+    /** Where the registry is, for the log: the database URL without its parameters (which may hold a password). */
+    public String registryDescription() {
+        if (dbUrl.isEmpty()) {
+            return "(data dir)";
+        }
+        int q = dbUrl.indexOf('?');
+        return q < 0 ? dbUrl : dbUrl.substring(0, q);
     }
 
     /**
@@ -250,7 +276,7 @@ public record HubConfig(
         List<Object> values = List.of(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls,
                 dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
                 loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
-                mapTileUrl, mapTileAttribution);
+                mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""));
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -273,6 +299,8 @@ public record HubConfig(
     public String toString() {
         return "HubConfig[http=" + httpHost + ":" + httpPort + ", mqtt=" + mqttHost + ":" + mqttPort + ", tls=" + mqttTls
                 + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
+                + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
+                + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)")
                 + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
     }
 }

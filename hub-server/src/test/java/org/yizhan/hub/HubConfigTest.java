@@ -100,8 +100,31 @@ class HubConfigTest {
     void theExampleFileListsEverySettingAndLoads() throws Exception {
         Path example = Path.of("..", "deploy", "config", "hub.example.json");
         HubConfig c = HubConfig.load(Optional.of(example), Map.of());
-        assertThat(Files.readString(example)).contains("\"map-tile-url\"", "\"map-tile-attribution\"");
+        assertThat(Files.readString(example)).contains("\"map-tile-url\"", "\"map-tile-attribution\"",
+                "\"db-url\"", "\"db-user\"", "\"db-password\"");
         assertThat(c.mapTileUrl()).isEmpty();
         assertThat(List.of(c.mapTileAttribution())).containsExactly("");
+    }
+
+    @Test
+    void takesAPostgresRegistryFromTheEnvironmentAndNeverShowsItsPassword() throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of("YIZHAN_DB_URL",
+                "jdbc:postgresql://db.example:5432/yizhan?sslmode=require&password=inurl", "YIZHAN_DB_USER", "hub",
+                "YIZHAN_DB_PASSWORD", "s3cret-db"));
+        assertThat(c.dbUrl()).startsWith("jdbc:postgresql://db.example:5432/yizhan");
+        assertThat(c.dbUser()).isEqualTo("hub");
+        assertThat(c.dbPassword()).contains("s3cret-db");
+        assertThat(c.toString()).contains("registry=jdbc:postgresql://db.example:5432/yizhan,", "dbPassword=***")
+                .doesNotContain("s3cret-db", "inurl");
+        assertThat(c.withPorts(0, 0).dbPassword()).contains("s3cret-db");
+        assertThat(HubConfig.defaults().dbUrl()).isEmpty();
+        assertThat(HubConfig.defaults().toString()).contains("registry=(data dir)");
+    }
+
+    @Test
+    void refusesADatabaseUrlThatIsNotPostgres() {
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_DB_URL", "jdbc:mysql://db/yizhan")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("db-url (YIZHAN_DB_URL): ");
     }
 }
