@@ -13,6 +13,7 @@ import org.yizhan.hub.alerts.EventAlerts;
 import org.yizhan.hub.charging.SessionRecorder;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.live.Bus;
@@ -26,7 +27,6 @@ import org.yizhan.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -45,8 +45,11 @@ final class MqttEndpointFixture {
     final List<JsonObject> liveMessages = new CopyOnWriteArrayList<>();
     MqttIngest ingest;
 
-    private MqttEndpointFixture(Vertx vertx, Database db) {
+    private final TestRegistry registry;
+
+    private MqttEndpointFixture(Vertx vertx, TestRegistry registry, Database db) {
         this.vertx = vertx;
+        this.registry = registry;
         this.db = db;
         this.events = new EventStore(db);
         this.alerts = new AlertStore(db);
@@ -56,8 +59,12 @@ final class MqttEndpointFixture {
     }
 
     static MqttEndpointFixture open(Vertx vertx) {
-        String url = "jdbc:h2:mem:mqtt" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1;LOCK_TIMEOUT=20000";
-        return new MqttEndpointFixture(vertx, await(Database.open(vertx, url)));
+        return open(vertx, TestRegistry.h2());
+    }
+
+    /** The endpoint over a new registry on the engine. */
+    static MqttEndpointFixture open(Vertx vertx, TestRegistry registry) {
+        return new MqttEndpointFixture(vertx, registry, await(registry.open(vertx, ";LOCK_TIMEOUT=20000")));
     }
 
     MqttEndpointFixture start(int graceSeconds) {
@@ -74,8 +81,7 @@ final class MqttEndpointFixture {
         if (ingest != null) {
             await(ingest.stop());
         }
-        await(db.call(c -> c.createStatement().execute("SHUTDOWN")));
-        await(db.close());
+        await(registry.close(db));
     }
 
     /** How many connections or messages were refused for the reason, as {@code /metrics} shows it. */

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Channel;
@@ -46,6 +48,14 @@ import static org.yizhan.hub.mqtt.MqttEndpointFixture.publish;
 @ExtendWith(VertxExtension.class)
 class MqttIngestIT {
 
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
     private static final String ST = "st-001";
     private MqttEndpointFixture hub;
     private String secret;
@@ -53,7 +63,7 @@ class MqttIngestIT {
 
     @BeforeEach
     void setUp(Vertx vertx) {
-        hub = MqttEndpointFixture.open(vertx);
+        hub = MqttEndpointFixture.open(vertx, registry());
         secret = hub.station(ST, 10);
         hub.station("st-002", 10);
         hub.start(0);
