@@ -65,7 +65,6 @@ public final class LiveStream implements HubFeature {
                 .putHeader("Cache-Control", "no-store")
                 .putHeader("X-Accel-Buffering", "no");
         open.add(r);
-        r.write("retry: 3000\n: connected\n\n");
         MessageConsumer<Object> consumer = vertx.eventBus().consumer(Bus.LIVE, msg -> {
             if (!(msg.body() instanceof JsonObject body)) {
                 return;
@@ -79,6 +78,8 @@ public final class LiveStream implements HubFeature {
             }
             r.write("event: " + kind(body) + "\ndata: " + body.encode() + "\n\n");
         });
+        // "connected" promises the page that nothing published from now on is missed: say it once subscribed
+        consumer.completion().onComplete(done -> r.write("retry: 3000\n: connected\n\n"));
         long ping = vertx.setPeriodic(PING_MS, id -> {
             if (!r.writeQueueFull()) {
                 r.write(": ping\n\n");
