@@ -50,6 +50,12 @@ public final class TestHub implements AutoCloseable {
         this.client = new HubClient(vertx, app.httpPort());
     }
 
+    /**
+     * {@code -Dyizhan.test.registry=postgres} runs every test hub's registry in an embedded PostgreSQL (a fresh
+     * database each), so the whole hub suite proves its SQL on that engine too; H2 otherwise.
+     */
+    static final boolean REGISTRY_ON_POSTGRES = "postgres".equals(System.getProperty("yizhan.test.registry"));
+
     public static TestHub start(Vertx vertx, Path dir) throws Exception {
         return start(vertx, dir, Map.of());
     }
@@ -64,6 +70,9 @@ public final class TestHub implements AutoCloseable {
                 "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
                 "YIZHAN_DATA_DIR", dir.resolve("hub").toString(), "YIZHAN_ADMIN_PASSWORD", ADMIN_PASSWORD,
                 "YIZHAN_STARTUP_GRACE_SECONDS", "0"));
+        if (REGISTRY_ON_POSTGRES && !moreEnv.containsKey("YIZHAN_DB_URL")) {
+            env.putAll(PostgresRegistry.newDatabase());
+        }
         env.putAll(moreEnv);
         HubApp app = new HubApp(vertx, HubConfig.load(Optional.empty(), env));
         get(app.start());
