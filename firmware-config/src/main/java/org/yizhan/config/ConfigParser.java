@@ -3,7 +3,11 @@ package org.yizhan.config;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.io.ByteArrayInputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,7 +56,8 @@ final class ConfigParser {
                 bool(m, "mqtt.tls", "tls", false),
                 string(m, "mqtt.username", "username", true, ""),
                 string(m, "mqtt.password", "password", true, ""),
-                integer(m, "mqtt.keepAliveSeconds", "keepAliveSeconds", 5, 3600, 30));
+                integer(m, "mqtt.keepAliveSeconds", "keepAliveSeconds", 5, 3600, 30),
+                caPem(m));
         if (!mqtt.username().isEmpty() && !stationId.isEmpty() && !mqtt.username().equals(stationId)) {
             problems.add("mqtt.username: must equal stationId '" + stationId + "'");
         }
@@ -298,6 +303,40 @@ final class ConfigParser {
             problems.add(key + ": must be an object");
         }
         return new JsonObject();
+    }
+
+    /** Longest CA bundle accepted in {@code mqtt.caPem}. */
+    static final int MAX_CA_PEM = 64 * 1024;
+
+    /** The optional CA the hub's certificate must chain to: PEM text holding X.509 CA certificates. */
+    private Optional<String> caPem(JsonObject m) {
+        Object v = m.getValue("caPem");
+        if (v == null) {
+            return Optional.empty();
+        }
+        if (!(v instanceof String pem) || pem.isBlank()) {
+            problems.add("mqtt.caPem: must be the PEM text of the hub's CA certificate");
+            return Optional.empty();
+        }
+        if (pem.length() > MAX_CA_PEM) {
+            problems.add("mqtt.caPem: longer than " + MAX_CA_PEM / 1024 + " KiB");
+            return Optional.empty();
+        }
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+            problems.add("mqtt.caPem: holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+            return Optional.empty();
+        }
+        try {
+            var certs = CertificateFactory.getInstance("X.509").generateCertificates(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+            if (certs.isEmpty()) {
+                throw new CertificateException("none");
+            }
+        } catch (CertificateException e) {
+            problems.add("mqtt.caPem: is not a readable X.509 certificate in PEM");
+            return Optional.empty();
+        }
+        return Optional.of(pem);
     }
 
     private String string(JsonObject o, String key, boolean required, String dflt) {

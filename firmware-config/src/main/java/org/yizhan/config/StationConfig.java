@@ -36,17 +36,35 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
-    /** The MQTT uplink and the station's credentials. {@link #toString()} never shows the password. */
-    public record Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds) {
+    /**
+     * The link to the hub and the station's credentials. {@code caPem}: the CA certificate(s), PEM, that the
+     * hub's certificate must chain to, for MQTT over TLS and for HTTPS calls to {@code hub.url}; empty: the
+     * system's trust store (a public CA such as Let's Encrypt). {@link #toString()} never shows the password.
+     */
+    public record Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds,
+                       Optional<String> caPem) {
+
+        public Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds) {
+            this(host, port, tls, username, password, keepAliveSeconds, Optional.empty());
+        }
+
+        /** The same with the hub's CA (PEM) to trust. */
+        public Mqtt withCaPem(String pem) {
+            return new Mqtt(host, port, tls, username, password, keepAliveSeconds, Optional.of(pem));
+        }
+
         JsonObject toJson() {
-            return new JsonObject().put("host", host).put("port", port).put("tls", tls).put("username", username)
-                    .put("password", password).put("keepAliveSeconds", keepAliveSeconds);
+            JsonObject j = new JsonObject().put("host", host).put("port", port).put("tls", tls)
+                    .put("username", username).put("password", password).put("keepAliveSeconds", keepAliveSeconds);
+            caPem.ifPresent(pem -> j.put("caPem", pem));
+            return j;
         }
 
         @Override
         public String toString() {
             return "Mqtt[host=" + host + ", port=" + port + ", tls=" + tls + ", username=" + username
-                    + ", password=***, keepAliveSeconds=" + keepAliveSeconds + "]";
+                    + ", password=***, keepAliveSeconds=" + keepAliveSeconds
+                    + (caPem.isPresent() ? ", caPem=(given)" : "") + "]";
         }
     }
 

@@ -65,6 +65,7 @@ import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
 import org.yizhan.hub.timeseries.QuestDbTimeSeries;
 import org.yizhan.hub.timeseries.TimeSeries;
+import org.yizhan.hub.tls.HubTls;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -90,6 +91,8 @@ public final class HubApp {
     private static final int CHARGE_STARTS_PER_MEMBER_PER_MINUTE = 6;
     /** Feedback a client address may send per minute (riders behind one carrier NAT share an address). */
     private static final int FEEDBACK_PER_ADDRESS_PER_MINUTE = 10;
+    /** How often the TLS certificate and key files are checked for a change. */
+    private static final long TLS_POLL_MS = 3_000;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -103,6 +106,7 @@ public final class HubApp {
     private StationStore stations;
     private MqttIngest mqtt;
     private HttpApi http;
+    private Optional<HubTls> tls = Optional.empty();
     private List<HubFeature> features = List.of();
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
@@ -117,6 +121,14 @@ public final class HubApp {
         Path dataDir = config.dataDir().toAbsolutePath();
         LOG.info("Starting hub with {}", config);
         return vertx.executeBlocking(() -> Files.createDirectories(dataDir), false)
+                .compose(d -> config.hasTls()
+                        ? HubTls.load(vertx, Path.of(config.tlsCert()), Path.of(config.tlsKey()),
+                                Optional.of(config.tlsCa()).filter(c -> !c.isEmpty()).map(Path::of))
+                                .map(t -> {
+                                    tls = Optional.of(t);
+                                    return d;
+                                })
+                        : Future.succeededFuture(d))
                 .compose(d -> Database.open(vertx, dataDir, config.dbUrl(), config.dbUser(), config.dbPassword()))
                 .compose(database -> {
                     db = database;
@@ -143,6 +155,7 @@ public final class HubApp {
                         })
                         : Future.succeededFuture())
                 .compose(v -> writePorts(dataDir))
+                .onSuccess(v -> tls.ifPresent(t -> t.watch(TLS_POLL_MS)))
                 .onSuccess(v -> LOG.info("Hub ready: HTTP port {}, MQTT port {}, data in {}", httpPort(), mqttPort(), dataDir))
                 .recover(e -> {
                     LOG.error("Hub failed to start: {}", e.getMessage());
@@ -159,6 +172,9 @@ public final class HubApp {
         ChargingStore charging = new ChargingStore(db);
         mqtt = new MqttIngest(vertx, config.mqttEndpoint(), db, metrics, live, timeSeries, events, alerts, deadLetters,
                 commands);
+        if (config.mqttTls()) {
+            tls.ifPresent(t -> mqtt.tls(t.keyCertOptions()));
+        }
         Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
         ConfigVersions configVersions = new ConfigVersions(db);
         Function<String, Future<Optional<JsonObject>>> desiredConfig = id -> Future.all(stations.get(id),
@@ -188,7 +204,7 @@ public final class HubApp {
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth),
-                new ProvisionRoutes(vertx, config.published(), this::mqttPort, stations, replies, metrics,
+                new ProvisionRoutes(vertx, config.published().withCaPem(tls.flatMap(HubTls::caPem)), this::mqttPort, stations, replies, metrics,
                         config.provisionAttemptsPerMinute())
                         .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
                         .settings(configVersions::currentSettings),
@@ -219,6 +235,9 @@ public final class HubApp {
         features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 config.mapTileOrigin().stream().toList(), features);
+        if (config.httpTls()) {
+            tls.ifPresent(t -> http.tls(t.keyCertOptions()));
+        }
         Future<Void> started = mqtt.start();
         for (HubFeature f : features) {
             started = started.compose(v -> f.start());
@@ -227,7 +246,11 @@ public final class HubApp {
     }
 
     private Future<Void> writePorts(Path dataDir) {
-        String json = new JsonObject().put("http", httpPort()).put("mqtt", mqttPort()).encodePrettily();
+        JsonObject ports = new JsonObject().put("http", httpPort()).put("mqtt", mqttPort());
+        if (mqtt != null) {
+            mqtt.actualPlainPort().ifPresent(p -> ports.put("mqttPlain", p));
+        }
+        String json = ports.encodePrettily();
         return vertx.executeBlocking(() -> {
             Path tmp = dataDir.resolve("ports.json.tmp");
             Files.writeString(tmp, json, StandardCharsets.UTF_8);
@@ -237,8 +260,23 @@ public final class HubApp {
         }, false);
     }
 
+    /**
+     * Reads the TLS certificate and key files again (on SIGHUP; the hub also notices changed files by itself):
+     * completes with true when new connections now get a new certificate, false when there is no TLS, the files
+     * are unchanged, or the new files were refused (the old certificate keeps serving; the log says why).
+     */
+    public Future<Boolean> reloadTls() {
+        return tls.map(HubTls::reload).orElse(Future.succeededFuture(false));
+    }
+
+    /** The hub's TLS (certificate in use, CA handed to stations); empty when it runs without a certificate. */
+    public Optional<HubTls> tls() {
+        return tls;
+    }
+
     /** Stops the features, HTTP, MQTT, the time series and the database, in that order; each step even if one before failed. */
     public Future<Void> stop() {
+        tls.ifPresent(HubTls::stop);
         Future<Void> f = Future.succeededFuture();
         List<HubFeature> running = features;
         features = List.of();

@@ -3,17 +3,20 @@ package org.yizhan.hub;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
+import org.yizhan.hub.tls.TlsCredentials;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Settings of the hub. Read from an optional JSON file with lower-case dash-separated keys
@@ -41,14 +44,23 @@ public record HubConfig(
         String mapTileAttribution,
         String dbUrl,
         String dbUser,
-        Optional<String> dbPassword) {
+        Optional<String> dbPassword,
+        String tlsCert,
+        String tlsKey,
+        String tlsCa,
+        boolean httpTls,
+        OptionalInt mqttPlainPort) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
             "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
             "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
             "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution",
-            "db-url", "db-user", "db-password");
+            "db-url", "db-user", "db-password",
+            "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port");
+
+    /** The MQTT port when {@code mqtt-tls} is on and no {@code mqtt-port} is set (MQTT over TLS, IANA). */
+    public static final int MQTT_TLS_PORT = 8883;
 
     /** Longest map tile URL template and attribution text accepted. */
     static final int MAX_TILE_URL = 512;
@@ -61,7 +73,8 @@ public record HubConfig(
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty());
+                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
+                "", "", "", false, OptionalInt.empty());
     }
 
     /**
@@ -101,14 +114,15 @@ public record HubConfig(
 
     private static HubConfig fromStrings(JsonObject s) {
         HubConfig d = defaults();
+        boolean mqttTls = bool(s, "mqtt-tls", d.mqttTls());
         return new HubConfig(
                 str(s, "http-host", d.httpHost()),
                 port(s, "http-port", d.httpPort()),
                 str(s, "mqtt-host", d.mqttHost()),
-                port(s, "mqtt-port", d.mqttPort()),
+                port(s, "mqtt-port", mqttTls ? MQTT_TLS_PORT : d.mqttPort()),
                 str(s, "public-mqtt-host", d.publicMqttHost()),
                 str(s, "public-http-url", d.publicHttpUrl()),
-                bool(s, "mqtt-tls", d.mqttTls()),
+                mqttTls,
                 Path.of(str(s, "data-dir", d.dataDir().toString())),
                 Optional.ofNullable(s.getString("admin-password")).filter(p -> !p.isBlank()),
                 num(s, "mqtt-max-message-bytes", d.mqttMaxMessageBytes(), 1024, 16 * 1024 * 1024),
@@ -122,7 +136,53 @@ public record HubConfig(
                 attribution(s, "map-tile-attribution"),
                 dbUrl(s, "db-url"),
                 str(s, "db-user", d.dbUser()).trim(),
-                Optional.ofNullable(s.getString("db-password")).filter(p -> !p.isEmpty()));
+                Optional.ofNullable(s.getString("db-password")).filter(p -> !p.isEmpty()),
+                str(s, "tls-cert", "").trim(),
+                str(s, "tls-key", "").trim(),
+                str(s, "tls-ca", "").trim(),
+                bool(s, "http-tls", d.httpTls()),
+                optionalPort(s, "mqtt-plain-port")).checkTls();
+    }
+
+    /**
+     * TLS settings hang together: {@code mqtt-tls} or {@code http-tls} needs {@code tls-cert} and {@code tls-key},
+     * whose files must hold a certificate valid now and its key; {@code tls-ca} a certificate;
+     * {@code mqtt-plain-port} is only a second listener beside a TLS one.
+     */
+    private HubConfig checkTls() {
+        if ((mqttTls || httpTls) && (tlsCert.isEmpty() || tlsKey.isEmpty())) {
+            throw new IllegalArgumentException((mqttTls ? "mqtt-tls" : "http-tls") + " is on, so tls-cert ("
+                    + envName("tls-cert") + ") and tls-key (" + envName("tls-key") + ") must name the PEM "
+                    + "certificate chain and private key files, e.g. /etc/letsencrypt/live/HOST/fullchain.pem and "
+                    + "privkey.pem");
+        }
+        if (mqttPlainPort.isPresent() && !mqttTls) {
+            throw new IllegalArgumentException("mqtt-plain-port (" + envName("mqtt-plain-port") + "): a second, "
+                    + "plaintext MQTT listener only makes sense beside mqtt-tls=true; leave it empty");
+        }
+        if (!tlsCert.isEmpty() || !tlsKey.isEmpty()) {
+            if (tlsCert.isEmpty() || tlsKey.isEmpty()) {
+                throw new IllegalArgumentException("tls-cert and tls-key go together; only "
+                        + (tlsCert.isEmpty() ? "tls-key" : "tls-cert") + " is set");
+            }
+            TlsCredentials.load(Path.of(tlsCert), Path.of(tlsKey), Instant.now());
+        }
+        if (!tlsCa.isEmpty()) {
+            Path ca = Path.of(tlsCa);
+            TlsCredentials.certificates(TlsCredentials.read(ca, TlsCredentials.CA_SETTING),
+                    TlsCredentials.CA_SETTING + ": " + ca);
+        }
+        return this;
+    }
+
+    /** Whether the hub has a certificate configured (so that it can run TLS servers). */
+    public boolean hasTls() {
+        return !tlsCert.isEmpty();
+    }
+
+    private static OptionalInt optionalPort(JsonObject s, String k) {
+        String v = s.getString(k);
+        return v == null || v.isBlank() ? OptionalInt.empty() : OptionalInt.of(port(s, k, 0));
     }
 
     /** Empty (the H2 file under the data directory) or a PostgreSQL JDBC URL. */
@@ -276,7 +336,8 @@ public record HubConfig(
         List<Object> values = List.of(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls,
                 dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
                 loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
-                mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""));
+                mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""),
+                tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "");
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -287,7 +348,8 @@ public record HubConfig(
 
     /** The settings of the MQTT endpoint for stations. */
     public MqttIngest.Settings mqttEndpoint() {
-        return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds);
+        return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds,
+                mqttPlainPort);
     }
 
     /** How stations reach the hub, as provisioning hands it out. */
@@ -297,7 +359,10 @@ public record HubConfig(
 
     @Override
     public String toString() {
-        return "HubConfig[http=" + httpHost + ":" + httpPort + ", mqtt=" + mqttHost + ":" + mqttPort + ", tls=" + mqttTls
+        return "HubConfig[http=" + httpHost + ":" + httpPort + ", mqtt=" + mqttHost + ":" + mqttPort + ", mqttTls=" + mqttTls
+                + (mqttPlainPort.isPresent() ? ", mqttPlainPort=" + mqttPlainPort.getAsInt() : "")
+                + ", httpTls=" + httpTls + (tlsCert.isEmpty() ? "" : ", tlsCert=" + tlsCert)
+                + (tlsCa.isEmpty() ? "" : ", tlsCa=" + tlsCa)
                 + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
                 + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
                 + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)")

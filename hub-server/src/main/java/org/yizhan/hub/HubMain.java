@@ -139,8 +139,24 @@ public final class HubMain {
                 log.warn("Clean shutdown did not finish: {}", e.toString());
             }
         }, "yizhan-hub-shutdown"));
+        if (app.tls().isPresent()) {
+            reloadTlsOnHangup(app, log);
+        }
         printBanner(out, app, mode.equals("demo"), simulated);
         return RUNNING;
+    }
+
+    /** {@code kill -HUP} reads the certificate files again; connections stay up. */
+    private static void reloadTlsOnHangup(HubApp app, Logger log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                log.info("SIGHUP: reading the TLS certificate and key again");
+                app.reloadTls();
+            });
+        } catch (IllegalArgumentException e) {
+            log.info("No SIGHUP on this system ({}); the hub still reloads changed certificate files by itself",
+                    e.getMessage());
+        }
     }
 
     private static void printBanner(PrintStream out, HubApp app, boolean demo, int simulated) {
@@ -149,7 +165,7 @@ public final class HubMain {
         StringBuilder b = new StringBuilder();
         b.append('\n').append("Yizhan hub is running").append(demo ? " (demo)" : "").append('\n');
         b.append("  Dashboard: ").append(url).append('\n');
-        b.append("  MQTT:      port ").append(app.mqttPort()).append('\n');
+        b.append("  MQTT:      port ").append(app.mqttPort()).append(c.mqttTls() ? " (TLS)" : "").append('\n');
         b.append("  Data:      ").append(c.dataDir().toAbsolutePath()).append('\n');
         if (app.generatedAdminPassword().isPresent()) {
             String line = "=".repeat(66);
@@ -196,7 +212,7 @@ public final class HubMain {
         } else if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return "http://" + host + ":" + port + "/";
+        return (c.httpTls() ? "https://" : "http://") + host + ":" + port + "/";
     }
 
     /** java.util.logging (used by some libraries) and Vert.x's own logging go to SLF4J. */

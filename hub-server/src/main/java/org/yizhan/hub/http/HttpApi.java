@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -36,6 +37,7 @@ public final class HttpApi {
     private final List<ApiRoutes> features;
     private final String csp;
     private HttpServer server;
+    private KeyCertOptions tls;
 
     /**
      * @param imageOrigins origins ({@code https://tile.example.org}) pages may also load images from, such as the
@@ -84,17 +86,26 @@ public final class HttpApi {
         return router;
     }
 
+    /** Serves HTTPS only, with this key and certificate (consulted at every handshake). Call before {@link #start()}. */
+    public HttpApi tls(KeyCertOptions keyCert) {
+        this.tls = keyCert;
+        return this;
+    }
+
     /** Binds the server; {@link #actualPort()} is valid when the future completes. */
     public Future<Void> start() {
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
                 .setMaxHeaderSize(16 * 1024);
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(tls);
+        }
         return vertx.createHttpServer(options).requestHandler(router()).listen()
                 .recover(err -> Future.failedFuture(new IllegalStateException(
                         "HTTP cannot listen on " + host + ":" + port + " (http-port, YIZHAN_HTTP_PORT): "
                                 + err.getMessage(), err)))
                 .map(s -> {
                     server = s;
-                    LOG.info("HTTP listening on {}:{}", host, s.actualPort());
+                    LOG.info("{} listening on {}:{}", tls == null ? "HTTP" : "HTTPS", host, s.actualPort());
                     return null;
                 });
     }

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -46,8 +48,15 @@ public final class MqttIngest {
     /** Station ids are up to 40 characters; MQTT 3.1.1 servers may refuse more than 23 unless told. */
     private static final int MAX_CLIENT_ID_LENGTH = 64;
 
-    /** What the MQTT side takes from the hub's settings. */
-    public record Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds) {
+    /**
+     * What the MQTT side takes from the hub's settings. With {@code tls} the endpoint speaks TLS only;
+     * {@code plainPort} is an optional second, plaintext listener for stations not yet moved to TLS.
+     */
+    public record Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds,
+                           OptionalInt plainPort) {
+        public Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds) {
+            this(host, port, tls, maxMessageBytes, startupGraceSeconds, OptionalInt.empty());
+        }
     }
 
     private final Vertx vertx;
@@ -59,6 +68,8 @@ public final class MqttIngest {
     private EventEffects effects = EventEffects.NONE;
     private Context context;
     private MqttServer server;
+    private MqttServer plainServer;
+    private Optional<KeyCertOptions> keyCert = Optional.empty();
 
     public MqttIngest(Vertx vertx, Settings config, Database db, HubMetrics metrics, StationLive live,
                       TimeSeries timeSeries, EventStore events, AlertStore alerts, DeadLetterStore deadLetters,
@@ -92,38 +103,72 @@ public final class MqttIngest {
         effects = EventEffects.all(registered);
     }
 
-    /** Loads presence, starts command delivery and binds the MQTT server; completes once it is bound. */
+    /**
+     * The key and certificate the endpoint serves when {@code tls} is on (consulted at every handshake, so a
+     * reloading source serves a new certificate to new connections). Call before {@link #start()}.
+     */
+    public void tls(KeyCertOptions keyCertOptions) {
+        this.keyCert = Optional.of(keyCertOptions);
+    }
+
+    /** Loads presence, starts command delivery and binds the MQTT server(s); completes once they are bound. */
     public Future<Void> start() {
-        if (settings.tls()) {
+        if (settings.tls() && keyCert.isEmpty()) {
             return Future.failedFuture(new IllegalStateException(
-                    "mqtt-tls: the embedded MQTT endpoint has no certificate setting yet; terminate TLS in front of it"));
+                    "mqtt-tls: the MQTT endpoint needs a certificate (tls-cert, tls-key)"));
         }
         context = vertx.getOrCreateContext();
         return onContext(() -> presence.start()
                 .compose(v -> commands.start())
                 .compose(v -> {
-                    MqttServerOptions options = new MqttServerOptions()
-                            .setHost(settings.host())
-                            .setPort(settings.port())
-                            .setMaxMessageSize(settings.maxMessageBytes())
-                            .setMaxClientIdLength(MAX_CLIENT_ID_LENGTH)
-                            .setAutoClientId(false);
-                    server = MqttServer.create(vertx, options);
-                    server.endpointHandler(endpoints::handle);
-                    server.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.getMessage()));
+                    server = listener(settings.tls());
                     return server.listen().recover(err -> Future.failedFuture(new IllegalStateException(
                             "MQTT cannot listen on " + settings.host() + ":" + settings.port()
                                     + " (mqtt-port, YIZHAN_MQTT_PORT): " + err.getMessage(), err)));
                 })
-                .map(s -> {
-                    LOG.info("MQTT endpoint listening on {}:{}", settings.host(), s.actualPort());
-                    return (Void) null;
+                .compose(s -> {
+                    LOG.info("MQTT endpoint listening on {}:{}{}", settings.host(), s.actualPort(),
+                            settings.tls() ? " (TLS only)" : "");
+                    if (settings.plainPort().isEmpty()) {
+                        return Future.succeededFuture((Void) null);
+                    }
+                    int p = settings.plainPort().getAsInt();
+                    plainServer = listener(false);
+                    return plainServer.listen(p, settings.host()).recover(err -> Future.failedFuture(
+                            new IllegalStateException("MQTT cannot listen on " + settings.host() + ":" + p
+                                    + " (mqtt-plain-port, YIZHAN_MQTT_PLAIN_PORT): " + err.getMessage(), err)))
+                            .map(ps -> {
+                                LOG.warn("MQTT also listening in plaintext on {}:{} (mqtt-plain-port): passwords "
+                                        + "cross the network in the clear there", settings.host(), ps.actualPort());
+                                return (Void) null;
+                            });
                 }));
+    }
+
+    private MqttServer listener(boolean tls) {
+        MqttServerOptions options = new MqttServerOptions()
+                .setHost(settings.host())
+                .setPort(settings.port())
+                .setMaxMessageSize(settings.maxMessageBytes())
+                .setMaxClientIdLength(MAX_CLIENT_ID_LENGTH)
+                .setAutoClientId(false);
+        if (tls) {
+            options.setSsl(true).setKeyCertOptions(keyCert.orElseThrow());
+        }
+        MqttServer s = MqttServer.create(vertx, options);
+        s.endpointHandler(endpoints::handle);
+        s.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.getMessage()));
+        return s;
     }
 
     /** The port the MQTT server is bound to (after {@link #start()}). */
     public int actualPort() {
         return server == null ? -1 : server.actualPort();
+    }
+
+    /** The port of the plaintext listener beside a TLS one ({@code mqtt-plain-port}); empty when there is none. */
+    public OptionalInt actualPlainPort() {
+        return plainServer == null ? OptionalInt.empty() : OptionalInt.of(plainServer.actualPort());
     }
 
     /**
@@ -136,7 +181,8 @@ public final class MqttIngest {
         }
         return onContext(() -> {
             endpoints.stopping();
-            Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+            Future<Void> closed = Future.all(server == null ? Future.succeededFuture() : server.close(),
+                    plainServer == null ? Future.succeededFuture() : plainServer.close()).mapEmpty();
             endpoints.closeAll();
             return closed.eventually(commands::stop).eventually(presence::stop);
         });

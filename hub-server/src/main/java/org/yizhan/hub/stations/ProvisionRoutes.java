@@ -36,9 +36,17 @@ public final class ProvisionRoutes implements HubFeature {
 
     /**
      * How stations reach the hub: its public base URL and MQTT host (blank: as the kiosk reached this call) and
-     * whether MQTT uses TLS.
+     * whether MQTT uses TLS, and the CA (PEM) stations are to verify the hub's certificate with (empty: their
+     * system trust store).
      */
-    public record Published(String publicHttpUrl, String publicMqttHost, boolean mqttTls) {
+    public record Published(String publicHttpUrl, String publicMqttHost, boolean mqttTls, Optional<String> caPem) {
+        public Published(String publicHttpUrl, String publicMqttHost, boolean mqttTls) {
+            this(publicHttpUrl, publicMqttHost, mqttTls, Optional.empty());
+        }
+
+        public Published withCaPem(Optional<String> pem) {
+            return new Published(publicHttpUrl, publicMqttHost, mqttTls, pem);
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ProvisionRoutes.class);
@@ -119,8 +127,9 @@ public final class ProvisionRoutes implements HubFeature {
 
     private Future<Reply> issue(String key, String code, Station s, String hubUrl, String mqttHost) {
         String secret = StationSecrets.newSecret();
-        StationConfig.Mqtt mqtt = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), published.mqttTls(), s.id(),
+        StationConfig.Mqtt plain = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), published.mqttTls(), s.id(),
                 secret, KEEP_ALIVE_SECONDS);
+        StationConfig.Mqtt mqtt = published.caPem().map(plain::withCaPem).orElse(plain);
         StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
         StationConfig.Access access = entryKeys.apply(s.id()).map(withKeys::withEntryKey).orElse(withKeys);
         return settings.apply(s.id()).compose(pushed -> vertx.executeBlocking(() -> {
@@ -136,10 +145,12 @@ public final class ProvisionRoutes implements HubFeature {
             failures.forgive(key);
             metrics.counter("yizhan_provisioned");
             LOG.info("Station {} provisioned; MQTT {}:{}", s.id(), mqtt.host(), mqtt.port());
+            JsonObject link = new JsonObject().put("host", mqtt.host()).put("port", mqtt.port())
+                    .put("tls", mqtt.tls()).put("username", s.id()).put("password", secret);
+            mqtt.caPem().ifPresent(pem -> link.put("caPem", pem));
             return Future.succeededFuture(Reply.ok(new JsonObject()
                     .put("stationId", s.id())
-                    .put("mqtt", new JsonObject().put("host", mqtt.host()).put("port", mqtt.port())
-                            .put("tls", mqtt.tls()).put("username", s.id()).put("password", secret))
+                    .put("mqtt", link)
                     .put("config", cfg)));
         }));
     }
