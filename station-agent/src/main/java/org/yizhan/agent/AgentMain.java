@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +32,10 @@ public final class AgentMain {
 
     private static final String USAGE_TEXT = """
             Usage: yizhan-agent <command> [options]
-              provision --hub URL --code CODE [--dir DIR]   claim this station and store its configuration
+              provision --hub URL --code CODE [--dir DIR] [--ca FILE]
+                                                            claim this station and store its configuration
+                                                            (--ca: the union CA's PEM, for an https:// hub whose
+                                                            certificate is not from a public CA)
               run [--dir DIR] [--simulate]                  run the agent (--simulate: mock hardware)
               status [--dir DIR]                            show the running agent's status
               config validate FILE                          check a station configuration file
@@ -94,7 +98,8 @@ public final class AgentMain {
         }
         Path dir = dir(o);
         try {
-            StationConfig c = new Provisioner().provision(o.hub, o.code, dir);
+            StationConfig c = new Provisioner().provision(o.hub, o.code, dir,
+                    Optional.ofNullable(o.ca).map(Path::of));
             out.println("Provisioned station " + c.stationId() + " (" + c.name() + ").");
             out.println("Configuration version " + c.version() + " stored in " + ConfigFile.path(dir) + " (mode 0600).");
             out.println("MQTT: " + c.mqtt().host() + ":" + c.mqtt().port() + (c.mqtt().tls() ? " (TLS)" : "")
@@ -191,6 +196,7 @@ public final class AgentMain {
         String hub;
         String code;
         String dir;
+        String ca;
         boolean simulate;
         final List<String> positional = new ArrayList<>();
 
@@ -202,6 +208,7 @@ public final class AgentMain {
                     case "--hub" -> o.hub = value(args, ++i, a);
                     case "--code" -> o.code = value(args, ++i, a);
                     case "--dir" -> o.dir = value(args, ++i, a);
+                    case "--ca" -> o.ca = value(args, ++i, a);
                     case "--simulate" -> o.simulate = true;
                     default -> {
                         if (a.startsWith("--")) {

@@ -262,7 +262,9 @@ final class AgentVerticle extends VerticleBase {
                 .put("simulated", simulate);
         features.forEach(f -> f.status(s));
         return s.put("uplink", new JsonObject().put("connected", uplink.connected()).put("session", uplink.session())
-                        .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null)))
+                        .put("lastConnectedAt", uplink.lastConnectedAt().orElse(null))
+                        .put("lastError", uplink.lastError().orElse(null))
+                        .put("lastErrorAt", uplink.lastError().isPresent() ? uplink.lastErrorAt() : null))
                 .put("outbox", outbox.size())
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http.badRequests()));

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** One embedded PostgreSQL for the test JVM, started on first use, with a fresh database for each test hub. */
-final class PostgresRegistry {
+public final class PostgresRegistry {
 
     private static EmbeddedPostgres server;
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -19,7 +19,7 @@ final class PostgresRegistry {
     }
 
     /** Creates an empty database; the hub settings ({@code YIZHAN_DB_*}) that point at it. */
-    static synchronized Map<String, String> newDatabase() throws IOException, SQLException {
+    public static synchronized Map<String, String> newDatabase() throws IOException, SQLException {
         if (server == null) {
             server = EmbeddedPostgres.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

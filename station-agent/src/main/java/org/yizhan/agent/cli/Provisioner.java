@@ -6,7 +6,19 @@ import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.ConfigException;
 import org.yizhan.config.StationConfig;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.yizhan.agent.uplink.HubTrust;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,9 +47,30 @@ public final class Provisioner {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
     public StationConfig provision(String hubUrl, String claimCode, Path dir) throws ProvisionException {
+        return provision(hubUrl, claimCode, dir, Optional.empty());
+    }
+
+    /**
+     * As {@link #provision(String, String, Path)}; with {@code caFile} (PEM) an {@code https://} hub must present a
+     * certificate from that CA (and for its host name), and the station keeps trusting only that CA unless the hub
+     * hands it its own.
+     */
+    public StationConfig provision(String hubUrl, String claimCode, Path dir, Optional<Path> caFile)
+            throws ProvisionException {
+        Optional<String> caPem = Optional.empty();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (caFile.isPresent()) {
+            String pem;
+            try {
+                pem = Files.readString(caFile.get(), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new ProvisionException("--ca " + caFile.get() + ": cannot be read (" + e.getMessage() + ")", true);
+            }
+            builder.sslContext(trusting(pem, caFile.get()));
+            caPem = Optional.of(pem);
+        }
+        HttpClient http = builder.build();
         URI uri;
         try {
             String base = hubUrl.endsWith("/") ? hubUrl.substring(0, hubUrl.length() - 1) : hubUrl;
@@ -58,6 +91,11 @@ public final class Provisioner {
         HttpResponse<String> res;
         try {
             res = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (javax.net.ssl.SSLException e) {
+            throw new ProvisionException("the hub at " + hubUrl + " failed TLS verification: "
+                    + HubTrust.explain(e, uri.getHost(), uri.getPort())
+                    + (caFile.isEmpty() ? " (give the union CA with --ca FILE if the hub's certificate is from it)"
+                    : ""), false);
         } catch (IOException e) {
             throw new ProvisionException("cannot reach the hub at " + hubUrl + ": " + e.getMessage(), false);
         } catch (InterruptedException e) {
@@ -86,6 +124,9 @@ public final class Provisioner {
         if (body.getValue("mqtt") instanceof JsonObject given) {
             mqtt.mergeIn(given);
         }
+        if (!mqtt.containsKey("caPem") && caPem.isPresent()) {
+            mqtt.put("caPem", caPem.get());
+        }
         merged.put("mqtt", mqtt);
         if (body.getValue("stationId") instanceof String id && !merged.containsKey("stationId")) {
             merged.put("stationId", id);
@@ -107,5 +148,30 @@ public final class Provisioner {
             throw new ProvisionException("cannot write " + ConfigFile.path(dir) + ": " + e.getMessage(), false);
         }
         return parsed;
+    }
+
+    /** An SSL context that trusts only the certificates in {@code pem}. */
+    private static SSLContext trusting(String pem, Path file) throws ProvisionException {
+        try {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(
+                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                ks.setCertificateEntry("ca-" + i++, c);
+            }
+            if (i == 0) {
+                throw new CertificateException("no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (CertificateException e) {
+            throw new ProvisionException("--ca " + file + ": holds no readable PEM certificate", true);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new ProvisionException("--ca " + file + ": " + e.getMessage(), true);
+        }
     }
 }

@@ -70,6 +70,9 @@ public final class StatusCommand {
         out.println("Station:   " + s.getString("stationId") + (s.getBoolean("simulated", false) ? " (simulated)" : ""));
         out.println("Uplink:    " + (up.getBoolean("connected", false) ? "connected" : "NOT connected")
                 + ", session " + up.getValue("session") + ", " + s.getValue("outbox") + " events waiting");
+        if (up.getValue("lastError") instanceof String why) {
+            out.println("           last failure: " + why);
+        }
         out.println("Door:      " + (door.getBoolean("open", false) ? "open" : "closed") + ", "
                 + (door.getBoolean("locked", true) ? "locked" : "unlocked"));
         out.println("Occupancy: " + occ.getValue("count") + " / " + occ.getValue("capacity"));

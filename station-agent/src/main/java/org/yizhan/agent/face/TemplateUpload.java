@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import org.yizhan.agent.uplink.HubTrust;
 import org.yizhan.config.StationConfig;
 
 import java.util.Base64;
@@ -23,7 +24,8 @@ public final class TemplateUpload {
     private final String secret;
 
     public TemplateUpload(Vertx vertx, StationConfig config) {
-        this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5_000).setIdleTimeout(10));
+        this.client = WebClient.create(vertx, HubTrust.apply(new WebClientOptions().setConnectTimeout(5_000)
+                .setIdleTimeout(10), config.mqtt()));
         this.url = config.hub().url().replaceAll("/+$", "") + "/api/v1/stations/" + config.stationId()
                 + "/face-templates";
         this.stationId = config.mqtt().username();

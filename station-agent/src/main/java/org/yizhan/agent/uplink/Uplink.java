@@ -78,6 +78,9 @@ public final class Uplink implements EventSink {
     private final Set<Integer> earlyAcks = new HashSet<>();
 
     private Runnable connectedHandler = () -> { };
+    private Throwable handshakeError;
+    private Optional<String> lastError = Optional.empty();
+    private long lastErrorAt;
 
     public Uplink(Vertx vertx, StationConfig config, Outbox outbox, SessionStore sessions, String agentVersion) {
         this.vertx = vertx;
@@ -121,6 +124,15 @@ public final class Uplink implements EventSink {
     /** The current (or last) session number, 0 before the first connect. */
     public long session() {
         return session;
+    }
+
+    /** Why the last connection attempt failed, in plain words (for {@code /status}); empty once connected. */
+    public Optional<String> lastError() {
+        return lastError;
+    }
+
+    public long lastErrorAt() {
+        return lastErrorAt;
     }
 
     public Optional<Long> lastConnectedAt() {
@@ -190,21 +202,30 @@ public final class Uplink implements EventSink {
             opts.setConnectTimeout(10_000);
             if (mqtt.tls()) {
                 opts.setSsl(true);
-                opts.setHostnameVerificationAlgorithm("HTTPS");
+                HubTrust.apply(opts, mqtt);
             }
             MqttClient c = MqttClient.create(vertx, opts);
             client = c;
             c.publishHandler(msg -> onMessage(c, msg));
             c.publishCompletionHandler(pid -> onPubAck(c, pid));
             c.closeHandler(v -> onClosed(c));
-            c.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.toString()));
+            c.exceptionHandler(err -> {
+                LOG.debug("MQTT connection error: {}", err.toString());
+                if (!connected) {
+                    handshakeError = err;
+                }
+            });
+            handshakeError = null;
             LOG.info("Connecting to {}:{} as {} (session {})", mqtt.host(), mqtt.port(), stationId, s);
             c.connect(mqtt.port(), mqtt.host()).onComplete(conn -> {
                 if (client != c) {
                     return;
                 }
                 if (conn.failed()) {
-                    LOG.warn("MQTT connect to {}:{} failed: {}", mqtt.host(), mqtt.port(), conn.cause().getMessage());
+                    Throwable why = handshakeError != null ? handshakeError : conn.cause();
+                    lastError = Optional.of(HubTrust.explain(why, mqtt.host(), mqtt.port()));
+                    lastErrorAt = System.currentTimeMillis();
+                    LOG.warn("MQTT connect to {}:{} failed: {}", mqtt.host(), mqtt.port(), lastError.get());
                     client = null;
                     scheduleReconnect();
                     return;
@@ -220,6 +241,7 @@ public final class Uplink implements EventSink {
 
     private void onConnected(MqttClient c, long s) {
         connected = true;
+        lastError = Optional.empty();
         session = s;
         attempt = 0;
         lastConnectedAt = System.currentTimeMillis();
