@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 public final class HubBackup {
 
     /** The data-directory files that hold secrets; each is archived when it exists. */
-    static final List<String> SECRET_FILES = List.of("jwt.key", "pass-keys.json", "entry-secret");
+    public static final List<String> SECRET_FILES = List.of("jwt.key", "pass-keys.json", "entry-secret");
     public static final String FOLDER = "backups";
     public static final String HUB_VERSION = Optional.ofNullable(HubBackup.class.getPackage().getImplementationVersion())
             .orElse("0.1.0-SNAPSHOT");
