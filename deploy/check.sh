@@ -24,7 +24,7 @@ for exe in usr/bin/java usr/bin/cage usr/bin/yizhan-agent usr/lib/yizhan/yizhan-
     printf '#!/bin/sh\n' > "$root/$exe"
     chmod +x "$root/$exe"
 done
-units=("$here"/systemd/*.service "$os"/systemd/*.service "$os"/kiosk/*.service)
+units=("$here"/systemd/*.service "$here"/systemd/*.timer "$os"/systemd/*.service "$os"/kiosk/*.service)
 cp "${units[@]}" "$root/etc/systemd/system/"
 for unit in "${units[@]}"; do
     name="$(basename "$unit")"

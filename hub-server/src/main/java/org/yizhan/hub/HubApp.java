@@ -14,6 +14,7 @@ import org.yizhan.hub.auth.AuthRoutes;
 import org.yizhan.hub.auth.MemberLogin;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
+import org.yizhan.hub.backup.BackupRoutes;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
 import org.yizhan.hub.charging.RiderChargingRoutes;
@@ -215,6 +216,7 @@ public final class HubApp {
                 new EventRoutes(events, auth),
                 new AlertRoutes(vertx, alerts, auth),
                 new DeadLetterRoutes(deadLetters, auth),
+                new BackupRoutes(vertx, db, config.dataDir(), config.dbUrl().isEmpty(), auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies),
                 new MemberRoutes(members, auth, replies, metrics, config.provisionAttemptsPerMinute(),
                         m -> revocations.pushToConnected()),

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
+import org.yizhan.hub.backup.BackupCommand;
+import org.yizhan.hub.backup.RestoreCommand;
 import org.yizhan.hub.stations.DemoStations;
 
 import java.io.IOException;
@@ -17,8 +19,8 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command line: {@code java -jar yizhan-hub.jar [run|demo] [--config FILE]}. {@code run} (the default) starts
- * the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise) and prints
+ * Command line: {@code java -jar yizhan-hub.jar [run|demo] [--config FILE]}, and {@code backup} and
+ * {@code restore} ({@link BackupCommand}, {@link RestoreCommand}). {@code run} (the default) starts the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise) and prints
  * their claim codes, for agents to be provisioned with. {@code yizhan-demo.jar} (module {@code demo}) runs the same
  * with simulated agents in the process, through a {@link Companion}. Exit status 2 for bad arguments or settings, 1
  * when the hub cannot start.
@@ -27,10 +29,15 @@ public final class HubMain {
 
     private static final String USAGE = """
             Usage: java -jar yizhan-hub.jar [run|demo] [--config FILE]
+                   java -jar yizhan-hub.jar backup [--config FILE] [--to FILE] [--hub URL] [--keep N]
+                   java -jar yizhan-hub.jar restore FILE --data-dir DIR
               run     start the hub (default)
               demo    start the hub with demo stations and print their claim codes
                       (yizhan-demo.jar runs the same with simulated stations in the process)
+              backup  back up the registry and the data directory's secrets, while the hub runs or not
+              restore put a backup into an empty data directory
               --config FILE   settings as JSON with keys like "http-port"; YIZHAN_* environment variables override
+            (backup --help and restore --help say more)
             """;
 
     public static final int RUNNING = -1;
@@ -65,6 +72,12 @@ public final class HubMain {
 
     /** As {@link #run(String[], PrintStream, PrintStream)}, with companions started once the hub is up. */
     public static int run(String[] args, PrintStream out, PrintStream err, List<Companion> companions) {
+        if (args.length > 0 && args[0].equals("backup")) {
+            return BackupCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, err);
+        }
+        if (args.length > 0 && args[0].equals("restore")) {
+            return RestoreCommand.run(List.of(args).subList(1, args.length), out, err);
+        }
         String mode = "run";
         Optional<Path> configFile = Optional.empty();
         for (int i = 0; i < args.length; i++) {

@@ -35,6 +35,24 @@ class HubMainTest {
     }
 
     @Test
+    void backupAndRestoreAreSubcommandsWithTheirOwnHelp() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        assertThat(HubMain.run(new String[]{"backup", "--help"}, o, e)).isZero();
+        assertThat(HubMain.run(new String[]{"restore", "--help"}, o, e)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("backup [--config FILE] [--to FILE]")
+                .contains("restore FILE --data-dir DIR");
+        assertThat(HubMain.run(new String[]{"restore"}, o, e)).isEqualTo(2);
+        assertThat(HubMain.run(new String[]{"backup", "--to"}, o, e)).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("restore needs the archive and --data-dir")
+                .contains("--to needs a value");
+        assertThat(HubMain.run(new String[]{"--help"}, o, e)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("backup  back up the registry");
+    }
+
+    @Test
     void dashboardUrlPrefersThePublicUrlAndShowsLocalhostForWildcardHosts() {
         assertThat(HubMain.dashboardUrl(HubConfig.defaults(), 8080)).isEqualTo("http://localhost:8080/");
     }
