@@ -46,6 +46,13 @@ if [ -n "$out" ]; then
 else
     echo "docker-compose.yml: ok"
 fi
+out="$(cd "$here/compose" && docker-compose -f hub-influxdb.yml config -q 2>&1)" || failed=1
+if [ -n "$out" ]; then
+    printf '%s\n' "$out"
+    failed=1
+else
+    echo "hub-influxdb.yml: ok"
+fi
 
 echo "== example configs are JSON"
 for f in "$here"/config/*.json; do

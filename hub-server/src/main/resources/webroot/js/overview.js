@@ -29,6 +29,7 @@ async function showStations() {
     stations.clear();
     (data.stations || []).forEach((s) => stations.set(s.id, s));
     renderAll();
+    checkTimeSeries();
     if (!stream) { connectStream(); }
   } catch (e) {
     if (e.status !== 401) { $('message').textContent = t('error', { m: e.message }); }
@@ -175,6 +176,21 @@ const SINGLE_ZOOM = 15;
 const mapSettings = { tileUrl: '', attribution: '', loaded: false };
 let tilesFailed = false;
 let tileLayer = null;
+
+// A notice while time series points wait on the hub's disk (the store is unreachable) or have been lost.
+async function checkTimeSeries() {
+  const notice = $('ts-notice');
+  try {
+    const s = await api('GET', '/api/v1/timeseries');
+    const lines = [];
+    if (s.bufferedPoints > 0 || !s.storeUp) { lines.push(t('ts.buffered', { n: s.bufferedPoints })); }
+    if (s.lostPoints > 0) { lines.push(t('ts.lost', { n: s.lostPoints })); }
+    notice.textContent = lines.join(' ');
+    notice.hidden = lines.length === 0;
+  } catch (e) {
+    notice.hidden = true;
+  }
+}
 
 async function loadMapSettings() {
   if (mapSettings.loaded) { return; }
@@ -435,3 +451,4 @@ $('login-form').addEventListener('submit', async (ev) => {
 });
 if (token()) { showStations(); } else { showLogin(); }
 setInterval(renderAll, 30000);
+setInterval(() => { if (!$('stations-view').hidden) { checkTimeSeries(); } }, 30000);

@@ -64,9 +64,9 @@ import org.yizhan.hub.stations.PublicStationRoutes;
 import org.yizhan.hub.stations.Station;
 import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
-import org.yizhan.hub.timeseries.QuestDbTimeSeries;
 import org.yizhan.hub.timeseries.TimeSeries;
 import org.yizhan.hub.tls.HubTls;
+import org.yizhan.hub.timeseries.TimeSeriesRoutes;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,7 +133,7 @@ public final class HubApp {
                 .compose(d -> Database.open(vertx, dataDir, config.dbUrl(), config.dbUser(), config.dbPassword()))
                 .compose(database -> {
                     db = database;
-                    return QuestDbTimeSeries.start(vertx, dataDir, metrics, config.questdbHttpPort());
+                    return TimeSeries.open(vertx, dataDir, metrics, config.timeSeries(), config.questdbHttpPort());
                 })
                 .compose(ts -> {
                     timeSeries = ts;
@@ -211,6 +211,7 @@ public final class HubApp {
                         .settings(configVersions::currentSettings),
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth),
+                new TimeSeriesRoutes(this::timeSeries, auth),
                 new CommandRoutes(stations, commands, auth),
                 new ChargingRoutes(charging, auth),
                 new EventRoutes(events, auth),

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
+import org.yizhan.hub.timeseries.TimeSeriesSettings;
 
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +50,8 @@ public record HubConfig(
         String tlsKey,
         String tlsCa,
         boolean httpTls,
-        OptionalInt mqttPlainPort) {
+        OptionalInt mqttPlainPort,
+        TimeSeriesSettings timeSeries) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -57,7 +59,9 @@ public record HubConfig(
             "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
             "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution",
             "db-url", "db-user", "db-password",
-            "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port");
+            "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port",
+            // time series on a server (engine, where, credentials), its disk buffer and retention
+            "ts-engine", "ts-url", "ts-token", "ts-org", "ts-bucket", "ts-buffer-max-bytes", "ts-retention-days");
 
     /** The MQTT port when {@code mqtt-tls} is on and no {@code mqtt-port} is set (MQTT over TLS, IANA). */
     public static final int MQTT_TLS_PORT = 8883;
@@ -74,7 +78,8 @@ public record HubConfig(
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
                 256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
-                "", "", "", false, OptionalInt.empty());
+                "", "", "", false, OptionalInt.empty(),
+                TimeSeriesSettings.embedded());
     }
 
     /**
@@ -141,7 +146,8 @@ public record HubConfig(
                 str(s, "tls-key", "").trim(),
                 str(s, "tls-ca", "").trim(),
                 bool(s, "http-tls", d.httpTls()),
-                optionalPort(s, "mqtt-plain-port")).checkTls();
+                optionalPort(s, "mqtt-plain-port"),
+                timeSeries(s, d.timeSeries())).checkTls();
     }
 
     /**
@@ -183,6 +189,96 @@ public record HubConfig(
     private static OptionalInt optionalPort(JsonObject s, String k) {
         String v = s.getString(k);
         return v == null || v.isBlank() ? OptionalInt.empty() : OptionalInt.of(port(s, k, 0));
+    }
+
+    /**
+     * The time series settings: {@code ts-engine} embedded (default), questdb (needs {@code ts-url}) or influxdb2
+     * (needs {@code ts-url}, {@code ts-token}, {@code ts-org} and {@code ts-bucket}); a setting the engine does not
+     * use is refused rather than silently ignored.
+     */
+    private static TimeSeriesSettings timeSeries(JsonObject s, TimeSeriesSettings d) {
+        String name = str(s, "ts-engine", d.engine().setting()).trim();
+        TimeSeriesSettings.Engine engine = TimeSeriesSettings.Engine.of(name).orElseThrow(() ->
+                new IllegalArgumentException("ts-engine (" + envName("ts-engine") + "): '" + shorten(name)
+                        + "' must be embedded, questdb or influxdb2"));
+        String url = tsUrl(s, "ts-url");
+        Optional<String> token = Optional.ofNullable(s.getString("ts-token")).map(String::trim).filter(t -> !t.isEmpty());
+        String org = str(s, "ts-org", "").trim();
+        String bucket = str(s, "ts-bucket", "").trim();
+        long bufferMax = longNum(s, "ts-buffer-max-bytes", d.bufferMaxBytes(), 1024, 1L << 40);
+        int retention = num(s, "ts-retention-days", d.retentionDays(), 0, 36_500);
+        List<String> missing = new ArrayList<>();
+        List<String> unused = new ArrayList<>();
+        sort(!url.isEmpty(), engine != TimeSeriesSettings.Engine.EMBEDDED, "ts-url", missing, unused);
+        boolean influx = engine == TimeSeriesSettings.Engine.INFLUXDB2;
+        sort(token.isPresent(), influx, "ts-token", missing, unused);
+        sort(!org.isEmpty(), influx, "ts-org", missing, unused);
+        sort(!bucket.isEmpty(), influx, "ts-bucket", missing, unused);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("ts-engine=" + name + " needs " + withEnv(missing)
+                    + (influx ? " (the InfluxDB 2.x server's URL, an API token that may write and read the bucket, "
+                    + "its organisation and bucket)" : " (the QuestDB server's HTTP URL, such as http://questdb:9000)"));
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException(withEnv(unused) + " not used with ts-engine=" + name
+                    + (engine == TimeSeriesSettings.Engine.EMBEDDED ? " (set ts-engine to questdb or influxdb2)"
+                    : " (token, org and bucket are for influxdb2 only)"));
+        }
+        for (String k : List.of("ts-org", "ts-bucket")) {
+            String v = str(s, k, "").trim();
+            if (v.length() > 200 || v.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException(k + " (" + envName(k) + "): at most 200 characters, no control characters");
+            }
+        }
+        return new TimeSeriesSettings(engine, url, token, org, bucket, bufferMax, retention);
+    }
+
+    /** Puts {@code key} in {@code missing} when the engine needs it and it is not set, in {@code unused} the other way. */
+    private static void sort(boolean set, boolean needed, String key, List<String> missing, List<String> unused) {
+        if (needed && !set) {
+            missing.add(key);
+        } else if (!needed && set) {
+            unused.add(key);
+        }
+    }
+
+    private static String withEnv(List<String> keys) {
+        return String.join(", ", keys.stream().map(k -> k + " (" + envName(k) + ")").toList());
+    }
+
+    /** Empty, or http(s)://host[:port] with no user, path, query or fragment. */
+    private static String tsUrl(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (v.isEmpty()) {
+            return v;
+        }
+        while (v.endsWith("/")) {
+            v = v.substring(0, v.length() - 1);
+        }
+        String why = null;
+        boolean secret = false;
+        try {
+            URI u = new URI(v);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if (!scheme.equals("http") && !scheme.equals("https")) {
+                why = "must start with http:// or https://";
+            } else if (u.getHost() == null) {
+                why = "needs a host name";
+            } else if (u.getRawUserInfo() != null) {
+                why = "may not hold a user name or password (give the token in ts-token)";
+                secret = true;
+            } else if (!(u.getRawPath() == null || u.getRawPath().isEmpty()) || u.getRawQuery() != null
+                    || u.getRawFragment() != null) {
+                why = "must be just scheme, host and port";
+            }
+        } catch (URISyntaxException e) {
+            why = "is not a URL (" + e.getReason() + ")";
+        }
+        if (why != null) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + (secret ? "" : "'" + shorten(v) + "' ")
+                    + why + "; for example http://questdb:9000 or http://influxdb:8086");
+        }
+        return v;
     }
 
     /** Empty (the H2 file under the data directory) or a PostgreSQL JDBC URL. */
@@ -300,6 +396,23 @@ public record HubConfig(
         return n;
     }
 
+    private static long longNum(JsonObject s, String k, long dflt, long min, long max) {
+        String v = s.getString(k);
+        if (v == null) {
+            return dflt;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v) + "' is not a whole number");
+        }
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + n + " must be " + min + " to " + max);
+        }
+        return n;
+    }
+
     private static boolean bool(JsonObject s, String k, boolean dflt) {
         String v = s.getString(k);
         if (v == null) {
@@ -337,7 +450,9 @@ public record HubConfig(
                 dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
                 loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
                 mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""),
-                tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "");
+                tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "",
+                timeSeries.engine().setting(), timeSeries.url(), timeSeries.token().orElse(""), timeSeries.org(),
+                timeSeries.bucket(), timeSeries.bufferMaxBytes(), timeSeries.retentionDays());
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -365,7 +480,7 @@ public record HubConfig(
                 + (tlsCa.isEmpty() ? "" : ", tlsCa=" + tlsCa)
                 + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
                 + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
-                + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)")
+                + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)") + ", timeSeries=" + timeSeries
                 + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
     }
 }

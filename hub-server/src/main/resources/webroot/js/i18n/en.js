@@ -89,6 +89,8 @@ export default {
   'danger.smoke': '{s}: smoke alarm, charging power cut',
   'danger.cutoff': '{s}: safety cut-off on {p} ({c})',
   'danger.port': 'port {n}',
+  'ts.buffered': 'The time series store cannot be reached: {n} points wait on the hub\'s disk and charts lag until it is back.',
+  'ts.lost': '{n} time series points were lost since the hub started (its disk buffer was full or the store refused them).',
   'unlock': 'Open door',
   'unlock.sent': 'Open-door command sent to {s}',
   'unlock.ok': '{s}: door opened',

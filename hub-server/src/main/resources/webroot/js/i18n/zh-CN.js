@@ -89,6 +89,8 @@ export default {
   'danger.smoke': '{s}：烟雾报警，已断开充电电源',
   'danger.cutoff': '{s}：{p} 安全断电（{c}）',
   'danger.port': '{n} 号充电口',
+  'ts.buffered': '时序数据库无法连接：{n} 个数据点暂存在中心服务器磁盘上，恢复前图表会滞后。',
+  'ts.lost': '中心服务器启动以来有 {n} 个时序数据点丢失（磁盘缓冲已满或被数据库拒收）。',
   'unlock': '开门',
   'unlock.sent': '已向 {s} 发送开门指令',
   'unlock.ok': '{s}：门已打开',

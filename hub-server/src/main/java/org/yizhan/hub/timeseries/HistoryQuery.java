@@ -17,7 +17,7 @@ import java.util.Map;
 final class HistoryQuery {
 
     /** Table and column of each metric of {@link TimeSeries#METRICS}. */
-    private static final Map<String, String[]> COLUMNS = Map.ofEntries(
+    static final Map<String, String[]> COLUMNS = Map.ofEntries(
             Map.entry("occupancy.count", new String[]{"occupancy", "count"}),
             Map.entry("occupancy.capacity", new String[]{"occupancy", "capacity"}),
             Map.entry("door.open", new String[]{"door", "open"}),
@@ -66,6 +66,14 @@ final class HistoryQuery {
                     + tc[0] + where + sample + ") ORDER BY timestamp";
         }
         return "SELECT timestamp, avg(" + column + ") v FROM " + tc[0] + where + sample + " ORDER BY timestamp";
+    }
+
+    /** Drops the partitions of {@code table} whose rows are all older than {@code days} days before now. */
+    static String dropOlderThan(String table, int days) {
+        if (!StationPoints.TABLES.contains(table) || days < 1) {
+            throw new IllegalArgumentException("retention: no table '" + table + "' or days " + days + " < 1");
+        }
+        return "ALTER TABLE " + table + " DROP PARTITION WHERE timestamp < dateadd('d', -" + days + ", now())";
     }
 
     /** A single-quoted SQL string; quotes inside are doubled. */

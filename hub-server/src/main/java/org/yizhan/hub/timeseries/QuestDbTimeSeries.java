@@ -1,214 +1,196 @@
 package org.yizhan.hub.timeseries;
 
 import com.influxdb.client.InfluxDBClient;
-import com.influxdb.client.InfluxDBClientFactory;
-import com.influxdb.client.InfluxDBClientOptions;
-import com.influxdb.client.WriteApi;
-import com.influxdb.client.WriteOptions;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
-import com.influxdb.client.write.events.BackpressureEvent;
-import com.influxdb.client.write.events.WriteErrorEvent;
-import com.influxdb.client.write.events.WriteRetriableErrorEvent;
-import com.influxdb.client.write.events.WriteSuccessEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Telemetry;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Station time series in QuestDB: written as InfluxDB line protocol through influxdb-client-java's batching
- * {@link WriteApi} ({@code /api/v2/write}, ms precision, flushed every second, retried by the client), read with SQL
- * over QuestDB's HTTP {@code /exec} with the Vert.x {@link WebClient}.
+ * Station time series in QuestDB: written as InfluxDB line protocol through influxdb-client-java
+ * ({@code /api/v2/write}, ms precision) by a {@link LineWriter} that buffers on disk while QuestDB cannot take
+ * them, read with SQL over QuestDB's HTTP {@code /exec} with the Vert.x {@link WebClient}.
  * <p>
  * {@link #start} runs an embedded QuestDB under {@code dataDir/questdb}; {@link #connect} uses a QuestDB server
- * elsewhere. Tables are created by the first write (QuestDB's defaults: WAL, partitioned by day), see
- * {@link StationPoints} for their columns.
+ * elsewhere ({@code ts-engine=questdb}). Tables are created by the first write (QuestDB's defaults: WAL, partitioned
+ * by day), see {@link StationPoints} for their columns. Partitions older than the retention are dropped once at
+ * start and then daily ({@link #dropOldPartitions}).
  * <p>
- * Writes never block the caller: the client can send a full batch on the thread that fills it, so each write is
- * handed to one writer thread (a queue of {@value #QUEUE} messages; when it is full the message is dropped and counted).
- * Failed and retried sends, and points the client's own buffer drops, count in
- * {@code yizhan_timeseries_write_errors}.
- * <p>
- * {@link #flush} waits until the client has sent everything queued before it (or given up on it), then until QuestDB
- * has applied all committed WAL transactions ({@code wal_tables()}), so that {@link #history} sees the points.
+ * {@link #flush} waits until the writer has stored everything queued before it (it fails while QuestDB is
+ * unreachable), then until QuestDB has applied all committed WAL transactions ({@code wal_tables()}), so that
+ * {@link #history} sees the points.
  */
 public final class QuestDbTimeSeries implements TimeSeries {
 
     private static final Logger LOG = LoggerFactory.getLogger(QuestDbTimeSeries.class);
-    private static final int QUEUE = 20_000;
     private static final long FLUSH_TIMEOUT_MILLIS = 15_000;
     private static final long FLUSH_POLL_MILLIS = 20;
     private static final long QUERY_TIMEOUT_MILLIS = 10_000;
-    private static final long CLOSE_WAIT_SECONDS = 5;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+    private static final long DAY_MILLIS = 86_400_000L;
+    private static final long RETRY_RETENTION_MILLIS = 3_600_000L;
 
     private final Vertx vertx;
-    private final HubMetrics metrics;
+    private final TimeSeriesSettings settings;
     private final Optional<EmbeddedQuestDb> embedded;
     private final InfluxDBClient client;
-    private final WriteApi writeApi;
-    private final ExecutorService writer;
+    private final LineWriter writer;
     private final WebClient web;
     private final int httpPort;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Lines handed to the client, and lines it has settled (sent, or given up on after an error). */
-    private final AtomicLong submitted = new AtomicLong();
-    private final AtomicLong settled = new AtomicLong();
-    private final AtomicLong droppedLogged = new AtomicLong();
+    private volatile long retentionTimer = -1;
 
-    private QuestDbTimeSeries(Vertx vertx, HubMetrics metrics, Optional<EmbeddedQuestDb> embedded, URI http) {
+    private QuestDbTimeSeries(Vertx vertx, HubMetrics metrics, TimeSeriesSettings settings,
+                              Optional<EmbeddedQuestDb> embedded, URI http, Path bufferDir) throws IOException {
         this.vertx = vertx;
-        this.metrics = metrics;
+        this.settings = settings;
         this.embedded = embedded;
-        this.httpPort = http.getPort();
-        this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
-                .url(http.toString())
-                .org("yizhan")
-                .bucket("yizhan")
-                .precision(WritePrecision.MS)
-                .okHttpClient(new OkHttpClient.Builder()
-                        .connectTimeout(Duration.ofSeconds(3))
-                        .readTimeout(Duration.ofSeconds(20))
-                        .writeTimeout(Duration.ofSeconds(20)))
-                .build());
-        this.writeApi = client.makeWriteApi(WriteOptions.builder()
-                .batchSize(2_000)
-                .flushInterval(1_000)
-                .jitterInterval(0)
-                .bufferLimit(100_000)
-                .retryInterval(1_000)
-                .maxRetries(5)
-                .maxRetryDelay(30_000)
-                .maxRetryTime(60_000)
-                .build());
-        writeApi.listenEvents(WriteSuccessEvent.class, e -> settled.addAndGet(lines(e.getLineProtocol())));
-        writeApi.listenEvents(WriteRetriableErrorEvent.class, e -> {
-            metrics.timeSeriesWriteError();
-            LOG.debug("Time series write failed, will retry in {} ms: {}", e.getRetryInterval(),
-                    e.getThrowable().toString());
-        });
-        writeApi.listenEvents(WriteErrorEvent.class, e -> {
-            metrics.timeSeriesWriteError();
-            // The failed batch's size is unknown: treat everything handed over so far as settled.
-            settled.accumulateAndGet(submitted.get(), Math::max);
-            LOG.warn("Time series write failed, points lost: {}", e.getThrowable().toString());
-        });
-        writeApi.listenEvents(BackpressureEvent.class, e -> {
-            metrics.timeSeriesWriteError();
-            LOG.warn("Time series write buffer full, oldest points dropped");
-        });
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(QUEUE), r -> {
-            Thread t = new Thread(r, "yizhan-timeseries-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        this.writer = pool;
+        boolean tls = "https".equals(http.getScheme());
+        this.httpPort = http.getPort() > 0 ? http.getPort() : tls ? 443 : 80;
+        DiskBuffer buffer = new DiskBuffer(bufferDir, settings.bufferMaxBytes());
+        this.client = InfluxClients.create(http.toString(), Optional.empty(), "yizhan", "yizhan");
+        try {
+            this.writer = new LineWriter(embedded.isPresent() ? "embedded QuestDB" : "QuestDB at " + http,
+                    InfluxClients.sender(client, "yizhan", "yizhan"), buffer, metrics);
+        } catch (RuntimeException e) {
+            client.close();
+            buffer.close();
+            throw e;
+        }
         this.web = WebClient.create(vertx, new WebClientOptions()
                 .setDefaultHost(http.getHost())
-                .setDefaultPort(http.getPort())
+                .setDefaultPort(httpPort)
+                .setSsl(tls)
                 .setKeepAlive(true));
     }
 
     /**
-     * Starts embedded QuestDB under dataDir/questdb (HTTP on 127.0.0.1:httpPort, 0 = free port), connects the writer.
-     * Blocking work off the event loop.
+     * Starts embedded QuestDB under dataDir/questdb (HTTP on 127.0.0.1:httpPort, 0 = free port), connects the writer
+     * (its buffer in dataDir/timeseries-buffer) and schedules retention. Blocking work off the event loop.
      */
-    public static Future<QuestDbTimeSeries> start(Vertx vertx, Path dataDir, HubMetrics metrics, int httpPort) {
+    public static Future<QuestDbTimeSeries> start(Vertx vertx, Path dataDir, HubMetrics metrics, int httpPort,
+                                                  TimeSeriesSettings settings) {
         return vertx.executeBlocking(() -> {
             EmbeddedQuestDb db = EmbeddedQuestDb.start(dataDir.resolve("questdb"), httpPort);
             try {
-                return new QuestDbTimeSeries(vertx, metrics, Optional.of(db),
-                        URI.create("http://127.0.0.1:" + db.httpPort()));
-            } catch (RuntimeException e) {
+                return new QuestDbTimeSeries(vertx, metrics, settings, Optional.of(db),
+                        URI.create("http://127.0.0.1:" + db.httpPort()), bufferDir(dataDir));
+            } catch (IOException | RuntimeException e) {
                 db.close();
                 throw e;
             }
-        });
+        }).compose(ts -> ts.firstRetention().map(ts));
+    }
+
+    /** The embedded QuestDB with the default settings. */
+    public static Future<QuestDbTimeSeries> start(Vertx vertx, Path dataDir, HubMetrics metrics, int httpPort) {
+        return start(vertx, dataDir, metrics, httpPort, TimeSeriesSettings.embedded());
     }
 
     /**
-     * Uses a QuestDB server that runs elsewhere, at {@code httpUrl} (such as {@code http://questdb:9000}); nothing is
-     * contacted until the first write or query.
+     * Uses a QuestDB server that runs elsewhere, at {@code settings.url()} (such as {@code http://questdb:9000});
+     * nothing is contacted until the first write, query or retention run, so the hub starts while it is down.
      */
-    public static Future<QuestDbTimeSeries> connect(Vertx vertx, HubMetrics metrics, String httpUrl) {
+    public static Future<QuestDbTimeSeries> connect(Vertx vertx, Path dataDir, HubMetrics metrics,
+                                                    TimeSeriesSettings settings) {
+        String httpUrl = settings.url();
         URI uri;
         try {
             uri = URI.create(httpUrl);
         } catch (IllegalArgumentException e) {
             return Future.failedFuture(new IllegalArgumentException("questdb url: '" + httpUrl + "' is not a URL"));
         }
-        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
             return Future.failedFuture(new IllegalArgumentException(
                     "questdb url: '" + httpUrl + "' must look like http://host:port"));
         }
-        return vertx.executeBlocking(() -> new QuestDbTimeSeries(vertx, metrics, Optional.empty(), uri));
+        return vertx.executeBlocking(() -> new QuestDbTimeSeries(vertx, metrics, settings, Optional.empty(), uri,
+                bufferDir(dataDir))).onSuccess(QuestDbTimeSeries::firstRetention);
+    }
+
+    static Path bufferDir(Path dataDir) {
+        return dataDir.resolve("timeseries-buffer");
     }
 
     @Override
     public void heartbeat(String stationId, Heartbeat heartbeat, long receivedAt) {
-        write(StationPoints.heartbeat(stationId, heartbeat, receivedAt));
+        writer.offer(InfluxClients.lines(StationPoints.heartbeat(stationId, heartbeat, receivedAt)));
     }
 
     @Override
     public void telemetry(String stationId, Telemetry telemetry, long receivedAt) {
-        write(StationPoints.telemetry(stationId, telemetry, receivedAt));
+        writer.offer(InfluxClients.lines(StationPoints.telemetry(stationId, telemetry, receivedAt)));
     }
 
     @Override
     public void presence(String stationId, boolean online, long at) {
-        write(StationPoints.presence(stationId, online, at));
+        writer.offer(InfluxClients.lines(StationPoints.presence(stationId, online, at)));
     }
 
-    private void write(List<Point> points) {
-        if (points.isEmpty()) {
-            return;
+    @Override
+    public Status status() {
+        LineWriter.Status w = writer.status();
+        return new Status(settings.engine().setting(), w.storeUp(), w.bufferedPoints(), w.bufferedBytes(),
+                w.bufferMaxBytes(), w.lostPoints(),
+                settings.retentionDays() == 0 ? "forever" : settings.retentionDays() + " days");
+    }
+
+    /**
+     * Runs retention now, then daily (an hour later when it failed); nothing with retention 0. Completes when the
+     * first run has (successfully or not), so the embedded store starts trimmed; a server's start need not wait.
+     */
+    private Future<Void> firstRetention() {
+        if (settings.retentionDays() == 0) {
+            return Future.succeededFuture();
         }
+        return runRetention();
+    }
+
+    private Future<Void> runRetention() {
         if (closed.get()) {
-            dropped("the time series is closed");
-            return;
+            return Future.succeededFuture();
         }
-        try {
-            writer.execute(() -> {
-                submitted.addAndGet(points.size());
-                writeApi.writePoints(points);
-            });
-        } catch (RejectedExecutionException e) {
-            dropped("the write queue is full");
-        }
+        return dropOldPartitions().onComplete(ar -> {
+            if (closed.get()) {
+                return;
+            }
+            if (ar.failed()) {
+                LOG.warn("Time series retention failed, will retry in an hour: {}", ar.cause().getMessage());
+            }
+            retentionTimer = vertx.setTimer(ar.succeeded() ? DAY_MILLIS : RETRY_RETENTION_MILLIS, id -> runRetention());
+        }).otherwiseEmpty();
     }
 
-    private void dropped(String why) {
-        metrics.timeSeriesWriteError();
-        long n = droppedLogged.incrementAndGet();
-        if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th, ...
-            LOG.warn("Time series points dropped because {} ({} times so far)", why, n);
+    /**
+     * Drops the partitions of every station table whose rows are all older than {@code ts-retention-days} (QuestDB
+     * keeps whole days, so up to a day more stays). Tables not written yet are skipped.
+     */
+    public Future<Void> dropOldPartitions() {
+        int days = settings.retentionDays();
+        if (days == 0) {
+            return Future.succeededFuture();
         }
+        List<Future<Optional<JsonObject>>> drops = StationPoints.TABLES.stream()
+                .map(table -> exec(HistoryQuery.dropOlderThan(table, days))
+                        .recover(e -> Future.failedFuture(table + ": " + e.getMessage())))
+                .toList();
+        return Future.join(drops).<Void>mapEmpty()
+                .onSuccess(v -> LOG.info("Time series retention: partitions older than {} days dropped", days));
     }
 
     @Override
@@ -253,19 +235,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
             return Future.failedFuture("the time series is closed");
         }
         long deadline = System.currentTimeMillis() + FLUSH_TIMEOUT_MILLIS;
-        Promise<Long> handedOver = Promise.promise();
-        try {
-            writer.execute(() -> {
-                long target = submitted.get();
-                handedOver.complete(target);
-                writeApi.flush();
-            });
-        } catch (RejectedExecutionException e) {
-            return Future.failedFuture("time series flush: the write queue is full");
-        }
-        return handedOver.future()
-                .compose(target -> poll(deadline, () -> Future.succeededFuture(settled.get() >= target),
-                        "the client did not send the queued points"))
+        return Future.fromCompletionStage(writer.flush(), vertx.getOrCreateContext())
                 .compose(v -> poll(deadline, this::walApplied, "QuestDB did not apply the written points"));
     }
 
@@ -295,63 +265,24 @@ public final class QuestDbTimeSeries implements TimeSeries {
         });
     }
 
-    /** Sends what is queued, closes the writer and stops the embedded QuestDB. Data written so far stays. */
+    /** Sends or buffers what is queued, closes the writer and stops the embedded QuestDB. Data written so far stays. */
     @Override
     public Future<Void> close() {
         if (!closed.compareAndSet(false, true)) {
             return Future.succeededFuture();
         }
+        vertx.cancelTimer(retentionTimer);
         web.close();
         return vertx.executeBlocking(() -> {
-            writer.shutdown();
-            if (!writer.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("Time series writer did not drain in 10 s");
-                writer.shutdownNow();
-            }
-            try {
-                closeClient();
-            } finally {
-                embedded.ifPresent(EmbeddedQuestDb::close);
-            }
+            writer.close(CLOSE_WAIT_MILLIS);
+            client.close();
+            embedded.ifPresent(EmbeddedQuestDb::close);
             return null;
         });
-    }
-
-    /**
-     * Closes the client, which first sends what it still buffers. The client waits up to 30 s for batches it is
-     * retrying; the hub does not wait that long: after {@value #CLOSE_WAIT_SECONDS} s such points are given up.
-     */
-    private void closeClient() throws InterruptedException {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                writeApi.close();
-                client.close();
-                done.complete(null);
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        }, "yizhan-timeseries-close");
-        t.setDaemon(true);
-        t.start();
-        try {
-            done.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (TimeoutException e) {
-            LOG.warn("Time series writes still being retried after {} s are given up", CLOSE_WAIT_SECONDS);
-        } catch (ExecutionException e) {
-            LOG.warn("Closing the time series client failed: {}", e.getCause().toString());
-        }
     }
 
     /** The HTTP port of QuestDB (SQL at {@code /exec}, line protocol at {@code /api/v2/write}). */
     public int httpPort() {
         return httpPort;
-    }
-
-    private static long lines(String lineProtocol) {
-        if (lineProtocol == null || lineProtocol.isEmpty()) {
-            return 0;
-        }
-        return lineProtocol.chars().filter(c -> c == '\n').count() + 1;
     }
 }

@@ -22,6 +22,9 @@ import java.util.List;
  */
 final class StationPoints {
 
+    /** The measurements (QuestDB tables) written here. */
+    static final List<String> TABLES = List.of("heartbeat", "occupancy", "door", "charger", "env", "presence");
+
     /** 2020-01-01T00:00:00Z: no station reading is older. */
     static final long EARLIEST = 1_577_836_800_000L;
     static final long MAX_AHEAD_MILLIS = 86_400_000L;

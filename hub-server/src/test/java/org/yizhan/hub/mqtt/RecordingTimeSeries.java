@@ -39,6 +39,11 @@ public final class RecordingTimeSeries implements TimeSeries {
     }
 
     @Override
+    public Status status() {
+        return new Status("recording", true, 0, 0, 0, 0, "forever");
+    }
+
+    @Override
     public Future<Void> flush() {
         return Future.succeededFuture();
     }

@@ -33,13 +33,18 @@ class QuestDbTimeSeriesIT {
     private static final long T0 = 1_750_000_020_000L;
     private static final long MINUTE = 60_000;
 
+    /** The embedded engine keeping every point: T0 lies further back than the default retention. */
+    private static final TimeSeriesSettings KEEP_ALL = new TimeSeriesSettings(TimeSeriesSettings.Engine.EMBEDDED, "",
+            Optional.empty(), "", "", TimeSeriesSettings.DEFAULT_BUFFER_MAX_BYTES, 0);
+    private static final long DAY = 86_400_000L;
+
     private static HubMetrics metrics;
     private static QuestDbTimeSeries ts;
 
     @BeforeAll
     static void startAndWrite(Vertx vertx, @TempDir Path dir) throws Exception {
         metrics = new HubMetrics();
-        ts = result(QuestDbTimeSeries.start(vertx, dir, metrics, 0));
+        ts = result(QuestDbTimeSeries.start(vertx, dir, metrics, 0, KEEP_ALL));
         long receivedAt = T0 + 10 * MINUTE;
         // Station st-a: two occupancy readings in the first minute, one in the second.
         ts.telemetry("st-a", occupancy(T0, 2, 20), receivedAt);
@@ -124,11 +129,11 @@ class QuestDbTimeSeriesIT {
     @Test
     void keepsDataAcrossARestart(Vertx vertx, @TempDir Path dir) throws Exception {
         HubMetrics m = new HubMetrics();
-        QuestDbTimeSeries first = result(QuestDbTimeSeries.start(vertx, dir, m, 0));
+        QuestDbTimeSeries first = result(QuestDbTimeSeries.start(vertx, dir, m, 0, KEEP_ALL));
         first.telemetry("st-r", occupancy(T0, 6, 10), T0);
         result(first.flush());
         result(first.close());
-        QuestDbTimeSeries second = result(QuestDbTimeSeries.start(vertx, dir, m, 0));
+        QuestDbTimeSeries second = result(QuestDbTimeSeries.start(vertx, dir, m, 0, KEEP_ALL));
         try {
             assertThat(result(second.history("st-r", "occupancy.count", 0, T0, T0 + MINUTE, MINUTE)))
                     .containsExactly(new double[]{T0, 6});
@@ -139,13 +144,45 @@ class QuestDbTimeSeriesIT {
     }
 
     @Test
-    void countsWriteErrorsWithoutThrowingWhenQuestDbIsUnreachable(Vertx vertx) throws Exception {
+    void retentionDropsTheDaysOlderThanTheSettingAndKeepsTheRecentOnes(Vertx vertx, @TempDir Path dir)
+            throws Exception {
+        TimeSeriesSettings tenDays = new TimeSeriesSettings(TimeSeriesSettings.Engine.EMBEDDED, "", Optional.empty(),
+                "", "", TimeSeriesSettings.DEFAULT_BUFFER_MAX_BYTES, 10);
+        QuestDbTimeSeries t = result(QuestDbTimeSeries.start(vertx, dir, new HubMetrics(), 0, tenDays));
+        try {
+            long now = System.currentTimeMillis();
+            long old = (now - 30 * DAY) / MINUTE * MINUTE;
+            long older = (now - 300 * DAY) / MINUTE * MINUTE;
+            long recent = (now - 2 * DAY) / MINUTE * MINUTE;
+            for (long at : new long[]{older, old, recent}) {
+                t.telemetry("st-ret", occupancy(at, 4, 10), now);
+                t.heartbeat("st-ret", new Heartbeat(at, 1, 1, 0), at);
+            }
+            result(t.flush());
+            assertThat(result(t.history("st-ret", "occupancy.count", 0, older, now, MINUTE)))
+                    .as("all three written").hasSize(3);
+            result(t.dropOldPartitions());
+            result(t.flush());
+            assertThat(result(t.history("st-ret", "occupancy.count", 0, older, now, MINUTE)))
+                    .as("days older than 10 are dropped, the recent one stays")
+                    .containsExactly(new double[]{recent, 4});
+            assertThat(result(t.history("st-ret", "heartbeat.uptimeS", 0, older, now, MINUTE)))
+                    .as("in every table").containsExactly(new double[]{recent, 1});
+            assertThat(result(t.history("st-ret", "env.humidity", 0, older, now, MINUTE)))
+                    .as("a table never written is skipped, not an error").isEmpty();
+        } finally {
+            result(t.close());
+        }
+    }
+
+    @Test
+    void countsWriteErrorsWithoutThrowingWhenQuestDbIsUnreachable(Vertx vertx, @TempDir Path dir) throws Exception {
         int refused;
         try (ServerSocket s = new ServerSocket(0)) {
             refused = s.getLocalPort();
         }
         HubMetrics m = new HubMetrics();
-        QuestDbTimeSeries down = result(QuestDbTimeSeries.connect(vertx, m, "http://127.0.0.1:" + refused));
+        QuestDbTimeSeries down = result(QuestDbTimeSeries.connect(vertx, dir, m, server("http://127.0.0.1:" + refused)));
         try {
             vertx.runOnContext(v -> {
                 down.heartbeat("st-a", new Heartbeat(T0, 1, 1, 0), T0);
@@ -161,8 +198,14 @@ class QuestDbTimeSeriesIT {
     }
 
     @Test
-    void refusesAConnectUrlThatIsNotHttpHostPort(Vertx vertx) {
-        assertThat(failure(QuestDbTimeSeries.connect(vertx, new HubMetrics(), "questdb:9000"))).contains("questdb url");
+    void refusesAConnectUrlThatIsNotHttpHostPort(Vertx vertx, @TempDir Path dir) {
+        assertThat(failure(QuestDbTimeSeries.connect(vertx, dir, new HubMetrics(), server("questdb:9000"))))
+                .contains("questdb url");
+    }
+
+    private static TimeSeriesSettings server(String url) {
+        return new TimeSeriesSettings(TimeSeriesSettings.Engine.QUESTDB, url, Optional.empty(), "", "",
+                TimeSeriesSettings.DEFAULT_BUFFER_MAX_BYTES, TimeSeriesSettings.DEFAULT_RETENTION_DAYS);
     }
 
     private static double errors(HubMetrics m) {
