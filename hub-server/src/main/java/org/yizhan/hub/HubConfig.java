@@ -1,6 +1,7 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.http.IpRanges;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 
@@ -41,14 +42,24 @@ public record HubConfig(
         String mapTileAttribution,
         String dbUrl,
         String dbUser,
-        Optional<String> dbPassword) {
+        Optional<String> dbPassword,
+        // shared state for several hubs on one registry, proxies, health and metrics
+        IpRanges trustedProxies,
+        Optional<String> metricsToken,
+        IpRanges metricsAllow,
+        int passKeyRotationDays) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
             "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
             "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
             "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution",
-            "db-url", "db-user", "db-password");
+            "db-url", "db-user", "db-password",
+            // shared state for several hubs on one registry, proxies, health and metrics
+            "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days");
+
+    /** Shortest {@code metrics-token} accepted. */
+    static final int MIN_METRICS_TOKEN = 16;
 
     /** Longest map tile URL template and attribution text accepted. */
     static final int MAX_TILE_URL = 512;
@@ -61,7 +72,8 @@ public record HubConfig(
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty());
+                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
+                IpRanges.none(), Optional.empty(), IpRanges.none(), 90);
     }
 
     /**
@@ -122,7 +134,37 @@ public record HubConfig(
                 attribution(s, "map-tile-attribution"),
                 dbUrl(s, "db-url"),
                 str(s, "db-user", d.dbUser()).trim(),
-                Optional.ofNullable(s.getString("db-password")).filter(p -> !p.isEmpty()));
+                Optional.ofNullable(s.getString("db-password")).filter(p -> !p.isEmpty()),
+                ranges(s, "trusted-proxies"),
+                metricsToken(s, "metrics-token"),
+                ranges(s, "metrics-allow"),
+                num(s, "pass-key-rotation-days", d.passKeyRotationDays(), 1, 3650));
+    }
+
+    private static IpRanges ranges(JsonObject s, String k) {
+        try {
+            return IpRanges.parse(str(s, k, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + e.getMessage()
+                    + "; give IP addresses and CIDR ranges separated by commas, or nothing");
+        }
+    }
+
+    private static Optional<String> metricsToken(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (v.length() < MIN_METRICS_TOKEN || v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): must be at least " + MIN_METRICS_TOKEN
+                    + " printable ASCII characters without spaces, or empty to leave /metrics open");
+        }
+        return Optional.of(v);
+    }
+
+    /** How often the pass signing key is replaced. */
+    public long passKeyRotationMillis() {
+        return passKeyRotationDays * 86_400_000L;
     }
 
     /** Empty (the H2 file under the data directory) or a PostgreSQL JDBC URL. */
@@ -276,7 +318,8 @@ public record HubConfig(
         List<Object> values = List.of(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls,
                 dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
                 loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
-                mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""));
+                mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""),
+                trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -301,6 +344,10 @@ public record HubConfig(
                 + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
                 + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
                 + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)")
-                + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
+                + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)")
+                + ", trustedProxies=" + (trustedProxies.isEmpty() ? "(none)" : trustedProxies)
+                + ", metrics=" + (metricsToken.isEmpty() && metricsAllow.isEmpty() ? "(open)"
+                : (metricsToken.isPresent() ? "token *** " : "") + metricsAllow)
+                + ", passKeyRotationDays=" + passKeyRotationDays + "]";
     }
 }

@@ -30,6 +30,9 @@ public interface TimeSeries {
      */
     Future<List<double[]>> history(String stationId, String metric, int port, long from, long to, long stepMillis);
 
+    /** Succeeds when the store answers a query now (the readiness check); fails saying why otherwise. */
+    Future<Void> ping();
+
     /** Makes queued writes visible to {@link #history} (tests and shutdown). */
     Future<Void> flush();
 
