@@ -21,14 +21,16 @@ import java.util.function.IntSupplier;
 final class Readiness {
 
     static final long TIMEOUT_MILLIS = 3_000;
+    private static final long LIBRARY_TIMEOUT_MILLIS = 10_000;
 
     private Readiness() {
     }
 
     static HealthChecks checks(Vertx vertx, Database db, TimeSeries timeSeries, IntSupplier mqttPort) {
         AtomicReference<Future<Void>> dbProbe = new AtomicReference<>();
+        // each check answers DOWN itself after TIMEOUT_MILLIS; the library's own timeout (later) would make it a 500
         return HealthChecks.create(vertx)
-                .register("database", TIMEOUT_MILLIS, p -> {
+                .register("database", LIBRARY_TIMEOUT_MILLIS, p -> {
                     Future<Void> running = dbProbe.get();
                     if (running == null || running.isComplete()) {
                         running = db.call(c -> {
@@ -40,17 +42,20 @@ final class Readiness {
                         });
                         dbProbe.set(running);
                     }
-                    report(running, p);
+                    report(vertx, running, p);
                 })
-                .register("timeseries", TIMEOUT_MILLIS, p -> report(timeSeries.ping(), p))
-                .register("mqtt", TIMEOUT_MILLIS, p -> {
+                .register("timeseries", LIBRARY_TIMEOUT_MILLIS, p -> report(vertx, timeSeries.ping(), p))
+                .register("mqtt", LIBRARY_TIMEOUT_MILLIS, p -> {
                     int port = mqttPort.getAsInt();
                     p.complete(port > 0 ? Status.OK(new JsonObject().put("port", port))
                             : Status.KO(new JsonObject().put("reason", "the MQTT endpoint is not listening")));
                 });
     }
 
-    private static void report(Future<Void> f, Promise<Status> p) {
+    private static void report(Vertx vertx, Future<Void> f, Promise<Status> p) {
+        long timer = vertx.setTimer(TIMEOUT_MILLIS, t -> p.tryComplete(Status.KO(new JsonObject()
+                .put("reason", "no answer within " + TIMEOUT_MILLIS + " ms"))));
+        f.onComplete(ar -> vertx.cancelTimer(timer));
         f.onComplete(ar -> p.tryComplete(ar.succeeded() ? Status.OK()
                 : Status.KO(new JsonObject().put("reason", String.valueOf(ar.cause().getMessage())))));
     }
