@@ -83,6 +83,8 @@ public final class PresenceTracker {
         boolean local;
         /** The registry refused the last offline write (a newer session is online elsewhere). */
         boolean overruled;
+        /** When this hub's last presence write of the station finished (a refresh read before it is stale). */
+        long writtenAt;
         long flushedLastSeen;
         boolean alertPending;
         long alertDueAt;
@@ -362,6 +364,7 @@ public final class PresenceTracker {
                 return ps.executeUpdate();
             }
         }).map(n -> {
+            e.writtenAt = System.currentTimeMillis();
             if (n == 0 && Presence.OFFLINE.equals(state)) {
                 // a newer session is online (through another hub), or it was heard from since: the next refresh
                 // shows the registry's presence; no alert for this
@@ -426,6 +429,7 @@ public final class PresenceTracker {
      * but learn of a newer session.
      */
     Future<Void> refresh() {
+        long started = System.currentTimeMillis();
         return db.call(c -> Rows.list(c, "SELECT id, heartbeat_seconds, presence_state, presence_since, last_seen, "
                 + "last_session, presence_reason FROM stations", rs -> {
             long since = rs.getLong(4);
@@ -443,6 +447,9 @@ public final class PresenceTracker {
                 if (e.local) {
                     e.lastSession = Math.max(e.lastSession, session);
                     continue;
+                }
+                if (!e.tail.isComplete() || e.writtenAt >= started) {
+                    continue; // this hub's own write is newer than what was read
                 }
                 e.heartbeatSeconds = (Integer) r[1];
                 if (seen >= 0) {
