@@ -9,9 +9,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.metrics.HubMetrics;
@@ -102,7 +102,8 @@ public final class HttpApi {
         if (readiness == null) {
             router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
         } else {
-            router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(readiness));
+            HealthChecks checks = readiness;
+            router.get("/health").handler(ctx -> checks.checkStatus().onComplete(ar -> ready(ctx, ar)));
         }
         router.get("/metrics").handler(this::metricsAllowed).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
@@ -143,6 +144,29 @@ public final class HttpApi {
 
     public Future<Void> stop() {
         return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    /**
+     * {@code {"status":"up","checks":[{"id":"database","status":"up"},..]}} with 200, or {@code "down"} with 503
+     * and the failing checks' {@code reason}: the shape of {@code {"status":"up"}} the API had, with the checks.
+     */
+    private void ready(RoutingContext ctx, io.vertx.core.AsyncResult<CheckResult> ar) {
+        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+        boolean up = ar.succeeded() && CheckResult.isUp(ar.result());
+        if (ar.succeeded() && ar.result().getChecks() != null) {
+            for (CheckResult c : ar.result().getChecks()) {
+                JsonObject o = new JsonObject().put("id", c.getId()).put("status", CheckResult.isUp(c) ? "up" : "down");
+                JsonObject data = c.getData();
+                if (!CheckResult.isUp(c)) {
+                    o.put("reason", data != null && data.containsKey("reason") ? data.getString("reason")
+                            : c.getFailure() != null ? String.valueOf(c.getFailure().getMessage()) : "down");
+                }
+                list.add(o);
+            }
+        }
+        JsonObject body = new JsonObject().put("status", up ? "up" : "down").put("checks", list);
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(body.encode());
     }
 
     private void metricsAllowed(RoutingContext ctx) {
