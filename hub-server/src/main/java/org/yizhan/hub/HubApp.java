@@ -22,6 +22,7 @@ import org.yizhan.hub.charging.SessionRecorder;
 import org.yizhan.hub.commands.CommandRoutes;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Secrets;
 import org.yizhan.hub.deadletter.DeadLetterRoutes;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.entry.EntryKeys;
@@ -94,6 +95,10 @@ public final class HubApp {
     private static final int FEEDBACK_PER_ADDRESS_PER_MINUTE = 10;
     /** How often the TLS certificate and key files are checked for a change. */
     private static final long TLS_POLL_MS = 3_000;
+    /** How often a hub checks whether the pass signing key is due for rotation. */
+    private static final long KEY_ROTATION_CHECK_MILLIS = 3_600_000;
+    /** How often a hub reads the pass keys again, to learn of a rotation another hub made. */
+    static final long KEY_RELOAD_MILLIS = 10_000;
 
     private final Vertx vertx;
     private final HubConfig config;
@@ -111,6 +116,8 @@ public final class HubApp {
     private List<HubFeature> features = List.of();
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
+    private PassKeyring passKeys;
+    private final List<Long> keyTimers = new java.util.ArrayList<>();
 
     public HubApp(Vertx vertx, HubConfig config) {
         this.vertx = vertx;
@@ -140,9 +147,11 @@ public final class HubApp {
                     stations = new StationStore(db);
                     hashing = vertx.createSharedWorkerExecutor("yizhan-auth", 2);
                     UserStore users = new UserStore(db, hashing);
-                    return Future.all(Tokens.load(vertx, dataDir), ProfilePorts.load(vertx),
-                            users.ensureAdmin(config.adminPassword()), PassKeyring.load(vertx, dataDir),
-                            EntryKeys.load(vertx, dataDir)).compose(all -> {
+                    Secrets secrets = new Secrets(db);
+                    // created once in the registry, so every hub on it signs and checks with the same keys
+                    return Future.all(Tokens.load(vertx, secrets, dataDir), ProfilePorts.load(vertx),
+                            users.ensureAdmin(config.adminPassword()), PassKeyring.load(db, dataDir),
+                            EntryKeys.load(secrets, dataDir)).compose(all -> {
                         Optional<String> generated = all.resultAt(2);
                         generatedAdminPassword = generated;
                         return startServers(users, all.resultAt(0), all.resultAt(1), all.resultAt(3),
@@ -237,7 +246,10 @@ public final class HubApp {
                 new FaceConsentCatchUp(vertx, faceConsents, commands));
         features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
-                config.mapTileOrigin().stream().toList(), features);
+                config.mapTileOrigin().stream().toList(), features)
+                .trustedProxies(config.trustedProxies())
+                .metricsAccess(config.metricsToken(), config.metricsAllow())
+                .readiness(Readiness.checks(vertx, db, timeSeries, this::mqttPort));
         if (config.httpTls()) {
             tls.ifPresent(t -> http.tls(t.keyCertOptions()));
         }
@@ -245,7 +257,48 @@ public final class HubApp {
         for (HubFeature f : features) {
             started = started.compose(v -> f.start());
         }
-        return started.compose(v -> http.start());
+        this.passKeys = passKeys;
+        return started.compose(v -> http.start()).compose(v -> startKeyRotation(passKeys, desiredConfig));
+    }
+
+    /**
+     * Checks the pass key schedule now and every {@link #KEY_ROTATION_CHECK_MILLIS}, and reads the keys again every
+     * {@link #KEY_RELOAD_MILLIS} (another hub may have rotated them); when they changed, sends the stations
+     * connected here their configuration with the new public keys.
+     */
+    private Future<Void> startKeyRotation(PassKeyring keys, Function<String, Future<Optional<JsonObject>>> desired) {
+        long rotation = config.passKeyRotationMillis();
+        Runnable check = () -> keys.rotateIfDue(System.currentTimeMillis(), rotation, PassKeyring.leadFor(rotation))
+                .onFailure(e -> LOG.warn("Pass key rotation check failed: {}", e.getMessage()))
+                .onSuccess(changed -> {
+                    if (changed) {
+                        pushConfigs(desired);
+                    }
+                });
+        keyTimers.add(vertx.setPeriodic(KEY_ROTATION_CHECK_MILLIS, t -> check.run()));
+        keyTimers.add(vertx.setPeriodic(KEY_RELOAD_MILLIS, t -> keys.reload()
+                .onFailure(e -> LOG.warn("Reading the pass keys failed: {}", e.getMessage()))
+                .onSuccess(changed -> {
+                    if (changed) {
+                        pushConfigs(desired);
+                    }
+                })));
+        check.run();
+        return Future.succeededFuture();
+    }
+
+    /** Sends every station connected to this hub its configuration as the registry has it now. */
+    private void pushConfigs(Function<String, Future<Optional<JsonObject>>> desired) {
+        MqttIngest m = mqtt;
+        if (m == null) {
+            return;
+        }
+        for (String id : m.connectedStations()) {
+            desired.apply(id).compose(cfg -> cfg.isPresent() ? m.publishConfig(id, cfg.get())
+                            : Future.succeededFuture(false))
+                    .onFailure(e -> LOG.warn("Sending {} its configuration with the new pass keys failed: {}", id,
+                            e.getMessage()));
+        }
     }
 
     private Future<Void> writePorts(Path dataDir) {
@@ -280,6 +333,8 @@ public final class HubApp {
     /** Stops the features, HTTP, MQTT, the time series and the database, in that order; each step even if one before failed. */
     public Future<Void> stop() {
         tls.ifPresent(HubTls::stop);
+        keyTimers.forEach(vertx::cancelTimer);
+        keyTimers.clear();
         Future<Void> f = Future.succeededFuture();
         List<HubFeature> running = features;
         features = List.of();
@@ -352,6 +407,11 @@ public final class HubApp {
 
     public MqttIngest mqtt() {
         return mqtt;
+    }
+
+    /** The pass signing keys (shared through the registry). */
+    public PassKeyring passKeys() {
+        return passKeys;
     }
 
     /** The first admin's password when this start generated it (shown once by the caller); empty otherwise. */

@@ -1,6 +1,7 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.http.IpRanges;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
@@ -51,7 +52,12 @@ public record HubConfig(
         String tlsCa,
         boolean httpTls,
         OptionalInt mqttPlainPort,
-        TimeSeriesSettings timeSeries) {
+        TimeSeriesSettings timeSeries,
+        // shared state for several hubs on one registry, proxies, health and metrics
+        IpRanges trustedProxies,
+        Optional<String> metricsToken,
+        IpRanges metricsAllow,
+        int passKeyRotationDays) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -61,10 +67,15 @@ public record HubConfig(
             "db-url", "db-user", "db-password",
             "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port",
             // time series on a server (engine, where, credentials), its disk buffer and retention
-            "ts-engine", "ts-url", "ts-token", "ts-org", "ts-bucket", "ts-buffer-max-bytes", "ts-retention-days");
+            "ts-engine", "ts-url", "ts-token", "ts-org", "ts-bucket", "ts-buffer-max-bytes", "ts-retention-days",
+            // shared state for several hubs on one registry, proxies, health and metrics
+            "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days");
 
     /** The MQTT port when {@code mqtt-tls} is on and no {@code mqtt-port} is set (MQTT over TLS, IANA). */
     public static final int MQTT_TLS_PORT = 8883;
+
+    /** Shortest {@code metrics-token} accepted. */
+    static final int MIN_METRICS_TOKEN = 16;
 
     /** Longest map tile URL template and attribution text accepted. */
     static final int MAX_TILE_URL = 512;
@@ -79,7 +90,9 @@ public record HubConfig(
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
                 256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
                 "", "", "", false, OptionalInt.empty(),
-                TimeSeriesSettings.embedded());
+                TimeSeriesSettings.embedded(),
+
+                IpRanges.none(), Optional.empty(), IpRanges.none(), 90);
     }
 
     /**
@@ -147,7 +160,11 @@ public record HubConfig(
                 str(s, "tls-ca", "").trim(),
                 bool(s, "http-tls", d.httpTls()),
                 optionalPort(s, "mqtt-plain-port"),
-                timeSeries(s, d.timeSeries())).checkTls();
+                timeSeries(s, d.timeSeries()),
+                ranges(s, "trusted-proxies"),
+                metricsToken(s, "metrics-token"),
+                ranges(s, "metrics-allow"),
+                num(s, "pass-key-rotation-days", d.passKeyRotationDays(), 1, 3650)).checkTls();
     }
 
     /**
@@ -279,6 +296,33 @@ public record HubConfig(
                     + why + "; for example http://questdb:9000 or http://influxdb:8086");
         }
         return v;
+
+    }
+
+    private static IpRanges ranges(JsonObject s, String k) {
+        try {
+            return IpRanges.parse(str(s, k, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + e.getMessage()
+                    + "; give IP addresses and CIDR ranges separated by commas, or nothing");
+        }
+    }
+
+    private static Optional<String> metricsToken(JsonObject s, String k) {
+        String v = str(s, k, "").trim();
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        if (v.length() < MIN_METRICS_TOKEN || v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): must be at least " + MIN_METRICS_TOKEN
+                    + " printable ASCII characters without spaces, or empty to leave /metrics open");
+        }
+        return Optional.of(v);
+    }
+
+    /** How often the pass signing key is replaced. */
+    public long passKeyRotationMillis() {
+        return passKeyRotationDays * 86_400_000L;
     }
 
     /** Empty (the H2 file under the data directory) or a PostgreSQL JDBC URL. */
@@ -452,7 +496,9 @@ public record HubConfig(
                 mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""),
                 tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "",
                 timeSeries.engine().setting(), timeSeries.url(), timeSeries.token().orElse(""), timeSeries.org(),
-                timeSeries.bucket(), timeSeries.bufferMaxBytes(), timeSeries.retentionDays());
+                timeSeries.bucket(), timeSeries.bufferMaxBytes(), timeSeries.retentionDays(),
+
+                trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -481,6 +527,10 @@ public record HubConfig(
                 + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
                 + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
                 + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)") + ", timeSeries=" + timeSeries
-                + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)") + "]";
+                + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)")
+                + ", trustedProxies=" + (trustedProxies.isEmpty() ? "(none)" : trustedProxies)
+                + ", metrics=" + (metricsToken.isEmpty() && metricsAllow.isEmpty() ? "(open)"
+                : (metricsToken.isPresent() ? "token *** " : "") + metricsAllow)
+                + ", passKeyRotationDays=" + passKeyRotationDays + "]";
     }
 }

@@ -101,9 +101,30 @@ class HubConfigTest {
         Path example = Path.of("..", "deploy", "config", "hub.example.json");
         HubConfig c = HubConfig.load(Optional.of(example), Map.of());
         assertThat(Files.readString(example)).contains("\"map-tile-url\"", "\"map-tile-attribution\"",
-                "\"db-url\"", "\"db-user\"", "\"db-password\"");
+                "\"db-url\"", "\"db-user\"", "\"db-password\"", "\"trusted-proxies\"", "\"metrics-token\"",
+                "\"metrics-allow\"", "\"pass-key-rotation-days\"");
+        assertThat(c.trustedProxies().isEmpty()).isTrue();
+        assertThat(c.metricsToken()).isEmpty();
+        assertThat(c.passKeyRotationDays()).isEqualTo(90);
         assertThat(c.mapTileUrl()).isEmpty();
         assertThat(List.of(c.mapTileAttribution())).containsExactly("");
+    }
+
+    @Test
+    void readsProxiesAndTheMetricsRestrictionAndRefusesBadOnesNamingTheSetting() throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of("YIZHAN_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1",
+                "YIZHAN_METRICS_TOKEN", "scrape-secret-0123456789", "YIZHAN_METRICS_ALLOW", "192.168.0.0/16",
+                "YIZHAN_PASS_KEY_ROTATION_DAYS", "30"));
+        assertThat(c.trustedProxies().contains("10.9.9.9")).isTrue();
+        assertThat(c.metricsAllow().contains("192.168.3.4")).isTrue();
+        assertThat(c.passKeyRotationMillis()).isEqualTo(30L * 86_400_000);
+        assertThat(c.toString()).doesNotContain("scrape-secret").contains("token ***");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_TRUSTED_PROXIES", "proxy.lan")))
+                .hasMessageContaining("trusted-proxies (YIZHAN_TRUSTED_PROXIES): 'proxy.lan' is not an IP address");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_METRICS_TOKEN", "short")))
+                .hasMessageContaining("metrics-token (YIZHAN_METRICS_TOKEN): must be at least 16");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_PASS_KEY_ROTATION_DAYS", "0")))
+                .hasMessageContaining("pass-key-rotation-days (YIZHAN_PASS_KEY_ROTATION_DAYS): 0 must be 1 to 3650");
     }
 
     @Test

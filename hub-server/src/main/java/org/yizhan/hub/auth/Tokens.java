@@ -9,30 +9,28 @@ import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.yizhan.hub.db.Secrets;
 import org.yizhan.hub.http.Principal;
 import org.yizhan.hub.http.Role;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
 /**
- * Bearer tokens: JWTs signed with HS256 and a key generated once and kept in {@code dataDir/jwt.key} (mode
- * 0600), so tokens survive a restart. A token carries the user name ({@code sub}) and role and lasts 12 hours.
+ * Bearer tokens: JWTs signed with HS256 and a key generated once and kept in the registry, so tokens survive a
+ * restart and every hub on the registry accepts the others' tokens. A token carries the user name ({@code sub}) and role and lasts 12 hours.
  */
 public final class Tokens {
 
     public static final int LIFETIME_SECONDS = 12 * 3600;
     static final String KEY_FILE = "jwt.key";
-    private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
+    /** The key's name in the registry's secrets. */
+    public static final String SECRET_NAME = "token signing key";
     private static final String ISSUER = "yizhan-hub";
 
     /** A token and when it expires (epoch ms). */
@@ -45,9 +43,12 @@ public final class Tokens {
         this.jwt = jwt;
     }
 
-    /** Reads the signing key from the data directory, creating it on first start (on a worker thread). */
-    public static Future<Tokens> load(Vertx vertx, Path dataDir) {
-        return vertx.executeBlocking(() -> readOrCreateKey(dataDir.resolve(KEY_FILE)), false)
+    /**
+     * Reads the signing key from the registry, shared by every hub on it. On the first start it is stored there:
+     * taken from {@code dataDir/jwt.key} when an older hub left one (so tokens it issued stay valid), else new.
+     */
+    public static Future<Tokens> load(Vertx vertx, Secrets secrets, Path dataDir) {
+        return secrets.once(SECRET_NAME, () -> fileOrNew(dataDir.resolve(KEY_FILE)))
                 .map(key -> new Tokens(JWTAuth.create(vertx, new JWTAuthOptions()
                         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key))
                         .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setLeeway(5)))));
@@ -79,29 +80,17 @@ public final class Tokens {
         return access != null ? access : user.principal();
     }
 
-    private static String readOrCreateKey(Path file) throws IOException {
+    /** The key in a data directory from before the registry kept it, for the first start after the upgrade. */
+    private static Secrets.Candidate fileOrNew(Path file) throws IOException {
         if (Files.exists(file)) {
             String key = Files.readString(file, StandardCharsets.US_ASCII).trim();
             if (key.length() < 32) {
                 throw new IOException(file + ": signing key is too short; delete the file to make a new one");
             }
-            return key;
+            return new Secrets.Candidate(key, "imported from " + file + ", which is no longer read");
         }
         byte[] b = new byte[32];
         new SecureRandom().nextBytes(b);
-        String key = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try {
-            if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(file);
-            }
-        } catch (FileAlreadyExistsException e) {
-            return readOrCreateKey(file);
-        }
-        Files.writeString(file, key, StandardCharsets.US_ASCII);
-        LOG.info("Created a new token signing key in {}", file);
-        return key;
+        return new Secrets.Candidate(Base64.getUrlEncoder().withoutPadding().encodeToString(b), "new");
     }
 }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Secrets;
 import org.yizhan.hub.http.Role;
 
 import java.sql.Connection;
@@ -39,9 +40,16 @@ public final class UserStore {
     /**
      * Makes sure the first admin exists. With a configured password, creates the admin with it or resets the
      * admin's password to it when it differs. Without one, creates the admin with a generated password once and
-     * returns that password (the caller shows it once); later starts return empty.
+     * returns that password (the caller shows it once); later starts return empty. Two hubs starting at once on
+     * one registry: one creates the admin, the other finds it (and shows no password).
      */
     public Future<Optional<String>> ensureAdmin(Optional<String> configuredPassword) {
+        return ensureAdminOnce(configuredPassword).recover(e -> Secrets.isUniqueViolation(e)
+                ? ensureAdminOnce(configuredPassword)
+                : Future.failedFuture(e));
+    }
+
+    private Future<Optional<String>> ensureAdminOnce(Optional<String> configuredPassword) {
         return db.tx(c -> {
             Optional<Passwords.Hashed> existing = find(c, ADMIN).map(Stored::hashed);
             if (configuredPassword.isPresent()) {

@@ -10,16 +10,21 @@ import io.vertx.core.net.KeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.healthchecks.CheckResult;
+import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.web.handler.StaticHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.metrics.HubMetrics;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The hub's HTTP server: the JSON API under {@code /api/v1} (bodies up to 64 KiB), {@code /health},
- * {@code /metrics} and the web pages from {@code webroot/}. Every answer carries the security headers; errors
+ * The hub's HTTP server: the JSON API under {@code /api/v1} (bodies up to 64 KiB), {@code /health} (readiness),
+ * {@code /health/live} (liveness), {@code /metrics} (open, or restricted) and the web pages from {@code webroot/}. Every answer carries the security headers; errors
  * use the API's error shape.
  */
 public final class HttpApi {
@@ -38,6 +43,10 @@ public final class HttpApi {
     private final String csp;
     private HttpServer server;
     private KeyCertOptions tls;
+    private IpRanges trustedProxies = IpRanges.none();
+    private Optional<String> metricsToken = Optional.empty();
+    private IpRanges metricsAllow = IpRanges.none();
+    private HealthChecks readiness;
 
     /**
      * @param imageOrigins origins ({@code https://tile.example.org}) pages may also load images from, such as the
@@ -62,13 +71,43 @@ public final class HttpApi {
                 + "frame-ancestors 'none'";
     }
 
+    /** Proxies whose {@code X-Forwarded-For} is believed (see {@link ClientAddress}); none by default. */
+    public HttpApi trustedProxies(IpRanges proxies) {
+        this.trustedProxies = proxies;
+        return this;
+    }
+
+    /**
+     * Restricts {@code /metrics} to requests with {@code Authorization: Bearer <token>} or from an address in
+     * {@code allow}; with neither set it stays open.
+     */
+    public HttpApi metricsAccess(Optional<String> token, IpRanges allow) {
+        this.metricsToken = token;
+        this.metricsAllow = allow;
+        return this;
+    }
+
+    /** The readiness checks {@code GET /health} runs; without them it answers up as long as HTTP does. */
+    public HttpApi readiness(HealthChecks checks) {
+        this.readiness = checks;
+        return this;
+    }
+
     public Router router() {
         Router router = Router.router(vertx);
+        IpRanges proxies = trustedProxies;
+        router.route().handler(ctx -> ClientAddress.resolveInto(ctx, proxies));
         router.route().handler(this::securityHeaders);
         features.forEach(f -> f.mountFirst(router));
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
-        router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
-        router.get("/metrics").handler(ctx -> ctx.response()
+        router.get("/health/live").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
+        if (readiness == null) {
+            router.get("/health").handler(ctx -> replies.send(ctx, Reply.ok(new JsonObject().put("status", "up"))));
+        } else {
+            HealthChecks checks = readiness;
+            router.get("/health").handler(ctx -> checks.checkStatus().onComplete(ar -> ready(ctx, ar)));
+        }
+        router.get("/metrics").handler(this::metricsAllowed).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
         features.forEach(f -> f.mount(router));
@@ -116,6 +155,55 @@ public final class HttpApi {
 
     public Future<Void> stop() {
         return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    /**
+     * {@code {"status":"up","checks":[{"id":"database","status":"up"},..]}} with 200, or {@code "down"} with 503
+     * and the failing checks' {@code reason}: the shape of {@code {"status":"up"}} the API had, with the checks.
+     */
+    private void ready(RoutingContext ctx, io.vertx.core.AsyncResult<CheckResult> ar) {
+        io.vertx.core.json.JsonArray list = new io.vertx.core.json.JsonArray();
+        boolean up = ar.succeeded() && CheckResult.isUp(ar.result());
+        if (ar.succeeded() && ar.result().getChecks() != null) {
+            for (CheckResult c : ar.result().getChecks()) {
+                JsonObject o = new JsonObject().put("id", c.getId()).put("status", CheckResult.isUp(c) ? "up" : "down");
+                JsonObject data = c.getData();
+                if (!CheckResult.isUp(c)) {
+                    o.put("reason", data != null && data.containsKey("reason") ? data.getString("reason")
+                            : c.getFailure() != null ? String.valueOf(c.getFailure().getMessage()) : "down");
+                }
+                list.add(o);
+            }
+        }
+        JsonObject body = new JsonObject().put("status", up ? "up" : "down").put("checks", list);
+        ctx.response().setStatusCode(up ? 200 : 503).putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store").end(body.encode());
+    }
+
+    private void metricsAllowed(RoutingContext ctx) {
+        if (metricsToken.isEmpty() && metricsAllow.isEmpty()) {
+            ctx.next();
+            return;
+        }
+        if (metricsAllow.contains(ClientAddress.of(ctx)) || metricsToken.filter(t -> bearerIs(ctx, t)).isPresent()) {
+            ctx.next();
+            return;
+        }
+        if (metricsToken.isPresent()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"metrics\"");
+            replies.error(ctx, ApiException.of(401, "unauthorized", "/metrics needs the metrics token"));
+        } else {
+            replies.error(ctx, ApiException.of(403, "forbidden", "/metrics is not served to this address"));
+        }
+    }
+
+    private static boolean bearerIs(RoutingContext ctx, String token) {
+        String h = ctx.request().getHeader("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return false;
+        }
+        return MessageDigest.isEqual(h.substring(7).trim().getBytes(StandardCharsets.UTF_8),
+                token.getBytes(StandardCharsets.UTF_8));
     }
 
     private void securityHeaders(RoutingContext ctx) {

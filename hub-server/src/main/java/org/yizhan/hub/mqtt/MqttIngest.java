@@ -76,7 +76,8 @@ public final class MqttIngest {
                       CommandStore commandStore) {
         this.vertx = vertx;
         this.settings = config;
-        this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, settings.startupGraceSeconds());
+        this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, settings.startupGraceSeconds(),
+                metrics);
         CommandChannelRef channel = new CommandChannelRef();
         this.commands = new CommandDispatcher(vertx, commandStore, channel);
         Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands,
@@ -195,6 +196,11 @@ public final class MqttIngest {
 
     public boolean isConnected(String stationId) {
         return endpoints.isConnected(stationId);
+    }
+
+    /** The stations connected to this hub now (others may be connected to another hub on the registry). */
+    public java.util.Set<String> connectedStations() {
+        return endpoints.connected();
     }
 
     /**

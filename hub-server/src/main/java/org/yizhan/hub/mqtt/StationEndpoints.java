@@ -80,6 +80,11 @@ final class StationEndpoints implements CommandChannel {
         return sessions.containsKey(stationId);
     }
 
+    /** The stations connected to this hub now. */
+    java.util.Set<String> connected() {
+        return java.util.Set.copyOf(sessions.keySet());
+    }
+
     // ---- CONNECT ------------------------------------------------------------------------------------------
 
     void handle(MqttEndpoint endpoint) {

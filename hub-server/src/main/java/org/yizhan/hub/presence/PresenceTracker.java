@@ -7,6 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Lease;
+import org.yizhan.hub.db.Rows;
+import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.timeseries.TimeSeries;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -39,6 +43,13 @@ import java.util.function.Supplier;
  *
  * <p>{@code last_seen} is kept in {@link StationLive} per message and written to the registry in batches,
  * never per message. All methods run on the hub's MQTT event loop; {@link #presence} may be read anywhere.
+ *
+ * <p>Several hubs on one registry: each judges the stations connected to it, and writes presence with
+ * conditional updates keyed by session (an older session's will, or a sweep based on an older session, never
+ * overwrites what a newer session wrote; a write that finds a newer session is dropped with its alert). Every
+ * {@link #REFRESH_MILLIS} a hub reads the registry's presence of the stations not connected to it, so a station
+ * online on hub A shows online on hub B. Stations connected to no hub (their hub died, or they went silent
+ * after it stopped) are swept for silence by the one hub holding the {@code presence-sweep} lease.
  */
 public final class PresenceTracker {
 
@@ -51,7 +62,14 @@ public final class PresenceTracker {
     public static final int MISSED_HEARTBEATS = 3;
 
     private static final long SCAN_MILLIS = 500;
-    private static final long FLUSH_MILLIS = 30_000;
+    /** How often last-seen times are written (one batch for all stations heard from). */
+    static final long FLUSH_MILLIS = 5_000;
+    /** How often the presence of stations connected elsewhere is read from the registry. */
+    public static final long REFRESH_MILLIS = 2_000;
+    /** The silence sweep's lease: renewed this often, and taken over by another hub this long after the last renewal. */
+    static final long LEASE_RENEW_MILLIS = 3_000;
+    static final long LEASE_TTL_MILLIS = 10_000;
+    public static final String SWEEP_LEASE = "presence-sweep";
 
     /** Mutable per-station state; touched only on the tracker's event loop. */
     private static final class Entry {
@@ -61,6 +79,12 @@ public final class PresenceTracker {
         volatile String reason;
         int heartbeatSeconds;
         long lastSession;
+        /** Connected to this hub: judged here; else its presence comes from the registry. */
+        boolean local;
+        /** The registry refused the last offline write (a newer session is online elsewhere). */
+        boolean overruled;
+        /** When this hub's last presence write of the station finished (a refresh read before it is stale). */
+        long writtenAt;
         long flushedLastSeen;
         boolean alertPending;
         long alertDueAt;
@@ -86,10 +110,18 @@ public final class PresenceTracker {
     private long graceEnd;
     private long scanTimer = -1;
     private long flushTimer = -1;
+    private long refreshTimer = -1;
+    private long leaseTimer = -1;
+    private final Lease sweepLease;
+    private final HubMetrics metrics;
 
     public PresenceTracker(Vertx vertx, Database db, StationLive live, TimeSeries timeSeries, AlertStore alerts,
-                           int startupGraceSeconds) {
+                           int startupGraceSeconds, HubMetrics metrics) {
         this.vertx = vertx;
+        this.metrics = metrics;
+        this.sweepLease = new Lease(db, SWEEP_LEASE, UUID.randomUUID().toString(), LEASE_TTL_MILLIS);
+        metrics.registry().gauge("yizhan_presence_sweep_holder", this, t -> t.sweepLease.held(System.currentTimeMillis()) ? 1 : 0);
+        metrics.registry().counter("yizhan_presence_sweeps");
         this.db = db;
         this.live = live;
         this.timeSeries = timeSeries;
@@ -101,10 +133,11 @@ public final class PresenceTracker {
     public Future<Void> start() {
         startedAt = System.currentTimeMillis();
         graceEnd = startedAt + graceMillis;
-        return db.call(c -> {
+        return sweepLease.acquire(startedAt).recover(e -> Future.succeededFuture(false)).compose(held -> db.call(c -> {
             List<Object[]> rows = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT id, heartbeat_seconds, presence_state, presence_since, last_seen, last_session FROM stations");
+                    "SELECT id, heartbeat_seconds, presence_state, presence_since, last_seen, last_session, "
+                            + "presence_reason FROM stations");
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long since = rs.getLong(4);
@@ -112,14 +145,15 @@ public final class PresenceTracker {
                     long seen = rs.getLong(5);
                     boolean noSeen = rs.wasNull();
                     rows.add(new Object[]{rs.getString(1), rs.getInt(2), rs.getString(3),
-                            noSince ? 0L : since, noSeen ? -1L : seen, rs.getLong(6)});
+                            noSince ? 0L : since, noSeen ? -1L : seen, rs.getLong(6), rs.getString(7)});
                 }
             }
             return rows;
-        }).map(rows -> {
+        })).map(rows -> {
             for (Object[] r : rows) {
                 String id = (String) r[0];
                 Entry e = new Entry(id, (String) r[2], (Long) r[3], (Integer) r[1], (Long) r[5]);
+                e.reason = (String) r[6];
                 long seen = (Long) r[4];
                 if (seen >= 0) {
                     live.seen(id, seen);
@@ -129,6 +163,9 @@ public final class PresenceTracker {
             }
             scanTimer = vertx.setPeriodic(SCAN_MILLIS, t -> scan(System.currentTimeMillis()));
             flushTimer = vertx.setPeriodic(FLUSH_MILLIS, t -> flushLastSeen());
+            refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, t -> refresh());
+            leaseTimer = vertx.setPeriodic(LEASE_RENEW_MILLIS, t -> sweepLease.acquire(System.currentTimeMillis())
+                    .onFailure(err -> LOG.warn("Renewing the presence sweep lease failed: {}", err.getMessage())));
             LOG.info("Presence tracking {} stations, start-up grace {} s", rows.size(), graceMillis / 1000);
             return null;
         });
@@ -138,9 +175,13 @@ public final class PresenceTracker {
     public Future<Void> stop() {
         vertx.cancelTimer(scanTimer);
         vertx.cancelTimer(flushTimer);
+        vertx.cancelTimer(refreshTimer);
+        vertx.cancelTimer(leaseTimer);
         List<Future<Void>> pending = new ArrayList<>();
         entries.values().forEach(e -> pending.add(e.tail));
-        return Future.join(pending).transform(ar -> flushLastSeen());
+        return Future.join(pending).transform(ar -> flushLastSeen())
+                .eventually(() -> sweepLease.held(System.currentTimeMillis())
+                        ? sweepLease.release().recover(err -> Future.succeededFuture()) : Future.succeededFuture());
     }
 
     /** The station's presence, live. */
@@ -160,6 +201,7 @@ public final class PresenceTracker {
     public void connected(String stationId, int heartbeatSeconds, long at) {
         Entry e = entry(stationId, heartbeatSeconds);
         e.heartbeatSeconds = heartbeatSeconds;
+        e.local = true;
         live.seen(stationId, at);
         online(e, at);
     }
@@ -184,11 +226,9 @@ public final class PresenceTracker {
         e.lastSession = session;
         if (changed) {
             serial(e, () -> db.call(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE stations SET last_session = ? WHERE id = ?")) {
-                    ps.setLong(1, session);
-                    ps.setString(2, stationId);
-                    ps.executeUpdate();
-                }
+                // never back to an older session (a late birth from an old connection to another hub)
+                Rows.update(c, "UPDATE stations SET last_session = ? WHERE id = ? AND last_session < ?", session,
+                        stationId, session);
                 return null;
             }));
         }
@@ -210,6 +250,7 @@ public final class PresenceTracker {
             LOG.debug("Ignoring offline notice of {} from old session {} (current {})", stationId, session, e.lastSession);
             return false;
         }
+        e.lastSession = Math.max(e.lastSession, session);
         offline(e, REASON_SHUTDOWN.equals(reason) ? REASON_SHUTDOWN : REASON_LOST, at, at);
         return true;
     }
@@ -223,6 +264,7 @@ public final class PresenceTracker {
         if (willSession.isPresent() && willSession.getAsLong() < e.lastSession) {
             return;
         }
+        e.local = false;
         offline(e, REASON_LOST, at, at);
     }
 
@@ -230,6 +272,7 @@ public final class PresenceTracker {
     public void disconnected(String stationId, long at) {
         Entry e = entries.get(stationId);
         if (e != null) {
+            e.local = false;
             offline(e, REASON_SHUTDOWN, at, at);
         }
     }
@@ -248,8 +291,9 @@ public final class PresenceTracker {
         e.since = at;
         e.reason = null;
         e.alertPending = false;
+        e.overruled = false;
         LOG.info("Station {} online (was {})", e.stationId, before);
-        changed(e, at);
+        changed(e, at, -1);
         if (Presence.OFFLINE.equals(before)) {
             JsonObject extra = new JsonObject().put("outageMillis", Math.max(0, at - offlineSince)).put("backAt", at);
             serial(e, () -> alerts.close(e.stationId, AlertStore.OFFLINE, at, extra)
@@ -261,6 +305,11 @@ public final class PresenceTracker {
     }
 
     private void offline(Entry e, String reason, long since, long now) {
+        offline(e, reason, since, now, -1);
+    }
+
+    /** @param sweptSeen for a silence sweep, the last-seen time it judged (the write is dropped if newer is known) */
+    private void offline(Entry e, String reason, long since, long now, long sweptSeen) {
         if (Presence.OFFLINE.equals(e.state)) {
             if (REASON_LOST.equals(reason) && REASON_SHUTDOWN.equals(e.reason) && e.alertPending) {
                 e.reason = reason;
@@ -274,11 +323,11 @@ public final class PresenceTracker {
         e.alertPending = true;
         e.alertDueAt = REASON_SHUTDOWN.equals(reason) ? now + silenceMillis(e) : now;
         LOG.info("Station {} offline ({})", e.stationId, reason);
-        changed(e, now);
+        changed(e, now, sweptSeen);
         maybeOpenAlert(e, now);
     }
 
-    private void changed(Entry e, long at) {
+    private void changed(Entry e, long at, long sweptSeen) {
         boolean online = Presence.ONLINE.equals(e.state);
         timeSeries.presence(e.stationId, online, at);
         presence(e.stationId).ifPresent(p -> live("presence", e.stationId, p.toJson()));
@@ -287,19 +336,42 @@ public final class PresenceTracker {
         }
         String state = e.state;
         long since = e.since;
+        String reason = e.reason;
+        long session = e.lastSession;
         long seen = live.lastSeen(e.stationId).orElse(-1L);
         serial(e, () -> db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE stations SET presence_state = ?, presence_since = ?, last_seen = ? WHERE id = ?")) {
+            // keyed by session: what an older session (or a sweep of one) decided never overwrites a newer one
+            String sql = "UPDATE stations SET presence_state = ?, presence_since = ?, presence_reason = ?, "
+                    + "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ? THEN ? ELSE last_seen END "
+                    + "WHERE id = ? AND last_session <= ?"
+                    + (sweptSeen >= 0 ? " AND presence_state = 'online' AND (last_seen IS NULL OR last_seen <= ?)" : "");
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, state);
                 ps.setLong(2, since);
+                ps.setString(3, reason);
                 if (seen >= 0) {
-                    ps.setLong(3, seen);
+                    ps.setLong(4, seen);
+                    ps.setLong(5, seen);
                 } else {
-                    ps.setNull(3, Types.BIGINT);
+                    ps.setNull(4, Types.BIGINT);
+                    ps.setNull(5, Types.BIGINT);
                 }
-                ps.setString(4, e.stationId);
-                ps.executeUpdate();
+                ps.setString(6, e.stationId);
+                ps.setLong(7, session);
+                if (sweptSeen >= 0) {
+                    ps.setLong(8, sweptSeen);
+                }
+                return ps.executeUpdate();
+            }
+        }).map(n -> {
+            e.writtenAt = System.currentTimeMillis();
+            if (n == 0 && Presence.OFFLINE.equals(state)) {
+                // a newer session is online (through another hub), or it was heard from since: the next refresh
+                // shows the registry's presence; no alert for this
+                LOG.info("Station {}: offline ({}) not recorded, the registry knows of a newer session or message",
+                        e.stationId, reason);
+                e.overruled = true;
+                e.alertPending = false;
             }
             return null;
         }));
@@ -311,7 +383,7 @@ public final class PresenceTracker {
         }
         e.alertPending = false;
         JsonObject data = new JsonObject().put("since", e.since).put("reason", e.reason);
-        serial(e, () -> alerts.open(e.stationId, AlertStore.OFFLINE, now, data)
+        serial(e, () -> e.overruled ? Future.<Void>succeededFuture() : alerts.open(e.stationId, AlertStore.OFFLINE, now, data)
                 .map(id -> {
                     live("alert", e.stationId, new JsonObject().put("id", id).put("stationId", e.stationId)
                             .put("type", AlertStore.OFFLINE).put("openedAt", now).put("closedAt", null).put("data", data));
@@ -322,19 +394,83 @@ public final class PresenceTracker {
     /** The backstop: flags silent stations and raises alerts that are due. */
     void scan(long now) {
         boolean inGrace = now < graceEnd;
+        boolean sweeper = sweepLease.held(now);
+        if (sweeper) {
+            metrics.counter("yizhan_presence_sweeps");
+        }
         for (Entry e : entries.values()) {
             if (Presence.ONLINE.equals(e.state)) {
+                if (!e.local && !sweeper) {
+                    continue;
+                }
                 long seen = live.lastSeen(e.stationId).orElse(startedAt);
                 if (inGrace && seen < startedAt) {
                     continue;
                 }
-                if (now - seen > silenceMillis(e)) {
-                    offline(e, REASON_SILENT, seen, now);
+                // another hub's station: its last-seen time reaches the registry in batches, then here
+                long allowance = e.local ? 0 : FLUSH_MILLIS + REFRESH_MILLIS;
+                if (now - seen > silenceMillis(e) + allowance) {
+                    offline(e, REASON_SILENT, seen, now, Math.max(0, seen));
                 }
             } else if (e.alertPending) {
                 maybeOpenAlert(e, now);
             }
         }
+    }
+
+    /** Whether this hub holds the silence sweep's lease now. */
+    public boolean sweeping() {
+        return sweepLease.held(System.currentTimeMillis());
+    }
+
+    /**
+     * Reads the presence of every station not connected to this hub from the registry (another hub may have
+     * changed it) and shows the changes on the live stream. Stations connected here keep what this hub knows,
+     * but learn of a newer session.
+     */
+    Future<Void> refresh() {
+        long started = System.currentTimeMillis();
+        return db.call(c -> Rows.list(c, "SELECT id, heartbeat_seconds, presence_state, presence_since, last_seen, "
+                + "last_session, presence_reason FROM stations", rs -> {
+            long since = rs.getLong(4);
+            boolean noSince = rs.wasNull();
+            long seen = rs.getLong(5);
+            boolean noSeen = rs.wasNull();
+            return new Object[]{rs.getString(1), rs.getInt(2), rs.getString(3), noSince ? 0L : since,
+                    noSeen ? -1L : seen, rs.getLong(6), rs.getString(7)};
+        })).map(rows -> {
+            for (Object[] r : rows) {
+                String id = (String) r[0];
+                Entry e = entries.computeIfAbsent(id, k -> new Entry(k, Presence.UNKNOWN, 0, (Integer) r[1], 0));
+                long seen = (Long) r[4];
+                long session = (Long) r[5];
+                if (e.local) {
+                    e.lastSession = Math.max(e.lastSession, session);
+                    continue;
+                }
+                if (!e.tail.isComplete() || e.writtenAt >= started) {
+                    continue; // this hub's own write is newer than what was read
+                }
+                e.heartbeatSeconds = (Integer) r[1];
+                if (seen >= 0) {
+                    live.seen(id, seen);
+                    e.flushedLastSeen = Math.max(e.flushedLastSeen, seen);
+                }
+                e.lastSession = Math.max(e.lastSession, session);
+                String state = (String) r[2];
+                if (!state.equals(e.state) || e.since != (Long) r[3]) {
+                    boolean wasPending = e.alertPending;
+                    e.state = state;
+                    e.since = (Long) r[3];
+                    e.reason = (String) r[6];
+                    e.overruled = false;
+                    // an alert this hub was holding back (a clean shutdown) is moot once another hub saw it back
+                    e.alertPending = wasPending && Presence.OFFLINE.equals(state);
+                    presence(id).ifPresent(p -> live("presence", id, p.toJson()));
+                }
+            }
+            return (Void) null;
+        }).onFailure(err -> LOG.warn("Reading presence from the registry failed: {}", err.getMessage()));
     }
 
     private static long silenceMillis(Entry e) {
@@ -355,10 +491,12 @@ public final class PresenceTracker {
             return Future.succeededFuture();
         }
         return db.call(c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE stations SET last_seen = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stations SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)")) {
                 for (Object[] d : dirty) {
                     ps.setLong(1, (Long) d[1]);
                     ps.setString(2, (String) d[0]);
+                    ps.setLong(3, (Long) d[1]);
                     ps.addBatch();
                 }
                 ps.executeBatch();

@@ -99,6 +99,19 @@ public final class InfluxDb2TimeSeries implements TimeSeries {
     }
 
     @Override
+    public Future<Void> ping() {
+        if (closed.get()) {
+            return Future.failedFuture("the time series is closed");
+        }
+        return vertx.executeBlocking(() -> {
+            if (!Boolean.TRUE.equals(client.ping())) {
+                throw new IllegalStateException("InfluxDB at " + settings.url() + " does not answer its /ping");
+            }
+            return (Void) null;
+        }, false);
+    }
+
+    @Override
     public Status status() {
         LineWriter.Status w = writer.status();
         return new Status(settings.engine().setting(), w.storeUp(), w.bufferedPoints(), w.bufferedBytes(),

@@ -44,6 +44,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
     private static final long CLOSE_WAIT_MILLIS = 5_000;
     private static final long DAY_MILLIS = 86_400_000L;
     private static final long RETRY_RETENTION_MILLIS = 3_600_000L;
+    private static final long PING_TIMEOUT_MILLIS = 2_000;
 
     private final Vertx vertx;
     private final TimeSeriesSettings settings;
@@ -203,6 +204,16 @@ public final class QuestDbTimeSeries implements TimeSeries {
             return Future.failedFuture(e);
         }
         return exec(sql).map(answer -> answer.map(HistoryQuery::points).orElse(List.of()));
+    }
+
+    @Override
+    public Future<Void> ping() {
+        if (closed.get()) {
+            return Future.failedFuture("the time series is closed");
+        }
+        return web.get("/exec").addQueryParam("query", "SELECT 1").timeout(PING_TIMEOUT_MILLIS).send()
+                .compose(resp -> resp.statusCode() == 200 ? Future.<Void>succeededFuture()
+                        : Future.failedFuture("QuestDB answered HTTP " + resp.statusCode()));
     }
 
     /** Runs SQL; empty when the table or column does not exist yet. */

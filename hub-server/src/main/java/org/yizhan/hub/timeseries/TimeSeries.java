@@ -58,6 +58,9 @@ public interface TimeSeries {
 
     Status status();
 
+    /** Succeeds when the store answers a query now (the readiness check); fails saying why otherwise. */
+    Future<Void> ping();
+
     /** Makes queued writes visible to {@link #history} (tests and shutdown); fails while the store is unreachable. */
     Future<Void> flush();
 

@@ -36,7 +36,7 @@ class RegistryMigrationTest {
         try {
             String rank = await(db.call(c -> scalar(c, "SELECT MAX(installed_rank) FROM flyway_schema_history")));
             assertThat(rank)
-                    .isEqualTo("7");
+                    .isEqualTo("8");
             await(db.call(c -> Rows.update(c, "INSERT INTO members (id, pseudonym, name, phone, occupation, "
                     + "status_changed_at, created_at, token_hash) VALUES ('m1', 'p1', 'n', '13800000000', 'rider', 0, "
                     + "0, 'h')")));
@@ -63,11 +63,11 @@ class RegistryMigrationTest {
         Database db = await(registry().reopen(vertx, url));
         await(db.call(c -> Rows.update(c, "INSERT INTO flyway_schema_history (installed_rank, version, description, "
                 + "type, script, checksum, installed_by, execution_time, success) "
-                + "VALUES (9, '9', 'from a newer hub', 'SQL', 'V9__newer.sql', 1, 'yizhan', 1, TRUE)")));
+                + "VALUES (20, '20', 'from a newer hub', 'SQL', 'V20__newer.sql', 1, 'yizhan', 1, TRUE)")));
         await(db.close());
 
         assertThatThrownBy(() -> await(registry().reopen(vertx, url)))
-                .hasMessageContaining("The registry database is at schema version 9, newer than this hub (7): "
+                .hasMessageContaining("The registry database is at schema version 20, newer than this hub (8): "
                         + "start a newer hub, or restore a backup made for this version");
     }
 
@@ -95,7 +95,7 @@ class RegistryMigrationTest {
 
             Database db = await(registry().reopen(vertx, url));
             try {
-                assertThat(scalar(keep, "SELECT MAX(installed_rank) FROM flyway_schema_history")).isEqualTo("7");
+                assertThat(scalar(keep, "SELECT MAX(installed_rank) FROM flyway_schema_history")).isEqualTo("8");
                 assertThat(scalar(keep, "SELECT checksum FROM flyway_schema_history WHERE version = '5'"))
                         .isNotEqualTo(String.valueOf(Database.BYTEA_MIGRATION_OLD_CHECKSUM));
                 assertThat(scalar(keep, "SELECT COUNT(*) FROM station_config_versions")).isEqualTo("0");
