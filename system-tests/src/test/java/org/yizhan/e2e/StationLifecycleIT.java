@@ -169,7 +169,16 @@ class StationLifecycleIT {
         Http api2 = new Http("http://127.0.0.1:" + httpPort);
         api2.token(api2.post("/api/v1/auth/login", new JsonObject().put("username", "admin")
                 .put("password", ADMIN_PASSWORD)).body().getString("token"));
-        awaitPresence(api2, stationId, "online", Duration.ofSeconds(90));
+        // the registry still holds the station's last presence, so the new hub may show it online at once: wait
+        // for the agent itself to be back (its reconnect backoff grows to a minute while the hub is down)
+        long sessionBefore = agentStatus.get("/status").body().getJsonObject("uplink").getLong("session");
+        await("the agent reconnects with a new session").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                    JsonObject uplink = agentStatus.get("/status").body().getJsonObject("uplink");
+                    assertThat(uplink.getBoolean("connected")).isTrue();
+                    assertThat(uplink.getLong("session")).isGreaterThan(sessionBefore);
+                });
+        awaitPresence(api2, stationId, "online", Duration.ofSeconds(30));
         await("the outbox drains").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(agentStatus.get("/status").body().getInteger("outbox")).isZero());
 
