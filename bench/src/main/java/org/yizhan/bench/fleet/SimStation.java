@@ -11,6 +11,7 @@ import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Message;
 import org.yizhan.protocol.Topics;
 
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -57,8 +58,11 @@ final class SimStation {
         this.stateTopic = Topics.of(credentials.stationId(), Channel.STATE);
     }
 
-    /** One connect attempt: CONNECT with the will, then the retained birth; fails on refusal or timeout. */
-    Future<Void> connect(String host, int port) {
+    /**
+     * One connect attempt: CONNECT with the will (over TLS when {@code tls} is given: a full handshake, as every
+     * station is a separate device), then the retained birth; fails on refusal or timeout.
+     */
+    Future<Void> connect(String host, int port, Optional<BenchTls> tls) {
         session++;
         long now = System.currentTimeMillis();
         MqttClientOptions options = new MqttClientOptions()
@@ -74,6 +78,7 @@ final class SimStation {
                 .setWillRetain(true)
                 .setMaxMessageSize(Channel.EVENTS.maxBytes() + 1024);
         options.setConnectTimeout((int) TimeUnit.SECONDS.toMillis(CONNECT_TIMEOUT_SECONDS));
+        tls.ifPresent(t -> t.applyTo(options));
         MqttClient c = MqttClient.create(vertx, options);
         client = c;
         c.exceptionHandler(counters::error);

@@ -1,0 +1,33 @@
+package org.yizhan.bench.fleet;
+
+/**
+ * What one connect phase measured: from the first station's connect to the last one's ({@code seconds}),
+ * the stations that got connected, the server's CPU time over it, and the heartbeats and telemetry the connected
+ * stations sent meanwhile (which the server also paid for).
+ */
+public record ConnectPhase(long connected, double seconds, double serverCpuSeconds, long sentMeanwhile) {
+
+    /** A phase that did not happen (no station connected). */
+    public static final ConnectPhase NONE = new ConnectPhase(0, 0, 0, 0);
+
+    /** Stations connected per second (bounded by the connect rate the bench offers); NaN without a connect. */
+    public double connectsPerSecond() {
+        return seconds > 0 && connected > 0 ? connected / seconds : Double.NaN;
+    }
+
+    /**
+     * Server CPU per connected station in milliseconds: the phase's CPU above the server's idle use, less the
+     * heartbeats and telemetry sent meanwhile valued at {@code microsPerMessage} (the window's CPU per message
+     * above idle; NaN: not subtracted), divided by the stations connected. What is left is the cost of a station
+     * coming online: TCP accept, the TLS handshake if any, CONNECT with its credentials and will, the retained
+     * birth. NaN without a connect.
+     */
+    public double cpuMillisPerConnect(double idleCpuPercent, double microsPerMessage) {
+        if (connected == 0 || seconds <= 0) {
+            return Double.NaN;
+        }
+        double messages = Double.isNaN(microsPerMessage) ? 0 : sentMeanwhile * microsPerMessage / 1e6;
+        double busy = serverCpuSeconds - idleCpuPercent / 100 * seconds - messages;
+        return Math.max(0, busy) * 1000 / connected;
+    }
+}
