@@ -3,12 +3,15 @@ package org.yizhan.bench.fleet;
 /**
  * What one connect phase measured: from the first station's connect to the last one's ({@code seconds}),
  * the stations that got connected, the server's CPU time over it, and the heartbeats and telemetry the connected
- * stations sent meanwhile (which the server also paid for).
+ * stations sent meanwhile (which the server also paid for), and how many connect attempts failed and were tried
+ * again ({@code retries}: each may have cost the server a handshake too, so the CPU per connect of a phase with
+ * retries is too high).
  */
-public record ConnectPhase(long connected, double seconds, double serverCpuSeconds, long sentMeanwhile) {
+public record ConnectPhase(long connected, double seconds, double serverCpuSeconds, long sentMeanwhile,
+                           long retries) {
 
     /** A phase that did not happen (no station connected). */
-    public static final ConnectPhase NONE = new ConnectPhase(0, 0, 0, 0);
+    public static final ConnectPhase NONE = new ConnectPhase(0, 0, 0, 0, 0);
 
     /** Stations connected per second (bounded by the connect rate the bench offers); NaN without a connect. */
     public double connectsPerSecond() {

@@ -23,14 +23,15 @@ public final class ResultTable {
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
             b.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d%s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f | %s | %s "
-                            + "| %s | %s | %.1f | %.1f |\n",
+                    "| %s | %d | %d%s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f%s | %s | %s "
+                            + "| %s%s | %s | %.1f | %.1f |\n",
                     r.target(), r.stations(), r.connected(), r.lost() > 0 ? " (" + r.lost() + " lost)" : "",
                     r.windowSeconds(), r.sentPerSecond(), r.processedPerSecond(), ms(r.latencyMillis(0.50)),
                     ms(r.latencyMillis(0.95)), ms(r.latencyMillis(0.99)), num(r.cpuMicrosPerMessage()),
                     num(r.cpuMicrosPerMessageAboveIdle()), r.cpuPercentOfOneCore(), r.idleCpuPercent(),
-                    r.connect().seconds(), num(r.connect().connectsPerSecond()), num2(r.cpuMillisPerConnect()),
-                    num(r.reconnect().connectsPerSecond()), num2(r.cpuMillisPerReconnect()),
+                    r.connect().seconds(), retries(r.connect()), num(r.connect().connectsPerSecond()),
+                    num2(r.cpuMillisPerConnect()), num(r.reconnect().connectsPerSecond()), retries(r.reconnect()),
+                    num2(r.cpuMillisPerReconnect()),
                     r.vmRssKb() / 1024.0, r.vmHwmKb() / 1024.0));
         }
         List<Integer> sizes = results.stream().map(RunResult::stations).distinct().toList();
@@ -112,6 +113,10 @@ public final class ResultTable {
         double x = aboveIdle ? a.cpuMicrosPerMessageAboveIdle() : a.cpuMicrosPerMessage();
         double y = aboveIdle ? b.cpuMicrosPerMessageAboveIdle() : b.cpuMicrosPerMessage();
         return Double.isNaN(x) || Double.isNaN(y) || y <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", x / y);
+    }
+
+    private static String retries(ConnectPhase p) {
+        return p.retries() > 0 ? " (" + p.retries() + " retries)" : "";
     }
 
     private static String num2(double v) {

@@ -78,22 +78,33 @@ final class SimStation {
                 .setWillRetain(true)
                 .setMaxMessageSize(Channel.EVENTS.maxBytes() + 1024);
         options.setConnectTimeout((int) TimeUnit.SECONDS.toMillis(CONNECT_TIMEOUT_SECONDS));
-        tls.ifPresent(t -> t.applyTo(options));
+        tls.ifPresent(t -> t.applyTo(options).setSslHandshakeTimeout(CONNECT_TIMEOUT_SECONDS)
+                .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS));
         MqttClient c = MqttClient.create(vertx, options);
         client = c;
         c.exceptionHandler(counters::error);
         c.closeHandler(v -> {
-            if (!closing) {
+            // only the current connection counts: an abandoned attempt's close must not stop the new session
+            if (!closing && client == c) {
                 counters.lost.incrementAndGet();
                 cancelTimers();
             }
         });
-        return c.connect(port, host)
+        Future<?> connack = c.connect(port, host);
+        connack.onSuccess(ack -> {
+            if (client != c) {
+                c.disconnect();   // the server answered an attempt this station already gave up on
+            }
+        });
+        return connack
                 .timeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .compose(ack -> c.publish(stateTopic, payload(model.birth(System.currentTimeMillis(), session)),
                         MqttQoS.AT_LEAST_ONCE, false, true))
                 .<Void>mapEmpty()
                 .onFailure(e -> {
+                    if (client == c) {
+                        client = null;   // abandoned; a late CONNACK is answered with a disconnect
+                    }
                     if (c.isConnected()) {
                         c.disconnect();
                     }

@@ -79,6 +79,8 @@ final class StationGroup extends VerticleBase {
                 counters.connected.incrementAndGet();
                 s.startPublishing();
             } else if (attempt < settings.connectAttempts()) {
+                counters.retries.incrementAndGet();
+                counters.error(ar.cause());
                 long pause = 1000L * (1L << (attempt - 1)) + random.nextLong(500);
                 vertx.setTimer(pause, t -> {
                     if (!stopping) {

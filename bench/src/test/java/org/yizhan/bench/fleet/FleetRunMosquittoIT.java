@@ -85,6 +85,7 @@ class FleetRunMosquittoIT {
         assertThat(r.lost()).isZero();
         assertThat(r.reconnect().connected()).as("all reconnected over TLS").isEqualTo(10);
         assertThat(r.connect().seconds()).isPositive();
+        assertThat(r.connect().retries()).as("every handshake succeeded at the first attempt").isZero();
         assertThat(r.connect().serverCpuSeconds()).isGreaterThanOrEqualTo(0);
         assertThat(r.sentPerSecond()).as("sent msg/s").isCloseTo(expected, within(expected * 0.2));
         assertThat(r.processedInWindow()).as("received over TLS vs sent in the window")
