@@ -106,14 +106,16 @@ public final class FleetRun {
         FleetCounters c = fleet.counters();
         double seconds = (after.atNanos() - before.atNanos()) / 1e9;
         double cpu = (double) (after.process().cpuTicks() - before.process().cpuTicks()) / clockTicksPerSecond;
-        out.accept(String.format("connect phase: %.1f s, %d retries, server CPU %.2f s (%.2f ms per station "
-                        + "connected, before subtracting idle and messages)", seconds, c.retries(), cpu,
-                c.connected() > 0 ? cpu * 1000 / c.connected() : 0));
+        double jit = (double) Math.max(0, after.process().compilerTicks() - before.process().compilerTicks())
+                / clockTicksPerSecond;
+        out.accept(String.format("connect phase: %.1f s, %d retries, server CPU %.2f s of which JIT %.2f s (%.2f ms "
+                        + "per station connected, before subtracting idle and messages)", seconds, c.retries(), cpu,
+                jit, c.connected() > 0 ? cpu * 1000 / c.connected() : 0));
         if (c.retries() > 0) {
             out.accept("WARNING: " + c.retries() + " connect attempts failed and were retried (first error: "
                     + c.firstError() + "): the CPU per connect includes their work; lower --connect-rate");
         }
-        return new ConnectPhase(c.connected(), seconds, cpu, c.sent(), c.retries());
+        return new ConnectPhase(c.connected(), seconds, cpu, jit, c.sent(), c.retries());
     }
 
     /**

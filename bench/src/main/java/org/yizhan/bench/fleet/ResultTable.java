@@ -18,20 +18,21 @@ public final class ResultTable {
         StringBuilder b = new StringBuilder();
         b.append("| target | stations | connected | window s | sent msg/s | processed msg/s | latency p50 ms | p95 ms "
                 + "| p99 ms | server CPU µs/msg | CPU µs/msg above idle | server CPU % of 1 core | idle CPU % "
-                + "| connect s | connects/s | CPU ms/connect | reconnects/s | CPU ms/reconnect | VmRSS MiB "
-                + "| VmHWM MiB |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| connect s | connects/s | CPU ms/connect | reconnects/s | CPU ms/reconnect | without JIT "
+                + "| VmRSS MiB | VmHWM MiB |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+                + "|---:|\n");
         for (RunResult r : results) {
             b.append(String.format(Locale.ROOT,
                     "| %s | %d | %d%s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f%s | %s | %s "
-                            + "| %s%s | %s | %.1f | %.1f |\n",
+                            + "| %s%s | %s | %s | %.1f | %.1f |\n",
                     r.target(), r.stations(), r.connected(), r.lost() > 0 ? " (" + r.lost() + " lost)" : "",
                     r.windowSeconds(), r.sentPerSecond(), r.processedPerSecond(), ms(r.latencyMillis(0.50)),
                     ms(r.latencyMillis(0.95)), ms(r.latencyMillis(0.99)), num(r.cpuMicrosPerMessage()),
                     num(r.cpuMicrosPerMessageAboveIdle()), r.cpuPercentOfOneCore(), r.idleCpuPercent(),
                     r.connect().seconds(), retries(r.connect()), num(r.connect().connectsPerSecond()),
                     num2(r.cpuMillisPerConnect()), num(r.reconnect().connectsPerSecond()), retries(r.reconnect()),
-                    num2(r.cpuMillisPerReconnect()),
+                    num2(r.cpuMillisPerReconnect()), num2(r.cpuMillisPerReconnectWithoutJit()),
                     r.vmRssKb() / 1024.0, r.vmHwmKb() / 1024.0));
         }
         List<Integer> sizes = results.stream().map(RunResult::stations).distinct().toList();
@@ -64,13 +65,16 @@ public final class ResultTable {
                     RunResult p = plain.get();
                     RunResult t = secure.get();
                     tls.append(String.format(Locale.ROOT,
-                            "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", server, n,
+                            "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                                    + "| %s |\n", server, n,
                             num(p.cpuMicrosPerMessage()), num(t.cpuMicrosPerMessage()),
                             cpuRatio(t, p, false), cpuRatio(t, p, true),
                             num2(p.cpuMillisPerConnect()), num2(t.cpuMillisPerConnect()),
                             num2(t.cpuMillisPerConnect() - p.cpuMillisPerConnect()),
                             num2(p.cpuMillisPerReconnect()), num2(t.cpuMillisPerReconnect()),
                             num2(t.cpuMillisPerReconnect() - p.cpuMillisPerReconnect()),
+                            num2(p.cpuMillisPerReconnectWithoutJit()), num2(t.cpuMillisPerReconnectWithoutJit()),
+                            num2(t.cpuMillisPerReconnectWithoutJit() - p.cpuMillisPerReconnectWithoutJit()),
                             num(p.connect().connectsPerSecond()), num(t.connect().connectsPerSecond())));
                 }
             }
@@ -79,8 +83,8 @@ public final class ResultTable {
             b.append("\nTLS against plaintext, same server, same run:\n\n");
             b.append("| server | stations | CPU µs/msg plain | TLS | TLS ÷ plain | TLS ÷ plain, above idle "
                     + "| CPU ms/connect plain | TLS | TLS − plain | CPU ms/reconnect plain | TLS | TLS − plain "
-                    + "| connects/s plain | TLS |\n");
-            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    + "| without JIT plain | TLS | TLS − plain | connects/s plain | TLS |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             b.append(tls);
         }
         b.append("\nLatency columns measure different stretches of the pipeline and are not comparable across "

@@ -64,6 +64,11 @@ public record RunResult(String target, int stations, long connected, long failed
         return connect.cpuMillisPerConnect(idleCpuPercent, cpuMicrosPerMessageAboveIdle());
     }
 
+    /** Server CPU ms per station when all reconnected, less the JIT compiler's CPU over that phase. */
+    public double cpuMillisPerReconnectWithoutJit() {
+        return reconnect.cpuMillisPerConnectWithoutJit(idleCpuPercent, cpuMicrosPerMessageAboveIdle());
+    }
+
     /** Server CPU ms per station when all reconnected after the window (warm server). */
     public double cpuMillisPerReconnect() {
         return reconnect.cpuMillisPerConnect(idleCpuPercent, cpuMicrosPerMessageAboveIdle());

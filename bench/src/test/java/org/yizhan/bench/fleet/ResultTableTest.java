@@ -18,40 +18,43 @@ class ResultTableTest {
      */
     @Test
     void connectCostIsThePhaseCpuAboveIdleLessTheMessagesPerStation() {
-        ConnectPhase phase = new ConnectPhase(1000, 5.0, 3.0, 200, 0);
+        ConnectPhase phase = new ConnectPhase(1000, 5.0, 3.0, 1.0, 200, 0);
 
         assertThat(phase.connectsPerSecond()).isEqualTo(200.0);
         assertThat(phase.cpuMillisPerConnect(10, 500)).isCloseTo(2.4, within(1e-9));
         assertThat(phase.cpuMillisPerConnect(10, Double.NaN)).as("messages not valued").isCloseTo(2.5, within(1e-9));
         assertThat(phase.cpuMillisPerConnect(100, 500)).as("never negative").isZero();
+        assertThat(phase.cpuMillisPerConnectWithoutJit(10, 500)).as("less 1.0 s of JIT").isCloseTo(1.4, within(1e-9));
         assertThat(ConnectPhase.NONE.cpuMillisPerConnect(0, 1)).isNaN();
+        assertThat(ConnectPhase.NONE.cpuMillisPerConnectWithoutJit(0, 1)).isNaN();
         assertThat(ConnectPhase.NONE.connectsPerSecond()).isNaN();
     }
 
     @Test
     void tlsTableComparesEachServerWithItselfInPlaintext() {
         // hub: window 10 s, 1000 messages; 2.0 s CPU plain, 3.0 s TLS; idle 0 → 2000 and 3000 µs/msg
-        RunResult hub = result("hub", 2.0, 0, new ConnectPhase(100, 1, 0.5, 0, 0),
-                new ConnectPhase(100, 1, 0.3, 0, 0));
-        RunResult hubTls = result("hub-tls", 3.0, 0, new ConnectPhase(100, 2, 1.5, 0, 3),
-                new ConnectPhase(100, 1, 0.8, 0, 0));
-        RunResult mosquitto = result("mosquitto", 0.5, 0, new ConnectPhase(100, 1, 0.1, 0, 0),
-                new ConnectPhase(100, 1, 0.1, 0, 0));
-        RunResult mosquittoTls = result("mosquitto-tls", 1.0, 0, new ConnectPhase(100, 1, 0.2, 0, 0),
-                new ConnectPhase(100, 1, 0.25, 0, 0));
+        RunResult hub = result("hub", 2.0, 0, new ConnectPhase(100, 1, 0.5, 0, 0, 0),
+                new ConnectPhase(100, 1, 0.3, 0.1, 0, 0));
+        RunResult hubTls = result("hub-tls", 3.0, 0, new ConnectPhase(100, 2, 1.5, 0, 0, 3),
+                new ConnectPhase(100, 1, 0.8, 0.2, 0, 0));
+        RunResult mosquitto = result("mosquitto", 0.5, 0, new ConnectPhase(100, 1, 0.1, 0, 0, 0),
+                new ConnectPhase(100, 1, 0.1, 0, 0, 0));
+        RunResult mosquittoTls = result("mosquitto-tls", 1.0, 0, new ConnectPhase(100, 1, 0.2, 0, 0, 0),
+                new ConnectPhase(100, 1, 0.25, 0, 0, 0));
 
         String md = ResultTable.markdown(List.of(hub, hubTls, mosquitto, mosquittoTls));
 
-        // cold: 5.00 vs 15.00 ms per connect, reconnect: 3.00 vs 8.00; 100 and 50 connects/s
+        // cold: 5.00 vs 15.00 ms per connect, reconnect: 3.00 vs 8.00, less JIT 2.00 vs 6.00; 100 and 50 connects/s
         assertThat(md).contains("| hub | 100 | 2000.0 | 3000.0 | 1.50 | 1.50 | 5.00 | 15.00 | 10.00 | 3.00 | 8.00 "
-                + "| 5.00 | 100.0 | 50.0 |");
+                + "| 5.00 | 2.00 | 6.00 | 4.00 | 100.0 | 50.0 |");
         assertThat(md).contains("| mosquitto | 100 | 500.0 | 1000.0 | 2.00 | 2.00 | 1.00 | 2.00 | 1.00 | 1.00 "
-                + "| 2.50 | 1.50 | 100.0 | 100.0 |");
+                + "| 2.50 | 1.50 | 1.00 | 2.50 | 1.50 | 100.0 | 100.0 |");
         assertThat(md).contains("| 100 | plain | 2000.0 | 500.0 | 4.00 | 4.00 |");
         assertThat(md).contains("| 100 | TLS | 3000.0 | 1000.0 | 3.00 | 3.00 |");
         assertThat(md).contains("- hub-tls: TLSv1.3 test").contains("- hub: plain TCP");
         assertThat(md).as("retried connects are shown beside the connect time")
-                .contains("| 2.0 (3 retries) | 50.0 | 15.00 | 100.0 | 8.00 |").contains("| 1.0 | 100.0 | 5.00 | 100.0 | 3.00 |");
+                .contains("| 2.0 (3 retries) | 50.0 | 15.00 | 100.0 | 8.00 | 6.00 |")
+                .contains("| 1.0 | 100.0 | 5.00 | 100.0 | 3.00 | 2.00 |");
     }
 
     @Test
