@@ -6,10 +6,11 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A simulated fleet of stations in this process: spread over one {@link StationGroup} per event loop, all on
- * one Vert.x instance, talking MQTT to {@code host:port}.
+ * one Vert.x instance, talking MQTT to {@code host:port}, in plaintext or over TLS.
  */
 public final class Fleet {
 
@@ -17,15 +18,19 @@ public final class Fleet {
     private final FleetSettings settings;
     private final String host;
     private final int port;
+    private final Optional<BenchTls> tls;
     private final List<StationCredentials> stations;
     private final FleetCounters counters = new FleetCounters();
     private final List<String> deployments = Collections.synchronizedList(new ArrayList<>());
 
-    public Fleet(Vertx vertx, FleetSettings settings, String host, int port, List<StationCredentials> stations) {
+    /** {@code tls}: the stations connect over TLS, trusting only its CA and checking the host name. */
+    public Fleet(Vertx vertx, FleetSettings settings, String host, int port, Optional<BenchTls> tls,
+                 List<StationCredentials> stations) {
         this.vertx = vertx;
         this.settings = settings;
         this.host = host;
         this.port = port;
+        this.tls = tls;
         this.stations = List.copyOf(stations);
     }
 
@@ -42,7 +47,7 @@ public final class Fleet {
         double ratePerGroup = (double) settings.connectsPerSecond() / groups;
         List<Future<String>> deployed = new ArrayList<>();
         for (int g = 0; g < groups; g++) {
-            StationGroup group = new StationGroup(shares.get(g), settings, counters, host, port, ratePerGroup,
+            StationGroup group = new StationGroup(shares.get(g), settings, counters, host, port, tls, ratePerGroup,
                     0x5eed0000L + g);
             deployed.add(vertx.deployVerticle(group).onSuccess(deployments::add));
         }

@@ -8,6 +8,7 @@ public final class FleetCounters {
 
     final AtomicLong connected = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    final AtomicLong retries = new AtomicLong();
     final AtomicLong lost = new AtomicLong();
     final AtomicLong sent = new AtomicLong();
     final AtomicLong publishErrors = new AtomicLong();
@@ -21,6 +22,11 @@ public final class FleetCounters {
     /** Stations that gave up connecting after all their attempts. */
     public long failed() {
         return failed.get();
+    }
+
+    /** Connect attempts that failed (refused, timed out) and were tried again. */
+    public long retries() {
+        return retries.get();
     }
 
     /** Connections closed by the server or the network while the fleet was running. */

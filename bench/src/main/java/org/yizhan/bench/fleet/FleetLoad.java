@@ -11,12 +11,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * The fleet load generator: for each fleet size and target (the Yizhan hub, and Mosquitto as a plain relay for
- * comparison) it starts the server, connects a simulated fleet, measures a window and prints a markdown table,
- * also written to {@code fleet-results.md}. Output on stdout is meant for the person running the bench.
+ * comparison, each with plain MQTT or MQTT over TLS) it starts the server, connects a simulated fleet, measures
+ * a window and prints a markdown table, also written to {@code fleet-results.md}. Output on stdout is meant for
+ * the person running the bench.
  */
 public final class FleetLoad {
 
@@ -40,16 +42,25 @@ public final class FleetLoad {
         Files.createDirectories(options.outDir());
         List<RunResult> results = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        Optional<BenchTls> tls = Optional.empty();
+        if (options.needsTls()) {
+            Path dir = options.outDir().resolve("fleet-tls");
+            tls = Optional.of(BenchTls.create(dir, options.tlsKey()));
+            out.accept("TLS targets: CA and server certificate (" + options.tlsKey().label() + ", for localhost and "
+                    + "127.0.0.1) made in " + dir.toAbsolutePath());
+        }
         Vertx vertx = Vertx.vertx();
         try {
             FleetRun run = new FleetRun(vertx, options.fleet(), Duration.ofSeconds(options.warmupSeconds()),
                     Duration.ofSeconds(options.windowSeconds()), out);
             for (int n : options.stations()) {
                 for (String t : options.targets()) {
-                    Target target = t.equals("hub")
+                    Optional<BenchTls> targetTls = FleetOptions.isTls(t) ? tls : Optional.empty();
+                    Target target = t.startsWith("hub")
                             ? new HubTarget(options.hubJar(), options.outDir().resolve("fleet-logs"),
-                            options.hubJavaOptions())
-                            : new MosquittoTarget(vertx, options.mosquitto(), options.outDir().resolve("fleet-logs"));
+                            options.hubJavaOptions(), targetTls)
+                            : new MosquittoTarget(vertx, options.mosquitto(), options.outDir().resolve("fleet-logs"),
+                            targetTls);
                     try {
                         results.add(run.run(target, n));
                     } catch (Exception e) {
@@ -84,7 +95,15 @@ public final class FleetLoad {
                         + "connect rate %d/s; warm-up %d s; window %d s%n", o.fleet().heartbeatSeconds(),
                 o.fleet().telemetrySeconds(), o.fleet().connectsPerSecond(), o.warmupSeconds(), o.windowSeconds()));
         b.append("- server CPU = utime + stime of the server process from /proc/<pid>/stat over the window; "
-                + "memory = VmRSS and VmHWM from /proc/<pid>/status at the end of the window\n\n");
+                + "memory = VmRSS and VmHWM from /proc/<pid>/status at the end of the window\n");
+        b.append("- connect phase = first station's connect to the last one's; CPU ms/connect = the server's CPU "
+                + "over it above idle, less the heartbeats and telemetry sent meanwhile at the window's µs/msg above "
+                + "idle, per station connected\n");
+        if (o.needsTls()) {
+            b.append("- TLS targets: ").append(o.tlsKey().label()).append(" server key signed by a bench CA; "
+                    + "every station makes a full handshake and verifies the chain and host name\n");
+        }
+        b.append('\n');
         b.append(ResultTable.markdown(results));
         if (!failures.isEmpty()) {
             b.append("\nFailed runs:\n");

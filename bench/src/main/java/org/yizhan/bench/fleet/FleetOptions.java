@@ -9,7 +9,7 @@ import java.util.List;
 /** Command-line options of {@link FleetLoad}. */
 public record FleetOptions(List<Integer> stations, int windowSeconds, int warmupSeconds, FleetSettings fleet,
                            List<String> targets, Path hubJar, List<String> hubJavaOptions, Path mosquitto,
-                           Path outDir) {
+                           Path outDir, BenchTls.KeyType tlsKey) {
 
     public static final String USAGE = """
             Usage: FleetLoad [options]
@@ -19,7 +19,10 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
               --heartbeat 10           heartbeatSeconds of every station (default 10)
               --telemetry 30           telemetrySeconds of every station (default 30)
               --connect-rate 200       station connects per second (default 200)
-              --targets hub,mosquitto  servers to measure (default both)
+              --targets hub,mosquitto  servers to measure (default hub,mosquitto); also hub-tls and
+                                       mosquitto-tls: the same servers with MQTT over TLS only, e.g.
+                                       --targets hub,hub-tls,mosquitto,mosquitto-tls
+              --tls-key ec             the TLS targets' server key: ec (ECDSA P-256, default) or rsa (2048)
               --hub-jar PATH           the hub's jar (default hub-server/target/yizhan-hub.jar)
               --hub-java-opts "OPTS"   JVM options for the hub process, space-separated (default none)
               --mosquitto PATH         the broker binary (default /usr/sbin/mosquitto)
@@ -27,7 +30,8 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
               --quick                  a short trial: --stations 200 --window 15 --warmup 5
             """;
 
-    private static final List<String> KNOWN_TARGETS = List.of("hub", "mosquitto");
+    private static final List<String> KNOWN_TARGETS = List.of("hub", "mosquitto", "hub-tls", "mosquitto-tls");
+    private static final List<String> DEFAULT_TARGETS = List.of("hub", "mosquitto");
 
     public FleetOptions {
         stations = List.copyOf(stations);
@@ -50,6 +54,22 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         if (targets.isEmpty() || !KNOWN_TARGETS.containsAll(targets)) {
             throw new IllegalArgumentException("--targets: " + targets + " must be some of " + KNOWN_TARGETS);
         }
+        if (targets.size() != targets.stream().distinct().count()) {
+            throw new IllegalArgumentException("--targets: " + targets + " names a target twice");
+        }
+        if (tlsKey == null) {
+            throw new IllegalArgumentException("--tls-key: must be ec or rsa");
+        }
+    }
+
+    /** Whether any target speaks TLS, so the bench must make a CA and a server certificate. */
+    public boolean needsTls() {
+        return targets.stream().anyMatch(FleetOptions::isTls);
+    }
+
+    /** {@code hub-tls}, {@code mosquitto-tls}: the server with MQTT over TLS only. */
+    public static boolean isTls(String target) {
+        return target.endsWith("-tls");
     }
 
     /**
@@ -65,7 +85,8 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         int heartbeat = 10;
         int telemetry = 30;
         int connectRate = 200;
-        List<String> targets = KNOWN_TARGETS;
+        List<String> targets = DEFAULT_TARGETS;
+        BenchTls.KeyType tlsKey = BenchTls.KeyType.EC;
         Path hubJar = defaultPath("yizhan.bench.hubJar", "hub-server/target/yizhan-hub.jar",
                 "../hub-server/target/yizhan-hub.jar");
         List<String> javaOpts = List.of();
@@ -100,6 +121,13 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
                         .filter(s -> !s.isEmpty()).toList();
                 case "--mosquitto" -> mosquitto = Path.of(v);
                 case "--out" -> out = Path.of(v);
+                case "--tls-key" -> {
+                    try {
+                        tlsKey = BenchTls.KeyType.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(a + ": " + e.getMessage());
+                    }
+                }
                 default -> throw new IllegalArgumentException(a + ": unknown option");
             }
         }
@@ -109,7 +137,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--heartbeat/--telemetry/--connect-rate: " + e.getMessage());
         }
-        return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out);
+        return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out, tlsKey);
     }
 
     private static Path defaultPath(String property, String... candidates) {

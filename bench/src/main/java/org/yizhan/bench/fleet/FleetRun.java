@@ -9,12 +9,15 @@ import java.util.function.Consumer;
 
 /**
  * One measured run: start the target, connect the fleet (ramped), let it warm up, take the target's figures
- * before and after the window, then disconnect the fleet and stop the target, also on failure.
+ * before and after the window, then disconnect every station and connect them all again (the connect cost of a
+ * warm server), then disconnect the fleet and stop the target, also on failure.
  * Runs on the caller's thread and blocks it; never call it from an event loop.
  */
 public final class FleetRun {
 
     private static final Duration IDLE_SAMPLE = Duration.ofSeconds(5);
+    /** Between the fleet's goodbye and the reconnect, for the server to finish with the disconnects. */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final Vertx vertx;
@@ -39,10 +42,10 @@ public final class FleetRun {
         Fleet fleet = null;
         try {
             List<StationCredentials> credentials = target.prepare(stations, out);
+            String link = link(target, out);
             double idlePercent = idleCpuPercent(target, out);
-            fleet = new Fleet(vertx, settings, target.mqttHost(), target.mqttPort(), credentials);
-            await(fleet.start(), Duration.ofSeconds(30));
-            connectAll(fleet, target, out);
+            fleet = new Fleet(vertx, settings, target.mqttHost(), target.mqttPort(), target.tls(), credentials);
+            ConnectPhase connect = connectPhase(fleet, target, out);
             FleetCounters c = fleet.counters();
             if (c.connected() == 0) {
                 throw new IllegalStateException("no station could connect to " + target.name() + ": " + c.firstError());
@@ -56,14 +59,29 @@ public final class FleetRun {
             sleepWatching(window, fleet, target, out, true);
             Target.Snapshot after = target.snapshot();
             long sentAfter = c.sent();
+            long connected = c.connected();
+            long failed = c.failed();
+            long lost = c.lost();
+
+            out.accept("reconnect: every station disconnects, then all connect again to the warm server");
+            Fleet first = fleet;
+            fleet = null;
+            await(first.stop(), Duration.ofSeconds(60));
+            Thread.sleep(SETTLE.toMillis());
+            target.requireAlive();
+            fleet = new Fleet(vertx, settings, target.mqttHost(), target.mqttPort(), target.tls(), credentials);
+            ConnectPhase reconnect = connectPhase(fleet, target, out);
+
             double seconds = (after.atNanos() - before.atNanos()) / 1e9;
             long ticks = after.process().cpuTicks() - before.process().cpuTicks();
-            RunResult r = new RunResult(target.name(), stations, c.connected(), c.failed(), c.lost(), seconds,
+            RunResult r = new RunResult(target.name(), stations, connected, failed, lost, seconds,
                     sentAfter - sentBefore, after.messages() - before.messages(),
                     after.latencySeconds().minus(before.latencySeconds()), (double) ticks / clockTicksPerSecond,
-                    after.process().vmRssKb(), after.process().vmHwmKb(), idlePercent, target.latencyMeaning());
-            out.accept(String.format("window done: sent %.1f/s, processed %.1f/s, CPU %.1f µs/msg",
-                    r.sentPerSecond(), r.processedPerSecond(), r.cpuMicrosPerMessage()));
+                    after.process().vmRssKb(), after.process().vmHwmKb(), idlePercent, target.latencyMeaning(),
+                    link, connect, reconnect);
+            out.accept(String.format("done: sent %.1f/s, processed %.1f/s, CPU %.1f µs/msg; server CPU per "
+                            + "connect %.2f ms (cold), %.2f ms (reconnect)", r.sentPerSecond(), r.processedPerSecond(),
+                    r.cpuMicrosPerMessage(), r.cpuMillisPerConnect(), r.cpuMillisPerReconnect()));
             return r;
         } finally {
             if (fleet != null) {
@@ -77,6 +95,42 @@ public final class FleetRun {
             target.close();
             out.accept("stopped");
         }
+    }
+
+    /** Starts the fleet's stations connecting and measures the server until all are connected (or gave up). */
+    private ConnectPhase connectPhase(Fleet fleet, Target target, Consumer<String> out) throws Exception {
+        Target.Snapshot before = target.snapshot();
+        await(fleet.start(), Duration.ofSeconds(30));
+        connectAll(fleet, target, out);
+        Target.Snapshot after = target.snapshot();
+        FleetCounters c = fleet.counters();
+        double seconds = (after.atNanos() - before.atNanos()) / 1e9;
+        double cpu = (double) (after.process().cpuTicks() - before.process().cpuTicks()) / clockTicksPerSecond;
+        double jit = (double) Math.max(0, after.process().compilerTicks() - before.process().compilerTicks())
+                / clockTicksPerSecond;
+        out.accept(String.format("connect phase: %.1f s, %d retries, server CPU %.2f s of which JIT %.2f s (%.2f ms "
+                        + "per station connected, before subtracting idle and messages)", seconds, c.retries(), cpu,
+                jit, c.connected() > 0 ? cpu * 1000 / c.connected() : 0));
+        if (c.retries() > 0) {
+            out.accept("WARNING: " + c.retries() + " connect attempts failed and were retried (first error: "
+                    + c.firstError() + "): the CPU per connect includes their work; lower --connect-rate");
+        }
+        return new ConnectPhase(c.connected(), seconds, cpu, jit, c.sent(), c.retries());
+    }
+
+    /**
+     * How the stations will talk to the target: "plain TCP", or for a TLS target what one handshake with the JDK's
+     * client (trusting only the bench CA, checking the host name) negotiated; fails if that handshake fails.
+     */
+    private static String link(Target target, Consumer<String> out) throws Exception {
+        if (target.tls().isEmpty()) {
+            return "plain TCP";
+        }
+        BenchTls tls = target.tls().get();
+        String negotiated = tls.probe(target.mqttHost(), target.mqttPort());
+        String link = negotiated + ", " + tls.describe();
+        out.accept("TLS: " + link);
+        return link;
     }
 
     /** The server's CPU use with no station connected, in percent of one core, over {@link #IDLE_SAMPLE}. */

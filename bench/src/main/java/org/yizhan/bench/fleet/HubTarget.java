@@ -42,6 +42,7 @@ public final class HubTarget implements Target {
     private final Path jar;
     private final Path workDir;
     private final List<String> javaOptions;
+    private final Optional<BenchTls> tls;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private ChildProcess hub;
@@ -49,15 +50,25 @@ public final class HubTarget implements Target {
     private String baseUrl;
     private int mqttPort;
 
-    public HubTarget(Path jar, Path workDir, List<String> javaOptions) {
+    /**
+     * {@code tls}: the hub serves MQTT over TLS only ({@code mqtt-tls} with the bench's certificate and CA; its HTTP
+     * API, which the bench uses to provision and read metrics, stays plain); empty: plain MQTT.
+     */
+    public HubTarget(Path jar, Path workDir, List<String> javaOptions, Optional<BenchTls> tls) {
         this.jar = jar;
         this.workDir = workDir;
         this.javaOptions = List.copyOf(javaOptions);
+        this.tls = tls;
     }
 
     @Override
     public String name() {
-        return "hub";
+        return tls.isPresent() ? "hub-tls" : "hub";
+    }
+
+    @Override
+    public Optional<BenchTls> tls() {
+        return tls;
     }
 
     @Override
@@ -84,20 +95,34 @@ public final class HubTarget implements Target {
         env.put(envName("admin-password"), adminPassword);
         env.put(envName("provision-attempts-per-minute"), "1000000");
         env.put(envName("login-attempts-per-minute"), "1000");
+        env.putAll(tlsEnvironment(tls));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
-        Path log = workDir.resolve("hub-" + stations + ".log");
+        Path log = workDir.resolve(name() + "-" + stations + ".log");
         hub = ChildProcess.start("hub", command, env, log);
-        progress.accept("hub " + jar + " (pid " + hub.pid() + ") starting, log " + log);
+        progress.accept(name() + " " + jar + " (pid " + hub.pid() + ") starting, log " + log);
         JsonObject ports = waitForPorts();
         baseUrl = "http://127.0.0.1:" + ports.getInteger("http");
         mqttPort = ports.getInteger("mqtt");
-        progress.accept("hub up: http " + baseUrl + ", mqtt 127.0.0.1:" + mqttPort);
+        progress.accept("hub up: http " + baseUrl + ", mqtt" + (tls.isPresent() ? " over TLS" : "") + " 127.0.0.1:"
+                + mqttPort);
         String token = login(adminPassword);
         return provision(stations, token, progress);
+    }
+
+    /** The hub settings for MQTT over TLS with the bench's files; none for plain MQTT. */
+    static Map<String, String> tlsEnvironment(Optional<BenchTls> tls) {
+        if (tls.isEmpty()) {
+            return Map.of();
+        }
+        BenchTls t = tls.get();
+        return Map.of(envName("mqtt-tls"), "true",
+                envName("tls-cert"), t.chainFile().toAbsolutePath().toString(),
+                envName("tls-key"), t.keyFile().toAbsolutePath().toString(),
+                envName("tls-ca"), t.caFile().toAbsolutePath().toString());
     }
 
     private JsonObject waitForPorts() throws IOException, InterruptedException {

@@ -6,15 +6,39 @@ import java.nio.file.Path;
 
 /**
  * CPU time and memory of a process from Linux {@code /proc}: {@code utime + stime} (fields 14 and 15 of
- * {@code /proc/<pid>/stat}, in clock ticks, summed over all threads) and {@code VmRSS}/{@code VmHWM} of
- * {@code /proc/<pid>/status}.
+ * {@code /proc/<pid>/stat}, in clock ticks, summed over all threads), the part of it spent by the JVM's JIT
+ * compiler threads ({@code C1 CompilerThread*}, {@code C2 CompilerThread*} in {@code /proc/<pid>/task/*}; 0 for
+ * a process without them, and only counting compiler threads alive at the moment) and {@code VmRSS}/{@code VmHWM}
+ * of {@code /proc/<pid>/status}.
  */
-public record ProcStats(long cpuTicks, long vmRssKb, long vmHwmKb) {
+public record ProcStats(long cpuTicks, long compilerTicks, long vmRssKb, long vmHwmKb) {
 
     public static ProcStats read(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        return new ProcStats(cpuTicksOf(stat), kbOf(status, "VmRSS"), kbOf(status, "VmHWM"));
+        return new ProcStats(cpuTicksOf(stat), compilerTicks(pid), kbOf(status, "VmRSS"), kbOf(status, "VmHWM"));
+    }
+
+    /** CPU ticks of the JIT compiler threads of the process; threads that end while being read are skipped. */
+    static long compilerTicks(long pid) throws IOException {
+        long sum = 0;
+        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (isCompilerThread(Files.readString(task.resolve("comm")).trim())) {
+                        sum += cpuTicksOf(Files.readString(task.resolve("stat")));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** HotSpot's JIT threads: {@code C1 CompilerThre}, {@code C2 CompilerThre} (names cut to 15 characters). */
+    static boolean isCompilerThread(String comm) {
+        return comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre");
     }
 
     /** utime + stime from the text of {@code /proc/<pid>/stat}; the command name may contain spaces. */

@@ -5,7 +5,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-/** The results of a bench as markdown: one row per run, then the hub ÷ mosquitto CPU ratio per fleet size. */
+/**
+ * The results of a bench as markdown: one row per run, then the hub ÷ mosquitto CPU ratio per fleet size and link,
+ * then TLS against plaintext per server and fleet size (CPU per message and per connect).
+ */
 public final class ResultTable {
 
     private ResultTable() {
@@ -14,42 +17,82 @@ public final class ResultTable {
     public static String markdown(List<RunResult> results) {
         StringBuilder b = new StringBuilder();
         b.append("| target | stations | connected | window s | sent msg/s | processed msg/s | latency p50 ms | p95 ms "
-                + "| p99 ms | server CPU µs/msg | CPU µs/msg above idle | server CPU % of 1 core | idle CPU % | VmRSS MiB "
-                + "| VmHWM MiB |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| p99 ms | server CPU µs/msg | CPU µs/msg above idle | server CPU % of 1 core | idle CPU % "
+                + "| connect s | connects/s | CPU ms/connect | reconnects/s | CPU ms/reconnect | without JIT "
+                + "| VmRSS MiB | VmHWM MiB |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+                + "|---:|\n");
         for (RunResult r : results) {
             b.append(String.format(Locale.ROOT,
-                    "| %s | %d | %d%s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f | %.1f |\n",
+                    "| %s | %d | %d%s | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s | %.1f | %.1f | %.1f%s | %s | %s "
+                            + "| %s%s | %s | %s | %.1f | %.1f |\n",
                     r.target(), r.stations(), r.connected(), r.lost() > 0 ? " (" + r.lost() + " lost)" : "",
                     r.windowSeconds(), r.sentPerSecond(), r.processedPerSecond(), ms(r.latencyMillis(0.50)),
                     ms(r.latencyMillis(0.95)), ms(r.latencyMillis(0.99)), num(r.cpuMicrosPerMessage()),
                     num(r.cpuMicrosPerMessageAboveIdle()), r.cpuPercentOfOneCore(), r.idleCpuPercent(),
+                    r.connect().seconds(), retries(r.connect()), num(r.connect().connectsPerSecond()),
+                    num2(r.cpuMillisPerConnect()), num(r.reconnect().connectsPerSecond()), retries(r.reconnect()),
+                    num2(r.cpuMillisPerReconnect()), num2(r.cpuMillisPerReconnectWithoutJit()),
                     r.vmRssKb() / 1024.0, r.vmHwmKb() / 1024.0));
         }
         List<Integer> sizes = results.stream().map(RunResult::stations).distinct().toList();
         StringBuilder ratios = new StringBuilder();
         for (int n : sizes) {
-            Optional<RunResult> hub = find(results, "hub", n);
-            Optional<RunResult> mosquitto = find(results, "mosquitto", n);
-            if (hub.isPresent() && mosquitto.isPresent()) {
-                double h = hub.get().cpuMicrosPerMessage();
-                double m = mosquitto.get().cpuMicrosPerMessage();
-                double hi = hub.get().cpuMicrosPerMessageAboveIdle();
-                double mi = mosquitto.get().cpuMicrosPerMessageAboveIdle();
-                ratios.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s |\n", n, num(h), num(m),
-                        m > 0 ? String.format(Locale.ROOT, "%.1f", h / m) : "n/a",
-                        mi > 0 ? String.format(Locale.ROOT, "%.1f", hi / mi) : "n/a"));
+            for (String suffix : List.of("", "-tls")) {
+                Optional<RunResult> hub = find(results, "hub" + suffix, n);
+                Optional<RunResult> mosquitto = find(results, "mosquitto" + suffix, n);
+                if (hub.isPresent() && mosquitto.isPresent()) {
+                    double h = hub.get().cpuMicrosPerMessage();
+                    double m = mosquitto.get().cpuMicrosPerMessage();
+                    ratios.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s |\n", n,
+                            suffix.isEmpty() ? "plain" : "TLS", num(h), num(m),
+                            cpuRatio(hub.get(), mosquitto.get(), false), cpuRatio(hub.get(), mosquitto.get(), true)));
+                }
             }
         }
         if (!ratios.isEmpty()) {
-            b.append("\n| stations | hub CPU µs/msg | mosquitto CPU µs/msg | hub ÷ mosquitto | hub ÷ mosquitto, "
+            b.append("\n| stations | link | hub CPU µs/msg | mosquitto CPU µs/msg | hub ÷ mosquitto | hub ÷ mosquitto, "
                     + "above idle |\n");
-            b.append("|---:|---:|---:|---:|---:|\n");
+            b.append("|---:|---|---:|---:|---:|---:|\n");
             b.append(ratios);
+        }
+        StringBuilder tls = new StringBuilder();
+        for (int n : sizes) {
+            for (String server : List.of("hub", "mosquitto")) {
+                Optional<RunResult> plain = find(results, server, n);
+                Optional<RunResult> secure = find(results, server + "-tls", n);
+                if (plain.isPresent() && secure.isPresent()) {
+                    RunResult p = plain.get();
+                    RunResult t = secure.get();
+                    tls.append(String.format(Locale.ROOT,
+                            "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s "
+                                    + "| %s |\n", server, n,
+                            num(p.cpuMicrosPerMessage()), num(t.cpuMicrosPerMessage()),
+                            cpuRatio(t, p, false), cpuRatio(t, p, true),
+                            num2(p.cpuMillisPerConnect()), num2(t.cpuMillisPerConnect()),
+                            num2(t.cpuMillisPerConnect() - p.cpuMillisPerConnect()),
+                            num2(p.cpuMillisPerReconnect()), num2(t.cpuMillisPerReconnect()),
+                            num2(t.cpuMillisPerReconnect() - p.cpuMillisPerReconnect()),
+                            num2(p.cpuMillisPerReconnectWithoutJit()), num2(t.cpuMillisPerReconnectWithoutJit()),
+                            num2(t.cpuMillisPerReconnectWithoutJit() - p.cpuMillisPerReconnectWithoutJit()),
+                            num(p.connect().connectsPerSecond()), num(t.connect().connectsPerSecond())));
+                }
+            }
+        }
+        if (!tls.isEmpty()) {
+            b.append("\nTLS against plaintext, same server, same run:\n\n");
+            b.append("| server | stations | CPU µs/msg plain | TLS | TLS ÷ plain | TLS ÷ plain, above idle "
+                    + "| CPU ms/connect plain | TLS | TLS − plain | CPU ms/reconnect plain | TLS | TLS − plain "
+                    + "| without JIT plain | TLS | TLS − plain | connects/s plain | TLS |\n");
+            b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            b.append(tls);
         }
         b.append("\nLatency columns measure different stretches of the pipeline and are not comparable across "
                 + "targets:\n");
         results.stream().map(r -> "- " + r.target() + ": " + r.latencyMeaning()).distinct()
+                .forEach(s -> b.append(s).append('\n'));
+        b.append("\nHow the stations talked to each target:\n");
+        results.stream().map(r -> "- " + r.target() + ": " + r.link()).distinct()
                 .forEach(s -> b.append(s).append('\n'));
         return b.toString();
     }
@@ -64,6 +107,24 @@ public final class ResultTable {
         }
         double d = v.getAsDouble();
         return String.format(Locale.ROOT, d < 1 ? "%.3f" : "%.2f", d);
+    }
+
+    /** CPU µs/msg of {@code a} ÷ that of {@code b}; "n/a" when either has too few clock ticks to compare. */
+    static String cpuRatio(RunResult a, RunResult b, boolean aboveIdle) {
+        if (!a.cpuResolved(aboveIdle) || !b.cpuResolved(aboveIdle)) {
+            return "n/a";
+        }
+        double x = aboveIdle ? a.cpuMicrosPerMessageAboveIdle() : a.cpuMicrosPerMessage();
+        double y = aboveIdle ? b.cpuMicrosPerMessageAboveIdle() : b.cpuMicrosPerMessage();
+        return Double.isNaN(x) || Double.isNaN(y) || y <= 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", x / y);
+    }
+
+    private static String retries(ConnectPhase p) {
+        return p.retries() > 0 ? " (" + p.retries() + " retries)" : "";
+    }
+
+    private static String num2(double v) {
+        return Double.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String num(double v) {

@@ -2,11 +2,22 @@ package org.yizhan.bench.fleet;
 
 import java.util.OptionalDouble;
 
-/** What one run (one target, one fleet size) measured over its window. */
+/**
+ * What one run (one target, one fleet size) measured: over its window, and over two connect phases: the first,
+ * to the freshly started server ({@code connect}; for the hub a cold JVM, as after a restart), and the second,
+ * after the window every station disconnected and connected again ({@code reconnect}, the server warm).
+ * {@code link} says how the stations talked to the server (plain TCP, or the TLS version and cipher suite).
+ */
 public record RunResult(String target, int stations, long connected, long failed, long lost, double windowSeconds,
                         long sentInWindow, double processedInWindow, BucketHistogram latencySeconds,
                         double serverCpuSeconds, long vmRssKb, long vmHwmKb, double idleCpuPercent,
-                        String latencyMeaning) {
+                        String latencyMeaning, String link, ConnectPhase connect, ConnectPhase reconnect) {
+
+    /**
+     * Below this much server CPU time (ten ticks of the kernel's 10 ms clock) a CPU figure is mostly rounding:
+     * ratios of such figures are not shown.
+     */
+    public static final double MIN_RESOLVED_CPU_SECONDS = 0.1;
 
     public double sentPerSecond() {
         return sentInWindow / windowSeconds;
@@ -36,9 +47,30 @@ public record RunResult(String target, int stations, long connected, long failed
         return processedInWindow > 0 ? busy * 1e6 / processedInWindow : Double.NaN;
     }
 
+    /** Whether the window's server CPU time, or that above idle, is large enough to compare. */
+    public boolean cpuResolved(boolean aboveIdle) {
+        double cpu = aboveIdle ? serverCpuSeconds - idleCpuPercent / 100 * windowSeconds : serverCpuSeconds;
+        return cpu >= MIN_RESOLVED_CPU_SECONDS;
+    }
+
     /** A latency quantile in milliseconds, empty when no latency was recorded in the window. */
     public OptionalDouble latencyMillis(double q) {
         OptionalDouble s = latencySeconds.quantile(q);
         return s.isPresent() ? OptionalDouble.of(s.getAsDouble() * 1000) : OptionalDouble.empty();
+    }
+
+    /** Server CPU ms per station in the first connect phase (cold server); see {@link ConnectPhase}. */
+    public double cpuMillisPerConnect() {
+        return connect.cpuMillisPerConnect(idleCpuPercent, cpuMicrosPerMessageAboveIdle());
+    }
+
+    /** Server CPU ms per station when all reconnected, less the JIT compiler's CPU over that phase. */
+    public double cpuMillisPerReconnectWithoutJit() {
+        return reconnect.cpuMillisPerConnectWithoutJit(idleCpuPercent, cpuMicrosPerMessageAboveIdle());
+    }
+
+    /** Server CPU ms per station when all reconnected after the window (warm server). */
+    public double cpuMillisPerReconnect() {
+        return reconnect.cpuMillisPerConnect(idleCpuPercent, cpuMicrosPerMessageAboveIdle());
     }
 }

@@ -11,6 +11,7 @@ import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Message;
 import org.yizhan.protocol.Topics;
 
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -57,8 +58,11 @@ final class SimStation {
         this.stateTopic = Topics.of(credentials.stationId(), Channel.STATE);
     }
 
-    /** One connect attempt: CONNECT with the will, then the retained birth; fails on refusal or timeout. */
-    Future<Void> connect(String host, int port) {
+    /**
+     * One connect attempt: CONNECT with the will (over TLS when {@code tls} is given: a full handshake, as every
+     * station is a separate device), then the retained birth; fails on refusal or timeout.
+     */
+    Future<Void> connect(String host, int port, Optional<BenchTls> tls) {
         session++;
         long now = System.currentTimeMillis();
         MqttClientOptions options = new MqttClientOptions()
@@ -74,21 +78,33 @@ final class SimStation {
                 .setWillRetain(true)
                 .setMaxMessageSize(Channel.EVENTS.maxBytes() + 1024);
         options.setConnectTimeout((int) TimeUnit.SECONDS.toMillis(CONNECT_TIMEOUT_SECONDS));
+        tls.ifPresent(t -> t.applyTo(options).setSslHandshakeTimeout(CONNECT_TIMEOUT_SECONDS)
+                .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS));
         MqttClient c = MqttClient.create(vertx, options);
         client = c;
         c.exceptionHandler(counters::error);
         c.closeHandler(v -> {
-            if (!closing) {
+            // only the current connection counts: an abandoned attempt's close must not stop the new session
+            if (!closing && client == c) {
                 counters.lost.incrementAndGet();
                 cancelTimers();
             }
         });
-        return c.connect(port, host)
+        Future<?> connack = c.connect(port, host);
+        connack.onSuccess(ack -> {
+            if (client != c) {
+                c.disconnect();   // the server answered an attempt this station already gave up on
+            }
+        });
+        return connack
                 .timeout(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS)
                 .compose(ack -> c.publish(stateTopic, payload(model.birth(System.currentTimeMillis(), session)),
                         MqttQoS.AT_LEAST_ONCE, false, true))
                 .<Void>mapEmpty()
                 .onFailure(e -> {
+                    if (client == c) {
+                        client = null;   // abandoned; a late CONNACK is answered with a disconnect
+                    }
                     if (c.isConnected()) {
                         c.disconnect();
                     }

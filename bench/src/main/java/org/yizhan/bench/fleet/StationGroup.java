@@ -5,6 +5,7 @@ import io.vertx.core.VerticleBase;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -20,6 +21,7 @@ final class StationGroup extends VerticleBase {
     private final FleetCounters counters;
     private final String host;
     private final int port;
+    private final Optional<BenchTls> tls;
     private final double connectsPerSecond;
     private final long seed;
     private final List<SimStation> stations = new ArrayList<>();
@@ -28,12 +30,13 @@ final class StationGroup extends VerticleBase {
     private boolean stopping;
 
     StationGroup(List<StationCredentials> credentials, FleetSettings settings, FleetCounters counters, String host,
-                 int port, double connectsPerSecond, long seed) {
+                 int port, Optional<BenchTls> tls, double connectsPerSecond, long seed) {
         this.credentials = List.copyOf(credentials);
         this.settings = settings;
         this.counters = counters;
         this.host = host;
         this.port = port;
+        this.tls = tls;
         this.connectsPerSecond = connectsPerSecond;
         this.seed = seed;
     }
@@ -65,7 +68,7 @@ final class StationGroup extends VerticleBase {
     }
 
     private void launch(SimStation s, int attempt) {
-        s.connect(host, port).onComplete(ar -> {
+        s.connect(host, port, tls).onComplete(ar -> {
             if (stopping) {
                 if (ar.succeeded()) {
                     s.shutdown();   // connected while the fleet was being stopped
@@ -76,6 +79,8 @@ final class StationGroup extends VerticleBase {
                 counters.connected.incrementAndGet();
                 s.startPublishing();
             } else if (attempt < settings.connectAttempts()) {
+                counters.retries.incrementAndGet();
+                counters.error(ar.cause());
                 long pause = 1000L * (1L << (attempt - 1)) + random.nextLong(500);
                 vertx.setTimer(pause, t -> {
                     if (!stopping) {

@@ -1,6 +1,7 @@
 package org.yizhan.bench.fleet;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** A server the fleet is pointed at: started per run, asked for its figures, stopped at the end. */
@@ -19,6 +20,11 @@ public interface Target extends AutoCloseable {
     List<StationCredentials> prepare(int stations, Consumer<String> progress) throws Exception;
 
     String mqttHost();
+
+    /** The TLS the stations speak to this target (trusting its CA, checking the host name); empty: plain TCP. */
+    default Optional<BenchTls> tls() {
+        return Optional.empty();
+    }
 
     int mqttPort();
 

@@ -20,6 +20,8 @@ class FleetOptionsTest {
         assertThat(o.fleet().telemetrySeconds()).isEqualTo(30);
         assertThat(o.fleet().connectsPerSecond()).isEqualTo(200);
         assertThat(o.targets()).containsExactly("hub", "mosquitto");
+        assertThat(o.needsTls()).isFalse();
+        assertThat(o.tlsKey()).isEqualTo(BenchTls.KeyType.EC);
         assertThat(o.fleet().expectedRate(1000)).isCloseTo(133.33, org.assertj.core.api.Assertions.within(0.01));
     }
 
@@ -39,6 +41,31 @@ class FleetOptionsTest {
         FleetOptions quick = FleetOptions.parse("--quick");
         assertThat(quick.stations()).containsExactly(200);
         assertThat(quick.windowSeconds()).isEqualTo(15);
+    }
+
+    @Test
+    void tlsTargetsStandBesideThePlainOnesInOneRun() {
+        FleetOptions o = FleetOptions.parse("--targets", "hub,hub-tls,mosquitto,mosquitto-tls");
+
+        assertThat(o.targets()).containsExactly("hub", "hub-tls", "mosquitto", "mosquitto-tls");
+        assertThat(o.needsTls()).isTrue();
+        assertThat(o.targets().stream().filter(FleetOptions::isTls)).containsExactly("hub-tls", "mosquitto-tls");
+        assertThat(FleetOptions.parse("--targets", "mosquitto-tls").needsTls()).isTrue();
+        assertThat(FleetOptions.parse("--targets", "hub-tls", "--tls-key", "RSA").tlsKey())
+                .isEqualTo(BenchTls.KeyType.RSA);
+        assertThat(FleetOptions.parse("--tls-key", "ec").tlsKey()).isEqualTo(BenchTls.KeyType.EC);
+    }
+
+    @Test
+    void refusesBadTlsOptions() {
+        assertThatThrownBy(() -> FleetOptions.parse("--targets", "hub-ssl"))
+                .hasMessageContaining("--targets").hasMessageContaining("hub-tls");
+        assertThatThrownBy(() -> FleetOptions.parse("--targets", "hub,hub-tls,hub"))
+                .hasMessageContaining("--targets").hasMessageContaining("twice");
+        assertThatThrownBy(() -> FleetOptions.parse("--tls-key", "dsa"))
+                .hasMessageContaining("--tls-key").hasMessageContaining("ec or rsa");
+        assertThatThrownBy(() -> FleetOptions.parse("--tls-key")).hasMessageContaining("--tls-key: needs a value");
+        assertThatThrownBy(() -> FleetOptions.parse("--targets", ",")).hasMessageContaining("--targets");
     }
 
     @Test

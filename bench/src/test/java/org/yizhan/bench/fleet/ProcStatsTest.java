@@ -15,6 +15,14 @@ class ProcStatsTest {
     }
 
     @Test
+    void recognisesHotSpotsCompilerThreadsByTheirCutNames() {
+        assertThat(ProcStats.isCompilerThread("C2 CompilerThre")).isTrue();
+        assertThat(ProcStats.isCompilerThread("C1 CompilerThre")).isTrue();
+        assertThat(ProcStats.isCompilerThread("vert.x-eventloo")).isFalse();
+        assertThat(ProcStats.isCompilerThread("mosquitto")).isFalse();
+    }
+
+    @Test
     void readsMemoryLinesInKilobytes() {
         String status = "Name:\tjava\nVmHWM:\t  412340 kB\nVmRSS:\t  398000 kB\nThreads:\t37\n";
 
@@ -30,6 +38,7 @@ class ProcStatsTest {
         assertThat(self.vmRssKb()).as("a JVM uses more than 10 MiB").isGreaterThan(10_000);
         assertThat(self.vmHwmKb()).isGreaterThanOrEqualTo(self.vmRssKb());
         assertThat(self.cpuTicks()).isPositive();
+        assertThat(self.compilerTicks()).as("this JVM's JIT threads").isBetween(0L, self.cpuTicks());
         assertThat(ProcStats.clockTicksPerSecond()).isPositive();
         assertThat(ProcStats.openFileLimit()).isGreaterThan(0);
     }
