@@ -187,7 +187,7 @@ public record HubConfig(
                 Optional.ofNullable(s.getString("mqtt-broker-password")).filter(p -> !p.isEmpty()),
                 str(s, "mqtt-broker-ca", "").trim(),
                 str(s, "mqtt-shared-group", d.mqttSharedGroup()).trim(),
-                bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec())).checkTls().checkBroker();
+                bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec())).checkBroker().checkTls();
     }
 
     /**
