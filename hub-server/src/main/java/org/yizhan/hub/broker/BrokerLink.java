@@ -82,6 +82,7 @@ public final class BrokerLink implements CommandChannel {
     private final Map<Integer, Promise<MqttSubAckMessage>> awaitingSuback = new HashMap<>();
     private final ArrayDeque<Slot> acks = new ArrayDeque<>();
     private final Set<String> bornHere = ConcurrentHashMap.newKeySet();
+    private final List<Promise<Void>> upWaits = new java.util.ArrayList<>();
     private Function<String, Future<Optional<JsonObject>>> configSource = id -> Future.succeededFuture(Optional.empty());
     private CommandDispatcher commands;
     private MqttClient client;
@@ -151,6 +152,20 @@ public final class BrokerLink implements CommandChannel {
         return up;
     }
 
+    /** Completes when the link is up (now, or after the reconnection under way), fails after {@code timeoutMs}. */
+    Future<Void> whenUp(long timeoutMs) {
+        if (up) {
+            return Future.succeededFuture();
+        }
+        Promise<Void> p = Promise.promise();
+        upWaits.add(p);
+        vertx.setTimer(timeoutMs, t -> {
+            upWaits.remove(p);
+            p.tryFail("not connected to the MQTT broker " + settings.url() + " within " + timeoutMs + " ms");
+        });
+        return p.future();
+    }
+
     /** The broker's port (what stations are given at provisioning). */
     public int port() {
         return settings.port();
@@ -193,6 +208,9 @@ public final class BrokerLink implements CommandChannel {
         return c.connect(settings.port(), settings.host()).compose(connack -> subscribe(c)).onSuccess(v -> {
             up = true;
             attempt = 0;
+            List<Promise<Void>> waiting = List.copyOf(upWaits);
+            upWaits.clear();
+            waiting.forEach(Promise::tryComplete);
         }).onFailure(err -> {
             if (client == c) {
                 client = null;

@@ -24,6 +24,7 @@ public final class StationAccounts {
     public static final String HUB_ROLE = "yizhan-hub";
     static final String STATION_ROLE_PREFIX = "yizhan-station-";
     private static final String EXISTS = "already exists";
+    private static final long RECONNECT_WAIT_MS = 40_000;
 
     private final BrokerLink link;
     private final String hubUser;
@@ -33,24 +34,51 @@ public final class StationAccounts {
         this.hubUser = hubUser;
     }
 
-    /** Creates the hub's role (if missing) and gives it to the hub's broker user. */
+    /**
+     * Creates the hub's role (if missing) and gives it to the hub's broker user, unless the user has it already.
+     * Mosquitto disconnects a client whose roles change, so giving the role costs the hub one reconnection, once.
+     */
     public Future<Void> ensureHubRole() {
-        String all = Topics.ROOT + "+/";
-        JsonArray acls = new JsonArray();
-        for (Channel ch : Channel.values()) {
-            if (ch.direction() == Channel.Direction.UP) {
-                acls.add(acl("subscribePattern", all + ch.suffix()));
-            } else {
-                acls.add(acl("publishClientSend", all + ch.suffix()));
+        return hasHubRole().compose(has -> {
+            if (has) {
+                return Future.succeededFuture();
             }
-        }
-        JsonArray commands = new JsonArray()
-                .add(new JsonObject().put("command", "createRole").put("rolename", HUB_ROLE)
-                        .put("textdescription", "Yizhan hub replicas").put("acls", acls))
-                .add(new JsonObject().put("command", "addClientRole").put("username", hubUser)
-                        .put("rolename", HUB_ROLE).put("priority", 10));
-        return link.control(commands).compose(r -> check(r, List.of(EXISTS), "setting up the hub's broker role"))
-                .onSuccess(v -> LOG.info("Broker role {} given to the hub's broker user {}", HUB_ROLE, hubUser));
+            String all = Topics.ROOT + "+/";
+            JsonArray acls = new JsonArray();
+            for (Channel ch : Channel.values()) {
+                if (ch.direction() == Channel.Direction.UP) {
+                    acls.add(acl("subscribePattern", all + ch.suffix()));
+                } else {
+                    acls.add(acl("publishClientSend", all + ch.suffix()));
+                }
+            }
+            JsonArray commands = new JsonArray()
+                    .add(new JsonObject().put("command", "createRole").put("rolename", HUB_ROLE)
+                            .put("textdescription", "Yizhan hub replicas").put("acls", acls))
+                    .add(new JsonObject().put("command", "addClientRole").put("username", hubUser)
+                            .put("rolename", HUB_ROLE).put("priority", 10));
+            LOG.info("Giving the hub's broker user {} the role {}; the broker reconnects it", hubUser, HUB_ROLE);
+            return link.control(commands).<Void>mapEmpty().recover(kicked -> Future.succeededFuture())
+                    .compose(v -> link.whenUp(RECONNECT_WAIT_MS))
+                    .compose(v -> hasHubRole())
+                    .compose(now -> now ? Future.<Void>succeededFuture() : Future.failedFuture(new IllegalStateException(
+                            "the broker did not give the hub's user " + hubUser + " the role " + HUB_ROLE)));
+        });
+    }
+
+    private Future<Boolean> hasHubRole() {
+        return link.control(new JsonArray().add(new JsonObject().put("command", "getClient")
+                .put("username", hubUser))).compose(r -> {
+            JsonObject first = r.getJsonObject(0);
+            if (first.containsKey("error")) {
+                return Future.failedFuture(new IllegalStateException("the broker does not know the hub's user "
+                        + hubUser + ": " + first.getString("error")));
+            }
+            JsonArray roles = first.getJsonObject("data", new JsonObject()).getJsonObject("client", new JsonObject())
+                    .getJsonArray("roles", new JsonArray());
+            return Future.succeededFuture(roles.stream().anyMatch(o -> o instanceof JsonObject j
+                    && HUB_ROLE.equals(j.getString("rolename"))));
+        });
     }
 
     /**
