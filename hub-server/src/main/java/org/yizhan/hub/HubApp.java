@@ -15,6 +15,7 @@ import org.yizhan.hub.auth.MemberLogin;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.backup.BackupRoutes;
+import org.yizhan.hub.broker.RetireRoutes;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
 import org.yizhan.hub.charging.RiderChargingRoutes;
@@ -214,8 +215,10 @@ public final class HubApp {
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth),
-                new ProvisionRoutes(vertx, config.published().withCaPem(tls.flatMap(HubTls::caPem)), this::mqttPort, stations, replies, metrics,
+                new ProvisionRoutes(vertx, config.published().withCaPem(tls.flatMap(HubTls::caPem)), mqtt::stationPort, stations, replies, metrics,
                         config.provisionAttemptsPerMinute())
+                        .credentials(mqtt.brokerAccounts().<java.util.function.BiFunction<String, String, Future<Void>>>map(
+                                a -> a::provision).orElse((id, secret) -> Future.succeededFuture()))
                         .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
                         .settings(configVersions::currentSettings),
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
@@ -243,7 +246,8 @@ public final class HubApp {
                 new SessionRecorder(metrics),
                 new EventAlerts(db),
                 revocations,
-                new FaceConsentCatchUp(vertx, faceConsents, commands));
+                new FaceConsentCatchUp(vertx, faceConsents, commands),
+                new RetireRoutes(db, mqtt.brokerAccounts(), auth));
         features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 config.mapTileOrigin().stream().toList(), features)

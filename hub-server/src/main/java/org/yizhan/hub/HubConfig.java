@@ -1,6 +1,7 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.http.IpRanges;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
@@ -57,7 +58,15 @@ public record HubConfig(
         IpRanges trustedProxies,
         Optional<String> metricsToken,
         IpRanges metricsAllow,
-        int passKeyRotationDays) {
+        int passKeyRotationDays,
+        // broker mode: the hub replicas as clients of an MQTT broker
+        String mqttMode,
+        String mqttBrokerUrl,
+        String mqttBrokerUsername,
+        Optional<String> mqttBrokerPassword,
+        String mqttBrokerCa,
+        String mqttSharedGroup,
+        boolean mqttBrokerDynsec) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -69,7 +78,13 @@ public record HubConfig(
             // time series on a server (engine, where, credentials), its disk buffer and retention
             "ts-engine", "ts-url", "ts-token", "ts-org", "ts-bucket", "ts-buffer-max-bytes", "ts-retention-days",
             // shared state for several hubs on one registry, proxies, health and metrics
-            "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days");
+            "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days",
+            // broker mode: the hub replicas as clients of an MQTT broker
+            "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
+            "mqtt-shared-group", "mqtt-broker-dynsec");
+
+    public static final String MODE_EMBEDDED = "embedded";
+    public static final String MODE_BROKER = "broker";
 
     /** The MQTT port when {@code mqtt-tls} is on and no {@code mqtt-port} is set (MQTT over TLS, IANA). */
     public static final int MQTT_TLS_PORT = 8883;
@@ -92,7 +107,8 @@ public record HubConfig(
                 "", "", "", false, OptionalInt.empty(),
                 TimeSeriesSettings.embedded(),
 
-                IpRanges.none(), Optional.empty(), IpRanges.none(), 90);
+                IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
+                MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false);
     }
 
     /**
@@ -164,7 +180,14 @@ public record HubConfig(
                 ranges(s, "trusted-proxies"),
                 metricsToken(s, "metrics-token"),
                 ranges(s, "metrics-allow"),
-                num(s, "pass-key-rotation-days", d.passKeyRotationDays(), 1, 3650)).checkTls();
+                num(s, "pass-key-rotation-days", d.passKeyRotationDays(), 1, 3650),
+                str(s, "mqtt-mode", d.mqttMode()).trim(),
+                str(s, "mqtt-broker-url", "").trim(),
+                str(s, "mqtt-broker-username", "").trim(),
+                Optional.ofNullable(s.getString("mqtt-broker-password")).filter(p -> !p.isEmpty()),
+                str(s, "mqtt-broker-ca", "").trim(),
+                str(s, "mqtt-shared-group", d.mqttSharedGroup()).trim(),
+                bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec())).checkBroker().checkTls();
     }
 
     /**
@@ -196,6 +219,60 @@ public record HubConfig(
                     TlsCredentials.CA_SETTING + ": " + ca);
         }
         return this;
+    }
+
+    /**
+     * {@code mqtt-mode} is embedded (the hub's own MQTT endpoint) or broker (the hub a client of
+     * {@code mqtt-broker-url}); the broker settings are checked in broker mode and refused in embedded mode, and the
+     * embedded endpoint's TLS listener settings are refused in broker mode (the broker's listeners serve stations).
+     */
+    private HubConfig checkBroker() {
+        if (!mqttMode.equals(MODE_EMBEDDED) && !mqttMode.equals(MODE_BROKER)) {
+            throw new IllegalArgumentException("mqtt-mode (" + envName("mqtt-mode") + "): '" + shorten(mqttMode)
+                    + "' must be embedded (the hub's own MQTT endpoint) or broker (through mqtt-broker-url)");
+        }
+        if (mqttMode.equals(MODE_BROKER)) {
+            if (mqttTls || mqttPlainPort.isPresent()) {
+                throw new IllegalArgumentException((mqttTls ? "mqtt-tls" : "mqtt-plain-port") + " configures the hub's "
+                        + "own MQTT endpoint, which does not run with mqtt-mode=broker; give mqtts:// in "
+                        + "mqtt-broker-url instead");
+            }
+            broker();
+            return this;
+        }
+        List<String> unused = new ArrayList<>();
+        if (!mqttBrokerUrl.isEmpty()) {
+            unused.add("mqtt-broker-url");
+        }
+        if (!mqttBrokerUsername.isEmpty()) {
+            unused.add("mqtt-broker-username");
+        }
+        if (mqttBrokerPassword.isPresent()) {
+            unused.add("mqtt-broker-password");
+        }
+        if (!mqttBrokerCa.isEmpty()) {
+            unused.add("mqtt-broker-ca");
+        }
+        if (!mqttSharedGroup.equals(BrokerSettings.DEFAULT_GROUP)) {
+            unused.add("mqtt-shared-group");
+        }
+        if (mqttBrokerDynsec) {
+            unused.add("mqtt-broker-dynsec");
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException(withEnv(unused) + " not used with mqtt-mode=" + mqttMode
+                    + " (set mqtt-mode to broker)");
+        }
+        return this;
+    }
+
+    /** The broker the hub is a client of, in broker mode; empty with the embedded MQTT endpoint. */
+    public Optional<BrokerSettings> broker() {
+        if (!mqttMode.equals(MODE_BROKER)) {
+            return Optional.empty();
+        }
+        return Optional.of(BrokerSettings.of(mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword, mqttBrokerCa,
+                mqttSharedGroup, mqttBrokerDynsec, HubConfig::envName));
     }
 
     /** Whether the hub has a certificate configured (so that it can run TLS servers). */
@@ -498,7 +575,9 @@ public record HubConfig(
                 timeSeries.engine().setting(), timeSeries.url(), timeSeries.token().orElse(""), timeSeries.org(),
                 timeSeries.bucket(), timeSeries.bufferMaxBytes(), timeSeries.retentionDays(),
 
-                trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays);
+                trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
+                mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
+                mqttSharedGroup, mqttBrokerDynsec);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -510,11 +589,17 @@ public record HubConfig(
     /** The settings of the MQTT endpoint for stations. */
     public MqttIngest.Settings mqttEndpoint() {
         return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds,
-                mqttPlainPort);
+                mqttPlainPort, broker());
     }
 
     /** How stations reach the hub, as provisioning hands it out. */
     public ProvisionRoutes.Published published() {
+        Optional<BrokerSettings> b = broker();
+        if (b.isPresent()) {
+            // stations connect to the broker: its host unless public-mqtt-host names another, and its TLS
+            return new ProvisionRoutes.Published(publicHttpUrl,
+                    publicMqttHost.isBlank() ? b.get().host() : publicMqttHost, b.get().tls());
+        }
         return new ProvisionRoutes.Published(publicHttpUrl, publicMqttHost, mqttTls);
     }
 
@@ -531,6 +616,7 @@ public record HubConfig(
                 + ", trustedProxies=" + (trustedProxies.isEmpty() ? "(none)" : trustedProxies)
                 + ", metrics=" + (metricsToken.isEmpty() && metricsAllow.isEmpty() ? "(open)"
                 : (metricsToken.isPresent() ? "token *** " : "") + metricsAllow)
-                + ", passKeyRotationDays=" + passKeyRotationDays + "]";
+                + ", passKeyRotationDays=" + passKeyRotationDays
+                + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("") + "]";
     }
 }

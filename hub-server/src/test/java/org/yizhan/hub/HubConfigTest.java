@@ -102,7 +102,9 @@ class HubConfigTest {
         HubConfig c = HubConfig.load(Optional.of(example), Map.of());
         assertThat(Files.readString(example)).contains("\"map-tile-url\"", "\"map-tile-attribution\"",
                 "\"db-url\"", "\"db-user\"", "\"db-password\"", "\"trusted-proxies\"", "\"metrics-token\"",
-                "\"metrics-allow\"", "\"pass-key-rotation-days\"");
+                "\"metrics-allow\"", "\"pass-key-rotation-days\"", "\"mqtt-mode\"", "\"mqtt-broker-url\"",
+                "\"mqtt-broker-username\"", "\"mqtt-broker-password\"", "\"mqtt-broker-ca\"", "\"mqtt-shared-group\"",
+                "\"mqtt-broker-dynsec\"");
         assertThat(c.trustedProxies().isEmpty()).isTrue();
         assertThat(c.metricsToken()).isEmpty();
         assertThat(c.passKeyRotationDays()).isEqualTo(90);

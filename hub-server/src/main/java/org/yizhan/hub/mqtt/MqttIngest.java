@@ -11,6 +11,9 @@ import io.vertx.mqtt.MqttServerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.alerts.AlertStore;
+import org.yizhan.hub.broker.BrokerLink;
+import org.yizhan.hub.broker.BrokerSettings;
+import org.yizhan.hub.broker.StationAccounts;
 import org.yizhan.hub.commands.CommandChannel;
 import org.yizhan.hub.commands.CommandDispatcher;
 import org.yizhan.hub.commands.CommandStore;
@@ -53,9 +56,14 @@ public final class MqttIngest {
      * {@code plainPort} is an optional second, plaintext listener for stations not yet moved to TLS.
      */
     public record Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds,
-                           OptionalInt plainPort) {
+                           OptionalInt plainPort, Optional<BrokerSettings> broker) {
         public Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds) {
-            this(host, port, tls, maxMessageBytes, startupGraceSeconds, OptionalInt.empty());
+            this(host, port, tls, maxMessageBytes, startupGraceSeconds, OptionalInt.empty(), Optional.empty());
+        }
+
+        public Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds,
+                        OptionalInt plainPort) {
+            this(host, port, tls, maxMessageBytes, startupGraceSeconds, plainPort, Optional.empty());
         }
     }
 
@@ -64,6 +72,9 @@ public final class MqttIngest {
     private final PresenceTracker presence;
     private final CommandDispatcher commands;
     private final StationEndpoints endpoints;
+    /** In broker mode ({@code mqtt-mode=broker}) the link to the broker, in place of the endpoint's servers. */
+    private final Optional<BrokerLink> broker;
+    private final Optional<StationAccounts> accounts;
     private final List<EventEffects> registered = new ArrayList<>();
     private EventEffects effects = EventEffects.NONE;
     private Context context;
@@ -83,8 +94,26 @@ public final class MqttIngest {
         Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands,
                 new Registered());
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
-        channel.target = endpoints;
+        this.broker = config.broker().map(b -> new BrokerLink(vertx, b, config.maxMessageBytes(), ingest, presence,
+                metrics));
+        this.accounts = config.broker().filter(BrokerSettings::dynsec)
+                .map(b -> new StationAccounts(broker.orElseThrow(), b.username()));
+        channel.target = broker.<CommandChannel>map(l -> l).orElse(endpoints);
         endpoints.commands(commands);
+        broker.ifPresent(l -> l.commands(commands));
+    }
+
+    /**
+     * The station accounts on the broker, when the hub manages them through Mosquitto's dynamic security
+     * ({@code mqtt-broker-dynsec}); empty otherwise.
+     */
+    public Optional<StationAccounts> brokerAccounts() {
+        return accounts;
+    }
+
+    /** Whether the hub runs as a client of an MQTT broker ({@code mqtt-mode=broker}). */
+    public boolean brokerMode() {
+        return broker.isPresent();
     }
 
     /**
@@ -93,6 +122,7 @@ public final class MqttIngest {
      */
     public void configSource(Function<String, Future<Optional<JsonObject>>> source) {
         endpoints.configSource(source);
+        broker.ifPresent(l -> l.configSource(source));
     }
 
     /**
@@ -119,6 +149,13 @@ public final class MqttIngest {
                     "mqtt-tls: the MQTT endpoint needs a certificate (tls-cert, tls-key)"));
         }
         context = vertx.getOrCreateContext();
+        if (broker.isPresent()) {
+            BrokerLink link = broker.get();
+            return onContext(() -> presence.start()
+                    .compose(v -> commands.start())
+                    .compose(v -> link.start())
+                    .compose(v -> accounts.map(StationAccounts::ensureHubRole).orElse(Future.succeededFuture())));
+        }
         return onContext(() -> presence.start()
                 .compose(v -> commands.start())
                 .compose(v -> {
@@ -162,9 +199,20 @@ public final class MqttIngest {
         return s;
     }
 
-    /** The port the MQTT server is bound to (after {@link #start()}). */
+    /**
+     * The port the MQTT server is bound to (after {@link #start()}); in broker mode the broker's port while the
+     * link to it is up, -1 while it is down (so readiness reports it).
+     */
     public int actualPort() {
+        if (broker.isPresent()) {
+            return broker.get().isUp() ? broker.get().port() : -1;
+        }
         return server == null ? -1 : server.actualPort();
+    }
+
+    /** The port stations are given at provisioning: the broker's in broker mode, else this endpoint's. */
+    public int stationPort() {
+        return broker.map(BrokerLink::port).orElseGet(this::actualPort);
     }
 
     /** The port of the plaintext listener beside a TLS one ({@code mqtt-plain-port}); empty when there is none. */
@@ -180,6 +228,9 @@ public final class MqttIngest {
         if (context == null) {
             return Future.succeededFuture();
         }
+        if (broker.isPresent()) {
+            return onContext(() -> broker.get().stop().eventually(commands::stop).eventually(presence::stop));
+        }
         return onContext(() -> {
             endpoints.stopping();
             Future<Void> closed = Future.all(server == null ? Future.succeededFuture() : server.close(),
@@ -194,13 +245,17 @@ public final class MqttIngest {
         return presence.presence(stationId);
     }
 
+    /** Whether the station is connected to this hub (in broker mode: whether it is online through the broker). */
     public boolean isConnected(String stationId) {
-        return endpoints.isConnected(stationId);
+        return broker.map(l -> l.isOnline(stationId)).orElseGet(() -> endpoints.isConnected(stationId));
     }
 
-    /** The stations connected to this hub now (others may be connected to another hub on the registry). */
+    /**
+     * The stations connected to this hub now (others may be connected to another hub on the registry); in broker
+     * mode those whose birth this replica handled, so that each station is counted by one replica.
+     */
     public java.util.Set<String> connectedStations() {
-        return endpoints.connected();
+        return broker.map(BrokerLink::stationsBornHere).orElseGet(endpoints::connected);
     }
 
     /**
@@ -210,6 +265,9 @@ public final class MqttIngest {
      * caller sets it again after a hub start.
      */
     public Future<Boolean> publishConfig(String stationId, JsonObject config) {
+        if (broker.isPresent()) {
+            return onContext(() -> broker.get().publishConfig(stationId, config.copy()));
+        }
         return onContext(() -> endpoints.publishConfig(stationId, config.copy()));
     }
 
@@ -240,7 +298,7 @@ public final class MqttIngest {
 
     /** Breaks the construction cycle between the dispatcher and the endpoints. */
     private static final class CommandChannelRef implements org.yizhan.hub.commands.CommandChannel {
-        StationEndpoints target;
+        CommandChannel target;
 
         @Override
         public Future<Boolean> deliver(String stationId, org.yizhan.protocol.Command command) {

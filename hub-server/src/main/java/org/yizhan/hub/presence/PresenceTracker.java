@@ -58,6 +58,8 @@ public final class PresenceTracker {
     public static final String REASON_LOST = "lost";
     public static final String REASON_SHUTDOWN = "shutdown";
     public static final String REASON_SILENT = "silent";
+    /** The heartbeat interval assumed for a station heard from before its row was read (the API's default). */
+    private static final int UNKNOWN_HEARTBEAT_SECONDS = 10;
     /** How many heartbeat intervals of silence make a station offline. */
     public static final int MISSED_HEARTBEATS = 3;
 
@@ -217,10 +219,9 @@ public final class PresenceTracker {
 
     /** A birth: the station's current session; it is online. */
     public void birth(String stationId, long session, long at) {
-        Entry e = entries.get(stationId);
-        if (e == null) {
-            return;
-        }
+        // through a broker a birth may come before the next refresh has loaded a station provisioned meanwhile;
+        // its heartbeat interval comes with that refresh
+        Entry e = entry(stationId, UNKNOWN_HEARTBEAT_SECONDS);
         live.seen(stationId, at);
         boolean changed = e.lastSession != session;
         e.lastSession = session;

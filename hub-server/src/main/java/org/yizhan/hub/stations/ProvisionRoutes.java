@@ -20,6 +20,7 @@ import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
@@ -61,6 +62,7 @@ public final class ProvisionRoutes implements HubFeature {
     private Supplier<List<StationConfig.HubKey>> hubKeys = List::of;
     private Function<String, Optional<String>> entryKeys = id -> Optional.empty();
     private Function<String, Future<JsonObject>> settings = id -> Future.succeededFuture(new JsonObject());
+    private BiFunction<String, String, Future<Void>> credentials = (id, secret) -> Future.succeededFuture();
 
     public ProvisionRoutes(Vertx vertx, Published published, IntSupplier mqttPort, StationStore stations,
                            Replies replies, HubMetrics metrics, int attemptsPerMinute) {
@@ -96,6 +98,14 @@ public final class ProvisionRoutes implements HubFeature {
         return this;
     }
 
+    /**
+     * What must hold the station's new secret before it is handed out (the broker's station account in broker
+     * mode). When it fails the claim code stays unused and the kiosk is told to try again (503).
+     */
+    public ProvisionRoutes credentials(BiFunction<String, String, Future<Void>> store) {
+        this.credentials = store;
+        return this;
+    }
 
     private Future<Reply> provision(RoutingContext ctx) {
         String key = ClientAddress.of(ctx);
@@ -137,7 +147,11 @@ public final class ProvisionRoutes implements HubFeature {
                     s.capacity(), s.heartbeatSeconds(), s.telemetrySeconds()).withAccess(access).toJson()
                     .put("version", s.configVersion());
             return StationConfig.parse(ConfigSettings.apply(json, pushed)).toJson();
-        }, false)).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
+        }, false)).compose(cfg -> credentials.apply(s.id(), secret).recover(err -> {
+            LOG.warn("Station {} not provisioned: its broker account could not be set: {}", s.id(), err.getMessage());
+            return refuse(key, "broker", ApiException.of(503, "broker-unavailable",
+                    "The MQTT broker could not take the station's credentials; try again shortly")).<Void>mapEmpty();
+        }).map(v -> cfg)).compose(cfg -> stations.redeemClaim(code, s.id(), StationSecrets.hash(secret)).compose(ok -> {
             if (!ok) {
                 return refuse(key, "used", ApiException.of(410, "claim-code-used",
                         "This claim code has been used already; ask for a new one"));

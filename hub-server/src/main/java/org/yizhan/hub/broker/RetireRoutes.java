@@ -1,0 +1,59 @@
+package org.yizhan.hub.broker;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
+import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.Authenticator;
+import org.yizhan.hub.http.Reply;
+import org.yizhan.hub.http.Role;
+import org.yizhan.protocol.Topics;
+
+import java.util.Optional;
+
+/**
+ * {@code DELETE /api/v1/stations/{id}/credentials} (admin): retires a station's MQTT credentials. Its broker
+ * client is removed first when the hub manages them ({@code mqtt-broker-dynsec}; the broker closes connections
+ * made with them), then its secret in the registry, so neither the broker nor the hub's own endpoint accepts it
+ * again. The station record and its history stay; a new claim code provisions it afresh.
+ */
+public final class RetireRoutes implements HubFeature {
+
+    private final Database db;
+    private final Optional<StationAccounts> accounts;
+    private final Authenticator auth;
+
+    public RetireRoutes(Database db, Optional<StationAccounts> accounts, Authenticator auth) {
+        this.db = db;
+        this.accounts = accounts;
+        this.auth = auth;
+    }
+
+    @Override
+    public void mount(Router router) {
+        auth.json(router.delete("/api/v1/stations/:id/credentials"), Role.ADMIN, this::retire);
+    }
+
+    private Future<Reply> retire(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        if (!Topics.isValidStationId(id)) {
+            return Future.failedFuture(ApiException.notFound("No such station"));
+        }
+        return db.call(c -> Rows.any(c, "SELECT 1 FROM stations WHERE id = ?", id)).compose(known -> {
+            if (!known) {
+                return Future.failedFuture(ApiException.notFound("No such station"));
+            }
+            Future<Void> broker = accounts.map(a -> a.remove(id).recover(err -> Future.failedFuture(ApiException.of(
+                    503, "broker-unavailable", "The broker did not remove the station's client: " + err.getMessage()))))
+                    .orElse(Future.succeededFuture());
+            return broker.compose(v -> db.call(c -> Rows.update(c,
+                    "DELETE FROM station_credentials WHERE station_id = ?", id)))
+                    .map(n -> Reply.ok(new JsonObject().put("stationId", id).put("retired", true)
+                            .put("broker", accounts.isPresent())));
+        });
+    }
+}

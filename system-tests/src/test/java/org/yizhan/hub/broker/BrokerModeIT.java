@@ -1,0 +1,200 @@
+package org.yizhan.hub.broker;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.Event;
+import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.StateMessage;
+import org.yizhan.testing.Cleanup;
+import org.yizhan.testing.MosquittoBroker;
+import org.yizhan.testing.PostgresRegistry;
+import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestHub;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two hub replicas on one PostgreSQL, both clients of a real Mosquitto with the dynamic-security plugin
+ * ({@code mqtt-mode=broker}, {@code mqtt-broker-dynsec=true}): a station provisioned on one works through the
+ * broker (events stored once, commands from the other replica, retained config); a foreign client with a
+ * station's credentials speaks the contract but cannot touch another station's topics; retired credentials stop
+ * working.
+ */
+@ExtendWith(VertxExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BrokerModeIT {
+
+    @TempDir
+    static Path dir;
+    static MosquittoBroker broker;
+    static TestHub a;
+    static TestHub b;
+    static TestAgent agent;
+    static String stationId;
+    static StationConfig foreign;
+
+    @BeforeAll
+    static void start(Vertx vertx) throws Exception {
+        broker = MosquittoBroker.start(dir.resolve("mosquitto"));
+        Map<String, String> env = new HashMap<>(PostgresRegistry.newDatabase());
+        env.putAll(Map.of("YIZHAN_MQTT_MODE", "broker", "YIZHAN_MQTT_BROKER_URL", broker.url(),
+                "YIZHAN_MQTT_BROKER_USERNAME", MosquittoBroker.ADMIN,
+                "YIZHAN_MQTT_BROKER_PASSWORD", MosquittoBroker.ADMIN_PASSWORD,
+                "YIZHAN_MQTT_BROKER_DYNSEC", "true"));
+        try {
+            a = TestHub.start(vertx, dir.resolve("a"), env);
+            b = TestHub.start(vertx, dir.resolve("b"), env);
+        } catch (Exception e) {
+            throw new IllegalStateException("hub start failed; broker log:\n" + broker.log(), e);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Cleanup.close(a, b, broker);
+    }
+
+    private static void awaitOnline(TestHub hub, String id) {
+        await(id + " online on " + hub.dataDir()).atMost(Duration.ofSeconds(30))
+                .until(() -> hub.app().mqtt().isConnected(id));
+    }
+
+    @Test
+    @Order(1)
+    void aStationProvisionedOnOneReplicaConnectsThroughTheBrokerAndIsOnlineOnBoth() throws Exception {
+        assertThat(a.app().mqttPort()).as("readiness sees the broker link").isEqualTo(broker.port());
+        agent = a.stationWithAgent("经纪站", 30.27, 120.15);
+        stationId = agent.stationId();
+        assertThat(agent.config().mqtt().port()).as("the station is sent to the broker").isEqualTo(broker.port());
+        awaitOnline(a, stationId);
+        awaitOnline(b, stationId);
+    }
+
+    @Test
+    @Order(2)
+    void eachEventIsStoredExactlyOnce() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            agent.simulate("/sim/door", new JsonObject().put("open", true));
+            agent.simulate("/sim/door", new JsonObject().put("open", false));
+        }
+        String token = a.adminToken();
+        await("door events stored").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                b.call("GET", "/api/v1/events?stationId=" + stationId + "&type=door.closed&limit=100", token, null)
+                        .getJsonArray("events")).hasSize(3));
+        JsonArray opened = a.call("GET", "/api/v1/events?stationId=" + stationId + "&type=door.opened&limit=100",
+                token, null).getJsonArray("events");
+        assertThat(opened).hasSize(3);
+        await("outbox emptied").atMost(Duration.ofSeconds(20)).until(() -> agent.outboxSize() == 0);
+    }
+
+    @Test
+    @Order(3)
+    void aCommandFromTheOtherReplicaReachesTheAgent() throws Exception {
+        String operator = b.user("broker-operator", "operator");
+        JsonObject cmd = b.call("POST", "/api/v1/stations/" + stationId + "/commands", operator,
+                new JsonObject().put("name", "door.unlock").put("args", new JsonObject().put("seconds", 2)));
+        String id = cmd.getString("id");
+        await("command succeeded").atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                b.call("GET", "/api/v1/commands/" + id, operator, null).getString("status")).isEqualTo("succeeded"));
+    }
+
+    @Test
+    @Order(4)
+    void theConfigurationIsRetainedAtTheBroker() throws Exception {
+        List<String> got = broker.receive("admin-reader", MosquittoBroker.ADMIN, MosquittoBroker.ADMIN_PASSWORD,
+                "yizhan/v1/stations/" + stationId + "/config", 2);
+        assertThat(got).as("retained config").hasSize(1);
+        assertThat(got.get(0)).contains("\"stationId\":\"" + stationId + "\"");
+    }
+
+    @Test
+    @Order(5)
+    void aForeignClientWithProvisionedCredentialsSpeaksTheContract() throws Exception {
+        foreign = a.provision(a.adminToken(), TestHub.station("外来客户端"));
+        String id = foreign.stationId();
+        String user = foreign.mqtt().username();
+        String pw = foreign.mqtt().password();
+        String birth = Codec.encode(StateMessage.birth(System.currentTimeMillis(), 1, "mosquitto_pub", 0)).toString();
+        assertThat(broker.publish(id, user, pw, "yizhan/v1/stations/" + id + "/state", birth)).isZero();
+        Event e = Event.of("door.opened", System.currentTimeMillis(), new JsonObject());
+        String events = Codec.encode(new EventsMessage(List.of(e), false)).toString();
+        assertThat(broker.publish(id, user, pw, "yizhan/v1/stations/" + id + "/events", events)).isZero();
+        String token = a.adminToken();
+        await("the foreign event is stored").atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                a.call("GET", "/api/v1/events?stationId=" + id + "&limit=10", token, null).getJsonArray("events")
+                        .stream().map(o -> ((JsonObject) o).getString("id")).toList()).containsExactly(e.id()));
+        awaitOnline(b, id);
+        // its birth made a replica publish its configuration, retained, which it may read
+        await("its own config").atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                broker.receive(id, user, pw, "yizhan/v1/stations/" + id + "/config", 2)).hasSize(1));
+    }
+
+    @Test
+    @Order(6)
+    void aForeignClientCannotTouchAnotherStationsTopics() throws Exception {
+        String id = foreign.stationId();
+        String user = foreign.mqtt().username();
+        String pw = foreign.mqtt().password();
+        // another station's retained state and config are there (the admin reads them), but not for this client
+        assertThat(broker.receive("admin-reader-2", MosquittoBroker.ADMIN, MosquittoBroker.ADMIN_PASSWORD,
+                "yizhan/v1/stations/" + stationId + "/#", 2)).as("admin sees the retained topics").isNotEmpty();
+        assertThat(broker.receive(id, user, pw, "yizhan/v1/stations/" + stationId + "/#", 2))
+                .as("another station's topics").isEmpty();
+        assertThat(broker.receive(id, user, pw, "yizhan/v1/stations/+/config", 2)).as("every station's config")
+                .isEmpty();
+        // a forged event on the other station's root, and a forged command to it: the broker drops both
+        Event forged = Event.of("door.opened", System.currentTimeMillis(), new JsonObject().put("forged", true));
+        broker.publish(id, user, pw, "yizhan/v1/stations/" + stationId + "/events",
+                Codec.encode(new EventsMessage(List.of(forged), false)).toString());
+        broker.publish(id, user, pw, "yizhan/v1/stations/" + stationId + "/cmd",
+                new JsonObject().put("v", 1).put("ts", 1).put("id", "forged").put("name", "door.unlock").encode());
+        // a marker published after them on its own root arrives; the forged one, sent first, never does
+        Event marker = Event.of("door.closed", System.currentTimeMillis(), new JsonObject());
+        assertThat(broker.publish(id, user, pw, "yizhan/v1/stations/" + id + "/events",
+                Codec.encode(new EventsMessage(List.of(marker), false)).toString())).isZero();
+        String token = a.adminToken();
+        await("the marker is stored").atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                a.call("GET", "/api/v1/events?stationId=" + id + "&limit=10", token, null).getJsonArray("events")
+                        .stream().map(o -> ((JsonObject) o).getString("id")).toList()).contains(marker.id()));
+        JsonArray theirs = a.call("GET", "/api/v1/events?stationId=" + stationId + "&limit=100", token, null)
+                .getJsonArray("events");
+        assertThat(theirs.stream().map(o -> ((JsonObject) o).getString("id")).toList()).doesNotContain(forged.id());
+    }
+
+    @Test
+    @Order(7)
+    void retiredCredentialsStopWorking() throws Exception {
+        String id = foreign.stationId();
+        String user = foreign.mqtt().username();
+        String pw = foreign.mqtt().password();
+        String beat = new JsonObject().put("v", 1).put("ts", System.currentTimeMillis()).encode();
+        assertThat(broker.publish(id, user, pw, "yizhan/v1/stations/" + id + "/heartbeat", beat)).isZero();
+        b.call("DELETE", "/api/v1/stations/" + id + "/credentials", b.adminToken(), null);
+        assertThat(broker.publish(id, user, pw, "yizhan/v1/stations/" + id + "/heartbeat", beat))
+                .as("the broker refuses the retired credentials").isNotZero();
+        assertThat(b.send("DELETE", "/api/v1/stations/" + id + "/credentials", b.user("op2", "operator"), null)
+                .statusCode()).as("operators may not retire").isEqualTo(403);
+        assertThat(b.send("DELETE", "/api/v1/stations/no-such-station/credentials", b.adminToken(), null)
+                .statusCode()).isEqualTo(404);
+        assertThat(agent.uplinkConnected()).as("the other station is untouched").isTrue();
+    }
+}
