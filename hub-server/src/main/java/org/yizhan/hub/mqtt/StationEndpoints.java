@@ -160,11 +160,26 @@ final class StationEndpoints implements CommandChannel {
         StationSession old = sessions.put(stationId, s);
         if (old != null) {
             LOG.info("Station {} connected again; closing its previous connection", stationId);
-            old.endpoint.close();
+            closeQuietly(old);
         }
         LOG.debug("Station {} connected (MQTT {}, keep-alive {} s)", stationId, endpoint.protocolVersion(),
                 endpoint.keepAliveTimeSeconds());
         presence.connected(stationId, heartbeatSeconds, System.currentTimeMillis());
+    }
+
+    /**
+     * Closes a station's previous connection. It may have closed already (its close handler not run yet), and
+     * closing it then throws: that must not keep the new connection from being marked connected.
+     */
+    private static void closeQuietly(StationSession old) {
+        try {
+            if (old.endpoint.isConnected()) {
+                old.endpoint.close();
+            }
+        } catch (IllegalArgumentException e) {
+            // vertx-mqtt's "MQTT endpoint is closed"
+            LOG.debug("Previous connection was already closed: {}", e.getMessage());
+        }
     }
 
     /** The session number in the will, when the will is the station's state notice. */
