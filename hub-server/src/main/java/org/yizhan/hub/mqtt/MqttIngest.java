@@ -85,6 +85,7 @@ public final class MqttIngest {
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         channel.target = endpoints;
         endpoints.commands(commands);
+        ingest.acknowledgeWith(endpoints);
     }
 
     /**
