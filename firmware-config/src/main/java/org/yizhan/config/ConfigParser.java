@@ -57,7 +57,10 @@ final class ConfigParser {
                 string(m, "mqtt.username", "username", true, ""),
                 string(m, "mqtt.password", "password", true, ""),
                 integer(m, "mqtt.keepAliveSeconds", "keepAliveSeconds", 5, 3600, 30),
-                caPem(m));
+                caPem(m),
+                bool(m, "mqtt.eventAcks", "eventAcks", false),
+                integer(m, "mqtt.eventAckTimeoutSeconds", "eventAckTimeoutSeconds", 1, 3600,
+                        StationConfig.Mqtt.DEFAULT_EVENT_ACK_TIMEOUT_SECONDS));
         if (!mqtt.username().isEmpty() && !stationId.isEmpty() && !mqtt.username().equals(stationId)) {
             problems.add("mqtt.username: must equal stationId '" + stationId + "'");
         }

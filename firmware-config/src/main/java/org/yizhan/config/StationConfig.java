@@ -39,23 +39,48 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     /**
      * The link to the hub and the station's credentials. {@code caPem}: the CA certificate(s), PEM, that the
      * hub's certificate must chain to, for MQTT over TLS and for HTTPS calls to {@code hub.url}; empty: the
-     * system's trust store (a public CA such as Let's Encrypt). {@link #toString()} never shows the password.
+     * system's trust store (a public CA such as Let's Encrypt). {@code eventAcks}: the hub acknowledges events on
+     * {@code .../events/ack} (contract 1.1), so outbox rows go only on that acknowledgement and unacknowledged
+     * events are sent again after {@code eventAckTimeoutSeconds}; false (the default, and what a hub before 1.1
+     * provisioned): rows go on PUBACK, which only the hub's own endpoint sends after committing.
+     * {@link #toString()} never shows the password.
      */
     public record Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds,
-                       Optional<String> caPem) {
+                       Optional<String> caPem, boolean eventAcks, int eventAckTimeoutSeconds) {
+
+        public static final int DEFAULT_EVENT_ACK_TIMEOUT_SECONDS = 30;
 
         public Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds) {
             this(host, port, tls, username, password, keepAliveSeconds, Optional.empty());
         }
 
+        /** Outbox rows deleted on PUBACK (no {@code .../events/ack}). */
+        public Mqtt(String host, int port, boolean tls, String username, String password, int keepAliveSeconds,
+                    Optional<String> caPem) {
+            this(host, port, tls, username, password, keepAliveSeconds, caPem, false,
+                    DEFAULT_EVENT_ACK_TIMEOUT_SECONDS);
+        }
+
         /** The same with the hub's CA (PEM) to trust. */
         public Mqtt withCaPem(String pem) {
-            return new Mqtt(host, port, tls, username, password, keepAliveSeconds, Optional.of(pem));
+            return new Mqtt(host, port, tls, username, password, keepAliveSeconds, Optional.of(pem), eventAcks,
+                    eventAckTimeoutSeconds);
+        }
+
+        /** The same, deleting outbox rows only on the hub's {@code .../events/ack} when {@code on}. */
+        public Mqtt withEventAcks(boolean on) {
+            return new Mqtt(host, port, tls, username, password, keepAliveSeconds, caPem, on, eventAckTimeoutSeconds);
+        }
+
+        /** The same with another time to wait for an acknowledgement before sending again. */
+        public Mqtt withEventAckTimeoutSeconds(int seconds) {
+            return new Mqtt(host, port, tls, username, password, keepAliveSeconds, caPem, eventAcks, seconds);
         }
 
         JsonObject toJson() {
             JsonObject j = new JsonObject().put("host", host).put("port", port).put("tls", tls)
-                    .put("username", username).put("password", password).put("keepAliveSeconds", keepAliveSeconds);
+                    .put("username", username).put("password", password).put("keepAliveSeconds", keepAliveSeconds)
+                    .put("eventAcks", eventAcks).put("eventAckTimeoutSeconds", eventAckTimeoutSeconds);
             caPem.ifPresent(pem -> j.put("caPem", pem));
             return j;
         }
@@ -64,7 +89,8 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         public String toString() {
             return "Mqtt[host=" + host + ", port=" + port + ", tls=" + tls + ", username=" + username
                     + ", password=***, keepAliveSeconds=" + keepAliveSeconds
-                    + (caPem.isPresent() ? ", caPem=(given)" : "") + "]";
+                    + (caPem.isPresent() ? ", caPem=(given)" : "") + ", eventAcks=" + eventAcks
+                    + ", eventAckTimeoutSeconds=" + eventAckTimeoutSeconds + "]";
         }
     }
 

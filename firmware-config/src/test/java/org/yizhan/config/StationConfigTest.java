@@ -91,7 +91,30 @@ class StationConfigTest {
         assertThat(c.occupancy().capacity()).isEqualTo(20);
         assertThat(c.mqtt().port()).isEqualTo(1883);
         assertThat(c.mqtt().tls()).isFalse();
+        assertThat(c.mqtt().eventAcks()).as("a config from a hub before contract 1.1 deletes on PUBACK").isFalse();
+        assertThat(c.mqtt().eventAckTimeoutSeconds()).isEqualTo(30);
         assertThat(c.http()).isEqualTo(new StationConfig.LocalHttp("127.0.0.1", 8088));
+    }
+
+    @Test
+    void readsAndWritesTheEventAckSettings() throws ConfigException {
+        JsonObject json = valid();
+        json.getJsonObject("mqtt").put("eventAcks", true).put("eventAckTimeoutSeconds", 7);
+        StationConfig c = StationConfig.parse(json);
+        assertThat(c.mqtt().eventAcks()).isTrue();
+        assertThat(c.mqtt().eventAckTimeoutSeconds()).isEqualTo(7);
+        assertThat(StationConfig.parse(c.toJson()).mqtt()).isEqualTo(c.mqtt());
+        assertThat(c.mqtt().withCaPem("pem").eventAcks()).isTrue();
+        assertThat(c.mqtt().toString()).contains("eventAcks=true");
+    }
+
+    @Test
+    void refusesBadEventAckSettings() {
+        JsonObject json = valid();
+        json.getJsonObject("mqtt").put("eventAcks", "yes").put("eventAckTimeoutSeconds", 0);
+        assertThat(problemsOf(json)).containsExactlyInAnyOrder(
+                "mqtt.eventAcks: must be true or false",
+                "mqtt.eventAckTimeoutSeconds: 0 is out of range, must be 1 to 3600");
     }
 
     @ParameterizedTest

@@ -16,6 +16,11 @@ import java.nio.charset.StandardCharsets;
 public final class Codec {
 
     public static final int VERSION = 1;
+    /**
+     * The contract's revision. 1.1 added {@code .../events/ack}; a revision only adds what an older peer can
+     * ignore, so payloads keep {@code "v":1}. See docs/contract.md.
+     */
+    public static final String REVISION = "1.1";
     public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
     public static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Timestamps beyond the year 2200 are treated as garbage. */
@@ -35,6 +40,7 @@ public final class Codec {
             case COMMAND_RESULT -> CommandResult.parse(o);
             case COMMAND -> Command.parse(o);
             case CONFIG -> ConfigMessage.parse(o);
+            case EVENTS_ACK -> EventsAck.parse(o);
         };
     }
 

@@ -3,8 +3,11 @@ package org.yizhan.protocol;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** {@code .../events}: one event, or a replay batch of events from the outbox. */
 public record EventsMessage(List<Event> events, boolean batch) implements Message {
@@ -46,6 +49,39 @@ public record EventsMessage(List<Event> events, boolean batch) implements Messag
             list.add(Event.parse(e, "events[" + i + "]"));
         }
         return batch(list);
+    }
+
+    /**
+     * The event ids in an events payload that may be broken (for acknowledging what is dead-lettered): every
+     * well-formed ULID under {@code "id"} or {@code "events[i].id"}, once each, at most {@link #MAX_BATCH_EVENTS};
+     * empty when the payload is no JSON object or over the size limit.
+     */
+    public static List<String> idsIn(byte[] payload) {
+        if (payload == null || payload.length > Codec.MAX_BATCH_BYTES) {
+            return List.of();
+        }
+        JsonObject o;
+        try {
+            o = new JsonObject(new String(payload, StandardCharsets.UTF_8).strip());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+        Set<String> ids = new LinkedHashSet<>();
+        addId(ids, o);
+        if (o.getValue("events") instanceof JsonArray a) {
+            for (int i = 0; i < a.size() && ids.size() < MAX_BATCH_EVENTS; i++) {
+                if (a.getValue(i) instanceof JsonObject e) {
+                    addId(ids, e);
+                }
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    private static void addId(Set<String> ids, JsonObject o) {
+        if (o.getValue("id") instanceof String id && Ulid.isValid(id)) {
+            ids.add(id);
+        }
     }
 
     @Override

@@ -40,7 +40,8 @@ final class Samples {
                 Channel.COMMAND_RESULT, CommandResult.failed(TS, Ulid.next(TS), "door.jammed", "门锁卡住 / lock jammed"),
                 Channel.COMMAND, new Command(Ulid.next(TS), TS, Command.DOOR_UNLOCK, new JsonObject().put("seconds", 5),
                         TS + 30_000),
-                Channel.CONFIG, new ConfigMessage(TS, 7, new JsonObject().put("version", 7).put("stationId", "st-001")));
+                Channel.CONFIG, new ConfigMessage(TS, 7, new JsonObject().put("version", 7).put("stationId", "st-001")),
+                Channel.EVENTS_ACK, new EventsAck(TS, List.of(Ulid.next(TS), Ulid.next(TS + 1))));
     }
 
     /** A batch of {@code n} events, each padded with {@code padding} characters of data. */

@@ -16,12 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandChannel;
 import org.yizhan.hub.commands.CommandDispatcher;
+import org.yizhan.hub.ingest.EventAcks;
 import org.yizhan.hub.ingest.Ingest;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.presence.Presence;
 import org.yizhan.hub.presence.PresenceTracker;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.EventsAck;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.ConfigMessage;
 import org.yizhan.protocol.ProtocolException;
@@ -58,7 +60,7 @@ import java.util.function.Function;
  * <p>The vertx-mqtt client does not reconnect by itself: this link reconnects from its close handler with
  * exponential backoff and jitter. Runs on the event loop that calls {@link #start()}.
  */
-public final class BrokerLink implements CommandChannel {
+public final class BrokerLink implements CommandChannel, EventAcks {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
     static final String CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
@@ -408,6 +410,17 @@ public final class BrokerLink implements CommandChannel {
             return Future.succeededFuture(false);
         }
         return publish(Topics.of(stationId, Channel.COMMAND), Codec.encode(command), false);
+    }
+
+    /**
+     * Tells the station which of its events the registry now holds (contract 1.1), through the broker at QoS 1.
+     * Not waited for: a lost acknowledgement makes the station send those events again, which the registry ignores
+     * as duplicates and acknowledges anew.
+     */
+    @Override
+    public void acknowledge(String stationId, List<String> ids) {
+        publish(Topics.of(stationId, Channel.EVENTS_ACK), Codec.encode(new EventsAck(System.currentTimeMillis(), ids)),
+                false);
     }
 
     /** Whether the station is online, as this hub knows it (its birth, or the registry's presence). */

@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * Station events in the registry. Each event id (a ULID chosen by the station) is stored once: a replayed
- * or duplicated event is ignored, which is what lets the station resend until it gets a PUBACK.
+ * or duplicated event is ignored, which is what lets the station resend until it gets an acknowledgement
+ * ({@code .../events/ack}, or the PUBACK of the embedded endpoint).
  */
 public final class EventStore {
 

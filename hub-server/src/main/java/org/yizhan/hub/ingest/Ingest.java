@@ -32,8 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the hub does with each message a station sends, whatever transport brought it. Heartbeats and
- * telemetry stay in memory and go to the time series (no registry write); events are committed before
- * {@link #accept} completes, so the transport acknowledges them only then; a payload that breaks the contract
+ * telemetry stay in memory and go to the time series (no registry write); events are committed, and their ids
+ * handed to {@link EventAcks}, before {@link #accept} completes, so the transport acknowledges them only then; a payload that breaks the contract
  * is counted and dead-lettered, and completes normally so it is acknowledged and cannot loop.
  */
 public final class Ingest {
@@ -52,6 +52,7 @@ public final class Ingest {
     private final CommandDispatcher commands;
     private final EventEffects effects;
     private final Map<String, long[]> deadLetterBudget = new ConcurrentHashMap<>();
+    private volatile EventAcks acks = EventAcks.NONE;
 
     public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
                   DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands) {
@@ -74,6 +75,15 @@ public final class Ingest {
     }
 
     /**
+     * Where acknowledgements of events go ({@code .../events/ack}); none until set. Every events payload is
+     * acknowledged once its ids are settled: committed, already stored (a resend after a lost acknowledgement), or
+     * dead-lettered (as far as its ids can be read), so a bad event cannot jam a station's outbox.
+     */
+    public void acknowledgeWith(EventAcks acks) {
+        this.acks = acks;
+    }
+
+    /**
      * Handles a payload the station published on one of its up channels. Completes when the message may be
      * acknowledged; fails only when an event could not be stored (then it must not be acknowledged).
      */
@@ -85,13 +95,43 @@ public final class Ingest {
         try {
             m = Codec.decode(channel, payload);
         } catch (ProtocolException e) {
-            return reject(Optional.of(stationId), topic, e.reason(), e.getMessage(), payload, receivedAt);
+            return rejectAndAcknowledge(stationId, channel, topic, e.reason(), e.getMessage(), payload, receivedAt);
         } catch (RuntimeException e) {
-            return reject(Optional.of(stationId), topic, "malformed", "$: " + e.getMessage(), payload, receivedAt);
+            return rejectAndAcknowledge(stationId, channel, topic, "malformed", "$: " + e.getMessage(), payload,
+                    receivedAt);
         }
         Future<Void> done = handle(stationId, m, receivedAt);
+        if (m instanceof EventsMessage em) {
+            done = done.map(v -> {
+                acknowledge(stationId, em.events().stream().map(Event::id).toList());
+                return v;
+            });
+        }
         return done.onSuccess(v -> metrics.ingestLatencyNanos(System.nanoTime() - startNanos))
                 .onFailure(err -> LOG.error("Storing {} from {} failed: {}", channel.suffix(), stationId, err.getMessage()));
+    }
+
+    private Future<Void> rejectAndAcknowledge(String stationId, Channel channel, String topic, String reason,
+                                              String error, byte[] payload, long receivedAt) {
+        Future<Void> kept = reject(Optional.of(stationId), topic, reason, error, payload, receivedAt);
+        if (channel != Channel.EVENTS) {
+            return kept;
+        }
+        return kept.map(v -> {
+            acknowledge(stationId, EventsMessage.idsIn(payload));
+            return v;
+        });
+    }
+
+    private void acknowledge(String stationId, List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try {
+            acks.acknowledge(stationId, ids);
+        } catch (RuntimeException e) {
+            LOG.warn("Acknowledging {} events of {} failed: {}", ids.size(), stationId, e.toString());
+        }
     }
 
     private Future<Void> handle(String stationId, Message m, long receivedAt) {

@@ -21,6 +21,7 @@ import org.yizhan.hub.db.Database;
 import org.yizhan.hub.deadletter.DeadLetterStore;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.feature.EventEffects;
+import org.yizhan.hub.ingest.EventAcks;
 import org.yizhan.hub.ingest.Ingest;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.metrics.HubMetrics;
@@ -101,6 +102,8 @@ public final class MqttIngest {
         channel.target = broker.<CommandChannel>map(l -> l).orElse(endpoints);
         endpoints.commands(commands);
         broker.ifPresent(l -> l.commands(commands));
+        // committed events are acknowledged on .../events/ack by whichever side carries the station's messages
+        ingest.acknowledgeWith(broker.<EventAcks>map(l -> l).orElse(endpoints));
     }
 
     /**

@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.commands.CommandChannel;
 import org.yizhan.hub.commands.CommandDispatcher;
+import org.yizhan.hub.ingest.EventAcks;
 import org.yizhan.hub.ingest.Ingest;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.presence.PresenceTracker;
@@ -26,6 +27,7 @@ import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Codec;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.ConfigMessage;
+import org.yizhan.protocol.EventsAck;
 import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Topics;
@@ -41,10 +43,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The station side of the hub's MQTT endpoint: authenticates CONNECTs, keeps one connection per station (a new
  * one replaces the old), enforces the ACL (own root only; publish only on up channels), hands payloads to
- * {@link Ingest} and acknowledges QoS 1 only when it is done, delivers commands and the retained config, and
- * applies a connection's will itself when it drops without DISCONNECT.
+ * {@link Ingest} and acknowledges QoS 1 only when it is done (events committed, and {@code .../events/ack} sent
+ * first to a station subscribed to it), delivers commands and the retained config, and applies a connection's
+ * will itself when it drops without DISCONNECT.
  */
-final class StationEndpoints implements CommandChannel {
+final class StationEndpoints implements CommandChannel, EventAcks {
 
     private static final Logger LOG = LoggerFactory.getLogger(StationEndpoints.class);
     private static final int MQTT_5 = 5;
@@ -296,6 +299,21 @@ final class StationEndpoints implements CommandChannel {
             return Future.succeededFuture(false);
         }
         return publish(s, topic, Codec.encode(command), false);
+    }
+
+    /**
+     * Sends {@code .../events/ack} on the station's connection, when it has one and subscribed to the topic (an
+     * agent that did not takes the PUBACK, sent right after, as its acknowledgement).
+     */
+    @Override
+    public void acknowledge(String stationId, List<String> ids) {
+        StationSession s = sessions.get(stationId);
+        String topic = Topics.of(stationId, Channel.EVENTS_ACK);
+        if (s == null || !s.endpoint.isConnected() || !s.subscribedTo(topic)) {
+            return;
+        }
+        metrics.counter("yizhan_events_acks");
+        publish(s, topic, Codec.encode(new EventsAck(System.currentTimeMillis(), ids)), false);
     }
 
     /** Where the desired configuration of a station comes from when none was published since start. */

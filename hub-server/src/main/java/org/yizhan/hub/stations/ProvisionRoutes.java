@@ -137,8 +137,9 @@ public final class ProvisionRoutes implements HubFeature {
 
     private Future<Reply> issue(String key, String code, Station s, String hubUrl, String mqttHost) {
         String secret = StationSecrets.newSecret();
+        // this hub acknowledges events on .../events/ack (contract 1.1): the station deletes outbox rows on that
         StationConfig.Mqtt plain = new StationConfig.Mqtt(mqttHost, mqttPort.getAsInt(), published.mqttTls(), s.id(),
-                secret, KEEP_ALIVE_SECONDS);
+                secret, KEEP_ALIVE_SECONDS).withEventAcks(true);
         StationConfig.Mqtt mqtt = published.caPem().map(plain::withCaPem).orElse(plain);
         StationConfig.Access withKeys = StationConfig.Access.DEFAULTS.withHubKeys(hubKeys.get());
         StationConfig.Access access = entryKeys.apply(s.id()).map(withKeys::withEntryKey).orElse(withKeys);

@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The durable outbox: every event is committed to a SQLite file (WAL, synchronous=FULL, so it survives
- * power loss on an SD card) before it is sent, and deleted only after the hub's PUBACK. Ids are ULIDs,
- * so ordering by id is ordering by creation. All JDBC runs on a single-thread worker, in call order.
+ * power loss on an SD card) before it is sent, and deleted only once acknowledged (the hub's
+ * {@code .../events/ack}, or its PUBACK without {@code mqtt.eventAcks}). Ids are ULIDs, so ordering by id is
+ * ordering by creation. All JDBC runs on a single-thread worker, in call order.
  */
 public final class Outbox {
 

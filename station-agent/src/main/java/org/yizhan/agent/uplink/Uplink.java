@@ -15,9 +15,11 @@ import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Codec;
 import org.yizhan.protocol.Event;
+import org.yizhan.protocol.EventsAck;
 import org.yizhan.protocol.EventsMessage;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Message;
+import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Topics;
 
@@ -35,9 +37,14 @@ import java.util.function.BiConsumer;
  * The station's MQTT uplink (contract v1). Connects as the station with its will on {@code .../state},
  * publishes the birth with a session number that grows across restarts, subscribes to {@code .../cmd}
  * and {@code .../config}, sends heartbeats, and drains the durable {@link Outbox} oldest first: one event
- * alone, several as a replay batch (at most 500 events and 256 KiB), with a bounded number of unacknowledged
- * publishes. An event leaves the outbox only after its PUBACK. Reconnects from the close handler with
- * exponential backoff (1 s doubling to 60 s) and full jitter. Runs on the Vert.x context that started it.
+ * alone, several as a replay batch (at most 500 events and 256 KiB), with at most {@link #EVENT_WINDOW}
+ * publishes not yet acknowledged. An event leaves the outbox only once acknowledged: with {@code mqtt.eventAcks}
+ * by the hub's {@code .../events/ack} (contract 1.1; what a broker's PUBACK cannot say), when a hub
+ * acknowledged nothing for {@code mqtt.eventAckTimeoutSeconds} the unacknowledged events are sent again (the hub
+ * ignores the duplicate ids and acknowledges them); without it by the PUBACK, which the hub's own endpoint sends
+ * only after committing. A reconnect sends again whatever the outbox still holds. Reconnects from the close
+ * handler with exponential backoff (1 s doubling to 60 s) and full jitter. Runs on the Vert.x context that
+ * started it.
  */
 public final class Uplink implements EventSink {
 
@@ -45,6 +52,8 @@ public final class Uplink implements EventSink {
 
     /** Unacknowledged event publishes allowed at once. */
     static final int EVENT_WINDOW = 4;
+    /** How often sent events are checked for a missing acknowledgement ({@code mqtt.eventAcks}). */
+    private static final long ACK_CHECK_MS = 500;
     /** Room left in a batch for the envelope. */
     private static final int BATCH_BUDGET = Codec.MAX_BATCH_BYTES - 1024;
     private static final long BACKOFF_MIN_MS = 1_000;
@@ -54,6 +63,8 @@ public final class Uplink implements EventSink {
     private final String stationId;
     private final StationConfig.Mqtt mqtt;
     private final int heartbeatSeconds;
+    private final boolean eventAcks;
+    private final long ackTimeoutMs;
     private final Outbox outbox;
     private final SessionStore sessions;
     private final String agentVersion;
@@ -69,13 +80,33 @@ public final class Uplink implements EventSink {
     private int attempt;
     private long reconnectTimer = -1;
     private long heartbeatTimer = -1;
+    private long ackTimer = -1;
     private long heartbeatSeq;
-    // event pump state (reset on every connection)
+    // event pump state (reset on every connection, and when acknowledgements are overdue)
     private boolean pumping;
     private boolean pumpAgain;
+    /** The newest id sent; the pump reads the outbox after it. */
     private String cursor = "";
-    private final Map<Integer, List<String>> inFlight = new HashMap<>();
-    private final Set<Integer> earlyAcks = new HashSet<>();
+    /** Grows whenever sending starts over from the oldest event; a read or publish of an older round is dropped. */
+    private int round;
+    /** Event publishes not yet acknowledged, oldest first; at most {@link #EVENT_WINDOW}. */
+    private final List<Sent> unsettled = new ArrayList<>();
+    /** PUBACK mode: the publishes waiting for their PUBACK, by packet id; PUBACKs that came before the id was known. */
+    private final Map<Integer, Sent> awaitingPuback = new HashMap<>();
+    private final Set<Integer> earlyPubacks = new HashSet<>();
+
+    /** One publish of events: its ids, those the hub has not acknowledged yet, and when it went out. */
+    private static final class Sent {
+        final List<String> ids;
+        final Set<String> open;
+        final long at;
+
+        Sent(List<String> ids, long at) {
+            this.ids = ids;
+            this.open = new HashSet<>(ids);
+            this.at = at;
+        }
+    }
 
     private Runnable connectedHandler = () -> { };
     private Throwable handshakeError;
@@ -87,6 +118,8 @@ public final class Uplink implements EventSink {
         this.stationId = config.stationId();
         this.mqtt = config.mqtt();
         this.heartbeatSeconds = config.heartbeatSeconds();
+        this.eventAcks = config.mqtt().eventAcks();
+        this.ackTimeoutMs = config.mqtt().eventAckTimeoutSeconds() * 1000L;
         this.outbox = outbox;
         this.sessions = sessions;
         this.agentVersion = agentVersion;
@@ -108,6 +141,9 @@ public final class Uplink implements EventSink {
     /** Starts connecting; completes at once, the connection comes up (and is kept up) in the background. */
     public Future<Void> start() {
         heartbeatTimer = vertx.setPeriodic(heartbeatSeconds * 1000L, t -> heartbeat());
+        if (eventAcks) {
+            ackTimer = vertx.setPeriodic(ACK_CHECK_MS, t -> resendOverdue());
+        }
         connect();
         return Future.succeededFuture();
     }
@@ -245,17 +281,23 @@ public final class Uplink implements EventSink {
         session = s;
         attempt = 0;
         lastConnectedAt = System.currentTimeMillis();
-        inFlight.clear();
-        earlyAcks.clear();
-        cursor = "";
-        pumping = false;
+        startOver();
         LOG.info("Connected to the hub, session {}, {} events waiting in the outbox", s, outbox.size());
         StateMessage birth = StateMessage.birth(System.currentTimeMillis(), s, agentVersion, configVersion);
         c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(birth), MqttQoS.AT_LEAST_ONCE, false, true);
-        c.subscribe(Map.of(Topics.of(stationId, Channel.COMMAND), 1, Topics.of(stationId, Channel.CONFIG), 1))
-                .onFailure(err -> LOG.warn("Subscribe failed: {}", err.toString()));
+        Map<String, Integer> topics = new HashMap<>(Map.of(Topics.of(stationId, Channel.COMMAND), 1,
+                Topics.of(stationId, Channel.CONFIG), 1));
+        if (eventAcks) {
+            topics.put(Topics.of(stationId, Channel.EVENTS_ACK), 1);
+        }
+        // events go once the hub knows where to acknowledge them
+        c.subscribe(topics).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("Subscribe failed: {}", ar.cause().toString());
+            }
+            pump();
+        });
         connectedHandler.run();
-        pump();
     }
 
     private void onClosed(MqttClient c) {
@@ -265,8 +307,7 @@ public final class Uplink implements EventSink {
         boolean was = connected;
         connected = false;
         client = null;
-        inFlight.clear();
-        earlyAcks.clear();
+        startOver();
         if (was) {
             LOG.warn("Connection to the hub lost; {} events kept in the outbox", outbox.size());
         }
@@ -297,6 +338,10 @@ public final class Uplink implements EventSink {
             LOG.warn("Ignoring a message on an unexpected topic {}", msg.topicName());
             return;
         }
+        if (addr.get().channel() == Channel.EVENTS_ACK) {
+            onEventsAck(msg.payload());
+            return;
+        }
         try {
             downlinkHandler.accept(addr.get().channel(), msg.payload());
         } catch (RuntimeException e) {
@@ -322,16 +367,16 @@ public final class Uplink implements EventSink {
             pumpAgain = true;
             return;
         }
-        if (inFlight.size() >= EVENT_WINDOW) {
+        if (unsettled.size() >= EVENT_WINDOW) {
             return;
         }
         pumping = true;
         pumpAgain = false;
         MqttClient c = client;
+        int r = round;
         outbox.after(cursor, EventsMessage.MAX_BATCH_EVENTS).onComplete(ar -> {
-            if (client != c || !connected) {
-                pumping = false;
-                return;
+            if (round != r) {
+                return; // a new connection or a resend started over meanwhile
             }
             if (ar.failed()) {
                 pumping = false;
@@ -360,47 +405,104 @@ public final class Uplink implements EventSink {
             Buffer payload = Codec.encode(m);
             List<String> ids = chunk.stream().map(Event::id).toList();
             cursor = ids.get(ids.size() - 1);
+            // counted before it goes out: the hub's acknowledgement may come before the publish completes here
+            Sent sent = new Sent(ids, System.currentTimeMillis());
+            unsettled.add(sent);
             c.publish(Topics.of(stationId, Channel.EVENTS), payload, MqttQoS.AT_LEAST_ONCE, false, false)
                     .onComplete(pub -> {
-                        pumping = false;
-                        if (client != c) {
+                        if (round != r) {
                             return;
                         }
+                        pumping = false;
                         if (pub.failed()) {
                             LOG.warn("Publishing {} events failed: {}", ids.size(), pub.cause().getMessage());
-                            cursor = "";
-                            return;
-                        }
-                        int pid = pub.result();
-                        if (earlyAcks.remove(pid)) {
-                            acked(ids);
+                            startOver();
                         } else {
-                            inFlight.put(pid, ids);
+                            awaitPuback(pub.result(), sent);
                         }
                         pump();
                     });
         });
     }
 
-    private void onPubAck(MqttClient c, int pid) {
-        if (client != c) {
+    private void awaitPuback(int pid, Sent s) {
+        if (eventAcks || !unsettled.contains(s)) {
             return;
         }
-        List<String> ids = inFlight.remove(pid);
-        if (ids == null) {
-            earlyAcks.add(pid);
-            return;
+        if (earlyPubacks.remove(pid)) {
+            settle(s);
+        } else {
+            awaitingPuback.put(pid, s);
         }
-        acked(ids);
     }
 
-    private void acked(List<String> ids) {
+    /** PUBACK mode: the hub's endpoint has committed the publish's events. With event acks a PUBACK says nothing. */
+    private void onPubAck(MqttClient c, int pid) {
+        if (client != c || eventAcks) {
+            return;
+        }
+        Sent s = awaitingPuback.remove(pid);
+        if (s == null) {
+            earlyPubacks.add(pid);
+            return;
+        }
+        settle(s);
+    }
+
+    private void settle(Sent s) {
+        unsettled.remove(s);
+        delete(s.ids);
+    }
+
+    /** The hub has the events (or dead-lettered them): they leave the outbox, whichever publish carried them. */
+    private void onEventsAck(Buffer payload) {
+        EventsAck ack;
+        try {
+            ack = Codec.decode(Channel.EVENTS_ACK, payload.getBytes(), EventsAck.class);
+        } catch (ProtocolException e) {
+            LOG.warn("Ignoring a bad events acknowledgement: {}", e.getMessage());
+            return;
+        }
+        if (!eventAcks) {
+            return;
+        }
+        unsettled.removeIf(s -> {
+            s.open.removeAll(ack.ids());
+            return s.open.isEmpty();
+        });
+        delete(ack.ids());
+    }
+
+    private void delete(List<String> ids) {
         outbox.delete(ids).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.error("Deleting {} acknowledged events failed: {}", ids.size(), ar.cause().toString());
             }
             pump();
         });
+    }
+
+    /** Event-ack mode: when the oldest publish waited too long for its acknowledgement, sends everything again. */
+    private void resendOverdue() {
+        if (!connected || unsettled.isEmpty()
+                || System.currentTimeMillis() - unsettled.get(0).at < ackTimeoutMs) {
+            return;
+        }
+        LOG.warn("The hub acknowledged no events for {} s; sending the {} waiting in the outbox again "
+                + "(mqtt.eventAcks is on: the hub must answer on .../events/ack)", ackTimeoutMs / 1000, outbox.size());
+        startOver();
+        pump();
+    }
+
+    /** Forgets what was sent: the next pump starts again from the oldest event in the outbox. */
+    private void startOver() {
+        round++;
+        pumping = false;
+        pumpAgain = false;
+        cursor = "";
+        unsettled.clear();
+        awaitingPuback.clear();
+        earlyPubacks.clear();
     }
 
     /** Publishes the clean-shutdown state, disconnects and stops reconnecting. */
@@ -413,6 +515,10 @@ public final class Uplink implements EventSink {
         if (heartbeatTimer >= 0) {
             vertx.cancelTimer(heartbeatTimer);
             heartbeatTimer = -1;
+        }
+        if (ackTimer >= 0) {
+            vertx.cancelTimer(ackTimer);
+            ackTimer = -1;
         }
         MqttClient c = client;
         if (!connected || c == null) {

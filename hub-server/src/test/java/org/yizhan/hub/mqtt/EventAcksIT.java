@@ -1,0 +1,188 @@
+package org.yizhan.hub.mqtt;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.yizhan.hub.db.TestRegistry;
+import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Codec;
+import org.yizhan.protocol.Event;
+import org.yizhan.protocol.EventsAck;
+import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.ProtocolException;
+import org.yizhan.protocol.Topics;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.await;
+import static org.yizhan.hub.mqtt.MqttEndpointFixture.publish;
+
+/** Contract 1.1 on the embedded endpoint: {@code .../events/ack} after commit, before the PUBACK. */
+@ExtendWith(VertxExtension.class)
+class EventAcksIT {
+
+    @RegisterExtension
+    static final TestRegistry H2 = TestRegistry.h2();
+
+    private static final String ST = "st-001";
+    private static final String OTHER = "st-002";
+    private MqttEndpointFixture hub;
+    private String secret;
+    private String otherSecret;
+    private final List<MqttClient> clients = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp(Vertx vertx) {
+        hub = MqttEndpointFixture.open(vertx, H2);
+        secret = hub.station(ST, 10);
+        otherSecret = hub.station(OTHER, 10);
+        hub.start(0);
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (MqttClient c : clients) {
+            try {
+                if (c.isConnected()) {
+                    c.disconnectForcibly(0, 100, false);
+                }
+                c.close(true);
+            } catch (MqttException ignored) {
+                // already gone
+            }
+        }
+        hub.close();
+    }
+
+    private MqttClient connect(String id, String password) throws MqttException {
+        MqttClient c = hub.connect(id, password, 1, 30);
+        clients.add(c);
+        return c;
+    }
+
+    /** Subscribes to the station's own acknowledgements and collects them, decoded strictly. */
+    private static List<EventsAck> acks(MqttClient c, String stationId) throws MqttException {
+        List<EventsAck> got = new CopyOnWriteArrayList<>();
+        IMqttToken t = c.subscribeWithResponse(Topics.of(stationId, Channel.EVENTS_ACK), 1, (topic, m) -> {
+            try {
+                got.add(Codec.decode(Channel.EVENTS_ACK, m.getPayload(), EventsAck.class));
+            } catch (ProtocolException e) {
+                throw new AssertionError("the hub sent a bad ack: " + e.getMessage(), e);
+            }
+        });
+        assertThat(t.getGrantedQos()).containsExactly(1);
+        return got;
+    }
+
+    private static Event event(String type) {
+        return Event.of(type, System.currentTimeMillis(), new JsonObject());
+    }
+
+    private JsonArray stored() {
+        return await(hub.events.list(Optional.of(ST), Optional.empty(), Optional.empty(), 100))
+                .getJsonArray("events");
+    }
+
+    @Test
+    void acknowledgesABatchAfterCommitAndAResentBatchAgain() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        List<Event> batch = List.of(event("door.opened"), event("door.closed"), event("access.granted"));
+        List<String> ids = batch.stream().map(Event::id).toList();
+        publish(c, ST, Channel.EVENTS, EventsMessage.batch(batch).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.size() == 1);
+        assertThat(acks.get(0).ids()).containsExactlyElementsOf(ids);
+        assertThat(stored()).hasSize(3);
+
+        // The ack was lost on the way: the station sends the batch again; stored once, acknowledged again.
+        publish(c, ST, Channel.EVENTS, EventsMessage.batch(batch).toJson());
+        Event single = event("smoke.alarm");
+        publish(c, ST, Channel.EVENTS, EventsMessage.single(single).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.size() == 3);
+        assertThat(acks.get(1).ids()).containsExactlyElementsOf(ids);
+        assertThat(acks.get(2).ids()).containsExactly(single.id());
+        assertThat(stored()).hasSize(4);
+        assertThat(acksSent()).isEqualTo(3);
+    }
+
+    private double acksSent() {
+        return hub.metrics.scrape().lines().filter(l -> l.startsWith("yizhan_events_acks_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void acknowledgesDeadLetteredEventsSoTheyCannotJamTheOutbox() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        Event good = event("door.opened");
+        JsonObject bad = event("door.closed").toJsonInBatch().put("type", "NOT A TYPE");
+        JsonObject payload = new JsonObject().put("v", 1)
+                .put("events", new JsonArray().add(good.toJsonInBatch()).add(bad));
+        publish(c, ST, Channel.EVENTS, payload);
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.size() == 1);
+        assertThat(acks.get(0).ids()).containsExactly(good.id(), bad.getString("id"));
+        assertThat(await(hub.deadLetters.list(10))).hasSize(1);
+        assertThat(stored()).as("the batch is refused whole").isEmpty();
+
+        c.publish(Topics.of(ST, Channel.EVENTS), "not json".getBytes(StandardCharsets.UTF_8), 1, false);
+        publish(c, ST, Channel.HEARTBEAT, new JsonObject().put("v", 1).put("ts", 1).put("seq", 1)
+                .put("uptimeS", 1).put("outbox", 0));
+        assertThat(c.isConnected()).isTrue();
+        assertThat(acks).as("nothing to acknowledge in garbage").hasSize(1);
+    }
+
+    @Test
+    void sendsNoAckToAStationThatDidNotSubscribeAndStillAcknowledgesWithPuback() throws Exception {
+        MqttClient c = connect(ST, secret);
+        publish(c, ST, Channel.EVENTS, EventsMessage.single(event("door.opened")).toJson());
+        // publish returned: the PUBACK came, after the commit, as before contract 1.1
+        assertThat(stored()).hasSize(1);
+        assertThat(acksSent()).isZero();
+    }
+
+    @Test
+    void aStationGetsOnlyItsOwnAcksAndMayNotSubscribeToOrPublishAnothers() throws Exception {
+        MqttClient c = connect(ST, secret);
+        MqttClient other = connect(OTHER, otherSecret);
+        List<EventsAck> mine = acks(c, ST);
+        List<EventsAck> theirs = acks(other, OTHER);
+        int[] granted;
+        try {
+            granted = c.subscribeWithResponse(new String[]{Topics.of(OTHER, Channel.EVENTS_ACK),
+                    "yizhan/v1/stations/+/events/ack"}, new int[]{1, 1}).getGrantedQos();
+        } catch (MqttException ex) {
+            granted = new int[]{0x80, 0x80};
+        }
+        assertThat(granted).containsExactly(0x80, 0x80);
+        assertThat(hub.rejected("acl")).isEqualTo(2);
+
+        // a forged ack for itself is a down channel: dropped and counted, never delivered
+        publish(c, ST, Channel.EVENTS_ACK, new EventsAck(1, List.of(event("x.y").id())).toJson());
+        assertThat(hub.rejected("acl")).isEqualTo(3);
+
+        Event e = event("door.opened");
+        publish(other, OTHER, Channel.EVENTS, EventsMessage.single(e).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> theirs.size() == 1);
+        assertThat(theirs.get(0).ids()).containsExactly(e.id());
+        Event mineEvent = event("door.closed");
+        publish(c, ST, Channel.EVENTS, EventsMessage.single(mineEvent).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> mine.size() == 1);
+        assertThat(mine).singleElement().satisfies(a -> assertThat(a.ids()).containsExactly(mineEvent.id()));
+        assertThat(theirs).hasSize(1);
+    }
+}
