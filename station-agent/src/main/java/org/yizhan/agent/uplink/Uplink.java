@@ -283,18 +283,23 @@ public final class Uplink implements EventSink {
         lastConnectedAt = System.currentTimeMillis();
         startOver();
         LOG.info("Connected to the hub, session {}, {} events waiting in the outbox", s, outbox.size());
-        StateMessage birth = StateMessage.birth(System.currentTimeMillis(), s, agentVersion, configVersion);
-        c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(birth), MqttQoS.AT_LEAST_ONCE, false, true);
         Map<String, Integer> topics = new HashMap<>(Map.of(Topics.of(stationId, Channel.COMMAND), 1,
                 Topics.of(stationId, Channel.CONFIG), 1));
         if (eventAcks) {
             topics.put(Topics.of(stationId, Channel.EVENTS_ACK), 1);
         }
-        // events go once the hub knows where to acknowledge them
+        // subscribed before the birth: through a broker, a hub sends pending commands when it sees the birth, and
+        // a command published before the subscription would be dropped; events go once the hub knows where to
+        // acknowledge them
         c.subscribe(topics).onComplete(ar -> {
             if (ar.failed()) {
                 LOG.warn("Subscribe failed: {}", ar.cause().toString());
             }
+            if (client != c) {
+                return;
+            }
+            StateMessage birth = StateMessage.birth(System.currentTimeMillis(), s, agentVersion, configVersion);
+            c.publish(Topics.of(stationId, Channel.STATE), Codec.encode(birth), MqttQoS.AT_LEAST_ONCE, false, true);
             pump();
         });
         connectedHandler.run();
