@@ -53,6 +53,7 @@ public final class Ingest {
     private final EventEffects effects;
     private final Map<String, long[]> deadLetterBudget = new ConcurrentHashMap<>();
     private volatile EventAcks acks = EventAcks.NONE;
+    private volatile boolean liveElsewhere;
 
     public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
                   DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands) {
@@ -134,21 +135,54 @@ public final class Ingest {
         }
     }
 
+    /**
+     * In broker mode every replica sees every station's telemetry, births and events through a subscription of its
+     * own ({@code broker/LiveFeed}) and shows them with {@link #showLive}; what this replica stores through the
+     * shared subscription is then not shown a second time from here.
+     */
+    public void liveElsewhere(boolean elsewhere) {
+        this.liveElsewhere = elsewhere;
+    }
+
+    /**
+     * Shows a validated telemetry or birth message on this replica's live view ({@link StationLive} and
+     * {@link Bus#LIVE}): memory and the event bus only, nothing stored.
+     */
+    public void showLive(String stationId, Message m, long receivedAt) {
+        if (m instanceof Telemetry t) {
+            JsonObject json = t.toJson();
+            live.telemetry(stationId, json);
+            live("telemetry", stationId, json);
+        } else if (m instanceof StateMessage s && s.online()) {
+            live.reportedConfig(stationId, s.configVersion(), receivedAt);
+        }
+    }
+
+    /** Shows the station's events on this replica's live stream (each once: the caller leaves out repeats). */
+    public void showEvents(String stationId, List<Event> events) {
+        for (Event e : events) {
+            live("event", stationId, new JsonObject().put("id", e.id()).put("stationId", stationId)
+                    .put("ts", e.ts()).put("type", e.type()).put("data", e.data()));
+        }
+    }
+
     private Future<Void> handle(String stationId, Message m, long receivedAt) {
         if (m instanceof Heartbeat h) {
             timeSeries.heartbeat(stationId, h, receivedAt);
             return Future.succeededFuture();
         }
         if (m instanceof Telemetry t) {
-            JsonObject json = t.toJson();
-            live.telemetry(stationId, json);
             timeSeries.telemetry(stationId, t, receivedAt);
-            live("telemetry", stationId, json);
+            if (!liveElsewhere) {
+                showLive(stationId, t, receivedAt);
+            }
             return Future.succeededFuture();
         }
         if (m instanceof StateMessage s) {
             if (s.online()) {
-                live.reportedConfig(stationId, s.configVersion(), receivedAt);
+                if (!liveElsewhere) {
+                    showLive(stationId, s, receivedAt);
+                }
                 presence.birth(stationId, s.session(), receivedAt);
             } else {
                 presence.stateOffline(stationId, s.session(), s.reason().orElse(PresenceTracker.REASON_LOST), receivedAt);
@@ -159,9 +193,8 @@ public final class Ingest {
             return events.insertNew(stationId, em.events(), receivedAt,
                     (c, fresh) -> effects.onEvents(c, stationId, fresh)).map(inserted -> {
                 List<Event> fresh = inserted.fresh();
-                for (Event e : fresh) {
-                    live("event", stationId, new JsonObject().put("id", e.id()).put("stationId", stationId)
-                            .put("ts", e.ts()).put("type", e.type()).put("data", e.data()));
+                if (!liveElsewhere) {
+                    showEvents(stationId, fresh);
                 }
                 if (fresh.size() < em.events().size()) {
                     metrics.counter("yizhan_events_duplicates");

@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.broker.BrokerLink;
 import org.yizhan.hub.broker.BrokerSettings;
+import org.yizhan.hub.broker.LiveFeed;
 import org.yizhan.hub.broker.StationAccounts;
 import org.yizhan.hub.commands.CommandChannel;
 import org.yizhan.hub.commands.CommandDispatcher;
@@ -76,6 +77,8 @@ public final class MqttIngest {
     /** In broker mode ({@code mqtt-mode=broker}) the link to the broker, in place of the endpoint's servers. */
     private final Optional<BrokerLink> broker;
     private final Optional<StationAccounts> accounts;
+    /** In broker mode every station's live messages for this replica's live view, whichever replica stores them. */
+    private final Optional<LiveFeed> liveFeed;
     private final List<EventEffects> registered = new ArrayList<>();
     private EventEffects effects = EventEffects.NONE;
     private Context context;
@@ -97,6 +100,8 @@ public final class MqttIngest {
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         this.broker = config.broker().map(b -> new BrokerLink(vertx, b, config.maxMessageBytes(), ingest, presence,
                 metrics));
+        this.liveFeed = config.broker().map(b -> new LiveFeed(vertx, b, config.maxMessageBytes(), ingest, live));
+        ingest.liveElsewhere(liveFeed.isPresent());
         this.accounts = config.broker().filter(BrokerSettings::dynsec)
                 .map(b -> new StationAccounts(broker.orElseThrow(), b.username()));
         channel.target = broker.<CommandChannel>map(l -> l).orElse(endpoints);
@@ -157,7 +162,8 @@ public final class MqttIngest {
             return onContext(() -> presence.start()
                     .compose(v -> commands.start())
                     .compose(v -> link.start())
-                    .compose(v -> accounts.map(StationAccounts::ensureHubRole).orElse(Future.succeededFuture())));
+                    .compose(v -> accounts.map(StationAccounts::ensureHubRole).orElse(Future.succeededFuture()))
+                    .compose(v -> liveFeed.orElseThrow().start()));
         }
         return onContext(() -> presence.start()
                 .compose(v -> commands.start())
@@ -232,7 +238,7 @@ public final class MqttIngest {
             return Future.succeededFuture();
         }
         if (broker.isPresent()) {
-            return onContext(() -> broker.get().stop().eventually(commands::stop).eventually(presence::stop));
+            return onContext(() -> liveFeed.orElseThrow().stop().eventually(broker.get()::stop).eventually(commands::stop).eventually(presence::stop));
         }
         return onContext(() -> {
             endpoints.stopping();

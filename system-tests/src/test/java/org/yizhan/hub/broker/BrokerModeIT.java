@@ -197,4 +197,63 @@ class BrokerModeIT {
                 .statusCode()).isEqualTo(404);
         assertThat(agent.uplinkConnected()).as("the other station is untouched").isTrue();
     }
+
+    @Test
+    @Order(8)
+    void everyReplicasLiveStreamShowsEveryMessageOnce() throws Exception {
+        String token = a.adminToken();
+        List<String> onA = stream(a, token);
+        List<String> onB = stream(b, token);
+        java.util.Set<String> before = eventIds(token);
+        for (int i = 0; i < 4; i++) {
+            agent.simulate("/sim/door", new JsonObject().put("open", true));
+            agent.simulate("/sim/door", new JsonObject().put("open", false));
+        }
+        await("8 new door events stored").atMost(Duration.ofSeconds(30))
+                .until(() -> eventIds(token).size() >= before.size() + 8);
+        java.util.Set<String> fresh = new java.util.HashSet<>(eventIds(token));
+        fresh.removeAll(before);
+        // the shared subscription hands each message to one replica; both streams show every event, once
+        for (List<String> lines : List.of(onA, onB)) {
+            await("every new event on the stream").atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(ids(lines, "event", "id")).containsAll(fresh));
+            assertThat(ids(lines, "event", "id")).as("no event shown twice").doesNotHaveDuplicates();
+        }
+        // door changes send telemetry: each replica shows the same telemetry messages, each once
+        await("the same telemetry on both replicas").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            List<String> ta = ids(onA, "telemetry", "ts");
+            assertThat(ta).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates()
+                    .containsExactlyInAnyOrderElementsOf(ids(onB, "telemetry", "ts"));
+        });
+    }
+
+    private static java.util.Set<String> eventIds(String token) throws Exception {
+        return a.call("GET", "/api/v1/events?stationId=" + stationId + "&limit=500", token, null)
+                .getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("id"))
+                .collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The {@code data} lines of one station's SSE stream on the replica, collected as they come. */
+    private static List<String> stream(TestHub hub, String token) throws Exception {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                hub.url("/api/v1/stream?stationId=" + stationId + "&access_token=" + token))).build();
+        http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(r -> r.body().forEach(lines::add));
+        await("stream connected").atMost(Duration.ofSeconds(10)).until(() -> lines.contains(": connected"));
+        return lines;
+    }
+
+    /** The {@code field} of the data of each {@code kind} message in the stream lines. */
+    private static List<String> ids(List<String> lines, String kind, String field) {
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            if (lines.get(i).equals("event: " + kind) && lines.get(i + 1).startsWith("data: ")) {
+                JsonObject data = new JsonObject(lines.get(i + 1).substring(6)).getJsonObject("data");
+                out.add(String.valueOf(data.getValue(field)));
+            }
+        }
+        return out;
+    }
 }
