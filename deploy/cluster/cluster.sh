@@ -243,14 +243,13 @@ EOF
         http="http$n"
         http="${!http}"
         echo "== hub-$n on 127.0.0.1:$http"
-        # tls-ca is handed to stations only when tls-cert is set (HTTP stays plain: http-tls is off)
+        # the hubs verify the broker with its CA and hand the same CA to the stations they provision
         mkdir -p "$target/hub-$n"
         spawn "hub-$n" env YIZHAN_DATA_DIR="$target/hub-$n" YIZHAN_HTTP_HOST=127.0.0.1 YIZHAN_HTTP_PORT="$http" \
             YIZHAN_ADMIN_PASSWORD="$admin_pw" YIZHAN_TRUSTED_PROXIES=127.0.0.1 \
             YIZHAN_PUBLIC_MQTT_HOST=127.0.0.1 YIZHAN_PUBLIC_HTTP_URL="http://127.0.0.1:$lb" \
             YIZHAN_MQTT_MODE=broker YIZHAN_MQTT_BROKER_URL="mqtts://127.0.0.1:$mqtts" \
-            YIZHAN_MQTT_BROKER_CA="$tls/ca.pem" YIZHAN_TLS_CA="$tls/ca.pem" \
-            YIZHAN_TLS_CERT="$tls/server.pem" YIZHAN_TLS_KEY="$tls/server.key" \
+            YIZHAN_MQTT_BROKER_CA="$tls/ca.pem" \
             YIZHAN_MQTT_BROKER_USERNAME=yizhan-hub YIZHAN_MQTT_BROKER_PASSWORD="$broker_pw" \
             YIZHAN_MQTT_BROKER_DYNSEC=true \
             YIZHAN_DB_URL="jdbc:postgresql://127.0.0.1:$pg/yizhan" YIZHAN_DB_USER=yizhan YIZHAN_DB_PASSWORD="$pg_pw" \
