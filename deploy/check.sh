@@ -12,7 +12,7 @@ failed=0
 
 echo "== shellcheck"
 shellcheck "$os/firstboot/yizhan-firstboot.sh" "$os/kiosk/yizhan-kiosk-launch.sh" "$os/bin/yizhan-agent" \
-    "$here/check.sh" || failed=1
+    "$here/check.sh" "$here/cluster/cluster.sh" || failed=1
 
 echo "== systemd-analyze verify"
 root="$(mktemp -d)"

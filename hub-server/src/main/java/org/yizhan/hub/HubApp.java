@@ -15,6 +15,7 @@ import org.yizhan.hub.auth.MemberLogin;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.backup.BackupRoutes;
+import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.broker.RetireRoutes;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
@@ -114,6 +115,8 @@ public final class HubApp {
     private MqttIngest mqtt;
     private HttpApi http;
     private Optional<HubTls> tls = Optional.empty();
+    /** The CA stations are handed to verify their MQTT server: the broker's in broker mode, else {@code tls-ca}. */
+    private Optional<String> stationCa = Optional.empty();
     private List<HubFeature> features = List.of();
     private Optional<String> generatedAdminPassword = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
@@ -138,6 +141,14 @@ public final class HubApp {
                                     return d;
                                 })
                         : Future.succeededFuture(d))
+                .compose(d -> vertx.executeBlocking(() -> {
+                    // behind a broker, stations verify the broker's certificate, not the hub's
+                    Optional<Path> brokerCa = config.broker().flatMap(BrokerSettings::ca);
+                    stationCa = brokerCa.isPresent()
+                            ? Optional.of(Files.readString(brokerCa.get(), StandardCharsets.US_ASCII))
+                            : tls.flatMap(HubTls::caPem);
+                    return d;
+                }, false))
                 .compose(d -> Database.open(vertx, dataDir, config.dbUrl(), config.dbUser(), config.dbPassword()))
                 .compose(database -> {
                     db = database;
@@ -215,7 +226,7 @@ public final class HubApp {
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth),
-                new ProvisionRoutes(vertx, config.published().withCaPem(tls.flatMap(HubTls::caPem)), mqtt::stationPort, stations, replies, metrics,
+                new ProvisionRoutes(vertx, config.published().withCaPem(stationCa), mqtt::stationPort, stations, replies, metrics,
                         config.provisionAttemptsPerMinute())
                         .credentials(mqtt.brokerAccounts().<java.util.function.BiFunction<String, String, Future<Void>>>map(
                                 a -> a::provision).orElse((id, secret) -> Future.succeededFuture()))

@@ -164,6 +164,8 @@ class StationLifecycleIT {
         await("events wait in the outbox").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(agentStatus.get("/status").body().getInteger("outbox")).isGreaterThanOrEqualTo(10));
 
+        // the session the agent had with the first hub: it changes only when a connection to the new hub succeeds
+        long sessionBefore = agentStatus.get("/status").body().getJsonObject("uplink").getLong("session");
         Proc hub2 = hub(hubDir, httpPort, mqttPort);
         Proc.awaitPorts(hubDir, hub2);
         Http api2 = new Http("http://127.0.0.1:" + httpPort);
@@ -171,7 +173,6 @@ class StationLifecycleIT {
                 .put("password", ADMIN_PASSWORD)).body().getString("token"));
         // the registry still holds the station's last presence, so the new hub may show it online at once: wait
         // for the agent itself to be back (its reconnect backoff grows to a minute while the hub is down)
-        long sessionBefore = agentStatus.get("/status").body().getJsonObject("uplink").getLong("session");
         await("the agent reconnects with a new session").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                     JsonObject uplink = agentStatus.get("/status").body().getJsonObject("uplink");
