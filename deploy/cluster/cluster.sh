@@ -269,6 +269,9 @@ defaults
     log global
     option httplog
     option forwardfor
+    # a request to a replica that just died goes to the other one (a page's live stream reconnecting included)
+    option redispatch
+    retries 3
     timeout connect 5s
     timeout client 60s
     timeout server 60s

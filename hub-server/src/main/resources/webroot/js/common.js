@@ -126,24 +126,44 @@ function setLive(on) {
 
 /**
  * Opens the live stream and shows the live badge in the header; handlers maps kinds (presence, telemetry, event,
- * alert, command) to functions of the message {kind, stationId, data}. Reconnects by itself (EventSource does).
+ * alert, command) to functions of the message {kind, stationId, data}. A dropped stream is reopened: EventSource
+ * retries by itself after a network error, but gives up for good when an answer is not a stream (a load balancer's
+ * 502 or 503 while the replica behind it dies), so then a new one is opened after 3 s, through the balancer to a
+ * replica that is up. Returns {close()}.
  */
 export function openStream(handlers, stationId) {
   let url = '/api/v1/stream?access_token=' + encodeURIComponent(token() || '');
   if (stationId) { url += '&stationId=' + encodeURIComponent(stationId); }
-  const stream = new EventSource(url);
+  let stream = null;
+  let closed = false;
+  let retry = null;
+  const open = () => {
+    retry = null;
+    if (closed) { return; }
+    const s = new EventSource(url);
+    stream = s;
+    s.onopen = () => setLive(true);
+    s.onerror = () => {
+      setLive(false);
+      if (s.readyState === EventSource.CLOSED && !closed && !retry) { retry = setTimeout(open, 3000); }
+    };
+    Object.keys(handlers).forEach((kind) => s.addEventListener(kind, (m) => {
+      let msg;
+      try { msg = JSON.parse(m.data); } catch (e) { return; }
+      handlers[kind](msg);
+    }));
+  };
+  const close = () => {
+    closed = true;
+    if (retry) { clearTimeout(retry); }
+    if (stream) { stream.close(); }
+  };
   setLive(false);
+  open();
   // Close it when leaving: a page kept in the back-forward cache would otherwise hold one of the browser's
   // few connections to the hub open.
-  window.addEventListener('pagehide', () => stream.close());
-  stream.onopen = () => setLive(true);
-  stream.onerror = () => setLive(false);
-  Object.keys(handlers).forEach((kind) => stream.addEventListener(kind, (m) => {
-    let msg;
-    try { msg = JSON.parse(m.data); } catch (e) { return; }
-    handlers[kind](msg);
-  }));
-  return stream;
+  window.addEventListener('pagehide', close);
+  return { close };
 }
 
 // ---- stations, alerts, commands ----

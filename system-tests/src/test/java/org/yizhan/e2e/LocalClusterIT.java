@@ -8,7 +8,12 @@ import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.yizhan.config.StationConfig;
+import org.yizhan.testing.Browser;
 import org.yizhan.testing.Http;
 import org.yizhan.testing.Proc;
 import org.yizhan.testing.TestAgent;
@@ -33,7 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code deploy/cluster/cluster.sh} as the README tells anyone to run it: {@code start} brings up Mosquitto
  * (dynamic security, TLS), PostgreSQL, a QuestDB server, two broker-mode hubs and HAProxy; through HAProxy the
  * admin signs in with the password from {@code cluster.json} and provisions a station, whose real agent connects
- * to the broker over TLS with the cluster's CA and is online on both replicas; {@code stop} leaves none of the
+ * to the broker over TLS with the cluster's CA and is online on both replicas; the overview in real Chromium
+ * through HAProxy stays live when the replica holding its stream is killed; {@code stop} leaves none of the
  * processes it started, and is safe to repeat.
  */
 @ExtendWith(VertxExtension.class)
@@ -45,6 +51,7 @@ class LocalClusterIT {
 
     private boolean started;
     private TestAgent agent;
+    private Browser browser;
 
     private static void assumeDebianBinaries() {
         for (String exe : List.of("/usr/sbin/mosquitto", "/usr/bin/mosquitto_ctrl",
@@ -103,8 +110,22 @@ class LocalClusterIT {
         return r.status() == 200 ? r.body().getJsonObject("presence").getString("state") : "HTTP " + r.status();
     }
 
+    /** How many live streams (SSE) the hub at the port holds, from its Prometheus metrics. */
+    private static int streams(int port) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .timeout(Duration.ofSeconds(5)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as("metrics of the hub at %s: %s", port, r.body()).isEqualTo(200);
+        return r.body().lines().filter(l -> l.startsWith("yizhan_sse_clients "))
+                .mapToInt(l -> (int) Double.parseDouble(l.substring(l.indexOf(' ') + 1))).sum();
+    }
+
     @AfterEach
     void stopWhatever() throws Exception {
+        if (browser != null) {
+            browser.close();
+        }
         if (agent != null) {
             agent.close();
         }
@@ -169,6 +190,42 @@ class LocalClusterIT {
             await(id + " online on the hub at " + port).atMost(Duration.ofSeconds(30))
                     .until(() -> presence(port, token, id), "online"::equals);
         }
+
+        // the overview through HAProxy in real Chromium is live; kill -9 the replica that holds its stream and the
+        // page reconnects through HAProxy to the other one and goes on showing the room live
+        browser = Browser.start();
+        WebDriver driver = browser.driver();
+        driver.get("http://127.0.0.1:" + lb + "/");
+        WebElement form = browser.waiting(20).until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
+        form.findElement(By.name("username")).sendKeys("admin");
+        form.findElement(By.name("password")).sendKeys(json.getString("adminPassword"));
+        form.findElement(By.cssSelector("button[type=submit]")).click();
+        By count = By.cssSelector("tr[data-station='" + id + "'] .count");
+        browser.waiting(20).until(ExpectedConditions.textToBe(count, "0 / 20"));
+        browser.waiting(20).until(ExpectedConditions.textToBe(By.id("live"), "实时"));
+        int[] held = new int[1];
+        await("one replica holds the page's stream").atMost(Duration.ofSeconds(10)).until(() -> {
+            for (int i = 0; i < 2; i++) {
+                if (streams(hubs.getJsonObject(i).getInteger("http")) > 0) {
+                    held[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        JsonObject victim = hubs.getJsonObject(held[0]);
+        int survivor = hubs.getJsonObject(1 - held[0]).getInteger("http");
+        ProcessHandle.of(victim.getLong("pid")).orElseThrow().destroyForcibly();
+        await("the page's stream is on the other replica").atMost(Duration.ofSeconds(30))
+                .until(() -> streams(survivor) > 0);
+        browser.waiting(20).until(ExpectedConditions.textToBe(By.id("live"), "实时"));
+        agent.simulate("/sim/beam", new JsonObject().put("direction", "in"));
+        agent.simulate("/sim/beam", new JsonObject().put("direction", "in"));
+        browser.waiting(20).until(ExpectedConditions.textToBe(count, "2 / 20"));
+        assertThat(presence(survivor, token, id)).isEqualTo("online");
+        browser.close();
+        browser = null;
+
         agent.close();
         agent = null;
 
