@@ -2,7 +2,7 @@
 # Checks the deploy and station OS files: shellcheck for scripts, systemd-analyze verify for units
 # (in a scratch root holding stub executables, so it runs off a station too), docker-compose config
 # for the compose file, and JSON syntax of the example configs. Any warning fails the check.
-# Needs: shellcheck, systemd (systemd-analyze), docker-compose, python3. Run from anywhere.
+# Needs: shellcheck, systemd (systemd-analyze), docker-compose, haproxy, python3. Run from anywhere.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -52,6 +52,15 @@ if [ -n "$out" ]; then
     failed=1
 else
     echo "hub-influxdb.yml: ok"
+fi
+
+echo "== haproxy -c"
+# the compose file's balancer (its servers' names resolve only inside compose: warnings, not errors)
+if /usr/sbin/haproxy -c -f "$here/compose/haproxy.cfg" > /dev/null 2>&1; then
+    echo "haproxy.cfg: ok"
+else
+    /usr/sbin/haproxy -c -f "$here/compose/haproxy.cfg" || true
+    failed=1
 fi
 
 echo "== example configs are JSON"

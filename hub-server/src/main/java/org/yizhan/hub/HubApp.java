@@ -16,6 +16,7 @@ import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.backup.BackupRoutes;
 import org.yizhan.hub.broker.BrokerSettings;
+import org.yizhan.hub.broker.BrokerHooks;
 import org.yizhan.hub.broker.RetireRoutes;
 import org.yizhan.hub.charging.ChargingRoutes;
 import org.yizhan.hub.charging.ChargingStore;
@@ -259,6 +260,11 @@ public final class HubApp {
                 revocations,
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
                 new RetireRoutes(db, mqtt.brokerAccounts(), auth));
+        if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
+            List<HubFeature> withHooks = new java.util.ArrayList<>(features);
+            withHooks.add(new BrokerHooks(new StationAuth(db), config.mqttBrokerHookToken().get(), replies, metrics));
+            features = List.copyOf(withHooks);
+        }
         features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
                 config.mapTileOrigin().stream().toList(), features)

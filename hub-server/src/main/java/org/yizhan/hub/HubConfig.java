@@ -66,7 +66,8 @@ public record HubConfig(
         Optional<String> mqttBrokerPassword,
         String mqttBrokerCa,
         String mqttSharedGroup,
-        boolean mqttBrokerDynsec) {
+        boolean mqttBrokerDynsec,
+        Optional<String> mqttBrokerHookToken) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -81,7 +82,7 @@ public record HubConfig(
             "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days",
             // broker mode: the hub replicas as clients of an MQTT broker
             "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
-            "mqtt-shared-group", "mqtt-broker-dynsec");
+            "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token");
 
     public static final String MODE_EMBEDDED = "embedded";
     public static final String MODE_BROKER = "broker";
@@ -108,7 +109,7 @@ public record HubConfig(
                 TimeSeriesSettings.embedded(),
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
-                MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false);
+                MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty());
     }
 
     /**
@@ -187,7 +188,8 @@ public record HubConfig(
                 Optional.ofNullable(s.getString("mqtt-broker-password")).filter(p -> !p.isEmpty()),
                 str(s, "mqtt-broker-ca", "").trim(),
                 str(s, "mqtt-shared-group", d.mqttSharedGroup()).trim(),
-                bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec())).checkBroker().checkTls();
+                bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec()),
+                metricsToken(s, "mqtt-broker-hook-token")).checkBroker().checkTls();
     }
 
     /**
@@ -258,6 +260,9 @@ public record HubConfig(
         }
         if (mqttBrokerDynsec) {
             unused.add("mqtt-broker-dynsec");
+        }
+        if (mqttBrokerHookToken.isPresent()) {
+            unused.add("mqtt-broker-hook-token");
         }
         if (!unused.isEmpty()) {
             throw new IllegalArgumentException(withEnv(unused) + " not used with mqtt-mode=" + mqttMode
@@ -385,6 +390,7 @@ public record HubConfig(
         }
     }
 
+    /** A bearer token ({@code metrics-token}, {@code mqtt-broker-hook-token}): empty, or long enough. */
     private static Optional<String> metricsToken(JsonObject s, String k) {
         String v = str(s, k, "").trim();
         if (v.isEmpty()) {
@@ -392,7 +398,8 @@ public record HubConfig(
         }
         if (v.length() < MIN_METRICS_TOKEN || v.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException(k + " (" + envName(k) + "): must be at least " + MIN_METRICS_TOKEN
-                    + " printable ASCII characters without spaces, or empty to leave /metrics open");
+                    + " printable ASCII characters without spaces, or empty"
+                    + (k.equals("metrics-token") ? " to leave /metrics open" : ""));
         }
         return Optional.of(v);
     }
@@ -577,7 +584,7 @@ public record HubConfig(
 
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
-                mqttSharedGroup, mqttBrokerDynsec);
+                mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""));
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -617,6 +624,7 @@ public record HubConfig(
                 + ", metrics=" + (metricsToken.isEmpty() && metricsAllow.isEmpty() ? "(open)"
                 : (metricsToken.isPresent() ? "token *** " : "") + metricsAllow)
                 + ", passKeyRotationDays=" + passKeyRotationDays
-                + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("") + "]";
+                + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("")
+                + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "") + "]";
     }
 }

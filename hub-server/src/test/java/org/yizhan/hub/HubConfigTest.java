@@ -104,7 +104,7 @@ class HubConfigTest {
                 "\"db-url\"", "\"db-user\"", "\"db-password\"", "\"trusted-proxies\"", "\"metrics-token\"",
                 "\"metrics-allow\"", "\"pass-key-rotation-days\"", "\"mqtt-mode\"", "\"mqtt-broker-url\"",
                 "\"mqtt-broker-username\"", "\"mqtt-broker-password\"", "\"mqtt-broker-ca\"", "\"mqtt-shared-group\"",
-                "\"mqtt-broker-dynsec\"");
+                "\"mqtt-broker-dynsec\"", "\"mqtt-broker-hook-token\"");
         assertThat(c.trustedProxies().isEmpty()).isTrue();
         assertThat(c.metricsToken()).isEmpty();
         assertThat(c.passKeyRotationDays()).isEqualTo(90);

@@ -114,6 +114,23 @@ class BrokerConfigTest {
     }
 
     @Test
+    void theHookTokenIsLongEnoughNeverShownAndOnlyForBrokerMode() throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), broker("YIZHAN_MQTT_BROKER_HOOK_TOKEN",
+                "hook-token-0123456789"));
+        assertThat(c.mqttBrokerHookToken()).contains("hook-token-0123456789");
+        assertThat(c.toString()).contains("brokerHooks=token ***").doesNotContain("hook-token-0123456789");
+        assertThat(HubConfig.load(Optional.empty(), broker()).mqttBrokerHookToken()).isEmpty();
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), broker("YIZHAN_MQTT_BROKER_HOOK_TOKEN", "short")))
+                .hasMessageContaining("mqtt-broker-hook-token (YIZHAN_MQTT_BROKER_HOOK_TOKEN)")
+                .hasMessageContaining("at least 16");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), broker("YIZHAN_MQTT_BROKER_HOOK_TOKEN",
+                "has a space in the middle"))).hasMessageContaining("without spaces");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_BROKER_HOOK_TOKEN",
+                "hook-token-0123456789"))).hasMessageContaining("mqtt-broker-hook-token")
+                .hasMessageContaining("not used with mqtt-mode=embedded");
+    }
+
+    @Test
     void theCaIsOnlyForMqttsAndMustHoldACertificate() throws Exception {
         Path notPem = dir.resolve("ca.pem");
         Files.writeString(notPem, "not a certificate");

@@ -53,6 +53,7 @@ class BrokerModeIT {
     static TestAgent agent;
     static String stationId;
     static StationConfig foreign;
+    static final String HOOK_TOKEN = "hook-token-for-the-broker-0123456789";
 
     @BeforeAll
     static void start(Vertx vertx) throws Exception {
@@ -61,7 +62,7 @@ class BrokerModeIT {
         env.putAll(Map.of("YIZHAN_MQTT_MODE", "broker", "YIZHAN_MQTT_BROKER_URL", broker.url(),
                 "YIZHAN_MQTT_BROKER_USERNAME", MosquittoBroker.ADMIN,
                 "YIZHAN_MQTT_BROKER_PASSWORD", MosquittoBroker.ADMIN_PASSWORD,
-                "YIZHAN_MQTT_BROKER_DYNSEC", "true"));
+                "YIZHAN_MQTT_BROKER_DYNSEC", "true", "YIZHAN_MQTT_BROKER_HOOK_TOKEN", HOOK_TOKEN));
         try {
             a = TestHub.start(vertx, dir.resolve("a"), env);
             vertxB = Vertx.vertx();
@@ -267,5 +268,109 @@ class BrokerModeIT {
             }
         }
         return out;
+    }
+
+    @Test
+    @Order(9)
+    void theBrokersAuthenticationHookLetsInEachStationWithItsOwnTopicsOnly() throws Exception {
+        StationConfig.Mqtt m = agent.config().mqtt();
+        JsonObject allow = hook(HOOK_TOKEN, new JsonObject().put("clientid", m.username()).put("username", m.username())
+                .put("password", m.password()));
+        assertThat(allow.getString("result")).isEqualTo("allow");
+        assertThat(allow.getBoolean("is_superuser")).isFalse();
+        JsonArray acl = allow.getJsonArray("acl");
+        String own = "yizhan/v1/stations/" + stationId + "/";
+        assertThat(permits(acl, "publish", own + "events")).isTrue();
+        assertThat(permits(acl, "publish", own + "telemetry")).isTrue();
+        assertThat(permits(acl, "publish", own + "cmd")).as("commands go down, never up").isFalse();
+        assertThat(permits(acl, "publish", own + "config")).isFalse();
+        assertThat(permits(acl, "subscribe", own + "cmd")).isTrue();
+        assertThat(permits(acl, "subscribe", own + "#")).isTrue();
+        String other = "yizhan/v1/stations/" + foreign.stationId() + "/";
+        assertThat(permits(acl, "publish", other + "events")).isFalse();
+        assertThat(permits(acl, "subscribe", other + "cmd")).isFalse();
+        assertThat(permits(acl, "subscribe", "yizhan/v1/stations/+/config")).isFalse();
+        assertThat(permits(acl, "subscribe", "#")).isFalse();
+        // and the list closes with a deny of everything, so no authoriser after it can widen it
+        assertThat(acl.getJsonObject(acl.size() - 1)).isEqualTo(new JsonObject().put("permission", "deny")
+                .put("action", "all").put("topic", "#"));
+
+        // the same on the other replica: the hook reads the shared registry
+        assertThat(hook(b, HOOK_TOKEN, new JsonObject().put("clientid", m.username()).put("username", m.username())
+                .put("password", m.password())).getString("result")).isEqualTo("allow");
+        for (JsonObject bad : List.of(
+                new JsonObject().put("clientid", m.username()).put("username", m.username()).put("password", "x" + m.password()),
+                new JsonObject().put("clientid", "someone-else").put("username", m.username()).put("password", m.password()),
+                new JsonObject().put("clientid", "no-such-station").put("username", "no-such-station").put("password", "pw"),
+                new JsonObject().put("clientid", m.username()).put("username", m.username()),
+                // retired in the test before
+                new JsonObject().put("clientid", foreign.mqtt().username()).put("username", foreign.mqtt().username())
+                        .put("password", foreign.mqtt().password()))) {
+            assertThat(hook(HOOK_TOKEN, bad)).as("%s", bad.put("password", "***")).isEqualTo(
+                    new JsonObject().put("result", "deny"));
+        }
+        java.net.http.HttpResponse<String> noToken = hookRaw(a, null, allow.encode());
+        assertThat(noToken.statusCode()).isEqualTo(401);
+        assertThat(hookRaw(a, HOOK_TOKEN + "x", "{}").statusCode()).isEqualTo(401);
+        assertThat(hookRaw(a, HOOK_TOKEN, "not json").statusCode()).isEqualTo(400);
+        assertThat(hookRaw(a, HOOK_TOKEN, new JsonObject().put("clientid", 42).encode()).statusCode()).isEqualTo(400);
+        assertThat(hookRaw(a, HOOK_TOKEN, new JsonObject().put("clientid", "x".repeat(300)).encode()).statusCode())
+                .isEqualTo(400);
+        assertThat(hookRaw(a, HOOK_TOKEN, "{\"password\":\"" + "x".repeat(2_000_000) + "\"}").statusCode())
+                .as("an oversized body").isEqualTo(413);
+    }
+
+    private static JsonObject hook(String token, JsonObject body) throws Exception {
+        return hook(a, token, body);
+    }
+
+    private static JsonObject hook(TestHub hub, String token, JsonObject body) throws Exception {
+        java.net.http.HttpResponse<String> r = hookRaw(hub, token, body.encode());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("application/json"));
+        return new JsonObject(r.body());
+    }
+
+    private static java.net.http.HttpResponse<String> hookRaw(TestHub hub, String token, String body) throws Exception {
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(hub.url("/api/v1/broker/authenticate")))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            req.header("Authorization", "Bearer " + token);
+        }
+        return java.net.http.HttpClient.newHttpClient().send(req.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Whether EMQX would let the action on the topic through this access list: rules in order, the first whose
+     * action and topic match decides (a rule's topic filter matches a topic, or a subscription's filter it covers).
+     */
+    private static boolean permits(JsonArray acl, String action, String topic) {
+        for (Object o : acl) {
+            JsonObject rule = (JsonObject) o;
+            boolean actionMatches = rule.getString("action").equals("all") || rule.getString("action").equals(action);
+            if (actionMatches && covers(rule.getString("topic"), topic)) {
+                return rule.getString("permission").equals("allow");
+            }
+        }
+        return false;
+    }
+
+    /** MQTT topic matching, with a filter on the right matched level by level like a topic. */
+    private static boolean covers(String filter, String topic) {
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length || !(f[i].equals("+") ? !t[i].equals("#") : f[i].equals(t[i]))) {
+                return false;
+            }
+        }
+        return f.length == t.length;
     }
 }
