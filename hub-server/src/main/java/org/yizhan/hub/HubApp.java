@@ -49,7 +49,7 @@ import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
-import org.yizhan.hub.mqtt.StationAuth;
+import org.yizhan.hub.stations.StationAuth;
 import org.yizhan.hub.passes.PassKeyring;
 import org.yizhan.hub.passes.PassRoutes;
 import org.yizhan.hub.passes.RevocationSync;

@@ -11,7 +11,7 @@ import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.mqtt.StationAuth;
+import org.yizhan.hub.stations.StationAuth;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Topics;
 

@@ -15,7 +15,7 @@ import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.members.Member;
 import org.yizhan.hub.metrics.HubMetrics;
-import org.yizhan.hub.mqtt.StationAuth;
+import org.yizhan.hub.stations.StationAuth;
 import org.yizhan.protocol.Command;
 
 import java.nio.charset.StandardCharsets;

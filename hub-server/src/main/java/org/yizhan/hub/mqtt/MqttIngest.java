@@ -31,6 +31,7 @@ import org.yizhan.hub.presence.PresenceTracker;
 import org.yizhan.hub.timeseries.TimeSeries;
 import org.yizhan.protocol.CommandResult;
 import org.yizhan.protocol.Event;
+import org.yizhan.hub.stations.StationAuth;
 
 import java.sql.Connection;
 import java.sql.SQLException;

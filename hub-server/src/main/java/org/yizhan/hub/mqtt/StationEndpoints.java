@@ -31,6 +31,7 @@ import org.yizhan.protocol.EventsAck;
 import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Topics;
+import org.yizhan.hub.stations.StationAuth;
 
 import java.util.ArrayList;
 import java.util.List;

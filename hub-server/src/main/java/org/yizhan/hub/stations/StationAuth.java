@@ -1,8 +1,7 @@
-package org.yizhan.hub.mqtt;
+package org.yizhan.hub.stations;
 
 import io.vertx.core.Future;
 import org.yizhan.hub.db.Database;
-import org.yizhan.hub.stations.StationSecrets;
 import org.yizhan.protocol.Topics;
 
 import java.sql.PreparedStatement;
