@@ -28,6 +28,7 @@ public final class AgentMain {
     public static final int OK = ExitCode.OK;
     public static final int FAILED = ExitCode.FAILED;
     public static final int USAGE = ExitCode.USAGE;
+    public static final int RESTART = ExitCode.RESTART;
     static final String DEFAULT_DIR = "/var/lib/yizhan-agent";
 
     private static final String USAGE_TEXT = """
@@ -151,7 +152,8 @@ public final class AgentMain {
         out.println("Station " + config.stationId() + " running" + (o.simulate ? " with simulated hardware" : "")
                 + "; local HTTP on " + config.http().host() + ":" + agent.httpPort() + ". Ctrl-C stops it.");
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(OK);
+        Runnable stopAll = () -> {
             try {
                 agent.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -160,13 +162,28 @@ public final class AgentMain {
                 closeQuietly(vertx);
                 stopped.countDown();
             }
-        }, "yizhan-agent-shutdown"));
+        };
+        // agent.restart: stop in order, then exit with 75 for the service manager to start a fresh process
+        agent.onRestart(() -> {
+            exit.set(RESTART);
+            new Thread(stopAll, "yizhan-agent-restart").start();
+        });
+        Thread hook = new Thread(stopAll, "yizhan-agent-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return OK;
+        if (exit.get() == RESTART) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: the hook runs anyway and finds everything stopped
+            }
+            out.println("Station " + config.stationId() + " stopped for a restart (exit " + RESTART + ")");
+        }
+        return exit.get();
     }
 
     private static void closeQuietly(Vertx vertx) {

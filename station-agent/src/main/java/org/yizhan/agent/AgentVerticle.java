@@ -45,6 +45,7 @@ import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
 
 import java.nio.charset.StandardCharsets;
@@ -68,11 +69,15 @@ final class AgentVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
     /** Face frames taken for one enrolment at least this far apart: a few seconds of the rider's face. */
     private static final long ENROL_FRAME_GAP_MS = 400;
+    /** In the state directory: the id of the last {@code agent.restart} carried out. */
+    static final String RESTART_MARKER = "last-restart";
 
     private final StationConfig config;
     private final Path stateDir;
     private final boolean simulate;
     private final String agentVersion;
+    /** Called once an accepted {@code agent.restart} has been answered: the owner restarts the agent. */
+    private final Runnable restartRequested;
 
     private Gpio gpio;
     private Context pi4j;
@@ -86,12 +91,21 @@ final class AgentVerticle extends VerticleBase {
     private LocalHttp http;
     private List<AgentFeature> features = List.of();
     private volatile int httpPort;
+    /** The id of the {@code agent.restart} command being answered; the restart follows its answer. */
+    private String restartCommand;
 
-    AgentVerticle(StationConfig config, Path stateDir, boolean simulate, String agentVersion) {
+    AgentVerticle(StationConfig config, Path stateDir, boolean simulate, String agentVersion,
+                  Runnable restartRequested) {
         this.config = config;
         this.stateDir = stateDir;
         this.simulate = simulate;
         this.agentVersion = agentVersion;
+        this.restartRequested = restartRequested;
+    }
+
+    /** The configuration in force (the one applied last), for a restart in the same process. */
+    StationConfig currentConfig() {
+        return configReceiver == null ? config : configReceiver.current();
     }
 
     int httpPort() {
@@ -191,6 +205,7 @@ final class AgentVerticle extends VerticleBase {
 
         commands = new CommandDispatcher(this::reply, System::currentTimeMillis);
         features.forEach(f -> f.commands(commands));
+        commands.on(Command.AGENT_RESTART, this::restart);
         configReceiver = new ConfigReceiver(vertx, stateDir, config, uplink, this::applyLive);
         uplink.downlinkHandler((channel, payload) -> {
             if (channel == Channel.COMMAND) {
@@ -245,8 +260,42 @@ final class AgentVerticle extends VerticleBase {
     }
 
     private void reply(CommandResult r) {
-        uplink.publish(Channel.COMMAND_RESULT, r)
+        Future<?> sent = uplink.publish(Channel.COMMAND_RESULT, r)
                 .onFailure(err -> LOG.warn("Could not answer command {}: {}", r.id(), err.getMessage()));
+        if (r.id().equals(restartCommand)) {
+            // restart once the hub has the answer (or could not get it: the command was taken either way)
+            restartCommand = null;
+            sent.onComplete(ar -> {
+                LOG.info("Station {} restarting as the hub asked (command {})", config.stationId(), r.id());
+                restartRequested.run();
+            });
+        }
+    }
+
+    /**
+     * {@code agent.restart}: answered {@code ok}, then the agent stops in order (the shutdown state goes out, the
+     * relays go to their safe state, the outbox closes with every event kept) and its owner starts it again: the
+     * service exits with 75 for systemd to restart it, an agent inside another process starts afresh there. The
+     * command's id is written to {@value #RESTART_MARKER} first, so the same command delivered again after the
+     * restart (its answer lost) is answered without a second restart.
+     */
+    private Future<JsonObject> restart(Command c) {
+        Path marker = stateDir.resolve(RESTART_MARKER);
+        return vertx.executeBlocking(() -> {
+            if (Files.isRegularFile(marker) && Files.readString(marker).strip().equals(c.id())) {
+                return false;
+            }
+            Path tmp = stateDir.resolve(RESTART_MARKER + ".tmp");
+            Files.writeString(tmp, c.id());
+            Files.move(tmp, marker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        }).map(fresh -> {
+            if (fresh) {
+                restartCommand = c.id();
+            }
+            return new JsonObject().put("restarting", fresh);
+        });
     }
 
     private void applyLive(StationConfig next) {

@@ -1,6 +1,8 @@
 package org.yizhan.agent;
 
 import org.yizhan.testing.TestAgent;
+import org.yizhan.testing.TestBroker;
+import org.yizhan.protocol.Topics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -18,9 +20,11 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.yizhan.testing.Futures.get;
 
 @ExtendWith(VertxExtension.class)
@@ -143,6 +147,30 @@ class AgentMainIT {
                     .contains("available");
         } finally {
             agent.stop();
+        }
+    }
+
+    @Test
+    void runExitsWith75WhenTheHubAsksForARestart(Vertx vertx) throws Exception {
+        TestBroker broker = new TestBroker();
+        int port = get(broker.start(vertx));
+        try {
+            Path dir = tmp.resolve("agent");
+            org.yizhan.agent.config.ConfigFile.write(dir, TestAgent.config("st-restart", port, 2, 10));
+            java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> cli("run", "--dir", dir.toString(), "--simulate"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> broker.on("state").size() == 1);
+            String id = org.yizhan.protocol.Ulid.next();
+            broker.send(Topics.root("st-restart") + "cmd", StationAgentUplinkIT.command(id, "agent.restart",
+                    new JsonObject(), System.currentTimeMillis() + 60_000));
+            assertThat(exit.get(30, java.util.concurrent.TimeUnit.SECONDS)).as(stderr()).isEqualTo(AgentMain.RESTART);
+            assertThat(broker.on("cmd/res")).hasSize(1);
+            assertThat(broker.on("cmd/res").get(0).payload().getBoolean("ok")).isTrue();
+            assertThat(broker.on("state").get(1).payload().getString("reason")).as("it said goodbye first")
+                    .isEqualTo("shutdown");
+            assertThat(stdout()).contains("stopped for a restart (exit 75)");
+        } finally {
+            get(broker.close());
         }
     }
 }

@@ -8,6 +8,8 @@ public final class ExitCode {
     public static final int FAILED = 1;
     /** Wrong usage or bad input: an unknown option, an unusable configuration file, ... */
     public static final int USAGE = 2;
+    /** The hub asked for a restart ({@code agent.restart}); the unit restarts on it ({@code RestartForceExitStatus=75}). */
+    public static final int RESTART = 75;
 
     private ExitCode() {
     }
