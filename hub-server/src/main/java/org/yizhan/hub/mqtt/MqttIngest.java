@@ -250,6 +250,11 @@ public final class MqttIngest {
         });
     }
 
+    /** When the start-up grace ends or ended (epoch ms): before it, stations not back yet are not judged. */
+    public long startupGraceEnd() {
+        return presence.graceEnd();
+    }
+
     /** The station's live presence; empty for a station the hub has never known. */
     public Optional<Presence> presence(String stationId) {
         return presence.presence(stationId);

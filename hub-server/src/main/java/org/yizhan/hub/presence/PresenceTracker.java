@@ -13,6 +13,7 @@ import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.live.StationLive;
 import org.yizhan.hub.timeseries.TimeSeries;
+import org.yizhan.protocol.Reconnect;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -39,7 +40,9 @@ import java.util.function.Supplier;
  * <p>Alerts: a lost or silent station raises its alert at once; a clean shutdown shows the station offline
  * at once but raises the alert only if it is not back within 3 x heartbeat, so a planned agent restart does
  * not page anyone. During the start-up grace after a hub start no alert is raised and stations that have not
- * reconnected yet are not judged; after it, stations still not heard from are flagged offline.
+ * reconnected yet are not judged; after it, stations still not heard from are flagged offline. The grace lasts
+ * while stations are still coming back ({@link #RECONNECT_QUIET_MILLIS} after the latest, at most
+ * {@link #MAX_GRACE_MILLIS}), so a fleet waiting out its reconnect backoff is not flagged.
  *
  * <p>{@code last_seen} is kept in {@link StationLive} per message and written to the registry in batches,
  * never per message. All methods run on the hub's MQTT event loop; {@link #presence} may be read anywhere.
@@ -72,6 +75,14 @@ public final class PresenceTracker {
     static final long LEASE_RENEW_MILLIS = 3_000;
     static final long LEASE_TTL_MILLIS = 10_000;
     public static final String SWEEP_LEASE = "presence-sweep";
+    /**
+     * While stations are still coming back after a hub start, the grace lasts until this long after the latest
+     * one: a station waits at most {@link Reconnect#MAX_BACKOFF_MS} between attempts, so a fleet whose reconnects
+     * are slowed (many stations, a loaded hub) is not judged while it is still arriving.
+     */
+    static final long RECONNECT_QUIET_MILLIS = Reconnect.MAX_BACKOFF_MS + 5_000;
+    /** The grace never lasts longer than this after the start, however long stations keep arriving. */
+    static final long MAX_GRACE_MILLIS = 10 * 60_000;
 
     /** Mutable per-station state; touched only on the tracker's event loop. */
     private static final class Entry {
@@ -199,8 +210,27 @@ public final class PresenceTracker {
                 Presence.OFFLINE.equals(e.state) ? Optional.ofNullable(e.reason) : Optional.empty()));
     }
 
+    /**
+     * A station came back during the start-up grace: the grace lasts at least {@link #RECONNECT_QUIET_MILLIS}
+     * more, up to {@link #MAX_GRACE_MILLIS} after the start. No grace configured, no extension.
+     */
+    private void arrived(long at) {
+        if (graceMillis > 0 && at < graceEnd) {
+            long extended = Math.min(startedAt + Math.max(graceMillis, MAX_GRACE_MILLIS), at + RECONNECT_QUIET_MILLIS);
+            if (extended > graceEnd) {
+                graceEnd = extended;
+            }
+        }
+    }
+
+    /** When the start-up grace ends (or ended), in epoch milliseconds. */
+    public long graceEnd() {
+        return graceEnd;
+    }
+
     /** An authenticated connection from the station: it is online. */
     public void connected(String stationId, int heartbeatSeconds, long at) {
+        arrived(at);
         Entry e = entry(stationId, heartbeatSeconds);
         e.heartbeatSeconds = heartbeatSeconds;
         e.local = true;
@@ -221,6 +251,7 @@ public final class PresenceTracker {
     public void birth(String stationId, long session, long at) {
         // through a broker a birth may come before the next refresh has loaded a station provisioned meanwhile;
         // its heartbeat interval comes with that refresh
+        arrived(at);
         Entry e = entry(stationId, UNKNOWN_HEARTBEAT_SECONDS);
         live.seen(stationId, at);
         boolean changed = e.lastSession != session;

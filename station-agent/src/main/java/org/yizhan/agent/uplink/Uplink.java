@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.StationConfig;
 import org.yizhan.protocol.Channel;
+import org.yizhan.protocol.Reconnect;
 import org.yizhan.protocol.Codec;
 import org.yizhan.protocol.Event;
 import org.yizhan.protocol.EventsAck;
@@ -30,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BiConsumer;
 
 /**
@@ -43,7 +43,7 @@ import java.util.function.BiConsumer;
  * acknowledged nothing for {@code mqtt.eventAckTimeoutSeconds} the unacknowledged events are sent again (the hub
  * ignores the duplicate ids and acknowledges them); without it by the PUBACK, which the hub's own endpoint sends
  * only after committing. A reconnect sends again whatever the outbox still holds. Reconnects from the close
- * handler with exponential backoff (1 s doubling to 60 s) and full jitter. Runs on the Vert.x context that
+ * handler with exponential backoff (1 s doubling to 20 s) and full jitter ({@link Reconnect}, part of the contract). Runs on the Vert.x context that
  * started it.
  */
 public final class Uplink implements EventSink {
@@ -56,8 +56,6 @@ public final class Uplink implements EventSink {
     private static final long ACK_CHECK_MS = 500;
     /** Room left in a batch for the envelope. */
     private static final int BATCH_BUDGET = Codec.MAX_BATCH_BYTES - 1024;
-    private static final long BACKOFF_MIN_MS = 1_000;
-    private static final long BACKOFF_MAX_MS = 60_000;
 
     private final Vertx vertx;
     private final String stationId;
@@ -323,9 +321,8 @@ public final class Uplink implements EventSink {
         if (stopping || reconnectTimer >= 0) {
             return;
         }
-        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(attempt, 6));
+        long delay = Reconnect.delayMillis(attempt);
         attempt++;
-        long delay = Math.max(1, ThreadLocalRandom.current().nextLong(cap + 1));
         LOG.info("Reconnecting in {} ms (attempt {})", delay, attempt);
         reconnectTimer = vertx.setTimer(delay, t -> {
             reconnectTimer = -1;
