@@ -7,6 +7,7 @@ import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
 import org.yizhan.hub.timeseries.TimeSeriesSettings;
+import org.yizhan.protocol.Limits;
 
 import java.io.IOException;
 import java.net.URI;
@@ -101,10 +102,17 @@ public record HubConfig(
         return "YIZHAN_" + key.toUpperCase().replace('-', '_');
     }
 
+    /**
+     * The smallest MQTT packet the endpoint must take: an events payload of the contract's size
+     * ({@link Limits#BATCH_BYTES}) with its topic and packet header. A smaller one would drop the connection of a
+     * station sending a batch the contract allows.
+     */
+    static final int MIN_MQTT_MESSAGE_BYTES = Limits.BATCH_BYTES + 1024;
+
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                256 * 1024 + 1024, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
+                MIN_MQTT_MESSAGE_BYTES, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
                 "", "", "", false, OptionalInt.empty(),
                 TimeSeriesSettings.embedded(),
 
@@ -160,7 +168,7 @@ public record HubConfig(
                 mqttTls,
                 Path.of(str(s, "data-dir", d.dataDir().toString())),
                 Optional.ofNullable(s.getString("admin-password")).filter(p -> !p.isBlank()),
-                num(s, "mqtt-max-message-bytes", d.mqttMaxMessageBytes(), 1024, 16 * 1024 * 1024),
+                num(s, "mqtt-max-message-bytes", d.mqttMaxMessageBytes(), MIN_MQTT_MESSAGE_BYTES, 16 * 1024 * 1024),
                 num(s, "mqtt-keep-alive-max-seconds", d.mqttKeepAliveMaxSeconds(), 5, 3600),
                 num(s, "login-attempts-per-minute", d.loginAttemptsPerMinute(), 1, 1_000_000),
                 num(s, "provision-attempts-per-minute", d.provisionAttemptsPerMinute(), 1, 1_000_000),

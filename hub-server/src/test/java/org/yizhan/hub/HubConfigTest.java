@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yizhan.hub.http.HttpApi;
+import org.yizhan.protocol.Limits;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,5 +150,15 @@ class HubConfigTest {
         assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_DB_URL", "jdbc:mysql://db/yizhan")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("db-url (YIZHAN_DB_URL): ");
+    }
+
+    @Test
+    void theMqttEndpointTakesAnEventsPayloadOfTheContractsSize() throws Exception {
+        assertThat(HubConfig.defaults().mqttMaxMessageBytes()).isGreaterThan(Limits.BATCH_BYTES);
+        assertThat(HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_MAX_MESSAGE_BYTES", "1048576"))
+                .mqttMaxMessageBytes()).isEqualTo(1_048_576);
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(),
+                Map.of("YIZHAN_MQTT_MAX_MESSAGE_BYTES", String.valueOf(Limits.BATCH_BYTES))))
+                .hasMessageContaining("mqtt-max-message-bytes");
     }
 }

@@ -3,19 +3,20 @@ package org.yizhan.protocol;
 import java.util.Optional;
 
 /**
- * The sub-topics of a station's root, with the QoS, retain flag, direction and size limit of contract v1.
+ * The sub-topics of a station's root, with the QoS, retain flag, direction and size limit ({@link Limits}) of
+ * contract v1.
  * {@link #EVENTS_ACK} came with revision 1.1 (see {@link Codec#REVISION}); everything else is 1.0.
  */
 public enum Channel {
-    STATE("state", 1, true, Direction.UP, Codec.MAX_PAYLOAD_BYTES),
-    HEARTBEAT("heartbeat", 0, false, Direction.UP, Codec.MAX_PAYLOAD_BYTES),
-    TELEMETRY("telemetry", 0, false, Direction.UP, Codec.MAX_PAYLOAD_BYTES),
-    EVENTS("events", 1, false, Direction.UP, Codec.MAX_BATCH_BYTES),
-    COMMAND_RESULT("cmd/res", 1, false, Direction.UP, Codec.MAX_PAYLOAD_BYTES),
-    COMMAND("cmd", 1, false, Direction.DOWN, Codec.MAX_PAYLOAD_BYTES),
-    CONFIG("config", 1, true, Direction.DOWN, Codec.MAX_PAYLOAD_BYTES),
+    STATE("state", 1, true, Direction.UP, Limits.PAYLOAD_BYTES),
+    HEARTBEAT("heartbeat", 0, false, Direction.UP, Limits.PAYLOAD_BYTES),
+    TELEMETRY("telemetry", 0, false, Direction.UP, Limits.PAYLOAD_BYTES),
+    EVENTS("events", 1, false, Direction.UP, Limits.BATCH_BYTES),
+    COMMAND_RESULT("cmd/res", 1, false, Direction.UP, Limits.PAYLOAD_BYTES),
+    COMMAND("cmd", 1, false, Direction.DOWN, Limits.PAYLOAD_BYTES),
+    CONFIG("config", 1, true, Direction.DOWN, Limits.PAYLOAD_BYTES),
     /** Since 1.1: the hub's application acknowledgement of committed events ({@link EventsAck}). */
-    EVENTS_ACK("events/ack", 1, false, Direction.DOWN, Codec.MAX_PAYLOAD_BYTES);
+    EVENTS_ACK("events/ack", 1, false, Direction.DOWN, Limits.PAYLOAD_BYTES);
 
     /** Who publishes on a channel. */
     public enum Direction { UP, DOWN }

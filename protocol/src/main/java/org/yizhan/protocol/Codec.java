@@ -11,7 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The strict JSON codec of contract v1. {@link #decode} checks size, UTF-8, JSON syntax, {@code "v":1}
- * and every required field, and names the first bad field in its {@link ProtocolException}.
+ * and every required field, and names the first bad field in its {@link ProtocolException}. The sizes it keeps are
+ * those of {@link Limits}.
  */
 public final class Codec {
 
@@ -21,8 +22,6 @@ public final class Codec {
      * ignore, so payloads keep {@code "v":1}. See docs/contract.md.
      */
     public static final String REVISION = "1.1";
-    public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
-    public static final int MAX_BATCH_BYTES = 256 * 1024;
     /** Timestamps beyond the year 2200 are treated as garbage. */
     static final long MAX_TS = 7_258_118_400_000L;
 

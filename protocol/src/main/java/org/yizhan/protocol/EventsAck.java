@@ -10,8 +10,8 @@ import java.util.Set;
 
 /**
  * {@code .../events/ack} (contract 1.1, hub to station): the ids of events the hub has committed, or already had,
- * or dead-lettered; the station may delete them from its outbox. At most {@link EventsMessage#MAX_BATCH_EVENTS}
- * ids, each a ULID, no id twice.
+ * or dead-lettered; the station may delete them from its outbox. At most {@link Limits#ACK_IDS} ids (a larger batch
+ * is acknowledged in several), each a ULID, no id twice.
  */
 public record EventsAck(long ts, List<String> ids) implements Message {
 
@@ -26,8 +26,8 @@ public record EventsAck(long ts, List<String> ids) implements Message {
         if (a.isEmpty()) {
             throw new ProtocolException("ids", "range", "must hold at least one id");
         }
-        if (a.size() > EventsMessage.MAX_BATCH_EVENTS) {
-            throw new ProtocolException("ids", "range", "must hold at most " + EventsMessage.MAX_BATCH_EVENTS + " ids");
+        if (a.size() > Limits.ACK_IDS) {
+            throw new ProtocolException("ids", "range", "must hold at most " + Limits.ACK_IDS + " ids");
         }
         Set<String> ids = new LinkedHashSet<>();
         for (int i = 0; i < a.size(); i++) {

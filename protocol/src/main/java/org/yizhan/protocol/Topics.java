@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 public final class Topics {
 
     public static final String ROOT = "yizhan/v1/stations/";
-    private static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3,40}");
+    private static final Pattern STATION_ID = Pattern.compile("[a-z0-9-]{3," + Limits.STATION_ID_CHARS + "}");
 
     private Topics() {
     }

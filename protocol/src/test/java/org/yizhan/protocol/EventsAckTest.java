@@ -45,7 +45,7 @@ class EventsAckTest {
 
     @Test
     void roundTripsTheLargestAck() throws ProtocolException {
-        List<String> ids = IntStream.range(0, EventsMessage.MAX_BATCH_EVENTS).mapToObj(i -> Ulid.next(Samples.TS))
+        List<String> ids = IntStream.range(0, Limits.ACK_IDS).mapToObj(i -> Ulid.next(Samples.TS))
                 .toList();
         EventsAck m = new EventsAck(Samples.TS, ids);
         byte[] wire = Codec.encode(m).getBytes();
@@ -69,7 +69,7 @@ class EventsAckTest {
         assertThat(rejected(ack(new JsonArray()))).extracting(ProtocolException::field, ProtocolException::reason)
                 .containsExactly("ids", "range");
         List<String> tooMany = new ArrayList<>();
-        for (int i = 0; i <= EventsMessage.MAX_BATCH_EVENTS; i++) {
+        for (int i = 0; i <= Limits.ACK_IDS; i++) {
             tooMany.add(Ulid.next(Samples.TS));
         }
         assertThat(rejected(ack(new JsonArray(tooMany)))).extracting(ProtocolException::field,
@@ -88,7 +88,7 @@ class EventsAckTest {
         JsonObject noTs = ack(new JsonArray().add(A));
         noTs.remove("ts");
         assertThat(rejected(noTs).field()).isEqualTo("ts");
-        byte[] big = new byte[Codec.MAX_PAYLOAD_BYTES + 1];
+        byte[] big = new byte[Limits.PAYLOAD_BYTES + 1];
         java.util.Arrays.fill(big, (byte) ' ');
         big[0] = '{';
         assertThat(rejected(big).reason()).isEqualTo("too-large");
@@ -105,7 +105,7 @@ class EventsAckTest {
         assertThat(EventsMessage.idsIn("[1,2]".getBytes(StandardCharsets.UTF_8))).isEmpty();
         assertThat(EventsMessage.idsIn(new byte[0])).isEmpty();
         assertThat(EventsMessage.idsIn(null)).isEmpty();
-        byte[] oversized = new byte[Codec.MAX_BATCH_BYTES + 1];
+        byte[] oversized = new byte[Limits.BATCH_BYTES + 1];
         assertThat(EventsMessage.idsIn(oversized)).isEmpty();
     }
 }

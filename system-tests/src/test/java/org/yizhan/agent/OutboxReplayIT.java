@@ -13,8 +13,9 @@ import org.yizhan.agent.uplink.Outbox;
 import org.yizhan.agent.uplink.SessionStore;
 import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.protocol.Event;
-import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.Limits;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,8 @@ class OutboxReplayIT {
         List<Future<Void>> writes = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 620; i++) {
-            Event e = Event.of("door.opened", System.currentTimeMillis(), new JsonObject().put("n", i));
+            Event e = Event.of("door.opened", System.currentTimeMillis(), new JsonObject().put("n", i)
+                    .put("note", "x".repeat(600)));
             ids.add(e.id());
             writes.add(outbox.append(e));
         }
@@ -55,7 +57,8 @@ class OutboxReplayIT {
 
         List<TestBroker.Received> publishes = broker.on("events");
         assertThat(publishes).hasSizeGreaterThanOrEqualTo(2)
-                .allMatch(r -> r.payload().getJsonArray("events").size() <= EventsMessage.MAX_BATCH_EVENTS);
+                .allMatch(r -> r.payload().containsKey("events")
+                        && r.payload().encode().getBytes(StandardCharsets.UTF_8).length <= Limits.BATCH_BYTES);
         List<String> received = broker.events().stream().map(e -> e.getString("id")).toList();
         assertThat(received).as("oldest first, each once").containsExactlyElementsOf(ids);
         Set<Integer> ns = new HashSet<>();

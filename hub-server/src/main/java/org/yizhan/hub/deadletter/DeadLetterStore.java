@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.db.Database;
+import org.yizhan.protocol.Limits;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
@@ -17,6 +18,7 @@ import java.util.Optional;
  */
 public final class DeadLetterStore {
 
+    /** Room for the largest payload of the contract ({@link Limits#BATCH_BYTES}), as text: the column's size. */
     public static final int MAX_PAYLOAD_CHARS = 300_000;
     public static final int MAX_LIMIT = 1000;
     private static final int MAX_TOPIC_CHARS = 500;

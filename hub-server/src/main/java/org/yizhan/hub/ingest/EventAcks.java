@@ -15,7 +15,7 @@ public interface EventAcks {
     EventAcks NONE = (stationId, ids) -> { };
 
     /**
-     * Sends the ids (one to {@link org.yizhan.protocol.EventsMessage#MAX_BATCH_EVENTS}, ULIDs) to the station at
+     * Sends the ids (one to {@link org.yizhan.protocol.Limits#ACK_IDS}, ULIDs) to the station at
      * QoS 1, not retained. Runs on the caller's event loop and must not block. An acknowledgement may be lost: the
      * station sends the events again, the duplicate ids are ignored by the store and acknowledged again.
      */

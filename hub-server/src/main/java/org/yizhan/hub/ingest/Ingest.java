@@ -19,13 +19,18 @@ import org.yizhan.protocol.Codec;
 import org.yizhan.protocol.CommandResult;
 import org.yizhan.protocol.Event;
 import org.yizhan.protocol.EventsMessage;
+import org.yizhan.protocol.Limits;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Message;
 import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Telemetry;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +39,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the hub does with each message a station sends, whatever transport brought it. Heartbeats and
  * telemetry stay in memory and go to the time series (no registry write); events are committed, and their ids
  * handed to {@link EventAcks}, before {@link #accept} completes, so the transport acknowledges them only then; a payload that breaks the contract
- * is counted and dead-lettered, and completes normally so it is acknowledged and cannot loop.
+ * is counted and dead-lettered, and completes normally so it is acknowledged and cannot loop. So is each event of a
+ * batch that breaks the contract or that the registry refuses for its content: the rest of its batch is stored. Only
+ * a registry that cannot be written (a transient failure) fails {@link #accept}, so nothing is acknowledged.
  */
 public final class Ingest {
 
@@ -101,13 +108,12 @@ public final class Ingest {
             return rejectAndAcknowledge(stationId, channel, topic, "malformed", "$: " + e.getMessage(), payload,
                     receivedAt);
         }
-        Future<Void> done = handle(stationId, m, receivedAt);
-        if (m instanceof EventsMessage em) {
-            done = done.map(v -> {
-                acknowledge(stationId, em.events().stream().map(Event::id).toList());
-                return v;
-            });
-        }
+        Future<Void> done = m instanceof EventsMessage em
+                ? storeEvents(stationId, topic, em, receivedAt).map(settled -> {
+                    acknowledge(stationId, settled);
+                    return (Void) null;
+                })
+                : handle(stationId, m, receivedAt);
         return done.onSuccess(v -> metrics.ingestLatencyNanos(System.nanoTime() - startNanos))
                 .onFailure(err -> LOG.error("Storing {} from {} failed: {}", channel.suffix(), stationId, err.getMessage()));
     }
@@ -124,14 +130,15 @@ public final class Ingest {
         });
     }
 
+    /** Acknowledges the ids, at most {@link Limits#ACK_IDS} to an acknowledgement. */
     private void acknowledge(String stationId, List<String> ids) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try {
-            acks.acknowledge(stationId, ids);
-        } catch (RuntimeException e) {
-            LOG.warn("Acknowledging {} events of {} failed: {}", ids.size(), stationId, e.toString());
+        for (int from = 0; from < ids.size(); from += Limits.ACK_IDS) {
+            List<String> some = ids.subList(from, Math.min(ids.size(), from + Limits.ACK_IDS));
+            try {
+                acks.acknowledge(stationId, List.copyOf(some));
+            } catch (RuntimeException e) {
+                LOG.warn("Acknowledging {} events of {} failed: {}", some.size(), stationId, e.toString());
+            }
         }
     }
 
@@ -166,6 +173,50 @@ public final class Ingest {
         }
     }
 
+    /**
+     * Stores the events and dead-letters those that cannot be stored: the ones the codec rejected within the batch,
+     * and the ones the registry refused for their content. Completes with every id that is settled (stored now or
+     * before, or dead-lettered); fails, settling nothing, when the registry cannot be written.
+     */
+    private Future<List<String>> storeEvents(String stationId, String topic, EventsMessage em, long receivedAt) {
+        Future<EventStore.Inserted<List<JsonObject>>> stored = em.events().isEmpty()
+                ? Future.succeededFuture(new EventStore.Inserted<>(List.of(), List.of(), List.of()))
+                : events.insertNew(stationId, em.events(), receivedAt, (c, fresh) -> effects.onEvents(c, stationId, fresh));
+        return stored.compose(inserted -> {
+            List<Event> fresh = inserted.fresh();
+            if (!liveElsewhere) {
+                showEvents(stationId, fresh);
+            }
+            if (fresh.size() + inserted.unstorable().size() < em.events().size()) {
+                metrics.counter("yizhan_events_duplicates");
+            }
+            inserted.derived().forEach(this::publish);
+            List<Future<Void>> kept = new ArrayList<>();
+            for (EventsMessage.Rejected r : em.rejected()) {
+                kept.add(reject(Optional.of(stationId), topic, r.error().reason(), r.error().getMessage(), r.payload(),
+                        receivedAt));
+            }
+            for (EventStore.Unstorable u : inserted.unstorable()) {
+                LOG.warn("Event {} from {} cannot be stored: {}", u.event().id(), stationId, u.error());
+                kept.add(reject(Optional.of(stationId), topic, "unstorable",
+                        "event " + u.event().id() + " cannot be stored: " + u.error(),
+                        u.event().toJson().encode().getBytes(StandardCharsets.UTF_8), receivedAt));
+            }
+            return Future.all(kept).map(v -> settledIds(em));
+        });
+    }
+
+    /**
+     * The ids of the payload once each: its events (stored now or before, or refused by the registry), then its
+     * rejected events that have an id.
+     */
+    private static List<String> settledIds(EventsMessage em) {
+        Set<String> ids = new LinkedHashSet<>();
+        em.events().forEach(e -> ids.add(e.id()));
+        em.rejected().forEach(r -> r.id().ifPresent(ids::add));
+        return List.copyOf(ids);
+    }
+
     private Future<Void> handle(String stationId, Message m, long receivedAt) {
         if (m instanceof Heartbeat h) {
             timeSeries.heartbeat(stationId, h, receivedAt);
@@ -188,20 +239,6 @@ public final class Ingest {
                 presence.stateOffline(stationId, s.session(), s.reason().orElse(PresenceTracker.REASON_LOST), receivedAt);
             }
             return Future.succeededFuture();
-        }
-        if (m instanceof EventsMessage em) {
-            return events.insertNew(stationId, em.events(), receivedAt,
-                    (c, fresh) -> effects.onEvents(c, stationId, fresh)).map(inserted -> {
-                List<Event> fresh = inserted.fresh();
-                if (!liveElsewhere) {
-                    showEvents(stationId, fresh);
-                }
-                if (fresh.size() < em.events().size()) {
-                    metrics.counter("yizhan_events_duplicates");
-                }
-                inserted.derived().forEach(this::publish);
-                return (Void) null;
-            });
         }
         if (m instanceof CommandResult r) {
             return commands.result(stationId, r, receivedAt)

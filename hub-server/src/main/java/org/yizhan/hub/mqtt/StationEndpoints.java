@@ -402,10 +402,15 @@ final class StationEndpoints implements CommandChannel, EventAcks {
         return false;
     }
 
-    /** Closes every station connection (hub shutdown). */
+    /**
+     * Closes every station connection (hub shutdown); one the hub closed a moment ago (its session not yet
+     * forgotten) is left alone, since closing it again would fail the shutdown.
+     */
     void closeAll() {
         for (StationSession s : List.copyOf(sessions.values())) {
-            s.endpoint.close();
+            if (s.endpoint.isConnected()) {
+                s.endpoint.close();
+            }
         }
     }
 }

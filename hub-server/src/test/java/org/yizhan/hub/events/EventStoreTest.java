@@ -12,8 +12,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.protocol.Event;
+import org.yizhan.protocol.Limits;
 import org.yizhan.protocol.Ulid;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,64 @@ class EventStoreTest {
         assertThat(await(store.insert("st-1", List.of(a, a), 5))).isEqualTo(1);
         assertThat(await(store.insertNew("st-1", List.of(a, b), 6))).containsExactly(b);
         assertThat(await(store.insert("st-1", List.of(a, b), 7))).isZero();
+    }
+
+    @Test
+    void setsAsideAnEventTheDatabaseRefusesForItsContentAndStoresTheRest() {
+        Event a = new Event(Ulid.next(1000), 1000, "door.opened", new JsonObject());
+        // the codec never lets such a type through; the store must still not fail the batch for it
+        Event tooLong = new Event(Ulid.next(2000), 2000, "x." + "y".repeat(200), new JsonObject());
+        Event b = new Event(Ulid.next(3000), 3000, "door.closed", new JsonObject());
+        List<String> derivedFrom = new ArrayList<>();
+        EventStore.Inserted<Integer> r = await(store.insertNew("st-1", List.of(a, tooLong, b), 5, (c, fresh) -> {
+            fresh.forEach(e -> derivedFrom.add(e.id()));
+            return fresh.size();
+        }));
+        assertThat(r.fresh()).containsExactly(a, b);
+        assertThat(r.derived()).isEqualTo(2);
+        assertThat(r.unstorable()).singleElement().satisfies(u -> {
+            assertThat(u.event()).isEqualTo(tooLong);
+            assertThat(u.error()).isNotBlank();
+        });
+        assertThat(derivedFrom).as("derived from what was stored, once").containsExactly(a.id(), b.id());
+        JsonObject all = await(store.list(Optional.of("st-1"), Optional.empty(), Optional.empty(), 10));
+        assertThat(all.getJsonArray("events")).extracting(o -> ((JsonObject) o).getString("id"))
+                .containsExactly(a.id(), b.id());
+    }
+
+    @Test
+    void storesTheLargestDataAnEventMayCarry() {
+        Event largest = new Event(Ulid.next(1000), 1000, "selftest.result", new JsonObject().put("log", ""));
+        largest = new Event(largest.id(), 1000, largest.type(),
+                new JsonObject().put("log", "驿".repeat((Limits.EVENT_BYTES - largest.encodedBytes()) / 3)));
+        assertThat(largest.encodedBytes()).isGreaterThan(Limits.EVENT_BYTES - 3).isLessThanOrEqualTo(Limits.EVENT_BYTES);
+        Event ascii = new Event(Ulid.next(2000), 2000, "selftest.result", new JsonObject().put("log", ""));
+        ascii = new Event(ascii.id(), 2000, ascii.type(),
+                new JsonObject().put("log", "x".repeat(Limits.EVENT_BYTES - ascii.encodedBytes())));
+        assertThat(ascii.encodedBytes()).isEqualTo(Limits.EVENT_BYTES);
+        EventStore.Inserted<Void> r = await(store.insertNew("st-1", List.of(largest, ascii), 5, (c, fresh) -> null));
+        assertThat(r.unstorable()).isEmpty();
+        assertThat(r.fresh()).containsExactly(largest, ascii);
+        JsonObject all = await(store.list(Optional.of("st-1"), Optional.empty(), Optional.empty(), 10));
+        assertThat(all.getJsonArray("events").getJsonObject(1).getJsonObject("data")).isEqualTo(ascii.data());
+    }
+
+    @Test
+    void failsTheWholeInsertWhenTheStatementFailsForAnotherReasonThanTheEvent() {
+        Event a = new Event(Ulid.next(1000), 1000, "door.opened", new JsonObject());
+        await(db.call(c -> c.createStatement().execute("ALTER TABLE events RENAME TO events_elsewhere")));
+        assertThat(store.insertNew("st-1", List.of(a), 5, (c, fresh) -> null).toCompletionStage()
+                .toCompletableFuture()).as("not set aside as unstorable").failsWithin(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void failsTheWholeInsertWhenTheDatabaseCannotBeReached() throws Exception {
+        Event a = new Event(Ulid.next(1000), 1000, "door.opened", new JsonObject());
+        // the registry goes away: no connection can be had any more
+        ((AutoCloseable) db.dataSource()).close();
+        assertThat(store.insertNew("st-1", List.of(a), 5, (c, fresh) -> null).toCompletionStage()
+                .toCompletableFuture()).as("a failure that is not the event's fault is not set aside")
+                .failsWithin(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -136,14 +136,96 @@ class EventAcksIT {
         publish(c, ST, Channel.EVENTS, payload);
         await().atMost(Duration.ofSeconds(5)).until(() -> acks.size() == 1);
         assertThat(acks.get(0).ids()).containsExactly(good.id(), bad.getString("id"));
-        assertThat(await(hub.deadLetters.list(10))).hasSize(1);
-        assertThat(stored()).as("the batch is refused whole").isEmpty();
+        assertThat(await(hub.deadLetters.list(10))).singleElement()
+                .satisfies(d -> assertThat(((JsonObject) d).getString("payload")).contains(bad.getString("id"))
+                        .doesNotContain(good.id()));
+        assertThat(stored()).as("the bad event is refused alone").extracting(e -> ((JsonObject) e).getString("id"))
+                .containsExactly(good.id());
 
         c.publish(Topics.of(ST, Channel.EVENTS), "not json".getBytes(StandardCharsets.UTF_8), 1, false);
         publish(c, ST, Channel.HEARTBEAT, new JsonObject().put("v", 1).put("ts", 1).put("seq", 1)
                 .put("uptimeS", 1).put("outbox", 0));
         assertThat(c.isConnected()).isTrue();
         assertThat(acks).as("nothing to acknowledge in garbage").hasSize(1);
+    }
+
+    /** Every id acknowledged so far, whichever ack carried it. */
+    private static List<String> ackedIds(List<EventsAck> acks) {
+        return acks.stream().flatMap(a -> a.ids().stream()).toList();
+    }
+
+    @Test
+    void deadLettersAndAcknowledgesAnEventTooBigToStoreAndStoresTheRestOfItsBatch() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        Event before = event("door.opened");
+        Event big = Event.of("selftest.result", System.currentTimeMillis(),
+                new JsonObject().put("log", "x".repeat(100 * 1024)));
+        Event after = event("door.closed");
+        byte[] wire = EventsMessage.batch(List.of(before, big, after)).toJson().encode().getBytes(StandardCharsets.UTF_8);
+        assertThat(wire.length).as("the batch is within the contract's batch limit").isLessThan(Channel.EVENTS.maxBytes());
+        c.publish(Topics.of(ST, Channel.EVENTS), wire, 1, false);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ackedIds(acks).size() == 3);
+        assertThat(ackedIds(acks)).containsExactlyInAnyOrder(before.id(), big.id(), after.id());
+        assertThat(stored()).extracting(e -> ((JsonObject) e).getString("id"))
+                .as("the rest of the batch is stored").containsExactly(before.id(), after.id());
+        JsonArray dead = await(hub.deadLetters.list(10));
+        assertThat(dead).hasSize(1);
+        assertThat(dead.getJsonObject(0).getString("payload")).contains(big.id());
+        assertThat(dead.getJsonObject(0).getString("error")).contains("events[1]");
+        assertThat(c.isConnected()).as("the connection stays up").isTrue();
+
+        Event next = event("access.granted");
+        publish(c, ST, Channel.EVENTS, EventsMessage.single(next).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ackedIds(acks).contains(next.id()));
+        assertThat(stored()).hasSize(3);
+    }
+
+    @Test
+    void deadLettersAndAcknowledgesASingleEventOverTheEventLimit() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        Event big = Event.of("selftest.result", System.currentTimeMillis(),
+                new JsonObject().put("log", "x".repeat(70 * 1024)));
+        publish(c, ST, Channel.EVENTS, EventsMessage.single(big).toJson());
+        await().atMost(Duration.ofSeconds(5)).until(() -> ackedIds(acks).contains(big.id()));
+        assertThat(stored()).isEmpty();
+        assertThat(await(hub.deadLetters.list(10))).singleElement()
+                .satisfies(d -> assertThat(((JsonObject) d).getString("error")).contains("the limit for one event"));
+        assertThat(c.isConnected()).isTrue();
+    }
+
+    @Test
+    void acknowledgesNothingAndDropsTheConnectionWhenTheRegistryIsAway() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        ((AutoCloseable) hub.db.dataSource()).close();
+        Event e = event("door.opened");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> publish(c, ST, Channel.EVENTS,
+                EventsMessage.single(e).toJson())).as("no PUBACK: the hub drops the connection instead")
+                .isInstanceOf(MqttException.class);
+        assertThat(c.isConnected()).isFalse();
+        assertThat(acks).as("not stored, so not acknowledged: the station sends it again").isEmpty();
+    }
+
+    @Test
+    void storesAndAcknowledgesAThousandEventReplayBatch() throws Exception {
+        MqttClient c = connect(ST, secret);
+        List<EventsAck> acks = acks(c, ST);
+        List<Event> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            batch.add(Event.of("access.granted", System.currentTimeMillis(), new JsonObject().put("n", i)
+                    .put("method", "qr").put("member", String.format("m-%08d", i))));
+        }
+        byte[] wire = EventsMessage.batch(batch).toJson().encode().getBytes(StandardCharsets.UTF_8);
+        assertThat(wire.length).as("about 122 KiB").isBetween(100 * 1024, 130 * 1024);
+        c.publish(Topics.of(ST, Channel.EVENTS), wire, 1, false);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ackedIds(acks).size() == 1000);
+        assertThat(ackedIds(acks)).containsExactlyInAnyOrderElementsOf(batch.stream().map(Event::id).toList());
+        assertThat(await(hub.events.list(Optional.of(ST), Optional.empty(), Optional.empty(), 1000))
+                .getJsonArray("events")).as("stored whole").hasSize(1000);
+        assertThat(await(hub.deadLetters.list(10))).isEmpty();
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.yizhan.protocol.Event;
 import org.yizhan.protocol.EventsAck;
 import org.yizhan.protocol.EventsMessage;
 import org.yizhan.protocol.Heartbeat;
+import org.yizhan.protocol.Limits;
 import org.yizhan.protocol.Message;
 import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
@@ -37,7 +38,8 @@ import java.util.function.BiConsumer;
  * The station's MQTT uplink (contract v1). Connects as the station with its will on {@code .../state},
  * publishes the birth with a session number that grows across restarts, subscribes to {@code .../cmd}
  * and {@code .../config}, sends heartbeats, and drains the durable {@link Outbox} oldest first: one event
- * alone, several as a replay batch (at most 500 events and 256 KiB), with at most {@link #EVENT_WINDOW}
+ * alone, several as a replay batch (within {@link Limits#BATCH_BYTES}, however many events that is; an event over
+ * {@link Limits#EVENT_BYTES}, which the hub dead-letters, always alone), with at most {@link #EVENT_WINDOW}
  * publishes not yet acknowledged. An event leaves the outbox only once acknowledged: with {@code mqtt.eventAcks}
  * by the hub's {@code .../events/ack} (contract 1.1; what a broker's PUBACK cannot say), when a hub
  * acknowledged nothing for {@code mqtt.eventAckTimeoutSeconds} the unacknowledged events are sent again (the hub
@@ -54,8 +56,6 @@ public final class Uplink implements EventSink {
     static final int EVENT_WINDOW = 4;
     /** How often sent events are checked for a missing acknowledgement ({@code mqtt.eventAcks}). */
     private static final long ACK_CHECK_MS = 500;
-    /** Room left in a batch for the envelope. */
-    private static final int BATCH_BUDGET = Codec.MAX_BATCH_BYTES - 1024;
 
     private final Vertx vertx;
     private final String stationId;
@@ -232,7 +232,7 @@ public final class Uplink implements EventSink {
                     .setWillQoS(1)
                     .setWillRetain(true)
                     .setMaxInflightQueue(64)
-                    .setMaxMessageSize(Codec.MAX_PAYLOAD_BYTES + 1024);
+                    .setMaxMessageSize(Limits.PAYLOAD_BYTES + 1024);
             opts.setConnectTimeout(10_000);
             if (mqtt.tls()) {
                 opts.setSsl(true);
@@ -376,7 +376,7 @@ public final class Uplink implements EventSink {
         pumpAgain = false;
         MqttClient c = client;
         int r = round;
-        outbox.after(cursor, EventsMessage.MAX_BATCH_EVENTS).onComplete(ar -> {
+        outbox.after(cursor, Limits.BATCH_EVENTS).onComplete(ar -> {
             if (round != r) {
                 return; // a new connection or a resend started over meanwhile
             }
@@ -393,18 +393,18 @@ public final class Uplink implements EventSink {
                 }
                 return;
             }
-            List<Event> chunk = new ArrayList<>();
-            int bytes = 0;
-            for (Event e : events) {
-                int n = e.toJsonInBatch().encode().length() * 3 + 1;
-                if (!chunk.isEmpty() && bytes + n > BATCH_BUDGET) {
-                    break;
-                }
-                chunk.add(e);
-                bytes += n;
-            }
+            List<Event> chunk = nextPublish(events);
             Message m = chunk.size() == 1 ? EventsMessage.single(chunk.get(0)) : EventsMessage.batch(chunk);
             Buffer payload = Codec.encode(m);
+            if (payload.length() > Channel.EVENTS.maxBytes()) {
+                // no hub can take it (its endpoint or broker would drop the connection): it would jam the outbox
+                Event e = chunk.get(0);
+                LOG.error("Event {} ({}) is {} bytes, more than any events payload may be ({}); it cannot be sent "
+                        + "and is removed from the outbox", e.id(), e.type(), payload.length(), Channel.EVENTS.maxBytes());
+                pumping = false;
+                delete(List.of(e.id()));
+                return;
+            }
             List<String> ids = chunk.stream().map(Event::id).toList();
             cursor = ids.get(ids.size() - 1);
             // counted before it goes out: the hub's acknowledgement may come before the publish completes here
@@ -425,6 +425,31 @@ public final class Uplink implements EventSink {
                         pump();
                     });
         });
+    }
+
+    /**
+     * The events of the next publish, oldest first: as many as fit one batch of {@link Limits#BATCH_BYTES}, measured
+     * as the codec writes them; an event over {@link Limits#EVENT_BYTES} goes alone (the hub dead-letters it and
+     * acknowledges it like any other).
+     */
+    static List<Event> nextPublish(List<Event> events) {
+        if (events.get(0).encodedBytes() > Limits.EVENT_BYTES) {
+            return List.of(events.get(0));
+        }
+        List<Event> chunk = new ArrayList<>();
+        long bytes = Codec.encode(EventsMessage.batch(List.of())).length();
+        for (Event e : events) {
+            if (e.encodedBytes() > Limits.EVENT_BYTES) {
+                break;
+            }
+            int n = Limits.utf8Length(e.toJsonInBatch().encode()) + (chunk.isEmpty() ? 0 : 1);
+            if (!chunk.isEmpty() && bytes + n > Limits.BATCH_BYTES) {
+                break;
+            }
+            chunk.add(e);
+            bytes += n;
+        }
+        return chunk;
     }
 
     private void awaitPuback(int pid, Sent s) {

@@ -373,4 +373,29 @@ class BrokerModeIT {
         }
         return f.length == t.length;
     }
+
+    @Test
+    @Order(10)
+    void anEventTooBigToStoreIsDeadLetteredWithoutHoldingUpTheSharedSubscription() throws Exception {
+        StationConfig station = a.provision(a.adminToken(), TestHub.station("大事件驿站"));
+        String id = station.stationId();
+        String user = station.mqtt().username();
+        String pw = station.mqtt().password();
+        String topic = "yizhan/v1/stations/" + id + "/events";
+        long now = System.currentTimeMillis();
+        Event good = Event.of("door.opened", now, new JsonObject());
+        Event big = Event.of("selftest.result", now, new JsonObject().put("log", "x".repeat(100 * 1024)));
+        Event next = Event.of("door.closed", now, new JsonObject());
+        assertThat(broker.publish(id, user, pw, topic, Codec.encode(EventsMessage.batch(List.of(good, big))).toString()))
+                .isZero();
+        assertThat(broker.publish(id, user, pw, topic, Codec.encode(EventsMessage.single(next)).toString())).isZero();
+        String token = a.adminToken();
+        await("the rest of the batch and the next event are stored").atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(b.call("GET", "/api/v1/events?stationId=" + id + "&limit=10", token,
+                        null).getJsonArray("events").stream().map(o -> ((JsonObject) o).getString("id")).toList())
+                        .containsExactlyInAnyOrder(good.id(), next.id()));
+        assertThat(a.call("GET", "/api/v1/dead-letters", token, null).getJsonArray("deadLetters").stream()
+                .map(o -> ((JsonObject) o).getString("payload")))
+                .as("the big event is kept for operators").anyMatch(p -> p.contains(big.id()));
+    }
 }
