@@ -34,13 +34,21 @@ export function forgetMember() {
 }
 
 /**
- * Member tokens expire: a token within two weeks of its expiry, or of unknown expiry (typed in, or from before
- * tokens expired), is swapped for a fresh one (the old one ends). Call it before the page's other calls.
+ * Member tokens expire: a token within two weeks of its expiry is swapped for a fresh one (the old one ends). A
+ * token of unknown expiry (typed in, or kept from before tokens expired) first asks the hub when it expires. Call it
+ * before the page's other calls.
  */
 export async function renewIfDue() {
   if (!memberToken()) { return; }
-  const expires = Number(localStorage.getItem(EXPIRES_KEY)) || 0;
-  if (expires && expires - Date.now() > RENEW_BEFORE_MS) { return; }
+  let expires = Number(localStorage.getItem(EXPIRES_KEY)) || 0;
+  if (!expires) {
+    const mine = await call('GET', '/api/v1/members/me/tokens');
+    const current = mine.status === 200 ? mine.body.tokens.find((x) => x.current) : undefined;
+    if (!current) { return; }
+    expires = current.expiresAt;
+    localStorage.setItem(EXPIRES_KEY, String(expires));
+  }
+  if (expires - Date.now() > RENEW_BEFORE_MS) { return; }
   const r = await call('POST', '/api/v1/members/me/token');
   if (r.status === 200 && r.body.memberToken) {
     saveMember(r.body.memberToken, undefined, r.body.memberTokenExpiresAt);
