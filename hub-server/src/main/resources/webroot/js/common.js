@@ -66,6 +66,19 @@ export function saveToken(value) {
   sessionStorage.setItem('yizhan.token', value);
 }
 
+/**
+ * The logout button: ends the token on the hub (on every hub of the registry), then signs out here. The page
+ * leaves at once; keepalive lets the request finish on its own.
+ */
+export function logOut() {
+  const tok = token();
+  if (tok) {
+    fetch('/api/v1/auth/logout', { method: 'POST', keepalive: true,
+      headers: { 'Authorization': 'Bearer ' + tok, 'Accept': 'application/json' } }).catch(() => {});
+  }
+  signOut();
+}
+
 /** Forgets the token and goes to the sign-in page, coming back here afterwards. */
 export function signOut() {
   sessionStorage.removeItem('yizhan.token');

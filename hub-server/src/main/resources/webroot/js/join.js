@@ -83,7 +83,7 @@ async function submit() {
   next.disabled = false;
   next.textContent = t('join.submit');
   if (r.status === 201 && r.body.memberToken) {
-    saveMember(r.body.memberToken, r.body.member.name);
+    saveMember(r.body.memberToken, r.body.member.name, r.body.memberTokenExpiresAt);
     const back = new URLSearchParams(location.search).get('next');
     location.href = back ? safeNext(back) : '/pass.html';
     return;

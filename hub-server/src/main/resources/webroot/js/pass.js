@@ -5,7 +5,7 @@
 // only from itself or data:.
 import { $, sleep, dataUrl } from './common.js';
 import { t, onLanguage, initLanguage } from './i18n.js';
-import { call, forgetMember, generalError, memberName, memberToken } from './rider.js';
+import { call, forgetMember, generalError, memberName, memberToken, renewIfDue } from './rider.js';
 
 /** Fetch the next pass this long after the hub's slot turns (the hub signs for the slot it is in). */
 const AFTER_TURN_MS = 300;
@@ -95,6 +95,40 @@ async function keepFresh() {
   }
 }
 
+let phones = 0;
+
+function showPhones() {
+  $('phone-count').textContent = phones ? t('pass.phones.count', { n: phones }) : '';
+  $('sign-out-others').hidden = phones < 2;
+}
+
+async function loadPhones() {
+  const r = await call('GET', '/api/v1/members/me/tokens');
+  if (r.status !== 200) { return; }
+  phones = r.body.tokens.length;
+  showPhones();
+  $('phones').hidden = false;
+}
+
+async function signOutOthers() {
+  if (!confirm(t('pass.phones.othersConfirm'))) { return; }
+  const r = await call('POST', '/api/v1/members/me/sign-out-others');
+  $('phones-state').textContent = r.status === 200 ? t('pass.phones.othersDone', { n: r.body.ended })
+    : generalError(r);
+  loadPhones();
+}
+
+async function signOutHere() {
+  if (!confirm(t('pass.phones.hereConfirm'))) { return; }
+  const r = await call('POST', '/api/v1/members/me/sign-out');
+  if (r.status !== 200 && r.status !== 401) {
+    $('phones-state').textContent = generalError(r);
+    return;
+  }
+  forgetMember();
+  location.reload();
+}
+
 async function keepScreenOn() {
   try {
     if (navigator.wakeLock) { await navigator.wakeLock.request('screen'); }
@@ -104,15 +138,21 @@ async function keepScreenOn() {
 onLanguage(() => {
   if (stateKey) { setState(stateKey, stateText); }
   showWho();
+  showPhones();
   tick();
 });
+$('sign-out-others').addEventListener('click', signOutOthers);
+$('sign-out-here').addEventListener('click', signOutHere);
 if (!memberToken()) {
   $('join').hidden = false;
 } else {
+  // a token near its expiry is renewed before anything else uses it
+  await renewIfDue();
   call('GET', '/api/v1/members/me/pass').then((r) => {
     pseudonym = (r.status === 200 && r.body.member) || '';
     showWho();
   });
+  loadPhones();
   keepFresh();
   setInterval(tick, 1000);
   keepScreenOn();

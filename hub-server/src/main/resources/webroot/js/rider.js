@@ -5,14 +5,22 @@ import { t } from './i18n.js';
 
 const TOKEN_KEY = 'yizhan.memberToken';
 const NAME_KEY = 'yizhan.memberName';
+const EXPIRES_KEY = 'yizhan.memberTokenExpiresAt';
+/** A token this close to its expiry (or of unknown expiry) is swapped for a fresh one by renewIfDue(). */
+const RENEW_BEFORE_MS = 14 * 86400000;
 
 export function memberToken() {
   return localStorage.getItem(TOKEN_KEY);
 }
 
-export function saveMember(token, name) {
+export function saveMember(token, name, expiresAt) {
   localStorage.setItem(TOKEN_KEY, token);
   if (name !== undefined) { localStorage.setItem(NAME_KEY, name); }
+  if (expiresAt) {
+    localStorage.setItem(EXPIRES_KEY, String(expiresAt));
+  } else {
+    localStorage.removeItem(EXPIRES_KEY);
+  }
 }
 
 export function memberName() {
@@ -22,6 +30,29 @@ export function memberName() {
 export function forgetMember() {
   localStorage.removeItem(TOKEN_KEY);
   localStorage.removeItem(NAME_KEY);
+  localStorage.removeItem(EXPIRES_KEY);
+}
+
+/**
+ * Member tokens expire: a token within two weeks of its expiry is swapped for a fresh one (the old one ends). A
+ * token of unknown expiry (typed in, or kept from before tokens expired) first asks the hub when it expires. Call it
+ * before the page's other calls.
+ */
+export async function renewIfDue() {
+  if (!memberToken()) { return; }
+  let expires = Number(localStorage.getItem(EXPIRES_KEY)) || 0;
+  if (!expires) {
+    const mine = await call('GET', '/api/v1/members/me/tokens');
+    const current = mine.status === 200 ? mine.body.tokens.find((x) => x.current) : undefined;
+    if (!current) { return; }
+    expires = current.expiresAt;
+    localStorage.setItem(EXPIRES_KEY, String(expires));
+  }
+  if (expires - Date.now() > RENEW_BEFORE_MS) { return; }
+  const r = await call('POST', '/api/v1/members/me/token');
+  if (r.status === 200 && r.body.memberToken) {
+    saveMember(r.body.memberToken, undefined, r.body.memberTokenExpiresAt);
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // current page marked, the live badge (shown once the page opens the live stream), the language switch and
 // sign-out. A page has <header id="shell" class="top" data-page="alerts"> (data-title for another title key)
 // and calls startShell() first.
-import { el, token, signOut } from './common.js';
+import { el, token, signOut, logOut } from './common.js';
 import { initLanguage } from './i18n.js';
 
 const HREF = {
@@ -46,7 +46,7 @@ function render(header) {
   out.type = 'button';
   out.hidden = !signedIn;
   out.setAttribute('data-i18n', 'logout');
-  out.addEventListener('click', signOut);
+  out.addEventListener('click', logOut);
   right.append(live, lang, out);
 
   header.replaceChildren(h1, nav, right);

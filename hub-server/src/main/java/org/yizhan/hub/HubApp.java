@@ -10,8 +10,12 @@ import org.yizhan.config.ConfigException;
 import org.yizhan.hub.alerts.AlertRoutes;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.alerts.EventAlerts;
+import org.yizhan.hub.auth.AdminPasswordFile;
 import org.yizhan.hub.auth.AuthRoutes;
 import org.yizhan.hub.auth.MemberLogin;
+import org.yizhan.hub.auth.MemberTokenRoutes;
+import org.yizhan.hub.auth.Passwords;
+import org.yizhan.hub.auth.StaffSessions;
 import org.yizhan.hub.auth.Tokens;
 import org.yizhan.hub.auth.UserStore;
 import org.yizhan.hub.backup.BackupRoutes;
@@ -76,6 +80,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,7 +124,7 @@ public final class HubApp {
     /** The CA stations are handed to verify their MQTT server: the broker's in broker mode, else {@code tls-ca}. */
     private Optional<String> stationCa = Optional.empty();
     private List<HubFeature> features = List.of();
-    private Optional<String> generatedAdminPassword = Optional.empty();
+    private Optional<Path> generatedAdminPasswordFile = Optional.empty();
     private List<DemoStations.Demo> demoStations = List.of();
     private PassKeyring passKeys;
     private final List<Long> keyTimers = new java.util.ArrayList<>();
@@ -159,16 +164,26 @@ public final class HubApp {
                     timeSeries = ts;
                     stations = new StationStore(db);
                     hashing = vertx.createSharedWorkerExecutor("yizhan-auth", 2);
-                    UserStore users = new UserStore(db, hashing);
+                    if (config.passwordIterations() < Passwords.OWASP_ITERATIONS) {
+                        LOG.warn("password-iterations is {}, below OWASP's {} for PBKDF2-HMAC-SHA256: passwords set "
+                                + "on this hub are weaker than they should be", config.passwordIterations(),
+                                Passwords.OWASP_ITERATIONS);
+                    }
+                    UserStore users = new UserStore(db, hashing, config.passwordIterations());
                     Secrets secrets = new Secrets(db);
                     // created once in the registry, so every hub on it signs and checks with the same keys
                     return Future.all(Tokens.load(vertx, secrets, dataDir), ProfilePorts.load(vertx),
                             users.ensureAdmin(config.adminPassword()), PassKeyring.load(db, dataDir),
                             EntryKeys.load(secrets, dataDir)).compose(all -> {
                         Optional<String> generated = all.resultAt(2);
-                        generatedAdminPassword = generated;
-                        return startServers(users, all.resultAt(0), all.resultAt(1), all.resultAt(3),
-                                all.resultAt(4));
+                        Future<Void> handedOver = generated.isEmpty() ? Future.succeededFuture()
+                                : vertx.executeBlocking(() -> {
+                                    generatedAdminPasswordFile = Optional.of(
+                                            AdminPasswordFile.write(dataDir, generated.get()));
+                                    return null;
+                                }, false);
+                        return handedOver.compose(v -> startServers(users, all.resultAt(0), all.resultAt(1),
+                                all.resultAt(3), all.resultAt(4)));
                     });
                 })
                 .compose(v -> config.demoStations() > 0
@@ -216,13 +231,15 @@ public final class HubApp {
         });
         mqtt.configSource(desiredConfig);
 
-        Authenticator auth = new Authenticator(tokens::verify, replies);
-        MemberStore members = new MemberStore(db);
+        StaffSessions sessions = new StaffSessions(tokens, db);
+        Authenticator auth = new Authenticator(sessions::verify, replies);
+        MemberStore members = new MemberStore(db, Duration.ofDays(config.memberTokenDays()));
         MemberLogin memberLogin = new MemberLogin(members, replies);
         RevocationSync revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
         FaceConsentStore faceConsents = new FaceConsentStore(db);
         features = List.of(
-                new AuthRoutes(users, tokens, auth, replies, metrics, config.loginAttemptsPerMinute()),
+                new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures()),
+                new MemberTokenRoutes(members, memberLogin, replies, metrics),
                 new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), auth),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
@@ -435,9 +452,12 @@ public final class HubApp {
         return passKeys;
     }
 
-    /** The first admin's password when this start generated it (shown once by the caller); empty otherwise. */
-    public Optional<String> generatedAdminPassword() {
-        return generatedAdminPassword;
+    /**
+     * The file holding the first admin's password when this start generated it (readable by the hub's user only;
+     * the caller tells the operator where it is); empty otherwise.
+     */
+    public Optional<Path> generatedAdminPasswordFile() {
+        return generatedAdminPasswordFile;
     }
 
     /** The demo stations when {@code demo-stations} > 0, with claim codes for those not yet provisioned. */

@@ -1,6 +1,9 @@
 package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.yizhan.hub.auth.Passwords;
 import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.http.IpRanges;
 import org.yizhan.hub.mqtt.MqttIngest;
@@ -39,7 +42,7 @@ public record HubConfig(
         Optional<String> adminPassword,
         int mqttMaxMessageBytes,
         int mqttKeepAliveMaxSeconds,
-        int loginAttemptsPerMinute,
+        int loginFreeFailures,
         int provisionAttemptsPerMinute,
         int startupGraceSeconds,
         int questdbHttpPort,
@@ -68,12 +71,15 @@ public record HubConfig(
         String mqttBrokerCa,
         String mqttSharedGroup,
         boolean mqttBrokerDynsec,
-        Optional<String> mqttBrokerHookToken) {
+        Optional<String> mqttBrokerHookToken,
+        // logins: staff password hashing, member tokens
+        int passwordIterations,
+        int memberTokenDays) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
             "public-mqtt-host", "public-http-url", "mqtt-tls", "data-dir", "admin-password", "mqtt-max-message-bytes",
-            "mqtt-keep-alive-max-seconds", "login-attempts-per-minute", "provision-attempts-per-minute",
+            "mqtt-keep-alive-max-seconds", "login-free-failures", "provision-attempts-per-minute",
             "startup-grace-seconds", "questdb-http-port", "demo-stations", "map-tile-url", "map-tile-attribution",
             "db-url", "db-user", "db-password",
             "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port",
@@ -83,7 +89,15 @@ public record HubConfig(
             "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days",
             // broker mode: the hub replicas as clients of an MQTT broker
             "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
-            "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token");
+            "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token",
+            // logins: staff password hashing, member tokens
+            "password-iterations", "member-token-days");
+
+    /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
+    private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
+            "logins are limited with growing delays now; see login-free-failures");
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubConfig.class);
 
     public static final String MODE_EMBEDDED = "embedded";
     public static final String MODE_BROKER = "broker";
@@ -112,12 +126,13 @@ public record HubConfig(
     /** Defaults for one machine: HTTP 8080, MQTT 1883, data in {@code ./data}. */
     public static HubConfig defaults() {
         return new HubConfig("0.0.0.0", 8080, "0.0.0.0", 1883, "", "", false, Path.of("data"), Optional.empty(),
-                MIN_MQTT_MESSAGE_BYTES, 600, 10, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
+                MIN_MQTT_MESSAGE_BYTES, 600, 5, 20, 30, 0, 0, "", "", "", "", Optional.empty(),
                 "", "", "", false, OptionalInt.empty(),
                 TimeSeriesSettings.embedded(),
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
-                MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty());
+                MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
+                Passwords.OWASP_ITERATIONS, 180);
     }
 
     /**
@@ -136,8 +151,11 @@ public record HubConfig(
                 throw new IllegalArgumentException(file.get() + ": not a JSON object");
             }
             List<String> unknown = new ArrayList<>();
-            for (String k : fromFile.fieldNames()) {
-                if (!KEYS.contains(k)) {
+            for (String k : List.copyOf(fromFile.fieldNames())) {
+                if (OBSOLETE.containsKey(k)) {
+                    LOG.warn("{}: setting {} is no longer used: {}", file.get(), k, OBSOLETE.get(k));
+                    fromFile.remove(k);
+                } else if (!KEYS.contains(k)) {
                     unknown.add(k);
                 }
             }
@@ -146,6 +164,11 @@ public record HubConfig(
             }
             fromFile.forEach(e -> merged.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
         }
+        OBSOLETE.forEach((k, why) -> {
+            if (env.containsKey(envName(k))) {
+                LOG.warn("{} is no longer used: {}", envName(k), why);
+            }
+        });
         for (String k : KEYS) {
             String v = env.get(envName(k));
             if (v != null && !v.isBlank()) {
@@ -170,7 +193,7 @@ public record HubConfig(
                 Optional.ofNullable(s.getString("admin-password")).filter(p -> !p.isBlank()),
                 num(s, "mqtt-max-message-bytes", d.mqttMaxMessageBytes(), MIN_MQTT_MESSAGE_BYTES, 16 * 1024 * 1024),
                 num(s, "mqtt-keep-alive-max-seconds", d.mqttKeepAliveMaxSeconds(), 5, 3600),
-                num(s, "login-attempts-per-minute", d.loginAttemptsPerMinute(), 1, 1_000_000),
+                num(s, "login-free-failures", d.loginFreeFailures(), 1, 1000),
                 num(s, "provision-attempts-per-minute", d.provisionAttemptsPerMinute(), 1, 1_000_000),
                 num(s, "startup-grace-seconds", d.startupGraceSeconds(), 0, 3600),
                 port(s, "questdb-http-port", d.questdbHttpPort()),
@@ -197,7 +220,9 @@ public record HubConfig(
                 str(s, "mqtt-broker-ca", "").trim(),
                 str(s, "mqtt-shared-group", d.mqttSharedGroup()).trim(),
                 bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec()),
-                metricsToken(s, "mqtt-broker-hook-token")).checkBroker().checkTls();
+                metricsToken(s, "mqtt-broker-hook-token"),
+                num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
+                num(s, "member-token-days", d.memberTokenDays(), 1, 3650)).checkBroker().checkTls();
     }
 
     /**
@@ -584,7 +609,7 @@ public record HubConfig(
     private HubConfig with(Map<String, Object> changes) {
         List<Object> values = List.of(httpHost, httpPort, mqttHost, mqttPort, publicMqttHost, publicHttpUrl, mqttTls,
                 dataDir, adminPassword.orElse(""), mqttMaxMessageBytes, mqttKeepAliveMaxSeconds,
-                loginAttemptsPerMinute, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
+                loginFreeFailures, provisionAttemptsPerMinute, startupGraceSeconds, questdbHttpPort, demoStations,
                 mapTileUrl, mapTileAttribution, dbUrl, dbUser, dbPassword.orElse(""),
                 tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "",
                 timeSeries.engine().setting(), timeSeries.url(), timeSeries.token().orElse(""), timeSeries.org(),
@@ -592,7 +617,8 @@ public record HubConfig(
 
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
-                mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""));
+                mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
+                passwordIterations, memberTokenDays);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -633,6 +659,8 @@ public record HubConfig(
                 : (metricsToken.isPresent() ? "token *** " : "") + metricsAllow)
                 + ", passKeyRotationDays=" + passKeyRotationDays
                 + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("")
-                + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "") + "]";
+                + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "")
+                + ", loginFreeFailures=" + loginFreeFailures + ", passwordIterations=" + passwordIterations
+                + ", memberTokenDays=" + memberTokenDays + "]";
     }
 }

@@ -180,19 +180,20 @@ public final class HubMain {
         b.append("  Dashboard: ").append(url).append('\n');
         b.append("  MQTT:      port ").append(app.mqttPort()).append(c.mqttTls() ? " (TLS)" : "").append('\n');
         b.append("  Data:      ").append(c.dataDir().toAbsolutePath()).append('\n');
-        if (app.generatedAdminPassword().isPresent()) {
+        if (app.generatedAdminPasswordFile().isPresent()) {
             String line = "=".repeat(66);
             b.append('\n').append(line).append('\n')
-                    .append("  First start: the admin account was created. Sign in with\n")
-                    .append("    user name: admin\n")
-                    .append("    password:  ").append(app.generatedAdminPassword().get()).append('\n')
-                    .append("  This password is shown only this once. To set another, start the hub\n")
-                    .append("  with YIZHAN_ADMIN_PASSWORD.\n")
+                    .append("  First start: the admin account was created. Sign in as admin with\n")
+                    .append("  the password in the file (readable by this user only):\n")
+                    .append("    ").append(app.generatedAdminPasswordFile().get()).append('\n')
+                    .append("  Then set a password of your own and delete the file. It is never\n")
+                    .append("  shown here or logged. Or start the hub with YIZHAN_ADMIN_PASSWORD.\n")
                     .append(line).append('\n');
         } else if (c.adminPassword().isPresent()) {
             b.append("  Sign in:   admin, with the password from admin-password (YIZHAN_ADMIN_PASSWORD)\n");
         } else {
-            b.append("  Sign in:   admin, with the password shown at the first start (or set YIZHAN_ADMIN_PASSWORD)\n");
+            b.append("  Sign in:   admin, with the password from the data directory's admin-password file of the first start"
+                    + " (or set YIZHAN_ADMIN_PASSWORD)\n");
         }
         if (!app.demoStations().isEmpty()) {
             b.append("\n  Demo stations:\n");

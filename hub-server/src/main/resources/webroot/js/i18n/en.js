@@ -418,6 +418,13 @@ export default {
   'pass.expired': 'The code has expired; getting a new one…',
   'pass.suspended': 'Your membership is suspended; please ask the station staff.',
   'pass.unknown': 'The membership kept on this phone is no longer valid; join again or ask the staff.',
+  'pass.phones.title': 'Phones signed in',
+  'pass.phones.count': 'Your membership is signed in on {n} phone(s).',
+  'pass.phones.others': 'Lost a phone? Sign out all other phones',
+  'pass.phones.othersConfirm': 'Sign out every phone but this one? They need the station staff to sign in again.',
+  'pass.phones.othersDone': '{n} other phone(s) signed out.',
+  'pass.phones.here': 'Sign out this phone',
+  'pass.phones.hereConfirm': 'Sign out this phone? To sign in again, ask the station staff.',
 
   // Charge at a port (charge.html)
   'charge.pageTitle': 'Yizhan · Charging',

@@ -418,6 +418,13 @@ export default {
   'pass.expired': '会员码已过期，正在重新获取…',
   'pass.suspended': '你的会员资格已暂停，请联系驿站工作人员。',
   'pass.unknown': '这部手机上的会员信息已失效，请重新入会或找工作人员。',
+  'pass.phones.title': '登录的手机',
+  'pass.phones.count': '你的会员码在 {n} 部手机上登录。',
+  'pass.phones.others': '手机丢了：让其他手机都退出',
+  'pass.phones.othersConfirm': '让除这部以外的所有手机退出？它们要找工作人员才能重新登录。',
+  'pass.phones.othersDone': '已让 {n} 部其他手机退出。',
+  'pass.phones.here': '这部手机退出',
+  'pass.phones.hereConfirm': '让这部手机退出？重新登录要找驿站工作人员。',
 
   // Charge at a port (charge.html)
   'charge.pageTitle': '驿站 · 充电',

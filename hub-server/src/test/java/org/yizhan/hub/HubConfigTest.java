@@ -98,6 +98,23 @@ class HubConfigTest {
     }
 
     @Test
+    void loginSettingsAreCheckedAndTheOldPerMinuteLimitStillStarts(@TempDir Path dir) throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of("YIZHAN_LOGIN_FREE_FAILURES", "3",
+                "YIZHAN_PASSWORD_ITERATIONS", "10000", "YIZHAN_MEMBER_TOKEN_DAYS", "30"));
+        assertThat(c.loginFreeFailures()).isEqualTo(3);
+        assertThat(c.passwordIterations()).isEqualTo(10_000);
+        assertThat(c.memberTokenDays()).isEqualTo(30);
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_PASSWORD_ITERATIONS", "999")))
+                .hasMessageContaining("password-iterations");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MEMBER_TOKEN_DAYS", "0")))
+                .hasMessageContaining("member-token-days");
+        Path old = dir.resolve("old.json");
+        Files.writeString(old, "{\"login-attempts-per-minute\": 10}");
+        assertThat(HubConfig.load(Optional.of(old), Map.of()).loginFreeFailures()).as("an old file still starts")
+                .isEqualTo(5);
+    }
+
+    @Test
     void theExampleFileListsEverySettingAndLoads() throws Exception {
         Path example = Path.of("..", "deploy", "config", "hub.example.json");
         HubConfig c = HubConfig.load(Optional.of(example), Map.of());
@@ -105,7 +122,11 @@ class HubConfigTest {
                 "\"db-url\"", "\"db-user\"", "\"db-password\"", "\"trusted-proxies\"", "\"metrics-token\"",
                 "\"metrics-allow\"", "\"pass-key-rotation-days\"", "\"mqtt-mode\"", "\"mqtt-broker-url\"",
                 "\"mqtt-broker-username\"", "\"mqtt-broker-password\"", "\"mqtt-broker-ca\"", "\"mqtt-shared-group\"",
-                "\"mqtt-broker-dynsec\"", "\"mqtt-broker-hook-token\"");
+                "\"mqtt-broker-dynsec\"", "\"mqtt-broker-hook-token\"", "\"login-free-failures\"",
+                "\"password-iterations\"", "\"member-token-days\"");
+        assertThat(c.loginFreeFailures()).isEqualTo(5);
+        assertThat(c.passwordIterations()).isEqualTo(600_000);
+        assertThat(c.memberTokenDays()).isEqualTo(180);
         assertThat(c.trustedProxies().isEmpty()).isTrue();
         assertThat(c.metricsToken()).isEmpty();
         assertThat(c.passKeyRotationDays()).isEqualTo(90);

@@ -91,7 +91,8 @@ class HubHttpApiIT {
         JsonObject ports = new JsonObject(Files.readString(hub.dataDir().resolve("ports.json")));
         assertThat(ports.getInteger("http")).isEqualTo(app.httpPort()).isPositive();
         assertThat(ports.getInteger("mqtt")).isEqualTo(app.mqttPort()).isPositive();
-        assertThat(app.generatedAdminPassword()).as("configured admin password, nothing generated").isEmpty();
+        assertThat(app.generatedAdminPasswordFile()).as("configured admin password, nothing generated").isEmpty();
+        assertThat(hub.dataDir().resolve("admin-password")).doesNotExist();
     }
 
     @Test

@@ -15,12 +15,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.testing.HubClient;
 import org.yizhan.testing.TestHub;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Login and provisioning refuse guessing: after the limit of failures per minute, 429 with Retry-After. */
+/**
+ * Login and provisioning refuse guessing with 429 and Retry-After: logins with growing delays (3 free failures
+ * here), provisioning after the limit of failures per minute.
+ */
 @ExtendWith(VertxExtension.class)
 class RateLimitedEntryIT {
 
@@ -35,7 +39,7 @@ class RateLimitedEntryIT {
     static void startHub(Vertx vertx) throws Exception {
         // no admin password configured: the hub generates the first one
         hub = TestHub.start(vertx, dataDir, Map.of("YIZHAN_ADMIN_PASSWORD", "",
-                "YIZHAN_LOGIN_ATTEMPTS_PER_MINUTE", "3", "YIZHAN_PROVISION_ATTEMPTS_PER_MINUTE", "3"));
+                "YIZHAN_LOGIN_FREE_FAILURES", "3", "YIZHAN_PROVISION_ATTEMPTS_PER_MINUTE", "3"));
         app = hub.app();
         api = hub.client();
     }
@@ -46,8 +50,10 @@ class RateLimitedEntryIT {
     }
 
     @Test
-    void generatesTheFirstAdminPasswordOnceAndLimitsFailedLogins(VertxTestContext ctx) {
-        String password = app.generatedAdminPassword().orElseThrow();
+    void generatesTheFirstAdminPasswordOnceAndLimitsFailedLogins(VertxTestContext ctx) throws Exception {
+        Path file = app.generatedAdminPasswordFile().orElseThrow();
+        assertThat(file).isEqualTo(hub.dataDir().resolve("admin-password"));
+        String password = Files.readString(file).trim();
         assertThat(password).hasSize(20);
         JsonObject wrong = new JsonObject().put("username", "admin").put("password", "guess");
         Future<HttpResponse<Buffer>> chain = api.post("/api/v1/auth/login", new JsonObject().put("username", "admin")
@@ -66,8 +72,9 @@ class RateLimitedEntryIT {
             ctx.verify(() -> assertThat(r.statusCode()).isEqualTo(401));
             return api.post("/api/v1/auth/login", new JsonObject().put("username", "admin").put("password", password));
         }).onComplete(ctx.succeeding(r -> ctx.verify(() -> {
-            assertThat(r.statusCode()).as("blocked even with the right password").isEqualTo(429);
-            assertThat(Long.parseLong(r.getHeader("Retry-After"))).isBetween(1L, 60L);
+            // three failures put the account under attack, and this address then waits 4 s (1 s doubled twice)
+            assertThat(r.statusCode()).as("this address is held back even with the right password").isEqualTo(429);
+            assertThat(Long.parseLong(r.getHeader("Retry-After"))).isBetween(1L, 4L);
             assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("too-many-attempts");
             assertThat(app.metrics().scrape()).contains("yizhan_login_rejects");
             ctx.completeNow();

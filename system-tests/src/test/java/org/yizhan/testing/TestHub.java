@@ -69,7 +69,10 @@ public final class TestHub implements AutoCloseable {
                 "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
                 "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
                 "YIZHAN_DATA_DIR", dir.resolve("hub").toString(), "YIZHAN_ADMIN_PASSWORD", ADMIN_PASSWORD,
-                "YIZHAN_STARTUP_GRACE_SECONDS", "0"));
+                "YIZHAN_STARTUP_GRACE_SECONDS", "0",
+                // the suite creates and signs in many users: a cheaper hash, set as any operator would set it; the
+                // production default (600,000) and the rehash to it are tested in hub-server's UserStoreTest
+                "YIZHAN_PASSWORD_ITERATIONS", "10000"));
         if (REGISTRY_ON_POSTGRES && !moreEnv.containsKey("YIZHAN_DB_URL")) {
             env.putAll(PostgresRegistry.newDatabase());
         }

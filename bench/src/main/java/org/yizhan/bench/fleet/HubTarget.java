@@ -94,7 +94,7 @@ public final class HubTarget implements Target {
         env.put(envName("public-mqtt-host"), "127.0.0.1");
         env.put(envName("admin-password"), adminPassword);
         env.put(envName("provision-attempts-per-minute"), "1000000");
-        env.put(envName("login-attempts-per-minute"), "1000");
+        env.put(envName("login-free-failures"), "1000");
         env.putAll(tlsEnvironment(tls));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -9,11 +9,15 @@ import java.util.HexFormat;
 
 /**
  * Password hashing with PBKDF2-HMAC-SHA256 and a random 128-bit salt. Slow on purpose: call it on a worker
- * thread, never on an event loop.
+ * thread, never on an event loop. Each stored hash keeps its iteration count, so hashes made with fewer iterations
+ * stay verifiable; {@link #weakerThan} tells the caller to hash again with the current count on the next login.
  */
 public final class Passwords {
 
-    public static final int ITERATIONS = 120_000;
+    /** OWASP's figure for PBKDF2-HMAC-SHA256 (Password Storage Cheat Sheet, 2023 on): the default. */
+    public static final int OWASP_ITERATIONS = 600_000;
+    /** The fewest iterations a hub may be set to (the {@code password-iterations} setting). */
+    public static final int MIN_ITERATIONS = 1_000;
     private static final int KEY_BITS = 256;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -25,11 +29,19 @@ public final class Passwords {
     private Passwords() {
     }
 
-    public static Hashed hash(String password) {
+    public static Hashed hash(String password, int iterations) {
+        if (iterations < MIN_ITERATIONS) {
+            throw new IllegalArgumentException("iterations: at least " + MIN_ITERATIONS);
+        }
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
         String s = HexFormat.of().formatHex(salt);
-        return new Hashed(s, derive(password, s, ITERATIONS), ITERATIONS);
+        return new Hashed(s, derive(password, s, iterations), iterations);
+    }
+
+    /** True when the stored hash was made with fewer iterations than {@code iterations}: hash it again. */
+    public static boolean weakerThan(Hashed stored, int iterations) {
+        return stored.iterations() < iterations;
     }
 
     /** Compares in constant time. */

@@ -23,7 +23,9 @@ import java.util.Optional;
 
 /**
  * Bearer tokens: JWTs signed with HS256 and a key generated once and kept in the registry, so tokens survive a
- * restart and every hub on the registry accepts the others' tokens. A token carries the user name ({@code sub}) and role and lasts 12 hours.
+ * restart and every hub on the registry accepts the others' tokens. A token carries the user name ({@code sub}), the
+ * role, its own id ({@code jti}, to end it alone) and the user's token version ({@code tv}, to end all of the user's
+ * tokens at once), and lasts 12 hours. Whether a well-signed token still holds is {@link StaffSessions}' question.
  */
 public final class Tokens {
 
@@ -32,9 +34,14 @@ public final class Tokens {
     /** The key's name in the registry's secrets. */
     public static final String SECRET_NAME = "token signing key";
     private static final String ISSUER = "yizhan-hub";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A token and when it expires (epoch ms). */
     public record Issued(String token, long expiresAt) {
+    }
+
+    /** What a well-signed, unexpired token says: its user, role, id, the user's token version, expiry (epoch ms). */
+    public record Claims(String username, Role role, String jti, int tokenVersion, long expiresAt) {
     }
 
     private final JWTAuth jwt;
@@ -54,24 +61,36 @@ public final class Tokens {
                         .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setLeeway(5)))));
     }
 
-    public Issued issue(Principal p) {
+    public Issued issue(Principal p, int tokenVersion) {
         long now = System.currentTimeMillis();
-        String token = jwt.generateToken(new JsonObject().put("role", p.role().wireName()),
+        byte[] id = new byte[16];
+        RANDOM.nextBytes(id);
+        String jti = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+        String token = jwt.generateToken(new JsonObject().put("role", p.role().wireName()).put("jti", jti)
+                        .put("tv", tokenVersion),
                 new JWTOptions().setAlgorithm("HS256").setSubject(p.username()).setIssuer(ISSUER)
                         .setExpiresInSeconds(LIFETIME_SECONDS));
         return new Issued(token, (now / 1000 + LIFETIME_SECONDS) * 1000);
     }
 
-    /** The principal of a valid, unexpired token; a failed future otherwise. */
-    public Future<Principal> verify(String token) {
+    /**
+     * The claims of a well-signed, unexpired token; a failed future otherwise, also for a token without an id or
+     * version (issued by a hub from before tokens could be ended: it must be signed in again).
+     */
+    public Future<Claims> verify(String token) {
         return jwt.authenticate(new TokenCredentials(token)).compose(user -> {
             JsonObject claims = claims(user);
             String sub = claims.getString("sub");
             Optional<Role> role = Role.ofWire(claims.getString("role"));
-            if (sub == null || role.isEmpty() || !ISSUER.equals(claims.getString("iss"))) {
-                return Future.failedFuture("token without a user or role");
+            Object jti = claims.getValue("jti");
+            Object tv = claims.getValue("tv");
+            Object exp = claims.getValue("exp");
+            if (sub == null || role.isEmpty() || !ISSUER.equals(claims.getString("iss"))
+                    || !(jti instanceof String) || !(tv instanceof Number) || !(exp instanceof Number)) {
+                return Future.failedFuture("token without a user, role, id or version");
             }
-            return Future.succeededFuture(new Principal(sub, role.get()));
+            return Future.succeededFuture(new Claims(sub, role.get(), (String) jti, ((Number) tv).intValue(),
+                    ((Number) exp).longValue() * 1000));
         });
     }
 

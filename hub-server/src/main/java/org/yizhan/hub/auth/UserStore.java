@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.db.Secrets;
 import org.yizhan.hub.http.Role;
 
@@ -30,18 +31,28 @@ public final class UserStore {
 
     private final Database db;
     private final WorkerExecutor hashing;
+    private final int iterations;
+    private volatile Passwords.Hashed decoy;
 
-    /** @param hashing the worker pool for PBKDF2 (a couple of threads) */
-    public UserStore(Database db, WorkerExecutor hashing) {
+    /** A user who may sign in: the name, the role and the version of the user's tokens. */
+    public record Account(String username, Role role, int tokenVersion) {
+    }
+
+    /**
+     * @param hashing    the worker pool for PBKDF2 (a couple of threads)
+     * @param iterations PBKDF2 iterations for new hashes; older hashes with fewer are replaced at the next login
+     */
+    public UserStore(Database db, WorkerExecutor hashing, int iterations) {
         this.db = db;
         this.hashing = hashing;
+        this.iterations = iterations;
     }
 
     /**
      * Makes sure the first admin exists. With a configured password, creates the admin with it or resets the
-     * admin's password to it when it differs. Without one, creates the admin with a generated password once and
-     * returns that password (the caller shows it once); later starts return empty. Two hubs starting at once on
-     * one registry: one creates the admin, the other finds it (and shows no password).
+     * admin's password to it when it differs (which ends the admin's tokens). Without one, creates the admin with a
+     * generated password once and returns that password (the caller hands it over once); later starts return empty.
+     * Two hubs starting at once on one registry: one creates the admin, the other finds it (and has no password).
      */
     public Future<Optional<String>> ensureAdmin(Optional<String> configuredPassword) {
         return ensureAdminOnce(configuredPassword).recover(e -> Secrets.isUniqueViolation(e)
@@ -55,19 +66,12 @@ public final class UserStore {
             if (configuredPassword.isPresent()) {
                 String pw = configuredPassword.get();
                 if (existing.isEmpty()) {
-                    insert(c, ADMIN, Role.ADMIN, Passwords.hash(pw));
+                    insert(c, ADMIN, Role.ADMIN, Passwords.hash(pw, iterations));
                     LOG.info("Created user '{}' with the configured password", ADMIN);
                 } else if (!Passwords.verify(pw, existing.get())) {
-                    Passwords.Hashed h = Passwords.hash(pw);
-                    try (PreparedStatement ps = c.prepareStatement(
-                            "UPDATE users SET salt = ?, hash = ?, iterations = ?, disabled = FALSE WHERE username = ?")) {
-                        ps.setString(1, h.salt());
-                        ps.setString(2, h.hash());
-                        ps.setInt(3, h.iterations());
-                        ps.setString(4, ADMIN);
-                        ps.executeUpdate();
-                    }
-                    LOG.info("Reset the password of user '{}' to the configured one", ADMIN);
+                    setPassword(c, ADMIN, Passwords.hash(pw, iterations));
+                    Rows.update(c, "UPDATE users SET disabled = FALSE WHERE username = ?", ADMIN);
+                    LOG.info("Reset the password of user '{}' to the configured one; its earlier tokens ended", ADMIN);
                 }
                 return Optional.<String>empty();
             }
@@ -75,27 +79,105 @@ public final class UserStore {
                 return Optional.<String>empty();
             }
             String generated = Passwords.generate();
-            insert(c, ADMIN, Role.ADMIN, Passwords.hash(generated));
-            LOG.info("Created user '{}' with a generated password (shown once on the console)", ADMIN);
+            insert(c, ADMIN, Role.ADMIN, Passwords.hash(generated, iterations));
+            LOG.info("Created user '{}' with a generated password", ADMIN);
             return Optional.of(generated);
         });
     }
 
-    /** The user's role when the password is right and the account enabled; empty otherwise. */
-    public Future<Optional<Role>> verify(String username, String password) {
+    /**
+     * The account when the password is right and the account enabled; empty otherwise. A right password whose hash
+     * has fewer iterations than this hub's is hashed again (on the hashing pool) and stored.
+     */
+    public Future<Optional<Account>> verify(String username, String password) {
         return db.call(c -> find(c, username)).compose(s -> hashing.executeBlocking(() -> {
             if (s.isEmpty()) {
-                Passwords.verify(password, Decoy.HASHED);
-                return Optional.<Role>empty();
+                Passwords.verify(password, decoy());
+                return Optional.<Stored>empty();
             }
             boolean ok = Passwords.verify(password, s.get().hashed());
-            return ok && !s.get().disabled() ? Optional.of(s.get().role()) : Optional.<Role>empty();
-        }, false));
+            return ok && !s.get().disabled() ? s : Optional.<Stored>empty();
+        }, false)).compose(ok -> {
+            if (ok.isEmpty()) {
+                return Future.succeededFuture(Optional.empty());
+            }
+            Account account = new Account(username, ok.get().role(), ok.get().tokenVersion());
+            if (!Passwords.weakerThan(ok.get().hashed(), iterations)) {
+                return Future.succeededFuture(Optional.of(account));
+            }
+            return rehash(username, password, ok.get().hashed()).map(Optional.of(account));
+        });
+    }
+
+    /** Stores a stronger hash of the same password, unless the password changed meanwhile; never fails the login. */
+    private Future<Void> rehash(String username, String password, Passwords.Hashed old) {
+        return hashing.executeBlocking(() -> Passwords.hash(password, iterations), false)
+                .compose(h -> db.call(c -> Rows.update(c,
+                        "UPDATE users SET salt = ?, hash = ?, iterations = ? WHERE username = ? AND hash = ?",
+                        h.salt(), h.hash(), h.iterations(), username, old.hash())))
+                .map(n -> {
+                    if (n == 1) {
+                        LOG.info("Stored the password of user '{}' again with {} iterations (was {})", username,
+                                iterations, old.iterations());
+                    }
+                    return (Void) null;
+                })
+                .recover(e -> {
+                    LOG.warn("Could not store a stronger hash for user '{}': {}", username, e.getMessage());
+                    return Future.succeededFuture();
+                });
+    }
+
+    /**
+     * Changes a user's own password when {@code current} is right; the account with its new token version (every
+     * earlier token of the user ends), or empty when {@code current} is wrong or the account disabled.
+     */
+    public Future<Optional<Account>> changePassword(String username, String current, String next) {
+        return verify(username, current).compose(ok -> {
+            if (ok.isEmpty()) {
+                return Future.succeededFuture(Optional.<Account>empty());
+            }
+            return hashing.executeBlocking(() -> Passwords.hash(next, iterations), false)
+                    .compose(h -> db.tx(c -> {
+                        setPassword(c, username, h);
+                        return find(c, username).map(s -> new Account(username, s.role(), s.tokenVersion()));
+                    }));
+        });
+    }
+
+    /**
+     * Changes a user's role, disabled flag or password (those given); each change ends the user's earlier tokens.
+     * Empty when there is no such user, else {"username","role","createdAt","disabled"}.
+     */
+    public Future<Optional<JsonObject>> update(String username, Optional<Role> role, Optional<Boolean> disabled,
+                                               Optional<String> password) {
+        Future<Optional<Passwords.Hashed>> hashed = password.isPresent()
+                ? hashing.executeBlocking(() -> Optional.of(Passwords.hash(password.get(), iterations)), false)
+                : Future.succeededFuture(Optional.empty());
+        return hashed.compose(h -> db.tx(c -> {
+            if (find(c, username).isEmpty()) {
+                return Optional.<JsonObject>empty();
+            }
+            if (h.isPresent()) {
+                setPassword(c, username, h.get());
+            }
+            if (role.isPresent()) {
+                Rows.update(c, "UPDATE users SET role = ?, token_version = token_version + 1 WHERE username = ?",
+                        role.get().wireName(), username);
+            }
+            if (disabled.isPresent()) {
+                Rows.update(c, "UPDATE users SET disabled = ?, token_version = token_version + 1 WHERE username = ?",
+                        disabled.get(), username);
+            }
+            return Rows.one(c, "SELECT username, role, created_at, disabled FROM users WHERE username = ?",
+                    rs -> new JsonObject().put("username", rs.getString(1)).put("role", rs.getString(2))
+                            .put("createdAt", rs.getLong(3)).put("disabled", rs.getBoolean(4)), username);
+        }));
     }
 
     /** Creates a user; empty when the name is taken. Returns {"username","role","createdAt"}. */
     public Future<Optional<JsonObject>> create(String username, String password, Role role) {
-        return hashing.executeBlocking(() -> Passwords.hash(password), false).compose(hashed -> db.tx(c -> {
+        return hashing.executeBlocking(() -> Passwords.hash(password, iterations), false).compose(hashed -> db.tx(c -> {
             if (find(c, username).isPresent()) {
                 return Optional.<JsonObject>empty();
             }
@@ -130,16 +212,27 @@ public final class UserStore {
     }
 
     /** Verified against when the user is unknown, so a wrong name costs as much time as a wrong password. */
-    private static final class Decoy {
-        static final Passwords.Hashed HASHED = Passwords.hash(Passwords.generate());
+    private Passwords.Hashed decoy() {
+        Passwords.Hashed d = decoy;
+        if (d == null) {
+            d = Passwords.hash(Passwords.generate(), iterations);
+            decoy = d;
+        }
+        return d;
     }
 
-    private record Stored(Role role, Passwords.Hashed hashed, boolean disabled) {
+    private record Stored(Role role, Passwords.Hashed hashed, boolean disabled, int tokenVersion) {
+    }
+
+    /** A new password hash; raises the token version, so the user's earlier tokens end. */
+    private static void setPassword(Connection c, String username, Passwords.Hashed h) throws SQLException {
+        Rows.update(c, "UPDATE users SET salt = ?, hash = ?, iterations = ?, token_version = token_version + 1 "
+                + "WHERE username = ?", h.salt(), h.hash(), h.iterations(), username);
     }
 
     private static Optional<Stored> find(Connection c, String username) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT role, salt, hash, iterations, disabled FROM users WHERE username = ?")) {
+                "SELECT role, salt, hash, iterations, disabled, token_version FROM users WHERE username = ?")) {
             ps.setString(1, username);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -151,7 +244,7 @@ public final class UserStore {
                 }
                 return Optional.of(new Stored(role.orElse(Role.OPERATOR),
                         new Passwords.Hashed(rs.getString(2), rs.getString(3), rs.getInt(4)),
-                        rs.getBoolean(5) || role.isEmpty()));
+                        rs.getBoolean(5) || role.isEmpty(), rs.getInt(6)));
             }
         }
     }

@@ -24,8 +24,10 @@ import java.util.regex.Pattern;
  * Members: {@code POST /api/v1/members} joins (anyone, limited per client address; or staff with a token),
  * {@code GET /api/v1/members/{id}} (operator+; the phone masked for operators, left out for technicians, in full
  * for admins),
- * {@code POST /api/v1/members/{id}/suspend} and {@code /resume} (operator+). A status change is handed to
- * {@code statusChanged} so stations get the new revocation list.
+ * {@code POST /api/v1/members/{id}/suspend} and {@code /resume} (operator+; suspending ends every member token of
+ * the member), {@code POST /api/v1/members/{id}/member-token} (operator+: a new token for a member who lost the
+ * phone or was suspended and resumed, handed over in person). A status change is handed to {@code statusChanged}
+ * so stations get the new revocation list.
  */
 public final class MemberRoutes implements HubFeature {
 
@@ -55,6 +57,7 @@ public final class MemberRoutes implements HubFeature {
         auth.json(router.get("/api/v1/members/:id"), Role.OPERATOR, this::show);
         auth.json(router.post("/api/v1/members/:id/suspend"), Role.OPERATOR, ctx -> status(ctx, Member.SUSPENDED));
         auth.json(router.post("/api/v1/members/:id/resume"), Role.OPERATOR, ctx -> status(ctx, Member.ACTIVE));
+        auth.json(router.post("/api/v1/members/:id/member-token"), Role.OPERATOR, this::issueToken);
     }
 
 
@@ -99,7 +102,28 @@ public final class MemberRoutes implements HubFeature {
             metrics.counter("yizhan_members_created");
             return Future.succeededFuture(Reply.created(new JsonObject()
                     .put("member", created.get().member().publicJson())
-                    .put("memberToken", created.get().token())));
+                    .put("memberToken", created.get().token().token())
+                    .put("memberTokenExpiresAt", created.get().token().expiresAt())));
+        });
+    }
+
+    private Future<Reply> issueToken(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        return members.get(id).compose(m -> {
+            if (m.isEmpty()) {
+                return Future.failedFuture(ApiException.notFound("No such member"));
+            }
+            if (m.get().suspended()) {
+                return Future.failedFuture(ApiException.of(409, "member-suspended",
+                        "The member is suspended; resume the membership first"));
+            }
+            return members.issueToken(id).map(t -> {
+                MemberStore.IssuedToken issued = t.orElseThrow(() -> ApiException.of(409, "member-suspended",
+                        "The member is suspended; resume the membership first"));
+                metrics.counter("yizhan_member_tokens_issued");
+                return Reply.created(new JsonObject().put("memberToken", issued.token())
+                        .put("memberTokenExpiresAt", issued.expiresAt()));
+            });
         });
     }
 

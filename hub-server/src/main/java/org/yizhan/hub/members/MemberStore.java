@@ -3,6 +3,7 @@ package org.yizhan.hub.members;
 import io.vertx.core.Future;
 import org.yizhan.access.RiderPass;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.protocol.Ulid;
 
 import java.nio.charset.StandardCharsets;
@@ -13,20 +14,33 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-/** Members in the registry: create, find (by id or member token), suspend and resume, the revocation list. */
+/**
+ * Members in the registry: create, find (by id or member token), suspend and resume, the revocation list, and the
+ * members' tokens: one per phone, kept only as their SHA-256, each expiring a set time after it was issued;
+ * suspending a member deletes all of them.
+ */
 public final class MemberStore {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String COLUMNS = "id, pseudonym, name, phone, occupation, status, created_at, status_changed_at";
 
     /** A new member and the member token, shown once. */
-    public record Created(Member member, String token) {
+    public record Created(Member member, IssuedToken token) {
+    }
+
+    /** A member token, shown once, and when it expires (epoch ms). */
+    public record IssuedToken(String token, long expiresAt) {
+    }
+
+    /** One of a member's tokens as the member sees it: when issued and when it expires, whether it is the one asking. */
+    public record TokenInfo(long issuedAt, long expiresAt, boolean current) {
     }
 
     /** The pseudonyms of suspended members, and the list's version (it grows with every status change). */
@@ -34,9 +48,12 @@ public final class MemberStore {
     }
 
     private final Database db;
+    private final long tokenLifetimeMs;
 
-    public MemberStore(Database db) {
+    /** @param tokenLifetime how long a member token lasts from its issue */
+    public MemberStore(Database db, Duration tokenLifetime) {
         this.db = db;
+        this.tokenLifetimeMs = tokenLifetime.toMillis();
     }
 
     /** Empty when a member with this phone number exists already. */
@@ -44,9 +61,6 @@ public final class MemberStore {
         long now = System.currentTimeMillis();
         String id = Ulid.next(now);
         String pseudonym = RiderPass.pseudonym(RiderPass.newMemberId(RANDOM));
-        byte[] t = new byte[32];
-        RANDOM.nextBytes(t);
-        String token = "ymt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(t);
         return db.tx(c -> {
             try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM members WHERE phone = ?")) {
                 q.setString(1, phone);
@@ -57,7 +71,7 @@ public final class MemberStore {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO members (id, pseudonym, name, phone, occupation, "
-                    + "status, status_changed_at, created_at, created_by, token_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + "status, status_changed_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
                 ps.setString(2, pseudonym);
                 ps.setString(3, name);
@@ -67,24 +81,85 @@ public final class MemberStore {
                 ps.setLong(7, now);
                 ps.setLong(8, now);
                 ps.setString(9, createdBy);
-                ps.setString(10, tokenHash(token));
                 ps.executeUpdate();
             }
             return Optional.of(new Created(new Member(id, pseudonym, name, phone, occupation, Member.ACTIVE, now, now),
-                    token));
+                    insertToken(c, id, now)));
         });
+    }
+
+    /** A new token for the member (another phone); empty when there is no such member or it is suspended. */
+    public Future<Optional<IssuedToken>> issueToken(String memberId) {
+        return db.tx(c -> {
+            Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", memberId);
+            if (m.isEmpty() || m.get().suspended()) {
+                return Optional.empty();
+            }
+            long now = System.currentTimeMillis();
+            Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ? AND expires_at <= ?", memberId, now);
+            return Optional.of(insertToken(c, memberId, now));
+        });
+    }
+
+    /** Swaps a valid token for a new one with a fresh lifetime (the old one ends); empty when it is not valid. */
+    public Future<Optional<IssuedToken>> renewToken(String token) {
+        return db.tx(c -> {
+            long now = System.currentTimeMillis();
+            Optional<Member> m = one(c, "SELECT " + prefixed("m") + " FROM members m JOIN member_tokens t "
+                    + "ON t.member_id = m.id WHERE t.token_hash = ? AND t.expires_at > " + now, tokenHash(token));
+            if (m.isEmpty() || Rows.update(c, "DELETE FROM member_tokens WHERE token_hash = ?", tokenHash(token)) != 1) {
+                return Optional.empty();
+            }
+            return Optional.of(insertToken(c, m.get().id(), now));
+        });
+    }
+
+    /** Ends one token (signing out this phone); false when it was not there. */
+    public Future<Boolean> endToken(String token) {
+        return db.call(c -> Rows.update(c, "DELETE FROM member_tokens WHERE token_hash = ?", tokenHash(token)) > 0);
+    }
+
+    /** Ends every token of the member but {@code keep} (a lost phone); how many ended. */
+    public Future<Integer> endOtherTokens(String memberId, String keep) {
+        return db.call(c -> Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ? AND token_hash <> ?",
+                memberId, tokenHash(keep)));
+    }
+
+    /** The member's valid tokens, newest first, marking {@code current}. */
+    public Future<List<TokenInfo>> tokens(String memberId, String current) {
+        String currentHash = tokenHash(current);
+        return db.call(c -> Rows.list(c, "SELECT issued_at, expires_at, token_hash FROM member_tokens "
+                        + "WHERE member_id = ? AND expires_at > ? ORDER BY issued_at DESC",
+                rs -> new TokenInfo(rs.getLong(1), rs.getLong(2), currentHash.equals(rs.getString(3))),
+                memberId, System.currentTimeMillis()));
+    }
+
+    private IssuedToken insertToken(Connection c, String memberId, long now) throws SQLException {
+        byte[] t = new byte[32];
+        RANDOM.nextBytes(t);
+        String token = "ymt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(t);
+        long expiresAt = now + tokenLifetimeMs;
+        Rows.update(c, "INSERT INTO member_tokens (token_hash, member_id, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+                tokenHash(token), memberId, now, expiresAt);
+        return new IssuedToken(token, expiresAt);
+    }
+
+    private static String prefixed(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
     }
 
     public Future<Optional<Member>> get(String id) {
         return db.call(c -> one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id));
     }
 
-    /** The member whose token this is. */
+    /** The member whose token this is, while the token has not expired or ended. */
     public Future<Optional<Member>> byToken(String token) {
-        return db.call(c -> one(c, "SELECT " + COLUMNS + " FROM members WHERE token_hash = ?", tokenHash(token)));
+        return db.call(c -> one(c, "SELECT " + prefixed("m") + " FROM members m JOIN member_tokens t "
+                + "ON t.member_id = m.id WHERE t.token_hash = ? AND t.expires_at > " + System.currentTimeMillis(),
+                tokenHash(token)));
     }
 
-    /** Sets the status; empty when there is no such member, else the member as it is now. */
+    /** Sets the status; empty when there is no such member, else the member as it is now. Suspending ends every token. */
     public Future<Optional<Member>> setStatus(String id, String status) {
         return db.tx(c -> {
             Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
@@ -99,6 +174,9 @@ public final class MemberStore {
                 ps.setLong(2, at);
                 ps.setString(3, id);
                 ps.executeUpdate();
+            }
+            if (Member.SUSPENDED.equals(status)) {
+                Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ?", id);
             }
             return one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
         });

@@ -36,10 +36,9 @@ class RegistryMigrationTest {
         try {
             String rank = await(db.call(c -> scalar(c, "SELECT MAX(installed_rank) FROM flyway_schema_history")));
             assertThat(rank)
-                    .isEqualTo("8");
+                    .isEqualTo("9");
             await(db.call(c -> Rows.update(c, "INSERT INTO members (id, pseudonym, name, phone, occupation, "
-                    + "status_changed_at, created_at, token_hash) VALUES ('m1', 'p1', 'n', '13800000000', 'rider', 0, "
-                    + "0, 'h')")));
+                    + "status_changed_at, created_at) VALUES ('m1', 'p1', 'n', '13800000000', 'rider', 0, 0)")));
             byte[] template = new byte[4096];
             template[4095] = 7;
             await(db.call(c -> Rows.update(c, "INSERT INTO face_templates (id, member_id, station_id, dims, template, "
@@ -67,7 +66,7 @@ class RegistryMigrationTest {
         await(db.close());
 
         assertThatThrownBy(() -> await(registry().reopen(vertx, url)))
-                .hasMessageContaining("The registry database is at schema version 20, newer than this hub (8): "
+                .hasMessageContaining("The registry database is at schema version 20, newer than this hub (9): "
                         + "start a newer hub, or restore a backup made for this version");
     }
 
@@ -95,10 +94,46 @@ class RegistryMigrationTest {
 
             Database db = await(registry().reopen(vertx, url));
             try {
-                assertThat(scalar(keep, "SELECT MAX(installed_rank) FROM flyway_schema_history")).isEqualTo("8");
+                assertThat(scalar(keep, "SELECT MAX(installed_rank) FROM flyway_schema_history")).isEqualTo("9");
                 assertThat(scalar(keep, "SELECT checksum FROM flyway_schema_history WHERE version = '5'"))
                         .isNotEqualTo(String.valueOf(Database.BYTEA_MIGRATION_OLD_CHECKSUM));
                 assertThat(scalar(keep, "SELECT COUNT(*) FROM station_config_versions")).isEqualTo("0");
+            } finally {
+                await(registry().close(db));
+            }
+        }
+    }
+
+    @Test
+    void movesEachActiveMembersTokenToMemberTokensExpiringIn180Days(Vertx vertx) throws Exception {
+        String url = registry().newUrl("");
+        String user = registry().engine() == TestRegistry.Engine.H2 ? "yizhan" : "postgres";
+        try (Connection keep = DriverManager.getConnection(url, user, "")) {
+            Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("8").load()
+                    .migrate();
+            try (Statement st = keep.createStatement()) {
+                st.execute("INSERT INTO members (id, pseudonym, name, phone, occupation, status, status_changed_at, "
+                        + "created_at, token_hash) VALUES ('m1', 'p1', 'n', '13800000001', 'courier', 'active', 5, 5, "
+                        + "'hash-of-active')");
+                st.execute("INSERT INTO members (id, pseudonym, name, phone, occupation, status, status_changed_at, "
+                        + "created_at, token_hash) VALUES ('m2', 'p2', 'n', '13800000002', 'courier', 'suspended', 6, "
+                        + "6, 'hash-of-suspended')");
+                st.execute("INSERT INTO users (username, role, salt, hash, iterations, created_at) "
+                        + "VALUES ('op', 'operator', 's', 'h', 120000, 0)");
+            }
+            long before = System.currentTimeMillis();
+            Database db = await(registry().reopen(vertx, url));
+            try {
+                assertThat(scalar(keep, "SELECT member_id FROM member_tokens WHERE token_hash = 'hash-of-active'"))
+                        .isEqualTo("m1");
+                assertThat(scalar(keep, "SELECT COUNT(*) FROM member_tokens")).as("a suspended member's token ends")
+                        .isEqualTo("1");
+                long expires = Long.parseLong(scalar(keep, "SELECT expires_at FROM member_tokens"));
+                assertThat(expires).isBetween(before + 180 * 86_400_000L - 60_000,
+                        System.currentTimeMillis() + 180 * 86_400_000L + 60_000);
+                assertThat(scalar(keep, "SELECT token_version FROM users WHERE username = 'op'")).isEqualTo("0");
+                assertThatThrownBy(() -> scalar(keep, "SELECT token_hash FROM members"))
+                        .as("the members' own token column is gone").isInstanceOf(java.sql.SQLException.class);
             } finally {
                 await(registry().close(db));
             }

@@ -287,8 +287,8 @@ class RiderApiIT {
         assertThat(get(api.post("/api/v1/members/" + memberId + "/suspend", operator, new JsonObject())).statusCode())
                 .isEqualTo(200);
         HttpResponse<Buffer> suspended = startCharging(token, id, 3);
-        assertThat(suspended.statusCode()).isEqualTo(403);
-        assertThat(code(suspended)).isEqualTo("suspended");
+        assertThat(suspended.statusCode()).as("suspension ends the member's tokens").isEqualTo(401);
+        assertThat(code(suspended)).isEqualTo("invalid-token");
 
         assertThat(storedCommands(id)).as("no refused request reached the station")
                 .noneMatch(c -> someoneElse.equals(c.getJsonObject("args").getString("member"))

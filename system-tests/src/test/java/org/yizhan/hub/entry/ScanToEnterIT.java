@@ -183,8 +183,8 @@ class ScanToEnterIT {
         String id = member.getJsonObject("member").getString("id");
         get(api.post("/api/v1/members/" + id + "/suspend", operator, new JsonObject()));
         HttpResponse<Buffer> suspended = enter(token, stationA.stationId(), a.nonceAt(System.currentTimeMillis()));
-        assertThat(suspended.statusCode()).isEqualTo(403);
-        assertThat(code(suspended)).isEqualTo("suspended");
+        assertThat(suspended.statusCode()).as("suspension ends the member's tokens").isEqualTo(401);
+        assertThat(code(suspended)).isEqualTo("invalid-token");
         assertThat(app.metrics().scrape()).contains("yizhan_entry_rejects_total{reason=\"bad-nonce\"}");
     }
 

@@ -33,6 +33,7 @@ import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.util.Map;
 
 import static org.yizhan.testing.Futures.get;
@@ -156,20 +157,23 @@ class MemberPassIT {
         String token = created.getString("memberToken");
         String id = created.getJsonObject("member").getString("id");
         String pseudonym = created.getJsonObject("member").getString("pseudonym");
-        long before = get(new MemberStore(app.database()).revocations()).version();
+        long before = get(new MemberStore(app.database(), Duration.ofDays(1)).revocations()).version();
 
         HttpResponse<Buffer> s = get(api.post("/api/v1/members/" + id + "/suspend", operator, new JsonObject()));
         assertThat(s.bodyAsJsonObject().getJsonObject("member").getString("status")).isEqualTo("suspended");
         HttpResponse<Buffer> refused = myPass(token, "");
-        assertThat(refused.statusCode()).isEqualTo(403);
-        assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("member-suspended");
-        MemberStore.Revocations r = get(new MemberStore(app.database()).revocations());
+        assertThat(refused.statusCode()).as("suspension ends the member's tokens").isEqualTo(401);
+        assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid-token");
+        MemberStore.Revocations r = get(new MemberStore(app.database(), Duration.ofDays(1)).revocations());
         assertThat(r.pseudonyms()).contains(pseudonym);
         assertThat(r.version()).isGreaterThan(before);
 
         get(api.post("/api/v1/members/" + id + "/resume", operator, new JsonObject()));
-        assertThat(myPass(token, "").statusCode()).isEqualTo(200);
-        MemberStore.Revocations after = get(new MemberStore(app.database()).revocations());
+        assertThat(myPass(token, "").statusCode()).as("resuming does not bring an ended token back").isEqualTo(401);
+        String fresh = get(api.post("/api/v1/members/" + id + "/member-token", operator, new JsonObject()))
+                .bodyAsJsonObject().getString("memberToken");
+        assertThat(myPass(fresh, "").statusCode()).as("a token staff hand over after resuming").isEqualTo(200);
+        MemberStore.Revocations after = get(new MemberStore(app.database(), Duration.ofDays(1)).revocations());
         assertThat(after.pseudonyms()).doesNotContain(pseudonym);
         assertThat(after.version()).isGreaterThan(r.version());
         assertThat(get(api.post("/api/v1/members/nope/suspend", operator, new JsonObject())).statusCode()).isEqualTo(404);
