@@ -212,11 +212,13 @@ public final class PresenceTracker {
 
     /**
      * A station came back during the start-up grace: the grace lasts at least {@link #RECONNECT_QUIET_MILLIS}
-     * more, up to {@link #MAX_GRACE_MILLIS} after the start. No grace configured, no extension.
+     * more (or the configured grace, if shorter), up to {@link #MAX_GRACE_MILLIS} after the start. No grace
+     * configured, no extension.
      */
     private void arrived(long at) {
         if (graceMillis > 0 && at < graceEnd) {
-            long extended = Math.min(startedAt + Math.max(graceMillis, MAX_GRACE_MILLIS), at + RECONNECT_QUIET_MILLIS);
+            long quiet = Math.min(RECONNECT_QUIET_MILLIS, graceMillis);
+            long extended = Math.min(startedAt + Math.max(graceMillis, MAX_GRACE_MILLIS), at + quiet);
             if (extended > graceEnd) {
                 graceEnd = extended;
             }
