@@ -19,8 +19,6 @@ import com.google.zxing.qrcode.QRCodeReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -45,7 +43,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -561,33 +558,35 @@ class HubHttpApiIT {
     // ---- live stream ---------------------------------------------------------------------------------------
 
     @Test
-    void streamForwardsLiveMessagesAsServerSentEvents(VertxTestContext ctx, Vertx vertx) {
-        HttpClient http = vertx.createHttpClient();
-        StringBuilder received = new StringBuilder();
-        AtomicBoolean published = new AtomicBoolean();
+    void streamForwardsLiveMessagesAsServerSentEvents(Vertx vertx) throws Exception {
+        // a plain JDK client reads the stream line by line: no first chunk can slip past before a handler is set
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + api.port() + "/api/v1/stream?access_token=" + operator)).build();
+        java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<java.util.stream.Stream<String>>> open =
+                http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines());
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> resp = open.get(10, TimeUnit.SECONDS);
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(resp.headers().firstValue("Content-Type")).hasValueSatisfying(
+                t -> assertThat(t).startsWith("text/event-stream"));
+        Thread reader = new Thread(() -> resp.body().forEach(lines::add), "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        org.awaitility.Awaitility.await("stream connected").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> lines.contains(": connected"));
+
         JsonObject live = new JsonObject().put("kind", "telemetry").put("stationId", "st-live")
                 .put("data", new JsonObject().put("occupancy", new JsonObject().put("count", 3)));
-        http.request(HttpMethod.GET, api.port(), "127.0.0.1", "/api/v1/stream?access_token=" + operator)
-                .compose(req -> req.send())
-                .onComplete(ctx.succeeding(resp -> {
-                    ctx.verify(() -> {
-                        assertThat(resp.statusCode()).isEqualTo(200);
-                        assertThat(resp.getHeader("Content-Type")).startsWith("text/event-stream");
-                    });
-                    resp.handler(chunk -> {
-                        received.append(chunk.toString());
-                        if (received.indexOf(": connected") >= 0 && published.compareAndSet(false, true)) {
-                            vertx.eventBus().publish(Bus.LIVE, live);
-                        }
-                        if (received.indexOf("\n\n", received.indexOf("event: telemetry")) > 0
-                                && received.indexOf("event: telemetry") >= 0) {
-                            ctx.verify(() -> assertThat(received.toString())
-                                    .contains("event: telemetry\ndata: " + live.encode() + "\n\n"));
-                            http.close();
-                            ctx.completeNow();
-                        }
-                    });
-                }));
+        vertx.eventBus().publish(Bus.LIVE, live);
+        org.awaitility.Awaitility.await("live message on the stream").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> lines.indexOf("event: telemetry") >= 0);
+        int at = lines.indexOf("event: telemetry");
+        org.awaitility.Awaitility.await("its data line").atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> lines.size() > at + 2);
+        assertThat(lines.subList(at, at + 3)).containsExactly("event: telemetry", "data: " + live.encode(), "");
+        assertThat(lines.indexOf(": connected")).isLessThan(at);
+        resp.body().close();
     }
 
     @Test

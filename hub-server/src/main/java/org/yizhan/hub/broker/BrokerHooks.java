@@ -7,6 +7,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.JsonBody;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
@@ -15,8 +16,6 @@ import org.yizhan.hub.stations.StationAuth;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Topics;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * {@code POST /api/v1/broker/authenticate}: the broker asks the hub whether a station may connect, for brokers that
@@ -43,13 +42,13 @@ public final class BrokerHooks implements HubFeature {
     private static final int MAX_FIELD = 256;
 
     private final StationAuth stations;
-    private final byte[] token;
+    private final String token;
     private final Replies replies;
     private final HubMetrics metrics;
 
     public BrokerHooks(StationAuth stations, String token, Replies replies, HubMetrics metrics) {
         this.stations = stations;
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = token;
         this.replies = replies;
         this.metrics = metrics;
     }
@@ -60,10 +59,7 @@ public final class BrokerHooks implements HubFeature {
     }
 
     private void checkToken(RoutingContext ctx) {
-        String h = ctx.request().getHeader("Authorization");
-        boolean ok = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7)
-                && MessageDigest.isEqual(h.substring(7).trim().getBytes(StandardCharsets.UTF_8), token);
-        if (!ok) {
+        if (!Authenticator.bearerIs(ctx, token)) {
             metrics.counter("yizhan_broker_hook_total", "result", "unauthorized");
             ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"broker\"");
             replies.error(ctx, ApiException.of(401, "unauthorized",

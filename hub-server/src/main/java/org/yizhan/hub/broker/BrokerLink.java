@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
@@ -39,7 +38,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -65,11 +63,8 @@ public final class BrokerLink implements CommandChannel, EventAcks {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
     static final String CONTROL_TOPIC = "$CONTROL/dynamic-security/v1";
     static final String CONTROL_RESPONSE_TOPIC = CONTROL_TOPIC + "/response";
-    private static final long BACKOFF_MIN_MS = 500;
-    private static final long BACKOFF_MAX_MS = 30_000;
     private static final long RETRY_MAX_MS = 10_000;
     private static final long CONTROL_TIMEOUT_MS = 10_000;
-    private static final int KEEP_ALIVE_SECONDS = 30;
 
     private final Vertx vertx;
     private final BrokerSettings settings;
@@ -179,21 +174,8 @@ public final class BrokerLink implements CommandChannel, EventAcks {
     }
 
     private Future<Void> connect() {
-        MqttClientOptions o = new MqttClientOptions()
-                .setClientId(clientId)
-                .setUsername(settings.username())
-                .setPassword(settings.password().orElse(""))
-                .setCleanSession(true)
-                .setKeepAliveInterval(KEEP_ALIVE_SECONDS)
-                .setMaxInflightQueue(256)
-                .setMaxMessageSize(maxMessageBytes);
+        MqttClientOptions o = settings.clientOptions(clientId, maxMessageBytes).setMaxInflightQueue(256);
         o.setAutoAck(false);
-        o.setConnectTimeout(10_000);
-        if (settings.tls()) {
-            o.setSsl(true);
-            o.setHostnameVerificationAlgorithm("HTTPS");
-            settings.ca().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-        }
         MqttClient c = MqttClient.create(vertx, o);
         client = c;
         c.publishHandler(m -> onMessage(c, m));
@@ -272,8 +254,7 @@ public final class BrokerLink implements CommandChannel, EventAcks {
         if (stopping || reconnectTimer >= 0) {
             return;
         }
-        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(attempt, 6));
-        long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+        long delay = BrokerSettings.reconnectDelayMillis(attempt);
         attempt++;
         reconnectTimer = vertx.setTimer(delay, t -> {
             reconnectTimer = -1;

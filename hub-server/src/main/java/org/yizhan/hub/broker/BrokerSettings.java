@@ -1,5 +1,7 @@
 package org.yizhan.hub.broker;
 
+import io.vertx.core.net.PemTrustOptions;
+import io.vertx.mqtt.MqttClientOptions;
 import org.yizhan.hub.tls.TlsCredentials;
 
 import java.net.URI;
@@ -7,6 +9,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
@@ -104,5 +107,37 @@ public record BrokerSettings(String host, int port, boolean tls, String username
     public String toString() {
         return "Broker[" + url() + ", user=" + username + ", password=" + (password.isPresent() ? "***" : "(none)")
                 + ca.map(c -> ", ca=" + c).orElse("") + ", group=" + sharedGroup + ", dynsec=" + dynsec + "]";
+    }
+
+    /** The hub's connections to the broker keep alive this often. */
+    static final int KEEP_ALIVE_SECONDS = 30;
+    private static final long BACKOFF_MIN_MS = 500;
+    private static final long BACKOFF_MAX_MS = 30_000;
+
+    /**
+     * Options for one of the hub's connections to the broker: its own client id, the hub's user, a clean
+     * session, and for a mqtts:// broker TLS with the host name checked and {@code mqtt-broker-ca} trusted.
+     */
+    MqttClientOptions clientOptions(String clientId, int maxMessageBytes) {
+        MqttClientOptions o = new MqttClientOptions()
+                .setClientId(clientId)
+                .setUsername(username)
+                .setPassword(password.orElse(""))
+                .setCleanSession(true)
+                .setKeepAliveInterval(KEEP_ALIVE_SECONDS)
+                .setMaxMessageSize(maxMessageBytes);
+        o.setConnectTimeout(10_000);
+        if (tls) {
+            o.setSsl(true);
+            o.setHostnameVerificationAlgorithm("HTTPS");
+            ca.ifPresent(c -> o.setTrustOptions(new PemTrustOptions().addCertPath(c.toString())));
+        }
+        return o;
+    }
+
+    /** The wait before reconnect attempt {@code attempt}: 0.5 s doubling to 30 s, half of it jitter. */
+    static long reconnectDelayMillis(int attempt) {
+        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(attempt, 6));
+        return cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
     }
 }

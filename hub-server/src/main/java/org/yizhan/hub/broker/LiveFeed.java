@@ -3,9 +3,7 @@ package org.yizhan.hub.broker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.mqtt.MqttClient;
-import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.messages.MqttPublishMessage;
-import io.vertx.core.net.PemTrustOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.ingest.Ingest;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Every station's telemetry, births and events for this replica's live view, in broker mode. The shared
@@ -47,8 +44,6 @@ public final class LiveFeed {
     private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
     static final List<Channel> CHANNELS = List.of(Channel.TELEMETRY, Channel.STATE, Channel.EVENTS);
     static final int REMEMBERED_EVENTS = 20_000;
-    private static final long BACKOFF_MIN_MS = 500;
-    private static final long BACKOFF_MAX_MS = 30_000;
 
     private final Vertx vertx;
     private final BrokerSettings settings;
@@ -95,20 +90,7 @@ public final class LiveFeed {
     }
 
     private Future<Void> connect() {
-        MqttClientOptions o = new MqttClientOptions()
-                .setClientId(clientId)
-                .setUsername(settings.username())
-                .setPassword(settings.password().orElse(""))
-                .setCleanSession(true)
-                .setKeepAliveInterval(30)
-                .setMaxMessageSize(maxMessageBytes);
-        o.setConnectTimeout(10_000);
-        if (settings.tls()) {
-            o.setSsl(true);
-            o.setHostnameVerificationAlgorithm("HTTPS");
-            settings.ca().ifPresent(ca -> o.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-        }
-        MqttClient c = MqttClient.create(vertx, o);
+        MqttClient c = MqttClient.create(vertx, settings.clientOptions(clientId, maxMessageBytes));
         client = c;
         c.publishHandler(this::onMessage);
         c.exceptionHandler(err -> LOG.debug("Live feed connection error: {}", err.toString()));
@@ -155,8 +137,7 @@ public final class LiveFeed {
         if (stopping || reconnectTimer >= 0) {
             return;
         }
-        long cap = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS << Math.min(attempt, 6));
-        long delay = cap / 2 + ThreadLocalRandom.current().nextLong(cap / 2 + 1);
+        long delay = BrokerSettings.reconnectDelayMillis(attempt);
         attempt++;
         reconnectTimer = vertx.setTimer(delay, t -> {
             reconnectTimer = -1;

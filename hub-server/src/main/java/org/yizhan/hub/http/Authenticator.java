@@ -87,6 +87,13 @@ public final class Authenticator {
         return Optional.empty();
     }
 
+    /** Whether the {@code Authorization: Bearer} header holds exactly {@code token} (compared in constant time). */
+    public static boolean bearerIs(RoutingContext ctx, String token) {
+        return bearer(ctx).filter(b -> java.security.MessageDigest.isEqual(
+                b.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                token.getBytes(java.nio.charset.StandardCharsets.UTF_8))).isPresent();
+    }
+
     private static Optional<String> token(RoutingContext ctx, boolean allowQuery) {
         Optional<String> header = bearer(ctx);
         if (header.isPresent()) {

@@ -17,8 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.metrics.HubMetrics;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
 
@@ -185,7 +183,7 @@ public final class HttpApi {
             ctx.next();
             return;
         }
-        if (metricsAllow.contains(ClientAddress.of(ctx)) || metricsToken.filter(t -> bearerIs(ctx, t)).isPresent()) {
+        if (metricsAllow.contains(ClientAddress.of(ctx)) || metricsToken.filter(t -> Authenticator.bearerIs(ctx, t)).isPresent()) {
             ctx.next();
             return;
         }
@@ -195,15 +193,6 @@ public final class HttpApi {
         } else {
             replies.error(ctx, ApiException.of(403, "forbidden", "/metrics is not served to this address"));
         }
-    }
-
-    private static boolean bearerIs(RoutingContext ctx, String token) {
-        String h = ctx.request().getHeader("Authorization");
-        if (h == null || !h.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        return MessageDigest.isEqual(h.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8));
     }
 
     private void securityHeaders(RoutingContext ctx) {
