@@ -1,12 +1,15 @@
 #!/bin/bash
 # A local Yizhan cluster on loopback: Mosquitto (dynamic security, plaintext and TLS listeners), PostgreSQL,
-# a QuestDB server, two hub replicas in broker mode and HAProxy in front of the replicas' HTTP.
+# a QuestDB server, one or two hub replicas in broker mode and HAProxy in front of the replicas' HTTP.
 #   cluster.sh start    starts everything (fresh data each time), writes target/cluster.json
 #   cluster.sh stop     stops exactly what start started (its pid files); safe to repeat
 #   cluster.sh status   lists the parts and whether each runs (exit 0 when all run)
 # Needs Debian's mosquitto, mosquitto-clients (mosquitto_ctrl), postgresql (15), haproxy, openssl, curl,
 # python3, Java 17, the built hub (hub-server/target/yizhan-hub.jar) and the QuestDB jar in ~/.m2.
 # YIZHAN_CLUSTER_DIR moves target/ elsewhere; YIZHAN_HUB_JAR and YIZHAN_QUESTDB_JAR name the jars.
+# YIZHAN_CLUSTER_HUBS: how many hub replicas start starts (1 or 2, default 2); YIZHAN_HUB_JAVA_OPTS: the hubs'
+# JVM options, space-separated (default -Xmx384m; set but empty: the JVM's defaults), so that a benchmark can
+# give the replicas the same JVM as the one-process hub it compares them with.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,8 +20,10 @@ logs="$target/logs"
 hub_jar="${YIZHAN_HUB_JAR:-$repo/hub-server/target/yizhan-hub.jar}"
 questdb_jar="${YIZHAN_QUESTDB_JAR:-$HOME/.m2/repository/org/questdb/questdb/9.3.4/questdb-9.3.4.jar}"
 pg_bin="${YIZHAN_PG_BIN:-/usr/lib/postgresql/15/bin}"
+hubs="${YIZHAN_CLUSTER_HUBS:-2}"
+read -r -a hub_java_opts <<< "${YIZHAN_HUB_JAVA_OPTS--Xmx384m}"
 mosquitto_plugin=/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so
-# stop order: the reverse of the start order
+# stop order: the reverse of the start order; stop goes through all of them, however many hubs start started
 parts=(haproxy hub-2 hub-1 questdb postgres mosquitto)
 
 die() {
@@ -87,9 +92,19 @@ stop_all() {
     done
 }
 
+# the parts the last start meant to run: without hub-2 when it started one hub (it wrote that in target/hubs)
+started_parts() {
+    local part started=2
+    [ -f "$target/hubs" ] && read -r started < "$target/hubs"
+    for part in "${parts[@]}"; do
+        [ "$part" = hub-2 ] && [ "$started" = 1 ] && continue
+        echo "$part"
+    done
+}
+
 status() {
     local part pid all=0
-    for part in "${parts[@]}"; do
+    for part in $(started_parts); do
         if pid="$(live_pid "$part")"; then
             echo "$part: running ($pid)"
         else
@@ -130,6 +145,10 @@ spawn() {
 
 start() {
     local part
+    case "$hubs" in
+        1 | 2) ;;
+        *) die "YIZHAN_CLUSTER_HUBS is '$hubs': the cluster runs 1 or 2 hub replicas" ;;
+    esac
     for part in "${parts[@]}"; do
         if live_pid "$part" > /dev/null; then
             die "$part is already running: '$0 stop' first"
@@ -146,6 +165,7 @@ start() {
     rm -rf "$target"
     mkdir -p "$pids" "$logs"
     chmod 755 "$target"
+    echo "$hubs" > "$target/hubs"
     local ports
     read -r -a ports <<< "$(python3 -c '
 import socket
@@ -154,8 +174,8 @@ for s in socks:
     s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
 ')"
-    local mqtt="${ports[0]}" mqtts="${ports[1]}" pg="${ports[2]}" qdb="${ports[3]}" http1="${ports[4]}" \
-        http2="${ports[5]}" lb="${ports[6]}" lbstats="${ports[7]}"
+    local mqtt="${ports[0]}" mqtts="${ports[1]}" pg="${ports[2]}" qdb="${ports[3]}" lb="${ports[6]}" \
+        lbstats="${ports[7]}" hub_http=("${ports[4]}" "${ports[5]}")
     local broker_pw admin_pw pg_pw pid
     broker_pw="$(secret)"
     admin_pw="$(secret)"
@@ -238,10 +258,9 @@ EOF
     record_pid questdb "$pid" java
     wait_until questdb 90 "$pid" curl -fsS "http://127.0.0.1:$qdb/exec?query=SELECT%201"
 
-    local n http
-    for n in 1 2; do
-        http="http$n"
-        http="${!http}"
+    local n http servers="" hubs_json=""
+    for ((n = 1; n <= hubs; n++)); do
+        http="${hub_http[n - 1]}"
         echo "== hub-$n on 127.0.0.1:$http"
         # the hubs verify the broker with its CA and hand the same CA to the stations they provision
         mkdir -p "$target/hub-$n"
@@ -254,10 +273,12 @@ EOF
             YIZHAN_MQTT_BROKER_DYNSEC=true \
             YIZHAN_DB_URL="jdbc:postgresql://127.0.0.1:$pg/yizhan" YIZHAN_DB_USER=yizhan YIZHAN_DB_PASSWORD="$pg_pw" \
             YIZHAN_TS_ENGINE=questdb YIZHAN_TS_URL="http://127.0.0.1:$qdb" \
-            java -Xmx384m -jar "$hub_jar" run
+            java "${hub_java_opts[@]}" -jar "$hub_jar" run
         pid=$!
         record_pid "hub-$n" "$pid" java
         wait_until "hub-$n" 120 "$pid" curl -fsS "http://127.0.0.1:$http/health"
+        servers+="    server hub-$n 127.0.0.1:$http check inter 2s fall 2 rise 1"$'\n'
+        hubs_json+="${hubs_json:+,}{\"http\":$http,\"pid\":$pid}"
     done
 
     echo "== haproxy on 127.0.0.1:$lb"
@@ -286,8 +307,7 @@ backend hubs
     balance roundrobin
     option httpchk GET /health
     http-check expect status 200
-    server hub-1 127.0.0.1:$http1 check inter 2s fall 2 rise 1
-    server hub-2 127.0.0.1:$http2 check inter 2s fall 2 rise 1
+${servers%$'\n'}
 EOF
     /usr/sbin/haproxy -c -f "$target/haproxy.cfg" >> "$logs/haproxy.log" 2>&1 || fail haproxy "its configuration"
     spawn haproxy /usr/sbin/haproxy -db -f "$target/haproxy.cfg"
@@ -298,8 +318,7 @@ EOF
     local json="$target/cluster.json"
     {
         printf '{"broker":{"host":"127.0.0.1","mqtt":%s,"mqtts":%s,"ca":"%s"},' "$mqtt" "$mqtts" "$tls/ca.pem"
-        printf '"hubs":[{"http":%s,"pid":%s},{"http":%s,"pid":%s}],' \
-            "$http1" "$(live_pid hub-1)" "$http2" "$(live_pid hub-2)"
+        printf '"hubs":[%s],' "$hubs_json"
         printf '"http":%s,"adminPassword":"%s",' "$lb" "$admin_pw"
         printf '"postgres":{"port":%s,"database":"yizhan","user":"yizhan","password":"%s"},' "$pg" "$pg_pw"
         printf '"questdb":{"http":%s},"haproxyStats":%s,' "$qdb" "$lbstats"

@@ -47,6 +47,21 @@ public record BucketHistogram(double[] upperBounds, long[] cumulativeCounts) {
     }
 
     /**
+     * The observations of both, bucket by bucket: the histogram of several servers measuring the same thing with
+     * the same buckets (hub replicas). Both must have the same bounds.
+     */
+    public BucketHistogram plus(BucketHistogram other) {
+        if (!Arrays.equals(upperBounds, other.upperBounds)) {
+            throw new IllegalArgumentException("histograms have different buckets");
+        }
+        long[] s = new long[cumulativeCounts.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = cumulativeCounts[i] + other.cumulativeCounts[i];
+        }
+        return new BucketHistogram(upperBounds, s);
+    }
+
+    /**
      * The q-quantile (0 &lt; q &lt; 1) estimated as Prometheus' {@code histogram_quantile} does: find the bucket
      * holding rank q × count and interpolate linearly inside it (the first bucket starts at 0). A rank in the
      * {@code +Inf} bucket gives the highest finite bound. Empty when there are no observations.

@@ -58,6 +58,11 @@ final class ChildProcess implements AutoCloseable {
 
     /** The last lines of the log, for error messages. */
     String logTail(int lines) {
+        return tail(log, lines);
+    }
+
+    /** The last lines of a log file, for error messages; says so when there is none. */
+    static String tail(Path log, int lines) {
         try {
             List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

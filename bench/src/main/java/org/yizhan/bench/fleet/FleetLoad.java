@@ -55,12 +55,7 @@ public final class FleetLoad {
                     Duration.ofSeconds(options.windowSeconds()), out);
             for (int n : options.stations()) {
                 for (String t : options.targets()) {
-                    Optional<BenchTls> targetTls = FleetOptions.isTls(t) ? tls : Optional.empty();
-                    Target target = t.startsWith("hub")
-                            ? new HubTarget(options.hubJar(), options.outDir().resolve("fleet-logs"),
-                            options.hubJavaOptions(), targetTls)
-                            : new MosquittoTarget(vertx, options.mosquitto(), options.outDir().resolve("fleet-logs"),
-                            targetTls);
+                    Target target = target(t, options, vertx, tls);
                     try {
                         results.add(run.run(target, n));
                     } catch (Exception e) {
@@ -84,6 +79,18 @@ public final class FleetLoad {
         }
     }
 
+    private static Target target(String t, FleetOptions options, Vertx vertx, Optional<BenchTls> tls) {
+        Path logs = options.outDir().resolve("fleet-logs");
+        Optional<BenchTls> targetTls = FleetOptions.isTls(t) ? tls : Optional.empty();
+        if (FleetOptions.replicas(t) > 0) {
+            return new ReplicaTarget(options.clusterScript(), options.hubJar(), logs, FleetOptions.replicas(t),
+                    options.hubJavaOptions());
+        }
+        return t.startsWith("hub")
+                ? new HubTarget(options.hubJar(), logs, options.hubJavaOptions(), targetTls)
+                : new MosquittoTarget(vertx, options.mosquitto(), logs, targetTls);
+    }
+
     static String report(FleetOptions o, String[] args, String machine, List<RunResult> results,
                          List<String> failures) {
         StringBuilder b = new StringBuilder();
@@ -99,6 +106,14 @@ public final class FleetLoad {
         b.append("- connect phase = first station's connect to the last one's; CPU ms/connect = the server's CPU "
                 + "over it above idle, less the heartbeats and telemetry sent meanwhile at the window's µs/msg above "
                 + "idle, per station connected\n");
+        if (o.targets().stream().anyMatch(t -> FleetOptions.replicas(t) > 0)) {
+            b.append("- hub-broker-N targets: started by `deploy/cluster/cluster.sh start` (Mosquitto, N hub "
+                    + "replicas in broker mode, PostgreSQL, QuestDB, HAProxy); the stations connect to Mosquitto's "
+                    + "plaintext listener; server CPU and memory are summed over Mosquitto, the hubs, QuestDB and "
+                    + "PostgreSQL (its postmaster and all its child processes), messages and latency over the hubs");
+            b.append(o.hubJavaOptions().isEmpty() ? "; hub JVM defaults" : "; hub JVM options `"
+                    + String.join(" ", o.hubJavaOptions()) + "`").append('\n');
+        }
         if (o.needsTls()) {
             b.append("- TLS targets: ").append(o.tlsKey().label()).append(" server key signed by a bench CA; "
                     + "every station makes a full handshake and verifies the chain and host name\n");

@@ -9,7 +9,7 @@ import java.util.List;
 /** Command-line options of {@link FleetLoad}. */
 public record FleetOptions(List<Integer> stations, int windowSeconds, int warmupSeconds, FleetSettings fleet,
                            List<String> targets, Path hubJar, List<String> hubJavaOptions, Path mosquitto,
-                           Path outDir, BenchTls.KeyType tlsKey) {
+                           Path outDir, BenchTls.KeyType tlsKey, Path clusterScript) {
 
     public static final String USAGE = """
             Usage: FleetLoad [options]
@@ -21,16 +21,24 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
               --connect-rate 200       station connects per second (default 200)
               --targets hub,mosquitto  servers to measure (default hub,mosquitto); also hub-tls and
                                        mosquitto-tls: the same servers with MQTT over TLS only, e.g.
-                                       --targets hub,hub-tls,mosquitto,mosquitto-tls
+                                       --targets hub,hub-tls,mosquitto,mosquitto-tls; and hub-broker-1,
+                                       hub-broker-2: the hub in broker mode as deploy/cluster/cluster.sh
+                                       starts it (Mosquitto holding the stations, 1 or 2 hub replicas on
+                                       shared subscriptions, PostgreSQL, QuestDB, HAProxy), e.g.
+                                       --targets hub,mosquitto,hub-broker-1,hub-broker-2
               --tls-key ec             the TLS targets' server key: ec (ECDSA P-256, default) or rsa (2048)
               --hub-jar PATH           the hub's jar (default hub-server/target/yizhan-hub.jar)
-              --hub-java-opts "OPTS"   JVM options for the hub process, space-separated (default none)
+              --hub-java-opts "OPTS"   JVM options for the hub process, space-separated (default none);
+                                       the hub-broker targets give them to every replica
               --mosquitto PATH         the broker binary (default /usr/sbin/mosquitto)
+              --cluster-script PATH    what starts the hub-broker targets (default deploy/cluster/cluster.sh)
               --out DIR                where fleet-results.md and the server logs go (default bench/target)
               --quick                  a short trial: --stations 200 --window 15 --warmup 5
             """;
 
-    private static final List<String> KNOWN_TARGETS = List.of("hub", "mosquitto", "hub-tls", "mosquitto-tls");
+    private static final List<String> KNOWN_TARGETS = List.of("hub", "mosquitto", "hub-tls", "mosquitto-tls",
+            "hub-broker-1", "hub-broker-2");
+    private static final String BROKER_TARGET = "hub-broker-";
     private static final List<String> DEFAULT_TARGETS = List.of("hub", "mosquitto");
 
     public FleetOptions {
@@ -72,9 +80,15 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         return target.endsWith("-tls");
     }
 
+    /** The number of hub replicas of a {@code hub-broker-N} target; 0 for any other target. */
+    public static int replicas(String target) {
+        return target.startsWith(BROKER_TARGET) ? Integer.parseInt(target.substring(BROKER_TARGET.length())) : 0;
+    }
+
     /**
-     * Parses the arguments; defaults for paths come from the system properties {@code yizhan.bench.hubJar} and
-     * {@code yizhan.bench.outDir} (set by the bench pom) or are looked up from the working directory.
+     * Parses the arguments; defaults for paths come from the system properties {@code yizhan.bench.hubJar},
+     * {@code yizhan.bench.outDir} and {@code yizhan.bench.clusterScript} (set by the bench pom) or are looked up
+     * from the working directory.
      *
      * @throws IllegalArgumentException naming the option and what is wrong with it
      */
@@ -92,6 +106,8 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         List<String> javaOpts = List.of();
         Path mosquitto = MosquittoTarget.DEFAULT_BINARY;
         Path out = defaultPath("yizhan.bench.outDir", "bench/target", "target");
+        Path clusterScript = defaultPath("yizhan.bench.clusterScript", "deploy/cluster/cluster.sh",
+                "../deploy/cluster/cluster.sh");
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--quick")) {
@@ -121,6 +137,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
                         .filter(s -> !s.isEmpty()).toList();
                 case "--mosquitto" -> mosquitto = Path.of(v);
                 case "--out" -> out = Path.of(v);
+                case "--cluster-script" -> clusterScript = Path.of(v);
                 case "--tls-key" -> {
                     try {
                         tlsKey = BenchTls.KeyType.parse(v);
@@ -137,7 +154,8 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--heartbeat/--telemetry/--connect-rate: " + e.getMessage());
         }
-        return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out, tlsKey);
+        return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out, tlsKey,
+                clusterScript);
     }
 
     private static Path defaultPath(String property, String... candidates) {

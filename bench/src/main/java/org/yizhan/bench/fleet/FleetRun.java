@@ -3,6 +3,7 @@ package org.yizhan.bench.fleet;
 import io.vertx.core.Vertx;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -78,10 +79,14 @@ public final class FleetRun {
                     sentAfter - sentBefore, after.messages() - before.messages(),
                     after.latencySeconds().minus(before.latencySeconds()), (double) ticks / clockTicksPerSecond,
                     after.process().vmRssKb(), after.process().vmHwmKb(), idlePercent, target.latencyMeaning(),
-                    link, connect, reconnect);
+                    link, connect, reconnect, partsOver(before, after, clockTicksPerSecond));
             out.accept(String.format("done: sent %.1f/s, processed %.1f/s, CPU %.1f µs/msg; server CPU per "
                             + "connect %.2f ms (cold), %.2f ms (reconnect)", r.sentPerSecond(), r.processedPerSecond(),
                     r.cpuMicrosPerMessage(), r.cpuMillisPerConnect(), r.cpuMillisPerReconnect()));
+            for (RunResult.PartResult p : r.parts()) {
+                out.accept(String.format("  %s: CPU %.1f µs/msg, %.1f MiB resident, %d sockets", p.name(),
+                        r.cpuMicrosPerMessage(p), p.vmRssKb() / 1024.0, p.sockets()));
+            }
             return r;
         } finally {
             if (fleet != null) {
@@ -95,6 +100,21 @@ public final class FleetRun {
             target.close();
             out.accept("stopped");
         }
+    }
+
+    /**
+     * Each part's CPU over the window between two snapshots, and its memory and sockets at the end; parts are
+     * matched by name (one the first snapshot lacks counts from zero).
+     */
+    static List<RunResult.PartResult> partsOver(Target.Snapshot before, Target.Snapshot after, long ticksPerSecond) {
+        List<RunResult.PartResult> out = new ArrayList<>();
+        for (Target.Part p : after.parts()) {
+            long ticksBefore = before.parts().stream().filter(b -> b.name().equals(p.name()))
+                    .mapToLong(b -> b.process().cpuTicks()).findFirst().orElse(0);
+            out.add(new RunResult.PartResult(p.name(), (double) (p.process().cpuTicks() - ticksBefore) / ticksPerSecond,
+                    p.process().vmRssKb(), p.sockets()));
+        }
+        return out;
     }
 
     /** Starts the fleet's stations connecting and measures the server until all are connected (or gave up). */

@@ -17,11 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -35,8 +30,6 @@ public final class HubTarget implements Target {
     static final String MESSAGES_IN = "yizhan_mqtt_messages_in_total";
     static final String INGEST_LATENCY = "yizhan_ingest_latency_seconds";
 
-    private static final int HTTP_CONCURRENCY = 16;
-    private static final int HTTP_ATTEMPTS = 5;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path jar;
@@ -109,8 +102,7 @@ public final class HubTarget implements Target {
         mqttPort = ports.getInteger("mqtt");
         progress.accept("hub up: http " + baseUrl + ", mqtt" + (tls.isPresent() ? " over TLS" : "") + " 127.0.0.1:"
                 + mqttPort);
-        String token = login(adminPassword);
-        return provision(stations, token, progress);
+        return new HubProvisioning(http, baseUrl, hub::requireAlive).provision(adminPassword, stations, progress);
     }
 
     /** The hub settings for MQTT over TLS with the bench's files; none for plain MQTT. */
@@ -146,117 +138,6 @@ public final class HubTarget implements Target {
                 + hub.logTail(30));
     }
 
-    private String login(String password) throws Exception {
-        JsonObject answer = post("/api/v1/auth/login", new JsonObject().put("username", "admin")
-                .put("password", password), Optional.empty(), 200);
-        return require(answer, "token", "login");
-    }
-
-    private List<StationCredentials> provision(int n, String token, Consumer<String> progress) throws Exception {
-        StationCredentials[] out = new StationCredentials[n];
-        AtomicInteger done = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(HTTP_CONCURRENCY);
-        try {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                int k = i;
-                tasks.add(pool.submit(() -> {
-                    out[k] = createAndProvision(k + 1, token);
-                    done.incrementAndGet();
-                    return null;
-                }));
-            }
-            long started = System.nanoTime();
-            long deadline = started + TimeUnit.SECONDS.toNanos(120 + n / 5);
-            long nextReport = started;
-            for (Future<?> f : tasks) {
-                while (true) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IOException("provisioning " + n + " stations took too long; " + done.get() + " done");
-                    }
-                    if (System.nanoTime() >= nextReport) {
-                        hub.requireAlive();
-                        progress.accept(String.format("provisioning: %d/%d stations", done.get(), n));
-                        nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    }
-                    try {
-                        f.get(1, TimeUnit.SECONDS);
-                        break;
-                    } catch (java.util.concurrent.TimeoutException e) {
-                        // report progress and wait on
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        throw new IOException("provisioning failed: " + e.getCause().getMessage(), e.getCause());
-                    }
-                }
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            progress.accept(String.format("provisioned %d stations in %.1f s (%.0f/s)", n, seconds, n / seconds));
-        } finally {
-            pool.shutdownNow();
-        }
-        return List.of(out);
-    }
-
-    private StationCredentials createAndProvision(int i, String token) throws Exception {
-        JsonObject body = new JsonObject()
-                .put("name", String.format("压测驿站 Bench station %05d", i))
-                .put("address", "Bench road " + i)
-                .put("lat", 31.0 + (i % 1000) * 0.0005)
-                .put("lon", 121.2 + (i / 1000) * 0.01)
-                .put("profile", "simulated")
-                .put("ports", StationModel.PORTS)
-                .put("capacity", StationModel.CAPACITY);
-        JsonObject created = post("/api/v1/stations", body, Optional.of(token), 201);
-        String claimCode = require(created, "claimCode", "station creation");
-        JsonObject provisioned = post("/api/v1/provision", new JsonObject().put("claimCode", claimCode),
-                Optional.empty(), 200);
-        JsonObject mqtt = provisioned.getJsonObject("mqtt", new JsonObject());
-        return new StationCredentials(require(provisioned, "stationId", "provisioning"),
-                require(mqtt, "username", "provisioning mqtt"), require(mqtt, "password", "provisioning mqtt"));
-    }
-
-    private static String require(JsonObject o, String field, String what) throws IOException {
-        Object v = o.getValue(field);
-        if (!(v instanceof String s) || s.isEmpty()) {
-            throw new IOException(what + ": answer has no \"" + field + "\"");
-        }
-        return s;
-    }
-
-    /** A JSON POST with bounded retries on I/O errors, 429 and 5xx; any other unexpected status fails. */
-    private JsonObject post(String path, JsonObject body, Optional<String> token, int expected) throws Exception {
-        IOException last = null;
-        for (int attempt = 1; attempt <= HTTP_ATTEMPTS; attempt++) {
-            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(baseUrl + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.encode()));
-            token.ifPresent(t -> rb.header("Authorization", "Bearer " + t));
-            try {
-                HttpResponse<String> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == expected || (expected == 201 && r.statusCode() == 200)) {
-                    return new JsonObject(r.body());
-                }
-                last = new IOException("POST " + path + " answered " + r.statusCode() + ": " + abbreviate(r.body()));
-                if (r.statusCode() != 429 && r.statusCode() < 500) {
-                    throw last;
-                }
-            } catch (IOException e) {
-                if (last != e) {
-                    last = e;
-                } else {
-                    throw e;
-                }
-            }
-            Thread.sleep(200L * attempt);
-        }
-        throw last;
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
-    }
-
     /** The environment variable for a hub setting, as {@code org.yizhan.hub.HubConfig#envName} names it. */
     static String envName(String key) {
         return "YIZHAN_" + key.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
@@ -280,17 +161,34 @@ public final class HubTarget implements Target {
     @Override
     public Snapshot snapshot() throws Exception {
         hub.requireAlive();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        PrometheusText text = metrics(http, baseUrl);
         long at = System.nanoTime();
         ProcStats proc = ProcStats.read(hub.pid());
+        return new Snapshot(at, messagesIn(List.of(text)), ingestLatency(List.of(text)), proc);
+    }
+
+    /** {@code GET /metrics} of the hub at {@code baseUrl}, parsed; fails unless it answers 200. */
+    static PrometheusText metrics(HttpClient http, String baseUrl) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException("GET /metrics answered " + r.statusCode());
+            throw new IOException("GET " + baseUrl + "/metrics answered " + r.statusCode());
         }
-        PrometheusText text = PrometheusText.parse(r.body());
-        BucketHistogram latency = text.histogram(INGEST_LATENCY).orElseGet(
-                () -> BucketHistogram.empty(new double[] {Double.POSITIVE_INFINITY}));
-        return new Snapshot(at, text.sum(MESSAGES_IN), latency, proc);
+        return PrometheusText.parse(r.body());
+    }
+
+    /** The MQTT messages the hubs took in (all types), summed over them. */
+    static double messagesIn(List<PrometheusText> hubs) {
+        return hubs.stream().mapToDouble(t -> t.sum(MESSAGES_IN)).sum();
+    }
+
+    /**
+     * The hubs' ingest latency histograms added bucket by bucket (they share the buckets: same hub, same settings);
+     * a histogram without observations (one +Inf bucket) when no hub exposes it.
+     */
+    static BucketHistogram ingestLatency(List<PrometheusText> hubs) {
+        return hubs.stream().flatMap(t -> t.histogram(INGEST_LATENCY).stream()).reduce(BucketHistogram::plus)
+                .orElseGet(() -> BucketHistogram.empty(new double[] {Double.POSITIVE_INFINITY}));
     }
 
     @Override

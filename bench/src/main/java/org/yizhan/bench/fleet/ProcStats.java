@@ -13,16 +13,39 @@ import java.nio.file.Path;
  */
 public record ProcStats(long cpuTicks, long compilerTicks, long vmRssKb, long vmHwmKb) {
 
+    static final Path PROC = Path.of("/proc");
+
     public static ProcStats read(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        String status = Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-        return new ProcStats(cpuTicksOf(stat), compilerTicks(pid), kbOf(status, "VmRSS"), kbOf(status, "VmHWM"));
+        return read(PROC, pid, false);
+    }
+
+    /**
+     * One process under {@code proc} (a {@code /proc}-like directory); with {@code withWaitedChildren} its CPU
+     * includes {@code cutime + cstime} (fields 16 and 17): the CPU of its children that ended and were waited for,
+     * so that in a sum over a process tree the work of a process that ended stays counted in its parent.
+     */
+    static ProcStats read(Path proc, long pid, boolean withWaitedChildren) throws IOException {
+        Path dir = proc.resolve(Long.toString(pid));
+        String stat = Files.readString(dir.resolve("stat"));
+        String status = Files.readString(dir.resolve("status"));
+        long cpu = withWaitedChildren ? cpuTicksWithWaitedChildrenOf(stat) : cpuTicksOf(stat);
+        return new ProcStats(cpu, compilerTicks(dir), kbOf(status, "VmRSS"), kbOf(status, "VmHWM"));
+    }
+
+    /** The figures of two processes added up (a part made of several processes, or several parts). */
+    public ProcStats plus(ProcStats other) {
+        return new ProcStats(cpuTicks + other.cpuTicks, compilerTicks + other.compilerTicks, vmRssKb + other.vmRssKb,
+                vmHwmKb + other.vmHwmKb);
     }
 
     /** CPU ticks of the JIT compiler threads of the process; threads that end while being read are skipped. */
-    static long compilerTicks(long pid) throws IOException {
+    static long compilerTicks(Path processDir) throws IOException {
         long sum = 0;
-        try (var tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+        Path taskDir = processDir.resolve("task");
+        if (!Files.isDirectory(taskDir)) {
+            return 0;
+        }
+        try (var tasks = Files.newDirectoryStream(taskDir)) {
             for (Path task : tasks) {
                 try {
                     if (isCompilerThread(Files.readString(task.resolve("comm")).trim())) {
@@ -43,13 +66,29 @@ public record ProcStats(long cpuTicks, long compilerTicks, long vmRssKb, long vm
 
     /** utime + stime from the text of {@code /proc/<pid>/stat}; the command name may contain spaces. */
     static long cpuTicksOf(String stat) {
+        String[] f = fieldsAfterName(stat);
+        // after ")": f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) is f[12]
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** utime + stime + cutime + cstime (fields 14 to 17) from the text of {@code /proc/<pid>/stat}. */
+    static long cpuTicksWithWaitedChildrenOf(String stat) {
+        String[] f = fieldsAfterName(stat);
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    }
+
+    /** The parent's pid (field 4) from the text of {@code /proc/<pid>/stat}. */
+    static long parentOf(String stat) {
+        return Long.parseLong(fieldsAfterName(stat)[1]);
+    }
+
+    /** The fields of a {@code /proc/<pid>/stat} line from field 3 (state) on: after the command name's ")". */
+    private static String[] fieldsAfterName(String stat) {
         int close = stat.lastIndexOf(')');
         if (close < 0) {
             throw new IllegalArgumentException("not a /proc/<pid>/stat line");
         }
-        String[] f = stat.substring(close + 2).trim().split("\\s+");
-        // after ")": f[0] is field 3 (state), so utime (field 14) is f[11] and stime (field 15) is f[12]
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return stat.substring(close + 2).trim().split("\\s+");
     }
 
     /** A {@code Name:   1234 kB} line of {@code /proc/<pid>/status}; 0 when absent (a zombie). */

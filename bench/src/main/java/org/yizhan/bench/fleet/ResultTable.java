@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The results of a bench as markdown: one row per run, then the hub ÷ mosquitto CPU ratio per fleet size and link,
- * then TLS against plaintext per server and fleet size (CPU per message and per connect).
+ * The results of a bench as markdown: one row per run; for a server made of several processes a table of its
+ * parts; broker mode against Mosquitto alone per fleet size; then the hub ÷ mosquitto CPU ratio per fleet size and
+ * link, then TLS against plaintext per server and fleet size (CPU per message and per connect).
  */
 public final class ResultTable {
 
@@ -36,6 +37,12 @@ public final class ResultTable {
                     r.vmRssKb() / 1024.0, r.vmHwmKb() / 1024.0));
         }
         List<Integer> sizes = results.stream().map(RunResult::stations).distinct().toList();
+        for (RunResult r : results) {
+            if (!r.parts().isEmpty()) {
+                b.append(parts(r));
+            }
+        }
+        b.append(brokerMode(results, sizes));
         StringBuilder ratios = new StringBuilder();
         for (int n : sizes) {
             for (String suffix : List.of("", "-tls")) {
@@ -95,6 +102,89 @@ public final class ResultTable {
         results.stream().map(r -> "- " + r.target() + ": " + r.link()).distinct()
                 .forEach(s -> b.append(s).append('\n'));
         return b.toString();
+    }
+
+    /** Each part's CPU per message processed by the whole server, its share of a core, memory and sockets. */
+    static String parts(RunResult r) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "\nParts of %s at %d stations (CPU over the %.1f s window ÷ the %.0f "
+                + "messages processed; memory and sockets at the window's end):\n\n", r.target(),
+                r.stations(), r.windowSeconds(), r.processedInWindow()));
+        b.append("| part | CPU µs/msg | CPU % of 1 core | VmRSS MiB | sockets |\n");
+        b.append("|---|---:|---:|---:|---:|\n");
+        long sockets = 0;
+        for (RunResult.PartResult p : r.parts()) {
+            b.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %d |\n", p.name(),
+                    num(r.cpuMicrosPerMessage(p)), p.cpuSeconds() / r.windowSeconds() * 100, p.vmRssKb() / 1024.0,
+                    p.sockets()));
+            sockets += p.sockets();
+        }
+        b.append(String.format(Locale.ROOT, "| all | %s | %.1f | %.1f | %d |\n", num(r.cpuMicrosPerMessage()),
+                r.cpuPercentOfOneCore(), r.vmRssKb() / 1024.0, sockets));
+        return b.toString();
+    }
+
+    /**
+     * Per fleet size, each {@code hub-broker-N} run against Mosquitto alone (the {@code mosquitto} target) and the
+     * one-process hub of the same run: the broker part, the hubs together and the whole deployment, in CPU µs per
+     * message, and each ÷ Mosquitto alone. Empty without a {@code hub-broker-N} run.
+     */
+    static String brokerMode(List<RunResult> results, List<Integer> sizes) {
+        StringBuilder rows = new StringBuilder();
+        for (int n : sizes) {
+            Optional<RunResult> alone = find(results, "mosquitto", n);
+            Optional<RunResult> hub = find(results, "hub", n);
+            for (RunResult r : results) {
+                if (r.stations() != n || FleetOptions.replicas(r.target()) == 0) {
+                    continue;
+                }
+                double brokerCpu = partCpu(r, "mosquitto");
+                double hubsCpu = r.parts().stream().filter(p -> p.name().startsWith("hub-"))
+                        .mapToDouble(RunResult.PartResult::cpuSeconds).sum();
+                rows.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                        n, r.target(), alone.map(a -> num(a.cpuMicrosPerMessage())).orElse("n/a"),
+                        num(perMessage(brokerCpu, r)), againstAlone(brokerCpu, r, alone),
+                        num(perMessage(hubsCpu, r)), againstAlone(hubsCpu, r, alone),
+                        num(r.cpuMicrosPerMessage()), againstAlone(r.serverCpuSeconds(), r, alone),
+                        hub.map(h -> num(h.cpuMicrosPerMessage())).orElse("n/a"),
+                        hub.map(h -> ratio(r.serverCpuSeconds(), r.cpuMicrosPerMessage(), h.serverCpuSeconds(),
+                                h.cpuMicrosPerMessage())).orElse("n/a")));
+            }
+        }
+        if (rows.isEmpty()) {
+            return "";
+        }
+        return "\nBroker mode against Mosquitto alone and the one-process hub, same run (CPU µs per message "
+                + "processed; ÷ alone: against the mosquitto target at the same fleet size):\n\n"
+                + "| stations | target | mosquitto alone | broker part | ÷ alone | hubs | ÷ alone | whole deployment "
+                + "| ÷ alone | one-process hub | whole ÷ hub |\n"
+                + "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n" + rows;
+    }
+
+    private static double partCpu(RunResult r, String part) {
+        return r.parts().stream().filter(p -> p.name().equals(part)).mapToDouble(RunResult.PartResult::cpuSeconds)
+                .findFirst().orElse(Double.NaN);
+    }
+
+    private static double perMessage(double cpuSeconds, RunResult r) {
+        return r.processedInWindow() > 0 ? cpuSeconds * 1e6 / r.processedInWindow() : Double.NaN;
+    }
+
+    private static String againstAlone(double cpuSeconds, RunResult r, Optional<RunResult> alone) {
+        return alone.map(a -> ratio(cpuSeconds, perMessage(cpuSeconds, r), a.serverCpuSeconds(),
+                a.cpuMicrosPerMessage())).orElse("n/a");
+    }
+
+    /**
+     * {@code x ÷ y} (CPU µs/msg) to two decimals; "n/a" when either CPU time over its window is under
+     * {@link RunResult#MIN_RESOLVED_CPU_SECONDS} (mostly rounding) or a figure is missing.
+     */
+    private static String ratio(double xCpuSeconds, double x, double yCpuSeconds, double y) {
+        if (!(xCpuSeconds >= RunResult.MIN_RESOLVED_CPU_SECONDS) || !(yCpuSeconds >= RunResult.MIN_RESOLVED_CPU_SECONDS)
+                || Double.isNaN(x) || Double.isNaN(y) || y <= 0) {
+            return "n/a";
+        }
+        return String.format(Locale.ROOT, "%.2f", x / y);
     }
 
     private static Optional<RunResult> find(List<RunResult> results, String target, int n) {

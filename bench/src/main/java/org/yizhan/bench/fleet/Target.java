@@ -7,8 +7,29 @@ import java.util.function.Consumer;
 /** A server the fleet is pointed at: started per run, asked for its figures, stopped at the end. */
 public interface Target extends AutoCloseable {
 
-    /** The server's figures at one moment; two of them bracket the measured window. */
-    record Snapshot(long atNanos, double messages, BucketHistogram latencySeconds, ProcStats process) {
+    /**
+     * The server's figures at one moment; two of them bracket the measured window. {@code process} is the whole
+     * server's; a server made of several processes also gives each of them as a {@link Part} ({@code process} is
+     * then their sum), a one-process server none.
+     */
+    record Snapshot(long atNanos, double messages, BucketHistogram latencySeconds, ProcStats process,
+                    List<Part> parts) {
+
+        public Snapshot {
+            parts = List.copyOf(parts);
+        }
+
+        /** A one-process server's figures. */
+        public Snapshot(long atNanos, double messages, BucketHistogram latencySeconds, ProcStats process) {
+            this(atNanos, messages, latencySeconds, process, List.of());
+        }
+    }
+
+    /**
+     * One part of a server made of several processes (the broker, a hub replica, a database), at one moment: its
+     * process figures (for a process tree, summed over it) and how many sockets it holds.
+     */
+    record Part(String name, ProcStats process, long sockets) {
     }
 
     String name();

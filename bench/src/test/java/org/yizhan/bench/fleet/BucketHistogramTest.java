@@ -43,6 +43,22 @@ class BucketHistogramTest {
     }
 
     @Test
+    void plusAddsTwoServersBucketByBucketSoTheirWindowQuantilesAreOfAllMessages() {
+        BucketHistogram hub1 = new BucketHistogram(new double[] {1, 2, INF}, new long[] {10, 10, 10});
+        BucketHistogram hub2 = new BucketHistogram(new double[] {1, 2, INF}, new long[] {0, 10, 12});
+
+        BucketHistogram both = hub1.plus(hub2);
+
+        assertThat(both.cumulativeCounts()).containsExactly(10, 20, 22);
+        assertThat(both.count()).isEqualTo(hub1.count() + hub2.count());
+        assertThat(both.quantile(0.5).orElseThrow()).as("rank 11: 1 of 10 in (1,2]").isCloseTo(1.1, within(1e-12));
+        assertThat(both.minus(hub1)).isEqualTo(hub2);
+        assertThat(hub1.plus(BucketHistogram.empty(new double[] {1, 2, INF}))).isEqualTo(hub1);
+        assertThatThrownBy(() -> hub1.plus(BucketHistogram.empty(new double[] {1, INF})))
+                .hasMessageContaining("different buckets");
+    }
+
+    @Test
     void refusesMismatchedOrMalformedBuckets() {
         BucketHistogram a = BucketHistogram.empty(new double[] {1, INF});
         BucketHistogram b = BucketHistogram.empty(new double[] {2, INF});

@@ -57,6 +57,24 @@ class FleetOptionsTest {
     }
 
     @Test
+    void brokerModeTargetsNameTheirReplicasAndFindTheClusterScript() {
+        FleetOptions o = FleetOptions.parse("--targets", "hub,mosquitto,hub-broker-1,hub-broker-2",
+                "--cluster-script", "/x/cluster.sh");
+
+        assertThat(o.targets()).containsExactly("hub", "mosquitto", "hub-broker-1", "hub-broker-2");
+        assertThat(o.needsTls()).isFalse();
+        assertThat(o.clusterScript()).isEqualTo(Path.of("/x/cluster.sh"));
+        assertThat(FleetOptions.replicas("hub-broker-1")).isEqualTo(1);
+        assertThat(FleetOptions.replicas("hub-broker-2")).isEqualTo(2);
+        assertThat(FleetOptions.replicas("hub")).isZero();
+        assertThat(FleetOptions.replicas("mosquitto-tls")).isZero();
+        assertThat(FleetOptions.parse().clusterScript().toString()).endsWith("deploy/cluster/cluster.sh");
+        assertThatThrownBy(() -> FleetOptions.parse("--targets", "hub-broker-3"))
+                .hasMessageContaining("--targets").hasMessageContaining("hub-broker-2");
+        assertThat(FleetOptions.USAGE).contains("hub-broker-1").contains("--cluster-script");
+    }
+
+    @Test
     void refusesBadTlsOptions() {
         assertThatThrownBy(() -> FleetOptions.parse("--targets", "hub-ssl"))
                 .hasMessageContaining("--targets").hasMessageContaining("hub-tls");
