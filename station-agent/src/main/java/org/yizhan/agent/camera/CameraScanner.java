@@ -39,8 +39,8 @@ public final class CameraScanner {
     private final AtomicLong dropped = new AtomicLong();
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final java.util.Optional<ChargeByPass> charge;
-    /** Whether the next frame is read turned a quarter; changed only by the one frame that holds {@link #busy}. */
-    private volatile boolean quarterTurn;
+    /** The turn the last frame was read at; changed only by the one frame that holds {@link #busy}. */
+    private volatile QrDecoder.Turn lastTurn = QrDecoder.Turn.HALF;
     private Consumer<LumaFrame> withoutPass = f -> { };
     private CameraClaim claim = CameraClaim.NONE;
 
@@ -88,8 +88,8 @@ public final class CameraScanner {
             dropped.incrementAndGet();
             return;
         }
-        // alternate upright and turned reads: a held phone is read within two frames at one read per frame
-        boolean turn = quarterTurn = !quarterTurn;
+        // walk the turns, one read per frame: a held phone is read within three frames
+        QrDecoder.Turn turn = lastTurn = lastTurn.next();
         context.runOnContext(v -> vertx.executeBlocking(() -> decoder.decode(frame, turn), false)
                 .onComplete(ar -> {
                     busy.set(false);

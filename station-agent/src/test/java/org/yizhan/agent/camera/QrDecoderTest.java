@@ -23,7 +23,26 @@ class QrDecoderTest {
     private static final String MISSED_UPRIGHT = "YZ:AEAAOKIGEZJ534VCQIRMWA4RSNVL5R4AGYYIGNP4HEKANLMWE7GFP52YJ7M4QHLNEG"
             + "U5TJTGC45RGDSQMPU7RW3KL7PKCQOLTJSEZ6RWM64DP2W22AHXIIQA6UFW3Y3OBZECIRYB";
 
+    /** A pass drawn by qrencode that ZXing finds neither upright nor turned a quarter, but turned a half. */
+    private static final String MISSED_UPRIGHT_AND_QUARTER = "YZ:AEAAOO4657K5REKGQLMUYA4RX2N3O4CCNQ2PUYQEVNPSG2BX6TWWW5"
+            + "OFTNTFR3OBIZT6WM62KKRVPTSGIFFLJEVMQFAKHKPX3JOH7DLDL4RL44WNJSUDJ7BO5GL5Q4LB2G6K6HYN";
+
     private final QrDecoder decoder = new QrDecoder();
+
+    private LumaFrame resource(String name) throws Exception {
+        try (InputStream in = getClass().getResourceAsStream(name)) {
+            return ImageFrames.read(in.readAllBytes());
+        }
+    }
+
+    @Test
+    void readsAPassThatOnlyReadsTurnedAHalf() throws Exception {
+        LumaFrame frame = resource("/qr/pass-missed-upright-and-quarter.png");
+        assertThat(decoder.decode(frame, QrDecoder.Turn.UPRIGHT)).as("the case this guards against").isEmpty();
+        assertThat(decoder.decode(frame, QrDecoder.Turn.QUARTER)).as("the case this guards against").isEmpty();
+        assertThat(decoder.decode(frame, QrDecoder.Turn.HALF)).contains(MISSED_UPRIGHT_AND_QUARTER);
+        assertThat(decoder.decode(frame)).contains(MISSED_UPRIGHT_AND_QUARTER);
+    }
 
     @Test
     void readsAPassThatOnlyReadsTurnedAQuarter() throws Exception {
