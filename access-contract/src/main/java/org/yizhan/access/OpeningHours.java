@@ -1,8 +1,11 @@
 package org.yizhan.access;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Opening hours {@code "HH:MM-HH:MM"} in a time zone; {@code "00:00-24:00"} (or any range that starts where it ends) is always open, and a range whose
@@ -10,24 +13,31 @@ import java.time.ZoneId;
  */
 public record OpeningHours(int openMinute, int closeMinute, ZoneId zone) {
 
+    /** The form the station configuration allows: a start of 00:00 to 23:59, an end of 00:00 to 24:00. */
+    public static final Pattern FORM = Pattern.compile("(([01]\\d|2[0-3]):[0-5]\\d)-(([01]\\d|2[0-3]):[0-5]\\d|24:00)");
+
+    /** Reads {@code hours} in {@code zone}; anything else is an {@link IllegalArgumentException} naming the setting. */
     public static OpeningHours parse(String hours, String zone) {
-        String[] parts = hours.split("-");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("openingHours: must be HH:MM-HH:MM, was '" + hours + "'");
+        Matcher m = hours == null ? null : FORM.matcher(hours);
+        if (m == null || !m.matches()) {
+            throw new IllegalArgumentException("openingHours: must be HH:MM-HH:MM, like 06:00-23:30 or 00:00-24:00, was '"
+                    + shown(hours) + "'");
         }
-        return new OpeningHours(minute(parts[0]), minute(parts[1]), ZoneId.of(zone));
+        ZoneId z;
+        try {
+            z = ZoneId.of(zone);
+        } catch (DateTimeException | NullPointerException e) {
+            throw new IllegalArgumentException("openingHours: '" + shown(zone) + "' is not a time zone, like Asia/Shanghai");
+        }
+        return new OpeningHours(minute(m.group(1)), minute(m.group(3)), z);
     }
 
     private static int minute(String hhmm) {
-        String[] p = hhmm.split(":");
-        if (p.length != 2) {
-            throw new IllegalArgumentException("openingHours: '" + hhmm + "' is not HH:MM");
-        }
-        int m = Integer.parseInt(p[0]) * 60 + Integer.parseInt(p[1]);
-        if (m < 0 || m > 24 * 60) {
-            throw new IllegalArgumentException("openingHours: '" + hhmm + "' is not a time of day");
-        }
-        return m;
+        return Integer.parseInt(hhmm.substring(0, 2)) * 60 + Integer.parseInt(hhmm.substring(3, 5));
+    }
+
+    private static String shown(String s) {
+        return s == null ? "" : s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 
     public boolean isOpen(Instant at) {

@@ -32,7 +32,7 @@ final class ConfigParser {
         int version = integer(root, "version", 0, Integer.MAX_VALUE, 1);
         String stationId = string(root, "stationId", true, "");
         if (!stationId.isEmpty() && !STATION_ID.matcher(stationId).matches()) {
-            problems.add("stationId: '" + stationId + "' must be 3 to 40 of a-z, 0-9 and '-'");
+            problems.add("stationId: " + shown(stationId) + " must be 3 to 40 of a-z, 0-9 and '-'");
         }
         String name = string(root, "name", false, stationId);
 
@@ -42,10 +42,10 @@ final class ConfigParser {
             try {
                 URI u = URI.create(hubUrl);
                 if (u.getHost() == null || !("http".equals(u.getScheme()) || "https".equals(u.getScheme()))) {
-                    problems.add("hub.url: '" + hubUrl + "' must be an http:// or https:// address with a host");
+                    problems.add("hub.url: " + shown(hubUrl) + " must be an http:// or https:// address with a host");
                 }
             } catch (IllegalArgumentException e) {
-                problems.add("hub.url: '" + hubUrl + "' is not an address");
+                problems.add("hub.url: " + shown(hubUrl) + " is not an address");
             }
         }
 
@@ -62,7 +62,7 @@ final class ConfigParser {
                 integer(m, "mqtt.eventAckTimeoutSeconds", "eventAckTimeoutSeconds", 1, 3600,
                         StationConfig.Mqtt.DEFAULT_EVENT_ACK_TIMEOUT_SECONDS));
         if (!mqtt.username().isEmpty() && !stationId.isEmpty() && !mqtt.username().equals(stationId)) {
-            problems.add("mqtt.username: must equal stationId '" + stationId + "'");
+            problems.add("mqtt.username: must equal stationId " + shown(stationId));
         }
 
         int heartbeat = integer(root, "heartbeatSeconds", 1, 3600, StationConfig.DEFAULT_HEARTBEAT_SECONDS);
@@ -150,7 +150,7 @@ final class ConfigParser {
         StationConfig.Meter dm = StationConfig.Meter.NONE;
         String meterType = string(mj, "charger.meter.type", "type", false, dm.type());
         if (!StationConfig.Meter.TYPES.contains(meterType)) {
-            problems.add("charger.meter.type: '" + meterType + "' is not one of " + StationConfig.Meter.TYPES);
+            problems.add("charger.meter.type: " + shown(meterType) + " is not one of " + StationConfig.Meter.TYPES);
             meterType = dm.type();
         }
         StationConfig.Meter meter = new StationConfig.Meter(meterType,
@@ -203,7 +203,7 @@ final class ConfigParser {
             return Optional.empty();
         }
         if (!StationConfig.Port.TEMP_SENSOR_ID.matcher(id).matches()) {
-            problems.add(path + ": '" + id + "' is not a DS18B20 1-Wire id like 28-0316a2790c4f "
+            problems.add(path + ": " + shown(id) + " is not a DS18B20 1-Wire id like 28-0316a2790c4f "
                     + "(as listed under /sys/bus/w1/devices)");
             return Optional.empty();
         }
@@ -260,14 +260,14 @@ final class ConfigParser {
         int skew = integer(a, "access.clockSkewSeconds", "clockSkewSeconds", 0, 600, d.clockSkewSeconds());
         String hours = string(a, "access.openingHours", "openingHours", false, d.openingHours());
         if (!OPENING_HOURS.matcher(hours).matches()) {
-            problems.add("access.openingHours: '" + hours + "' must be HH:MM-HH:MM, like 06:00-23:30 or 00:00-24:00");
+            problems.add("access.openingHours: " + shown(hours) + " must be HH:MM-HH:MM, like 06:00-23:30 or 00:00-24:00");
             hours = d.openingHours();
         }
         String zone = string(a, "access.timeZone", "timeZone", false, d.timeZone());
         try {
             java.time.ZoneId.of(zone);
         } catch (java.time.DateTimeException e) {
-            problems.add("access.timeZone: '" + zone + "' is not a time zone, like Asia/Shanghai");
+            problems.add("access.timeZone: " + shown(zone) + " is not a time zone, like Asia/Shanghai");
             zone = d.timeZone();
         }
         Optional<String> entryKey = Optional.empty();
@@ -378,7 +378,7 @@ final class ConfigParser {
             return dflt;
         }
         if (!(v instanceof Integer || v instanceof Long) ) {
-            problems.add(path + ": must be a whole number, was " + (v instanceof String ? "'" + v + "'" : v));
+            problems.add(path + ": must be a whole number, was " + shown(v));
             return dflt;
         }
         long n = ((Number) v).longValue();
@@ -395,7 +395,7 @@ final class ConfigParser {
             return dflt;
         }
         if (!(v instanceof Number n) || !Double.isFinite(n.doubleValue())) {
-            problems.add(path + ": must be a number, was " + (v instanceof String ? "'" + v + "'" : v));
+            problems.add(path + ": must be a number, was " + shown(v));
             return dflt;
         }
         double d = n.doubleValue();
@@ -416,5 +416,14 @@ final class ConfigParser {
             return dflt;
         }
         return b;
+    }
+
+    /** A value as a problem shows it: strings in quotes, anything cut to 60 characters. */
+    static String shown(Object v) {
+        String text = String.valueOf(v);
+        if (text.length() > 60) {
+            text = text.substring(0, 60) + "...";
+        }
+        return v instanceof String ? "'" + text + "'" : text;
     }
 }

@@ -160,7 +160,10 @@ public record HubConfig(
                 }
             }
             if (!unknown.isEmpty()) {
-                throw new IllegalArgumentException(file.get() + ": unknown setting(s) " + unknown + "; known are " + KEYS);
+                List<String> shown = unknown.stream().limit(5).map(HubConfig::shorten).toList();
+                throw new IllegalArgumentException(file.get() + ": unknown setting(s) " + shown
+                        + (unknown.size() > shown.size() ? " and " + (unknown.size() - shown.size()) + " more" : "")
+                        + "; known are " + KEYS);
             }
             fromFile.forEach(e -> merged.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
         }
@@ -549,7 +552,7 @@ public record HubConfig(
         try {
             n = Integer.parseInt(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + v + "' is not a whole number");
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v) + "' is not a whole number");
         }
         if (n < min || n > max) {
             throw new IllegalArgumentException(k + " (" + envName(k) + "): " + n + " must be " + min + " to " + max);
@@ -580,7 +583,7 @@ public record HubConfig(
             return dflt;
         }
         if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + v + "' must be true or false");
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v) + "' must be true or false");
         }
         return Boolean.parseBoolean(v);
     }

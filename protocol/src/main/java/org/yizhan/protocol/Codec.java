@@ -94,7 +94,7 @@ public final class Codec {
             throw new ProtocolException("v", "missing", "is required");
         }
         if (!(v instanceof Number n) || n.doubleValue() != VERSION) {
-            throw new ProtocolException("v", "version", "must be 1, was " + v);
+            throw new ProtocolException("v", "version", "must be 1, was " + Fields.describe(v));
         }
         return o;
     }

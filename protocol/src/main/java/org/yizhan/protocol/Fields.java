@@ -183,6 +183,7 @@ public final class Fields {
         if (v instanceof JsonArray) {
             return "an array";
         }
-        return String.valueOf(v);
+        String text = String.valueOf(v);
+        return text.length() > 32 ? text.substring(0, 32) + "..." : text;
     }
 }
