@@ -129,9 +129,13 @@ public final class RevocationSync implements HubFeature {
     public Future<Void> send(String stationId) {
         return held.version(stationId)
                 .compose(v -> send(stationId, v.orElse(UNKNOWN), new HashMap<>()))
-                .onFailure(err -> LOG.warn("Could not send the revocation list to {}: {}", stationId, err.getMessage()));
+                .recover(err -> {
+                    LOG.warn("Could not look up the revocation list version of {}: {}", stationId, err.getMessage());
+                    return Future.succeededFuture();
+                });
     }
 
+    /** Sends what a list of {@code version} lacks; a failure is logged, so one station cannot stop the others. */
     private Future<Void> send(String stationId, long version, Map<Long, Future<List<JsonObject>>> argsByVersion) {
         return argsByVersion.computeIfAbsent(version, this::argsFrom).compose(pages -> {
             Future<Void> sent = Future.succeededFuture();
@@ -149,7 +153,10 @@ public final class RevocationSync implements HubFeature {
                         first.getLong("version"), pages.size());
             }
             return sent;
-        }).onFailure(err -> LOG.warn("Could not send the revocation list to {}: {}", stationId, err.getMessage()));
+        }).recover(err -> {
+            LOG.warn("Could not send the revocation list to {}: {}", stationId, err.getMessage());
+            return Future.succeededFuture();
+        });
     }
 
     /** The commands that bring a list of {@code version} up to date: one delta, or the whole list in pages. */
