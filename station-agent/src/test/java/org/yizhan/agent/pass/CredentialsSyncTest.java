@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -71,9 +72,14 @@ class CredentialsSyncTest {
         return out;
     }
 
+    /** Runs the command as the dispatcher does; a failure, thrown at once or later, is thrown as it is. */
     private JsonObject run(JsonObject args) throws Exception {
-        return get(sync.handle(new Command("c" + (++ids), System.currentTimeMillis(), Command.CREDENTIALS_SYNC, args,
-                System.currentTimeMillis() + 60_000)));
+        try {
+            return get(sync.handle(new Command("c" + (++ids), System.currentTimeMillis(), Command.CREDENTIALS_SYNC,
+                    args, System.currentTimeMillis() + 60_000)));
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CommandFailure f ? f : e;
+        }
     }
 
     private static JsonObject page(long version, int page, int pages, List<String> members) {
