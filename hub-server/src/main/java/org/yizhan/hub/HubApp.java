@@ -235,7 +235,7 @@ public final class HubApp {
         Authenticator auth = new Authenticator(sessions::verify, replies);
         MemberStore members = new MemberStore(db, Duration.ofDays(config.memberTokenDays()));
         MemberLogin memberLogin = new MemberLogin(members, replies);
-        RevocationSync revocations = new RevocationSync(vertx, members, stations, commands, mqtt::isConnected);
+        RevocationSync revocations = new RevocationSync(vertx, db, members, stations, commands, mqtt::isConnected);
         FaceConsentStore faceConsents = new FaceConsentStore(db);
         features = List.of(
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures()),

@@ -25,6 +25,11 @@ public final class Limits {
     public static final int EVENT_TYPE_CHARS = 100;
     /** A station id, {@code [a-z0-9-]{3,40}}. */
     public static final int STATION_ID_CHARS = 40;
+    /**
+     * The {@code args} of one command as JSON text: what the hub's registry keeps of it ({@code commands.args}).
+     * Lists longer than this travel in several commands (the revocation list: a delta, or the whole list in pages).
+     */
+    public static final int COMMAND_ARGS_CHARS = 8192;
     /** Ids in one {@code .../events/ack}; the hub acknowledges a larger batch in several. */
     public static final int ACK_IDS = 500;
     /**

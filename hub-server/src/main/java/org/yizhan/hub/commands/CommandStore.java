@@ -7,6 +7,7 @@ import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.live.Bus;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
+import org.yizhan.protocol.Limits;
 import org.yizhan.protocol.Ulid;
 
 import java.sql.PreparedStatement;
@@ -29,7 +30,7 @@ public final class CommandStore {
     public static final String FAILED = "failed";
     public static final String EXPIRED = "expired";
 
-    private static final int MAX_ARGS_CHARS = 8192;
+    private static final int MAX_ARGS_CHARS = Limits.COMMAND_ARGS_CHARS;
     private static final int MAX_RESULT_CHARS = 8192;
 
     private final Database db;

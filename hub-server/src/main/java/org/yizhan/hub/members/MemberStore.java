@@ -43,8 +43,19 @@ public final class MemberStore {
     public record TokenInfo(long issuedAt, long expiresAt, boolean current) {
     }
 
-    /** The pseudonyms of suspended members, and the list's version (it grows with every status change). */
+    /** The pseudonyms of suspended members, and the list's version (it grows by one with every status change). */
     public record Revocations(List<String> pseudonyms, long version) {
+    }
+
+    /**
+     * What changed between two versions of the revocation list: the members suspended ({@code add}) and resumed
+     * ({@code remove}) since {@code from}, each as of {@code to}. Applied to the list of any version from
+     * {@code from} to {@code to}, it gives the list of version {@code to}.
+     */
+    public record RevocationDelta(long from, long to, List<String> add, List<String> remove) {
+        public int size() {
+            return add.size() + remove.size();
+        }
     }
 
     private final Database db;
@@ -159,22 +170,20 @@ public final class MemberStore {
                 tokenHash(token)));
     }
 
-    /** Sets the status; empty when there is no such member, else the member as it is now. Suspending ends every token. */
+    /**
+     * Sets the status; empty when there is no such member, else the member as it is now. Suspending ends every
+     * token. A change raises the revocation list's version by one and marks the member with it; the version row
+     * stays locked until the change commits, so changes take their versions in commit order.
+     */
     public Future<Optional<Member>> setStatus(String id, String status) {
         return db.tx(c -> {
             Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
             if (m.isEmpty() || m.get().status().equals(status)) {
                 return m;
             }
-            // strictly after every earlier change, so the revocation list's version always grows
-            long at = Math.max(System.currentTimeMillis(), maxChange(c) + 1);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE members SET status = ?, status_changed_at = ? WHERE id = ?")) {
-                ps.setString(1, status);
-                ps.setLong(2, at);
-                ps.setString(3, id);
-                ps.executeUpdate();
-            }
+            long version = nextRevocationVersion(c);
+            Rows.update(c, "UPDATE members SET status = ?, status_changed_at = ?, revocation_version = ? WHERE id = ?",
+                    status, System.currentTimeMillis(), version, id);
             if (Member.SUSPENDED.equals(status)) {
                 Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ?", id);
             }
@@ -182,27 +191,55 @@ public final class MemberStore {
         });
     }
 
+    /** Raises the revocation list's version by one, locking it until the transaction ends; the new version. */
+    static long nextRevocationVersion(Connection c) throws SQLException {
+        Rows.update(c, "UPDATE revocation_state SET version = version + 1 WHERE id = 1");
+        return Rows.one(c, "SELECT version FROM revocation_state WHERE id = 1", rs -> rs.getLong(1))
+                .orElseThrow(() -> new IllegalStateException("revocation_state has no row"));
+    }
+
+    /** The whole list, exactly as of its version (changes wait while it is read). */
     public Future<Revocations> revocations() {
-        return db.call(c -> {
-            List<String> list = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT pseudonym FROM members WHERE status = ? ORDER BY pseudonym")) {
-                ps.setString(1, Member.SUSPENDED);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        list.add(rs.getString(1));
-                    }
-                }
-            }
-            return new Revocations(list, maxChange(c));
+        return db.tx(c -> {
+            long version = lockRevocationState(c)[0];
+            List<String> list = Rows.list(c, "SELECT pseudonym FROM members WHERE status = ? ORDER BY pseudonym",
+                    rs -> rs.getString(1), Member.SUSPENDED);
+            return new Revocations(list, version);
         });
     }
 
-    private static long maxChange(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT MAX(status_changed_at) FROM members");
-             ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+    /**
+     * What changed since version {@code from}, up to the current version; empty when the list cannot be brought
+     * up from {@code from} by changes (it is older than the versions kept, or newer than the list) or when more than
+     * {@code maxMembers} members changed: such a station needs the whole list.
+     */
+    public Future<Optional<RevocationDelta>> revocationsSince(long from, int maxMembers) {
+        return db.tx(c -> {
+            long[] state = lockRevocationState(c);
+            long to = state[0];
+            if (from < state[1] || from > to) {
+                return Optional.empty();
+            }
+            List<String[]> changed = Rows.list(c, "SELECT pseudonym, status FROM members WHERE revocation_version > ? "
+                            + "ORDER BY pseudonym FETCH FIRST " + (maxMembers + 1) + " ROWS ONLY",
+                    rs -> new String[]{rs.getString(1), rs.getString(2)}, from);
+            if (changed.size() > maxMembers) {
+                return Optional.empty();
+            }
+            List<String> add = new ArrayList<>();
+            List<String> remove = new ArrayList<>();
+            for (String[] row : changed) {
+                (Member.SUSPENDED.equals(row[1]) ? add : remove).add(row[0]);
+            }
+            return Optional.of(new RevocationDelta(from, to, add, remove));
+        });
+    }
+
+    /** {version, base} of the revocation list, the row locked until the transaction ends. */
+    private static long[] lockRevocationState(Connection c) throws SQLException {
+        return Rows.one(c, "SELECT version, base FROM revocation_state WHERE id = 1 FOR UPDATE",
+                        rs -> new long[]{rs.getLong(1), rs.getLong(2)})
+                .orElseThrow(() -> new IllegalStateException("revocation_state has no row"));
     }
 
     private static Optional<Member> one(Connection c, String sql, String arg) throws SQLException {

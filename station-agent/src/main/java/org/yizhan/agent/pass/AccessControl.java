@@ -115,8 +115,29 @@ public final class AccessControl {
         });
     }
 
+    /** Applies a delta of the revocation list when the list held is of a version from {@code from} to {@code to}. */
+    public Future<AccessStore.DeltaOutcome> applyRevokedDelta(long from, long to, List<String> add, List<String> remove) {
+        return store.applyDelta(from, to, add, remove).onSuccess(outcome -> {
+            switch (outcome) {
+                case APPLIED -> LOG.info("Revocation list version {} applied: {} added, {} removed, {} members", to,
+                        add.size(), remove.size(), store.revokedCount());
+                case STALE -> LOG.info("Revocation delta to version {} ignored: version {} is held", to,
+                        store.revocationVersion());
+                case GAP -> LOG.warn("Revocation delta from version {} refused: only version {} is held", from,
+                        store.revocationVersion());
+                default -> {
+                }
+            }
+        });
+    }
+
     public long revocationVersion() {
         return store.revocationVersion();
+    }
+
+    /** How many members the revocation list held names. */
+    public int revokedCount() {
+        return store.revokedCount();
     }
 
     /** Decides on the text of a QR code shown at the door. */

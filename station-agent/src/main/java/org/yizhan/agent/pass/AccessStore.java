@@ -132,6 +132,66 @@ public final class AccessStore {
         });
     }
 
+    /** What became of a delta of the revocation list. */
+    public enum DeltaOutcome {
+        /** Applied: the list is now of the delta's {@code to} version. */
+        APPLIED,
+        /** Not needed: the list held is as new as the delta's {@code to} or newer. */
+        STALE,
+        /** Not applicable: the list held is older than the delta's {@code from}. */
+        GAP
+    }
+
+    /**
+     * Adds and removes members when the list held is of a version from {@code from} to {@code to}, and makes it
+     * version {@code to}, in one transaction.
+     */
+    public Future<DeltaOutcome> applyDelta(long from, long to, List<String> add, List<String> remove) {
+        return run(() -> {
+            if (revocationVersion < from) {
+                return DeltaOutcome.GAP;
+            }
+            if (revocationVersion >= to) {
+                return DeltaOutcome.STALE;
+            }
+            conn.setAutoCommit(false);
+            try (PreparedStatement ins = conn.prepareStatement("INSERT OR IGNORE INTO revoked (member) VALUES (?)");
+                 PreparedStatement del = conn.prepareStatement("DELETE FROM revoked WHERE member = ?");
+                 PreparedStatement meta = conn.prepareStatement(
+                         "INSERT OR REPLACE INTO meta (name, value) VALUES ('revocation_version', ?)")) {
+                for (String m : remove) {
+                    del.setString(1, m);
+                    del.addBatch();
+                }
+                del.executeBatch();
+                for (String m : add) {
+                    ins.setString(1, m);
+                    ins.addBatch();
+                }
+                ins.executeBatch();
+                meta.setLong(1, to);
+                meta.executeUpdate();
+                conn.commit();
+            } catch (SQLException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+            Set<String> next = new HashSet<>(revoked);
+            next.removeAll(remove);
+            next.addAll(add);
+            revoked = Set.copyOf(next);
+            revocationVersion = to;
+            return DeltaOutcome.APPLIED;
+        });
+    }
+
+    /** The number of members on the revocation list held. */
+    public int revokedCount() {
+        return revoked.size();
+    }
+
     /** What a pass was used for; each has its own replay guard. */
     public enum Purpose {
         ENTRY("used_passes"), CHARGING("used_charge_passes"), ENROL("used_enrol_passes");

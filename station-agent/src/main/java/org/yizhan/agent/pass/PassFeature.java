@@ -29,7 +29,7 @@ public final class PassFeature implements AgentFeature {
     public void status(JsonObject status) {
         status.put("lastAccess", access.last().map(AccessDecision::toJson).orElse(null))
                 .put("access", new JsonObject().put("decisions", access.counts())
-                        .put("revocationVersion", access.revocationVersion()));
+                        .put("revocationVersion", access.revocationVersion()).put("revoked", access.revokedCount()));
     }
 
     @Override
