@@ -415,6 +415,12 @@ public final class HubApp {
         });
     }
 
+    /** The HTTP routes the running hub answers, {@code "METHOD /path"}; empty before {@link #start()}. */
+    public List<String> httpRoutes() {
+        HttpApi h = http;
+        return h == null ? List.of() : h.routes();
+    }
+
     public int httpPort() {
         return http == null ? -1 : http.actualPort();
     }

@@ -91,6 +91,8 @@ public final class HttpApi {
         return this;
     }
 
+    private volatile List<String> routes = List.of();
+
     public Router router() {
         Router router = Router.router(vertx);
         IpRanges proxies = trustedProxies;
@@ -136,7 +138,9 @@ public final class HttpApi {
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }
-        return vertx.createHttpServer(options).requestHandler(router()).listen()
+        Router router = router();
+        routes = routesOf(router);
+        return vertx.createHttpServer(options).requestHandler(router).listen()
                 .recover(err -> Future.failedFuture(new IllegalStateException(
                         "HTTP cannot listen on " + host + ":" + port + " (http-port, YIZHAN_HTTP_PORT): "
                                 + err.getMessage(), err)))
@@ -149,6 +153,26 @@ public final class HttpApi {
 
     public int actualPort() {
         return server == null ? -1 : server.actualPort();
+    }
+
+    /** Every route with a path the server answers, as {@code "METHOD /path"} (any method: {@code "* /path"}). */
+    public List<String> routes() {
+        return routes;
+    }
+
+    private static List<String> routesOf(Router router) {
+        List<String> out = new java.util.ArrayList<>();
+        for (io.vertx.ext.web.Route r : router.getRoutes()) {
+            if (r.getPath() == null) {
+                continue;
+            }
+            if (r.methods() == null || r.methods().isEmpty()) {
+                out.add("* " + r.getPath());
+            } else {
+                r.methods().forEach(m -> out.add(m.name() + " " + r.getPath()));
+            }
+        }
+        return out.stream().distinct().toList();
     }
 
     public Future<Void> stop() {
