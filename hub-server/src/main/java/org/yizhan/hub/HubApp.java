@@ -281,7 +281,7 @@ public final class HubApp {
                 new EventAlerts(db),
                 revocations,
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
-                new RetireRoutes(db, mqtt.brokerAccounts(), auth));
+                new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit));
         if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
             List<HubFeature> withHooks = new java.util.ArrayList<>(features);
             withHooks.add(new BrokerHooks(new StationAuth(db), config.mqttBrokerHookToken().get(), replies, metrics));

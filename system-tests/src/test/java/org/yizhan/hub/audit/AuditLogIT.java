@@ -177,6 +177,18 @@ class AuditLogIT {
     }
 
     @Test
+    void retiringAStationsCredentialsIsAudited() throws Exception {
+        String retired = hub.createStation(technician, TestHub.station("退役站")).getJsonObject("station").getString("id");
+        assertThat(hub.send("DELETE", "/api/v1/stations/" + retired + "/credentials", operator, null).statusCode())
+                .isEqualTo(403);
+        hub.call("DELETE", "/api/v1/stations/" + retired + "/credentials", admin, null);
+
+        assertThat(entries("action=station.credentials.retire&target=" + retired))
+                .extracting(f -> f.getString("actor") + " " + f.getString("outcome"))
+                .containsExactly("admin ok", "audit-operator refused");
+    }
+
+    @Test
     void onlyAdminsReadTheLogAndNobodyChangesIt() throws Exception {
         assertThat(hub.send("GET", "/api/v1/audit", operator, null).statusCode()).isEqualTo(403);
         assertThat(hub.send("GET", "/api/v1/audit", technician, null).statusCode()).isEqualTo(403);
