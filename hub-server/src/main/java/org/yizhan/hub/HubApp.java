@@ -10,6 +10,8 @@ import org.yizhan.config.ConfigException;
 import org.yizhan.hub.alerts.AlertRoutes;
 import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.alerts.EventAlerts;
+import org.yizhan.hub.audit.AuditLog;
+import org.yizhan.hub.audit.AuditRoutes;
 import org.yizhan.hub.auth.AdminPasswordFile;
 import org.yizhan.hub.auth.AuthRoutes;
 import org.yizhan.hub.auth.MemberLogin;
@@ -233,17 +235,20 @@ public final class HubApp {
 
         StaffSessions sessions = new StaffSessions(tokens, db);
         Authenticator auth = new Authenticator(sessions::verify, replies);
+        AuditLog audit = new AuditLog(db, metrics);
         MemberStore members = new MemberStore(db, Duration.ofDays(config.memberTokenDays()));
         MemberLogin memberLogin = new MemberLogin(members, replies);
         RevocationSync revocations = new RevocationSync(vertx, db, members, stations, commands, mqtt::isConnected);
         FaceConsentStore faceConsents = new FaceConsentStore(db);
         features = List.of(
-                new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures()),
+                new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
+                new AuditRoutes(audit, auth),
                 new MemberTokenRoutes(members, memberLogin, replies, metrics),
                 new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), auth),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
-                new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth),
+                new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth,
+                        audit),
                 new ProvisionRoutes(vertx, config.published().withCaPem(stationCa), mqtt::stationPort, stations, replies, metrics,
                         config.provisionAttemptsPerMinute())
                         .credentials(mqtt.brokerAccounts().<java.util.function.BiFunction<String, String, Future<Void>>>map(
@@ -253,13 +258,13 @@ public final class HubApp {
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth),
                 new TimeSeriesRoutes(this::timeSeries, auth),
-                new CommandRoutes(stations, commands, auth),
+                new CommandRoutes(stations, commands, auth, audit),
                 new ChargingRoutes(charging, auth),
                 new EventRoutes(events, auth),
                 new AlertRoutes(vertx, alerts, auth),
                 new DeadLetterRoutes(deadLetters, auth),
                 new BackupRoutes(vertx, db, config.dataDir(), config.dbUrl().isEmpty(), auth, replies),
-                new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies),
+                new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies, audit),
                 new MemberRoutes(members, auth, replies, metrics, config.provisionAttemptsPerMinute(),
                         m -> revocations.pushToConnected()),
                 new EntryRoutes(entryKeys, EntryRoutes.unlocks(stations, commands, mqtt::isConnected, metrics,
@@ -276,7 +281,7 @@ public final class HubApp {
                 new EventAlerts(db),
                 revocations,
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
-                new RetireRoutes(db, mqtt.brokerAccounts(), auth));
+                new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit));
         if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
             List<HubFeature> withHooks = new java.util.ArrayList<>(features);
             withHooks.add(new BrokerHooks(new StationAuth(db), config.mqttBrokerHookToken().get(), replies, metrics));

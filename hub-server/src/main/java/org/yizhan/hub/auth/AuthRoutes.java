@@ -6,6 +6,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.hub.audit.AuditEntry;
+import org.yizhan.hub.audit.AuditLog;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
@@ -24,7 +26,9 @@ import java.util.Optional;
  * {@code POST /api/v1/auth/password} (a user's own password; ends the user's other tokens and answers with a new
  * one), {@code GET /api/v1/auth/me}, and user accounts ({@code /api/v1/users}, admin only; {@code PATCH
  * /api/v1/users/{username}} changes the role, disables or enables, or sets the password, each ending the user's
- * tokens). Failed logins are limited as {@link LoginLimits} says.
+ * tokens). Failed logins are limited as {@link LoginLimits} says. Creating and changing users, changing one's own
+ * password, refused attempts at these and failed logins of known accounts are audited ({@link AuditLog}); passwords
+ * and tokens never go into the audit log.
  */
 public final class AuthRoutes implements HubFeature {
 
@@ -37,9 +41,11 @@ public final class AuthRoutes implements HubFeature {
     private final Replies replies;
     private final HubMetrics metrics;
     private final LoginLimits limits;
+    private final AuditLog audit;
 
     public AuthRoutes(UserStore users, StaffSessions sessions, Authenticator auth, Replies replies, HubMetrics metrics,
-                      int freeLoginFailures) {
+                      int freeLoginFailures, AuditLog audit) {
+        this.audit = audit;
         this.users = users;
         this.sessions = sessions;
         this.auth = auth;
@@ -58,10 +64,12 @@ public final class AuthRoutes implements HubFeature {
             return Future.succeededFuture(Reply.ok(
                     new JsonObject().put("username", p.username()).put("role", p.role().wireName())));
         });
-        auth.json(router.post("/api/v1/users"), Role.ADMIN, this::createUser);
+        auth.json(router.post("/api/v1/users"), Role.ADMIN,
+                audit.refusals("user.create", "user", AuthRoutes::usernameOfBody), this::createUser);
         auth.json(router.get("/api/v1/users"), Role.ADMIN,
                 ctx -> users.list().map(a -> Reply.ok(new JsonObject().put("users", a))));
-        auth.json(router.patch("/api/v1/users/:username"), Role.ADMIN, this::updateUser);
+        auth.json(router.patch("/api/v1/users/:username"), Role.ADMIN,
+                audit.refusals("user.update", "user", ctx -> ctx.pathParam("username")), this::updateUser);
     }
 
 
@@ -87,7 +95,24 @@ public final class AuthRoutes implements HubFeature {
             Tokens.Issued t = sessions.issue(account.get());
             LOG.info("User '{}' signed in as {}", username, account.get().role().wireName());
             return Reply.ok(tokenJson(account.get(), t));
-        });
+        }).recover(err -> err instanceof ApiException api && api.status() == 401
+                ? auditFailedLogin(ctx, username).compose(v -> Future.failedFuture(err))
+                : Future.failedFuture(err));
+    }
+
+    /**
+     * A failed login of an account that exists is audited (the name typed is kept only then: an unknown name may be
+     * a password typed in the wrong field). A failure to audit it is logged; the answer stays 401.
+     */
+    private Future<Void> auditFailedLogin(RoutingContext ctx, String username) {
+        return users.exists(username).compose(known -> !known ? Future.<Void>succeededFuture()
+                        : audit.write(AuditEntry.anonymous(ctx, username, "auth.login", "user", username)
+                        .outcome(AuditEntry.REFUSED).with("code", "invalid-credentials")))
+                .recover(e -> Future.succeededFuture());
+    }
+
+    private static String usernameOfBody(RoutingContext ctx) {
+        return AuditEntry.bodyText(ctx, "username");
     }
 
     private Future<Reply> logout(RoutingContext ctx) {
@@ -104,18 +129,25 @@ public final class AuthRoutes implements HubFeature {
         String current = body.string("currentPassword", 1, 1024);
         String next = body.string("newPassword", MIN_PASSWORD, 1024);
         Principal p = Authenticator.principal(ctx);
-        return users.changePassword(p.username(), current, next).map(account -> {
+        AuditEntry entry = AuditEntry.by(ctx, "user.password", "user", p.username());
+        return audit.failures(entry, () -> users.changePassword(p.username(), current, next,
+                audit.step(account -> entry)).map(account -> {
             if (account.isEmpty()) {
                 throw ApiException.badField("currentPassword", "is not the current password");
             }
             sessions.forgetChecks();
             LOG.info("User '{}' changed the password; the user's earlier tokens ended", p.username());
             return Reply.ok(tokenJson(account.get(), sessions.issue(account.get())));
-        });
+        }));
     }
 
     private Future<Reply> updateUser(RoutingContext ctx) {
         String username = ctx.pathParam("username");
+        AuditEntry entry = AuditEntry.by(ctx, "user.update", "user", username);
+        return audit.failures(entry, () -> updateUser(ctx, username, entry));
+    }
+
+    private Future<Reply> updateUser(RoutingContext ctx, String username, AuditEntry entry) {
         JsonBody body = JsonBody.of(ctx);
         JsonObject json = body.json();
         Optional<Role> role = Optional.empty();
@@ -143,7 +175,9 @@ public final class AuthRoutes implements HubFeature {
         }
         Optional<Role> newRole = role;
         Optional<Boolean> newDisabled = disabled;
-        return users.update(username, role, disabled, password).map(updated -> {
+        AuditEntry done = entry.with("role", role.map(Role::wireName).orElse(null)).with("disabled", disabled.orElse(null))
+                .with("passwordReset", password.isPresent() ? true : null);
+        return users.update(username, role, disabled, password, audit.step(u -> done)).map(updated -> {
             JsonObject u = updated.orElseThrow(() -> ApiException.notFound("No user named '" + username + "'"));
             sessions.forgetChecks();
             LOG.info("User '{}' changed user '{}'{}{}{}; its earlier tokens ended", p.username(), username,
@@ -160,6 +194,11 @@ public final class AuthRoutes implements HubFeature {
     }
 
     private Future<Reply> createUser(RoutingContext ctx) {
+        AuditEntry entry = AuditEntry.by(ctx, "user.create", "user", usernameOfBody(ctx));
+        return audit.failures(entry, () -> createUser(ctx, entry));
+    }
+
+    private Future<Reply> createUser(RoutingContext ctx, AuditEntry entry) {
         JsonBody body = JsonBody.of(ctx);
         String username = body.string("username", 1, 64);
         if (!UserStore.USERNAME.matcher(username).matches()) {
@@ -169,12 +208,13 @@ public final class AuthRoutes implements HubFeature {
         String roleName = body.string("role", 1, 20);
         Role role = Role.ofWire(roleName).orElseThrow(() ->
                 ApiException.badField("role", "must be operator, technician or admin"));
-        return users.create(username, password, role).map(created -> {
-            JsonObject u = created.orElseThrow(() ->
-                    ApiException.of(409, "user-exists", "A user named '" + username + "' exists already"));
-            LOG.info("User '{}' created user '{}' as {}", Authenticator.principal(ctx).username(), username,
-                    role.wireName());
-            return Reply.created(u);
-        });
+        return users.create(username, password, role, audit.step(u -> entry.with("role", role.wireName())))
+                .map(created -> {
+                    JsonObject u = created.orElseThrow(() ->
+                            ApiException.of(409, "user-exists", "A user named '" + username + "' exists already"));
+                    LOG.info("User '{}' created user '{}' as {}", Authenticator.principal(ctx).username(), username,
+                            role.wireName());
+                    return Reply.created(u);
+                });
     }
 }

@@ -133,6 +133,12 @@ public final class UserStore {
      * earlier token of the user ends), or empty when {@code current} is wrong or the account disabled.
      */
     public Future<Optional<Account>> changePassword(String username, String current, String next) {
+        return changePassword(username, current, next, Database.Step.none());
+    }
+
+    /** As {@link #changePassword}, with {@code alongside} run in the transaction that stores the new password. */
+    public Future<Optional<Account>> changePassword(String username, String current, String next,
+                                                    Database.Step<Account> alongside) {
         return verify(username, current).compose(ok -> {
             if (ok.isEmpty()) {
                 return Future.succeededFuture(Optional.<Account>empty());
@@ -140,7 +146,12 @@ public final class UserStore {
             return hashing.executeBlocking(() -> Passwords.hash(next, iterations), false)
                     .compose(h -> db.tx(c -> {
                         setPassword(c, username, h);
-                        return find(c, username).map(s -> new Account(username, s.role(), s.tokenVersion()));
+                        Optional<Account> changed = find(c, username)
+                                .map(s -> new Account(username, s.role(), s.tokenVersion()));
+                        if (changed.isPresent()) {
+                            alongside.run(c, changed.get());
+                        }
+                        return changed;
                     }));
         });
     }
@@ -151,6 +162,12 @@ public final class UserStore {
      */
     public Future<Optional<JsonObject>> update(String username, Optional<Role> role, Optional<Boolean> disabled,
                                                Optional<String> password) {
+        return update(username, role, disabled, password, Database.Step.none());
+    }
+
+    /** As {@link #update}, with {@code alongside} run in its transaction (given the user) when the user exists. */
+    public Future<Optional<JsonObject>> update(String username, Optional<Role> role, Optional<Boolean> disabled,
+                                               Optional<String> password, Database.Step<JsonObject> alongside) {
         Future<Optional<Passwords.Hashed>> hashed = password.isPresent()
                 ? hashing.executeBlocking(() -> Optional.of(Passwords.hash(password.get(), iterations)), false)
                 : Future.succeededFuture(Optional.empty());
@@ -169,14 +186,25 @@ public final class UserStore {
                 Rows.update(c, "UPDATE users SET disabled = ?, token_version = token_version + 1 WHERE username = ?",
                         disabled.get(), username);
             }
-            return Rows.one(c, "SELECT username, role, created_at, disabled FROM users WHERE username = ?",
+            Optional<JsonObject> updated = Rows.one(c,
+                    "SELECT username, role, created_at, disabled FROM users WHERE username = ?",
                     rs -> new JsonObject().put("username", rs.getString(1)).put("role", rs.getString(2))
                             .put("createdAt", rs.getLong(3)).put("disabled", rs.getBoolean(4)), username);
+            if (updated.isPresent()) {
+                alongside.run(c, updated.get().copy());
+            }
+            return updated;
         }));
     }
 
     /** Creates a user; empty when the name is taken. Returns {"username","role","createdAt"}. */
     public Future<Optional<JsonObject>> create(String username, String password, Role role) {
+        return create(username, password, role, Database.Step.none());
+    }
+
+    /** As {@link #create}, with {@code alongside} run in its transaction (given the user) when the user is new. */
+    public Future<Optional<JsonObject>> create(String username, String password, Role role,
+                                               Database.Step<JsonObject> alongside) {
         return hashing.executeBlocking(() -> Passwords.hash(password, iterations), false).compose(hashed -> db.tx(c -> {
             if (find(c, username).isPresent()) {
                 return Optional.<JsonObject>empty();
@@ -190,9 +218,16 @@ public final class UserStore {
                 }
                 throw e;
             }
-            return Optional.of(new JsonObject().put("username", username).put("role", role.wireName())
-                    .put("createdAt", now));
+            JsonObject created = new JsonObject().put("username", username).put("role", role.wireName())
+                    .put("createdAt", now);
+            alongside.run(c, created.copy());
+            return Optional.of(created);
         }));
+    }
+
+    /** Whether an account of this name exists (enabled or not). */
+    public Future<Boolean> exists(String username) {
+        return db.call(c -> Rows.any(c, "SELECT 1 FROM users WHERE username = ?", username));
     }
 
     /** [{"username","role","createdAt","disabled"}] by name. */

@@ -6,6 +6,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yizhan.hub.audit.AuditEntry;
+import org.yizhan.hub.audit.AuditLog;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
@@ -28,7 +30,8 @@ import java.util.regex.Pattern;
  * ({@code charger.start}, {@code charger.stop}, {@code charger.enable}, {@code charger.disable}) have their
  * arguments checked against the station's ports. Only {@link #SENT_BY_PEOPLE} can be sent here: the hub alone
  * sends {@code credentials.sync}, {@code config.apply} and the {@code face.*} commands, whose contents come from
- * members' consent and the registry, so a forged one could let someone in.
+ * members' consent and the registry, so a forged one could let someone in. Each command sent, and each refused or
+ * failed attempt, is audited as {@code command.<name>} on the station, in the transaction that stores the command.
  */
 public final class CommandRoutes implements HubFeature {
 
@@ -50,8 +53,10 @@ public final class CommandRoutes implements HubFeature {
     private final StationStore stations;
     private final CommandStore commands;
     private final Authenticator auth;
+    private final AuditLog audit;
 
-    public CommandRoutes(StationStore stations, CommandStore commands, Authenticator auth) {
+    public CommandRoutes(StationStore stations, CommandStore commands, Authenticator auth, AuditLog audit) {
+        this.audit = audit;
         this.stations = stations;
         this.commands = commands;
         this.auth = auth;
@@ -59,11 +64,19 @@ public final class CommandRoutes implements HubFeature {
 
     @Override
     public void mount(Router router) {
-        auth.json(router.post("/api/v1/stations/:id/commands"), Role.OPERATOR, this::create);
+        auth.json(router.post("/api/v1/stations/:id/commands"), Role.OPERATOR,
+                audit.refusals("command", "station"), this::create);
         auth.json(router.get("/api/v1/commands/:id"), Role.OPERATOR, this::show);
     }
 
     private Future<Reply> create(RoutingContext ctx) {
+        String sentName = AuditEntry.bodyText(ctx, "name");
+        String action = Command.NAMES.contains(sentName) ? "command." + sentName : "command";
+        AuditEntry entry = AuditEntry.by(ctx, action, "station", ctx.pathParam("id"));
+        return audit.failures(entry, () -> create(ctx, entry));
+    }
+
+    private Future<Reply> create(RoutingContext ctx, AuditEntry entry) {
         String stationId = StationIds.fromPath(ctx);
         JsonBody body = JsonBody.of(ctx);
         String name = body.string("name", 1, 64);
@@ -91,7 +104,9 @@ public final class CommandRoutes implements HubFeature {
             if (CHARGER_COMMANDS.contains(name)) {
                 checkChargerArgs(name, args, station.get().ports());
             }
-            return commands.send(stationId, name, args, ttl * 1000L, by);
+            return commands.send(stationId, name, args, ttl * 1000L, by, audit.step(created -> entry
+                    .with("commandId", created.getString("id")).with("ttlSeconds", ttl)
+                    .with("args", args.encode().length() <= 512 ? args : null)));
         }).map(created -> {
             String id = created.getString("id");
             LOG.info("User '{}' sent {} to station {} as command {}", by, name, stationId, id);

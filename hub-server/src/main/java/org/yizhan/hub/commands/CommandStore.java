@@ -44,7 +44,16 @@ public final class CommandStore {
      * station gets it at once and another on its next connect.
      */
     public Future<JsonObject> send(String stationId, String name, JsonObject args, long ttlMillis, String createdBy) {
-        return create(stationId, name, args, ttlMillis, createdBy)
+        return send(stationId, name, args, ttlMillis, createdBy, Database.Step.none());
+    }
+
+    /**
+     * As {@link #send}, with {@code alongside} run in the transaction that stores the command (given the answer):
+     * when it fails, the command is neither stored nor sent.
+     */
+    public Future<JsonObject> send(String stationId, String name, JsonObject args, long ttlMillis, String createdBy,
+                                   Database.Step<JsonObject> alongside) {
+        return create(stationId, name, args, ttlMillis, createdBy, alongside)
                 .onSuccess(c -> db.vertx().eventBus().send(Bus.COMMAND_DISPATCH, c.getString("id")));
     }
 
@@ -54,6 +63,11 @@ public final class CommandStore {
      * {@link #send} to have it delivered too.
      */
     public Future<JsonObject> create(String stationId, String name, JsonObject args, long ttlMillis, String createdBy) {
+        return create(stationId, name, args, ttlMillis, createdBy, Database.Step.none());
+    }
+
+    private Future<JsonObject> create(String stationId, String name, JsonObject args, long ttlMillis, String createdBy,
+                                      Database.Step<JsonObject> alongside) {
         if (!Command.NAMES.contains(name)) {
             return Future.failedFuture(new IllegalArgumentException("name: unknown command '" + name + "'"));
         }
@@ -67,11 +81,13 @@ public final class CommandStore {
         long now = System.currentTimeMillis();
         long expiresAt = now + ttlMillis;
         String id = Ulid.next(now);
-        return db.call(c -> {
+        return db.tx(c -> {
             Rows.update(c, "INSERT INTO commands (id, station_id, name, args, status, created_at, expires_at, "
                             + "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", id, stationId, name, encodedArgs, PENDING,
                     now, expiresAt, createdBy.length() > 64 ? createdBy.substring(0, 64) : createdBy);
-            return new JsonObject().put("id", id).put("status", PENDING).put("expiresAt", expiresAt);
+            JsonObject created = new JsonObject().put("id", id).put("status", PENDING).put("expiresAt", expiresAt);
+            alongside.run(c, created.copy());
+            return created;
         });
     }
 

@@ -49,6 +49,21 @@ public final class Database {
         T apply(Connection c) throws Exception;
     }
 
+    /**
+     * A step that runs inside another store's transaction, with what that transaction produced, so both are
+     * committed together or not at all (an audit entry beside the change it records).
+     */
+    @FunctionalInterface
+    public interface Step<T> {
+        void run(Connection c, T result) throws SQLException;
+
+        /** Does nothing. */
+        static <T> Step<T> none() {
+            return (c, result) -> {
+            };
+        }
+    }
+
     private final Vertx vertx;
     private final HikariDataSource pool;
     private final WorkerExecutor executor;

@@ -17,6 +17,18 @@ public final class Authenticator {
 
     private static final String KEY = "yizhan.principal";
 
+    /**
+     * What runs when a signed-in user's role may not do what the route does, before the 403 is answered (an audit
+     * entry of the refused attempt). When its future fails, that failure is answered instead.
+     */
+    @FunctionalInterface
+    public interface Refusals {
+        Future<Void> refused(RoutingContext ctx, Principal who, Role needed);
+
+        /** Answers the 403 at once. */
+        Refusals NONE = (ctx, who, needed) -> Future.succeededFuture();
+    }
+
     private final Function<String, Future<Principal>> tokens;
     private final Replies replies;
 
@@ -33,7 +45,12 @@ public final class Authenticator {
 
     /** Token from the {@code Authorization: Bearer} header only. */
     public Handler<RoutingContext> require(Role role) {
-        return ctx -> check(ctx, role, false);
+        return ctx -> check(ctx, role, false, Refusals.NONE);
+    }
+
+    /** As {@link #require(Role)}; a refusal for the role runs {@code refusals} before the 403 is answered. */
+    public Handler<RoutingContext> require(Role role, Refusals refusals) {
+        return ctx -> check(ctx, role, false, refusals);
     }
 
     /**
@@ -44,9 +61,14 @@ public final class Authenticator {
         return route.handler(require(role)).handler(replies.json(logic));
     }
 
+    /** As {@link #json(Route, Role, Function)}; a refusal for the role runs {@code refusals} before the 403. */
+    public Route json(Route route, Role role, Refusals refusals, Function<RoutingContext, Future<Reply>> logic) {
+        return route.handler(require(role, refusals)).handler(replies.json(logic));
+    }
+
     /** Token from the header or the {@code access_token} query parameter (for EventSource, which cannot set headers). */
     public Handler<RoutingContext> requireAllowingQueryToken(Role role) {
-        return ctx -> check(ctx, role, true);
+        return ctx -> check(ctx, role, true, Refusals.NONE);
     }
 
     /** The principal that {@link #require} put on the context. */
@@ -58,7 +80,7 @@ public final class Authenticator {
         return p;
     }
 
-    private void check(RoutingContext ctx, Role role, boolean allowQuery) {
+    private void check(RoutingContext ctx, Role role, boolean allowQuery, Refusals refusals) {
         Optional<String> token = token(ctx, allowQuery);
         if (token.isEmpty()) {
             replies.error(ctx, ApiException.of(401, "unauthorized", "Sign in first: send Authorization: Bearer <token>"));
@@ -68,9 +90,16 @@ public final class Authenticator {
             if (ar.failed()) {
                 replies.error(ctx, ApiException.of(401, "invalid-token", "The token is invalid or expired; sign in again"));
             } else if (!ar.result().role().includes(role)) {
-                replies.error(ctx, ApiException.of(403, "forbidden",
+                ApiException forbidden = ApiException.of(403, "forbidden",
                         "Role " + ar.result().role().wireName() + " may not do this; it needs " + role.wireName()
-                                + (role == Role.ADMIN ? "" : " or higher")));
+                                + (role == Role.ADMIN ? "" : " or higher"));
+                Replies.attempt(c -> refusals.refused(c, ar.result(), role), ctx).onComplete(noted -> {
+                    if (noted.succeeded()) {
+                        replies.error(ctx, forbidden);
+                    } else {
+                        replies.fail(ctx, noted.cause());
+                    }
+                });
             } else {
                 ctx.put(KEY, ar.result());
                 ctx.next();

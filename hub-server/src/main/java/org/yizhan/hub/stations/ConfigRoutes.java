@@ -8,6 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.ConfigException;
+import org.yizhan.hub.audit.AuditEntry;
+import org.yizhan.hub.audit.AuditLog;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
@@ -29,7 +31,8 @@ import java.util.function.Function;
  * birth message) and any refusal, and the history; {@code POST} the same path with
  * {@code {"baseVersion":n,"settings":{"door.unlockSeconds":8,..}}} checks the result with firmware-config's parser
  * (400 with every problem), stores it as version n+1 (409 when n is not current) and retains it on the
- * station's {@code .../config}.
+ * station's {@code .../config}. A push is audited as {@code config.push} in the transaction that stores the
+ * version; refused and failed pushes too.
  */
 public final class ConfigRoutes implements HubFeature {
 
@@ -43,6 +46,7 @@ public final class ConfigRoutes implements HubFeature {
     private final Function<String, Future<Optional<JsonObject>>> desired;
     private final BiFunction<String, JsonObject, Future<Boolean>> publish;
     private final Authenticator auth;
+    private final AuditLog audit;
 
     /**
      * @param desired the station's full desired configuration as the hub retains it (from the registry)
@@ -50,7 +54,8 @@ public final class ConfigRoutes implements HubFeature {
      */
     public ConfigRoutes(StationStore stations, ConfigVersions versions, EventStore events, StationLive live,
                         Function<String, Future<Optional<JsonObject>>> desired,
-                        BiFunction<String, JsonObject, Future<Boolean>> publish, Authenticator auth) {
+                        BiFunction<String, JsonObject, Future<Boolean>> publish, Authenticator auth, AuditLog audit) {
+        this.audit = audit;
         this.stations = stations;
         this.versions = versions;
         this.events = events;
@@ -63,7 +68,8 @@ public final class ConfigRoutes implements HubFeature {
     @Override
     public void mount(Router router) {
         auth.json(router.get("/api/v1/stations/:id/config"), Role.TECHNICIAN, this::show);
-        auth.json(router.post("/api/v1/stations/:id/config"), Role.TECHNICIAN, this::push);
+        auth.json(router.post("/api/v1/stations/:id/config"), Role.TECHNICIAN, audit.refusals("config.push", "station"),
+                this::push);
     }
 
     private Future<Station> station(String id) {
@@ -125,6 +131,11 @@ public final class ConfigRoutes implements HubFeature {
     }
 
     private Future<Reply> push(RoutingContext ctx) {
+        AuditEntry entry = AuditEntry.by(ctx, "config.push", "station", ctx.pathParam("id"));
+        return audit.failures(entry, () -> push(ctx, entry));
+    }
+
+    private Future<Reply> push(RoutingContext ctx, AuditEntry entry) {
         String id = StationIds.fromPath(ctx);
         JsonBody body = JsonBody.of(ctx);
         int base = body.integer("baseVersion", 1, Integer.MAX_VALUE);
@@ -145,7 +156,8 @@ public final class ConfigRoutes implements HubFeature {
             if (changes.isEmpty()) {
                 throw ApiException.of(400, "no-change", "These settings are the current ones; nothing to push");
             }
-            return versions.push(id, base, after, changes, by).compose(version -> {
+            return versions.push(id, base, after, changes, by, audit.step(version -> entry.with("version", version)
+                    .with("baseVersion", base).with("changes", changes))).compose(version -> {
                 LOG.info("User '{}' pushed configuration version {} to station {}", by, version, id);
                 return desired.apply(id).compose(cfg -> cfg.isEmpty() ? Future.succeededFuture(false)
                         : publish.apply(id, cfg.get())).map(delivered -> Reply.created(new JsonObject()

@@ -77,6 +77,12 @@ public final class ConfigVersions {
      * @return the new version number
      */
     public Future<Integer> push(String stationId, int baseVersion, JsonObject settings, JsonArray changes, String by) {
+        return push(stationId, baseVersion, settings, changes, by, Database.Step.none());
+    }
+
+    /** As {@link #push}, with {@code alongside} run in its transaction, given the new version number. */
+    public Future<Integer> push(String stationId, int baseVersion, JsonObject settings, JsonArray changes, String by,
+                                Database.Step<Integer> alongside) {
         long now = System.currentTimeMillis();
         return db.tx(c -> {
             int current;
@@ -112,6 +118,7 @@ public final class ConfigVersions {
                 ps.setString(5, stationId);
                 ps.executeUpdate();
             }
+            alongside.run(c, next);
             return next;
         });
     }
