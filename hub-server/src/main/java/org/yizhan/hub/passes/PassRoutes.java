@@ -32,8 +32,8 @@ import java.util.Map;
  * The rider pass: {@code GET /api/v1/members/me/pass} (member token) and {@code GET /api/v1/members/{id}/pass}
  * (operator+) answer {@code {"pass","expiresAt","kid","member"}}, or with {@code ?format=png} the pass as a
  * QR code PNG (about 300 px, error correction M, a quiet zone of 4 modules). A suspended member gets 403
- * {@code member-suspended}. {@code GET /api/v1/pass-keys} (anyone) lists the public keys stations check
- * passes with.
+ * {@code member-suspended}, one waiting for approval 403 {@code member-pending}. {@code GET /api/v1/pass-keys}
+ * (anyone) lists the public keys stations check passes with.
  */
 public final class PassRoutes implements HubFeature {
 
@@ -84,6 +84,10 @@ public final class PassRoutes implements HubFeature {
         if (m.suspended()) {
             replies.error(ctx, ApiException.of(403, "member-suspended",
                     "This membership is suspended; no pass is issued. Please contact the union staff"));
+            return;
+        }
+        if (!m.active()) {
+            replies.error(ctx, MemberLogin.notActive(m));
             return;
         }
         List<String> format = ctx.queryParam("format");
