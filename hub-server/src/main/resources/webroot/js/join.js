@@ -1,6 +1,8 @@
 // Join the union in three steps: name, phone, occupation. Each step is checked here first, in words a rider
 // understands, next to its field; the hub checks again and its answer is shown next to the field it names.
-// The member token it answers with stays on this phone; then the pass page shows the member pass.
+// The member token it answers with stays on this phone; then the pass page shows the member pass (or, under
+// join-policy approval, that the staff have yet to approve). Under join-policy sms the hub first sends a code to
+// the phone, which the rider types in here.
 import { $, safeNext } from './common.js';
 import { t, onLanguage, initLanguage } from './i18n.js';
 import { call, generalError, memberToken, saveMember } from './rider.js';
@@ -82,17 +84,64 @@ async function submit() {
   const r = await call('POST', '/api/v1/members', v);
   next.disabled = false;
   next.textContent = t('join.submit');
-  if (r.status === 201 && r.body.memberToken) {
-    saveMember(r.body.memberToken, r.body.member.name, r.body.memberTokenExpiresAt);
-    const back = new URLSearchParams(location.search).get('next');
-    location.href = back ? safeNext(back) : '/pass.html';
+  if ((r.status === 201 || r.status === 202) && r.body.memberToken) {
+    done(r.body); // joined, or waiting for the staff to approve (the pass page says so)
+    return;
+  }
+  if (r.status === 202 && r.body.status === 'code-sent') {
+    askCode();
     return;
   }
   serverError(r);
 }
 
+function done(body) {
+  saveMember(body.memberToken, body.member.name, body.memberTokenExpiresAt);
+  const back = new URLSearchParams(location.search).get('next');
+  location.href = back ? safeNext(back) : '/pass.html';
+}
+
+/** join-policy sms: the code sent to the phone makes the membership. */
+function askCode() {
+  step = 4;
+  [1, 2, 3].forEach((i) => { $('step-' + i).hidden = true; });
+  $('step-code').hidden = false;
+  $('back').hidden = true;
+  $('next').setAttribute('data-i18n', 'join.verify');
+  $('next').textContent = t('join.verify');
+  $('code').focus();
+}
+
+const CODE_ERRORS = { 'code-wrong': 'join.err.code.wrong', 'code-expired': 'join.err.code.again',
+  'no-code': 'join.err.code.again', 'code-attempts-used-up': 'join.err.code.again' };
+
+async function verify() {
+  const code = $('code').value.replace(/\s/g, '');
+  if (!/^\d{6}$/.test(code)) {
+    setError('code', 'join.err.code.wrong');
+    return;
+  }
+  setError('code', null);
+  $('form-error').textContent = '';
+  const r = await call('POST', '/api/v1/members/verify', { phone: values().phone, code });
+  if (r.status === 200 && r.body.memberToken) {
+    done(r.body);
+    return;
+  }
+  const key = CODE_ERRORS[(r.body.error || {}).code];
+  if (key) {
+    setError('code', key);
+  } else {
+    $('form-error').textContent = generalError(r);
+  }
+}
+
 $('join').addEventListener('submit', (ev) => {
   ev.preventDefault();
+  if (step === 4) {
+    verify();
+    return;
+  }
   if (!check(FIELDS[step - 1])) { return; }
   if (step < 3) {
     show(step + 1);
@@ -105,7 +154,7 @@ document.querySelectorAll('input[name=occupation]').forEach((r) => r.addEventLis
 
 onLanguage(() => {
   Object.keys(shown).forEach((f) => setError(f, shown[f]));
-  $('step-of').textContent = t('join.stepOf', { n: step });
+  if (step < 4) { $('step-of').textContent = t('join.stepOf', { n: step }); }
 });
 if (memberToken()) {
   $('already').hidden = false;

@@ -59,8 +59,10 @@ async function fetchPass() {
   }
   if (res.status === 403) {
     $('pass').hidden = true;
-    setState('pass.suspended');
-    return -1;
+    // waiting for the staff to approve: look again now and then, the pass shows once they have
+    const pending = (res.body.error || {}).code === 'member-pending';
+    setState(pending ? 'pass.pending' : 'pass.suspended');
+    return pending ? 30000 : -1;
   }
   if (res.status < 200 || res.status > 299) {
     setState('x', generalError(res));

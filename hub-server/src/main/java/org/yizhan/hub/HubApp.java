@@ -51,10 +51,15 @@ import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.live.LiveStream;
 import org.yizhan.hub.live.StationLive;
+import org.yizhan.hub.members.JoinCodes;
+import org.yizhan.hub.members.JoinPolicy;
+import org.yizhan.hub.members.JoinSettings;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.sms.HttpWebhookSmsGateway;
+import org.yizhan.hub.sms.SmsGateway;
 import org.yizhan.hub.stations.StationAuth;
 import org.yizhan.hub.passes.PassKeyring;
 import org.yizhan.hub.passes.PassRoutes;
@@ -78,6 +83,7 @@ import org.yizhan.hub.timeseries.TimeSeries;
 import org.yizhan.hub.tls.HubTls;
 import org.yizhan.hub.timeseries.TimeSeriesRoutes;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +105,8 @@ public final class HubApp {
     private static final Logger LOG = LoggerFactory.getLogger(HubApp.class);
     /** Scan-to-enter attempts a member may make per minute. */
     private static final int ENTRIES_PER_MEMBER_PER_MINUTE = 10;
+    /** A join code the SMS gateway did not take at once is sent once more. */
+    private static final int SMS_RETRIES = 1;
     /** "Charge at port N" requests a member may make per minute. */
     private static final int CHARGE_STARTS_PER_MEMBER_PER_MINUTE = 6;
     /** Feedback a client address may send per minute (riders behind one carrier NAT share an address). */
@@ -266,7 +274,8 @@ public final class HubApp {
                 new BackupRoutes(vertx, db, config.dataDir(), config.dbUrl().isEmpty(), auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies, audit),
                 new MemberRoutes(members, auth, replies, metrics, config.provisionAttemptsPerMinute(),
-                        m -> revocations.pushToConnected()),
+                        m -> revocations.pushToConnected())
+                        .joining(config.joining().policy(), new JoinCodes(db), smsGateway()),
                 new EntryRoutes(entryKeys, EntryRoutes.unlocks(stations, commands, mqtt::isConnected, metrics,
                         ENTRIES_PER_MEMBER_PER_MINUTE), memberLogin, replies),
                 new RiderChargingRoutes(RiderChargingRoutes.starts(stations, commands, mqtt::isConnected, metrics,
@@ -302,6 +311,17 @@ public final class HubApp {
         }
         this.passKeys = passKeys;
         return started.compose(v -> http.start()).compose(v -> startKeyRotation(passKeys, desiredConfig));
+    }
+
+    /** The SMS gateway for one-time join codes (join-policy sms); one that refuses every message otherwise. */
+    private SmsGateway smsGateway() {
+        JoinSettings j = config.joining();
+        if (j.policy() != JoinPolicy.SMS) {
+            return (to, text) -> Future.failedFuture(new SmsGateway.Failed("no SMS gateway (join-policy is "
+                    + j.policy().setting() + ")"));
+        }
+        return new HttpWebhookSmsGateway(vertx, URI.create(j.smsGatewayUrl()), j.smsGatewaySecret().orElseThrow(),
+                Duration.ofMillis(j.smsGatewayTimeoutMs()), SMS_RETRIES, metrics);
     }
 
     /**

@@ -6,6 +6,8 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.auth.Passwords;
 import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.http.IpRanges;
+import org.yizhan.hub.members.JoinPolicy;
+import org.yizhan.hub.members.JoinSettings;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
@@ -74,7 +76,9 @@ public record HubConfig(
         Optional<String> mqttBrokerHookToken,
         // logins: staff password hashing, member tokens
         int passwordIterations,
-        int memberTokenDays) {
+        int memberTokenDays,
+        // joining: policy and SMS gateway
+        JoinSettings joining) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -91,7 +95,9 @@ public record HubConfig(
             "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
             "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token",
             // logins: staff password hashing, member tokens
-            "password-iterations", "member-token-days");
+            "password-iterations", "member-token-days",
+            // joining: policy and the SMS gateway's webhook for one-time codes
+            "join-policy", "sms-gateway-url", "sms-gateway-secret", "sms-gateway-timeout-ms");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -132,7 +138,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180);
+                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open());
     }
 
     /**
@@ -225,7 +231,8 @@ public record HubConfig(
                 bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec()),
                 metricsToken(s, "mqtt-broker-hook-token"),
                 num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
-                num(s, "member-token-days", d.memberTokenDays(), 1, 3650)).checkBroker().checkTls();
+                num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
+                joining(s)).checkBroker().checkTls();
     }
 
     /**
@@ -440,6 +447,53 @@ public record HubConfig(
         return Optional.of(v);
     }
 
+    /**
+     * {@code join-policy} open (default), approval or sms; sms needs {@code sms-gateway-url} (http or https) and
+     * {@code sms-gateway-secret}, which the other policies refuse rather than silently ignore.
+     */
+    private static JoinSettings joining(JsonObject s) {
+        String name = str(s, "join-policy", JoinPolicy.OPEN.setting()).trim();
+        JoinPolicy policy = JoinPolicy.of(name).orElseThrow(() -> new IllegalArgumentException("join-policy ("
+                + envName("join-policy") + "): '" + shorten(name) + "' must be open (riders join at once, "
+                + "unverified), approval (an operator approves each join) or sms (a one-time code to the phone)"));
+        String url = str(s, "sms-gateway-url", "").trim();
+        Optional<String> secret = metricsToken(s, "sms-gateway-secret");
+        int timeout = num(s, "sms-gateway-timeout-ms", JoinSettings.DEFAULT_TIMEOUT_MS, 100, 60_000);
+        List<String> missing = new ArrayList<>();
+        List<String> unused = new ArrayList<>();
+        boolean sms = policy == JoinPolicy.SMS;
+        sort(!url.isEmpty(), sms, "sms-gateway-url", missing, unused);
+        sort(secret.isPresent(), sms, "sms-gateway-secret", missing, unused);
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("join-policy=sms needs " + withEnv(missing) + " (the SMS gateway's "
+                    + "webhook URL, such as https://sms.union.example/send, and the secret it expects as a bearer token)");
+        }
+        if (!unused.isEmpty()) {
+            throw new IllegalArgumentException(withEnv(unused) + " not used with join-policy=" + name
+                    + " (set join-policy to sms)");
+        }
+        if (sms) {
+            String why = null;
+            try {
+                URI u = new URI(url);
+                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+                if (!scheme.equals("http") && !scheme.equals("https")) {
+                    why = "must start with http:// or https://";
+                } else if (u.getHost() == null) {
+                    why = "needs a host name";
+                } else if (u.getRawUserInfo() != null) {
+                    why = "may not hold a user name or password (give the secret in sms-gateway-secret)";
+                }
+            } catch (URISyntaxException e) {
+                why = "is not a URL (" + e.getReason() + ")";
+            }
+            if (why != null) {
+                throw new IllegalArgumentException("sms-gateway-url (" + envName("sms-gateway-url") + "): " + why);
+            }
+        }
+        return new JoinSettings(policy, url, secret, timeout);
+    }
+
     /** How often the pass signing key is replaced. */
     public long passKeyRotationMillis() {
         return passKeyRotationDays * 86_400_000L;
@@ -621,7 +675,9 @@ public record HubConfig(
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
                 mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
-                passwordIterations, memberTokenDays);
+                passwordIterations, memberTokenDays,
+                joining.policy().setting(), joining.smsGatewayUrl(), joining.smsGatewaySecret().orElse(""),
+                joining.smsGatewayTimeoutMs());
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -664,6 +720,6 @@ public record HubConfig(
                 + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("")
                 + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "")
                 + ", loginFreeFailures=" + loginFreeFailures + ", passwordIterations=" + passwordIterations
-                + ", memberTokenDays=" + memberTokenDays + "]";
+                + ", memberTokenDays=" + memberTokenDays + ", joinPolicy=" + joining + "]";
     }
 }

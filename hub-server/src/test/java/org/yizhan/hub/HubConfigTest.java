@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yizhan.hub.http.HttpApi;
+import org.yizhan.hub.members.JoinPolicy;
 import org.yizhan.protocol.Limits;
 
 import java.nio.file.Files;
@@ -115,6 +116,31 @@ class HubConfigTest {
     }
 
     @Test
+    void joinPolicyIsOpenByDefaultAndSmsNeedsItsGatewayAndNothingElseTakesOne() throws Exception {
+        assertThat(HubConfig.load(Optional.empty(), Map.of()).joining().policy()).isEqualTo(JoinPolicy.OPEN);
+        HubConfig sms = HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "sms",
+                "YIZHAN_SMS_GATEWAY_URL", "https://sms.union.example/send",
+                "YIZHAN_SMS_GATEWAY_SECRET", "a-secret-of-enough-length"));
+        assertThat(sms.joining().policy()).isEqualTo(JoinPolicy.SMS);
+        assertThat(sms.joining().smsGatewayTimeoutMs()).isEqualTo(5000);
+        assertThat(sms.toString()).contains("join").doesNotContain("a-secret-of-enough-length");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "invite")))
+                .hasMessageContaining("join-policy").hasMessageContaining("must be open").hasMessageContaining("approval")
+                .hasMessageContaining("sms");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "sms")))
+                .hasMessageContaining("sms-gateway-url").hasMessageContaining("sms-gateway-secret");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "approval",
+                "YIZHAN_SMS_GATEWAY_URL", "https://sms.union.example/send")))
+                .hasMessageContaining("sms-gateway-url").hasMessageContaining("not used with join-policy=approval");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "sms",
+                "YIZHAN_SMS_GATEWAY_URL", "ftp://sms.union.example", "YIZHAN_SMS_GATEWAY_SECRET", "a-secret-of-enough-length")))
+                .hasMessageContaining("sms-gateway-url").hasMessageContaining("http");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_JOIN_POLICY", "sms",
+                "YIZHAN_SMS_GATEWAY_URL", "https://sms.union.example", "YIZHAN_SMS_GATEWAY_SECRET", "short")))
+                .hasMessageContaining("sms-gateway-secret");
+    }
+
+    @Test
     void theExampleFileListsEverySettingAndLoads() throws Exception {
         Path example = Path.of("..", "deploy", "config", "hub.example.json");
         HubConfig c = HubConfig.load(Optional.of(example), Map.of());
@@ -123,7 +149,10 @@ class HubConfigTest {
                 "\"metrics-allow\"", "\"pass-key-rotation-days\"", "\"mqtt-mode\"", "\"mqtt-broker-url\"",
                 "\"mqtt-broker-username\"", "\"mqtt-broker-password\"", "\"mqtt-broker-ca\"", "\"mqtt-shared-group\"",
                 "\"mqtt-broker-dynsec\"", "\"mqtt-broker-hook-token\"", "\"login-free-failures\"",
-                "\"password-iterations\"", "\"member-token-days\"");
+                "\"password-iterations\"", "\"member-token-days\"", "\"join-policy\"", "\"sms-gateway-url\"",
+                "\"sms-gateway-secret\"", "\"sms-gateway-timeout-ms\"");
+        assertThat(c.joining().policy()).as("the example ships what a union should run without a gateway")
+                .isEqualTo(JoinPolicy.APPROVAL);
         assertThat(c.loginFreeFailures()).isEqualTo(5);
         assertThat(c.passwordIterations()).isEqualTo(600_000);
         assertThat(c.memberTokenDays()).isEqualTo(180);

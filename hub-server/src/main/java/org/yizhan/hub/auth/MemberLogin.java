@@ -30,8 +30,20 @@ public final class MemberLogin {
         this.replies = replies;
     }
 
-    /** Lets a request through with a valid member token; 401 otherwise. {@link #member} then gives the member. */
+    /**
+     * Lets a request through with a valid member token of an active member; 401 without one, 403
+     * {@code member-pending} while the membership waits for approval. {@link #member} then gives the member.
+     */
     public Handler<RoutingContext> require() {
+        return require(true);
+    }
+
+    /** As {@link #require()}, but lets pending members through too (their own status and tokens). */
+    public Handler<RoutingContext> requireAnyStatus() {
+        return require(false);
+    }
+
+    private Handler<RoutingContext> require(boolean active) {
         return ctx -> {
             Optional<String> token = Authenticator.bearer(ctx);
             if (token.isEmpty() || !token.get().startsWith(PREFIX) || token.get().length() > MAX_TOKEN_CHARS) {
@@ -43,6 +55,8 @@ public final class MemberLogin {
                     replies.fail(ctx, ar.cause());
                 } else if (ar.result().isEmpty()) {
                     replies.error(ctx, ApiException.of(401, "invalid-token", "This member token is not known"));
+                } else if (active && !ar.result().get().active()) {
+                    replies.error(ctx, notActive(ar.result().get()));
                 } else {
                     ctx.put(MEMBER_KEY, ar.result().get());
                     ctx.next();
@@ -73,8 +87,16 @@ public final class MemberLogin {
         if (token.length() > MAX_TOKEN_CHARS) {
             return Future.failedFuture(ApiException.of(401, "invalid-token", "This member token is not known"));
         }
-        return members.byToken(token).compose(m -> m.isPresent() ? Future.succeededFuture(m)
-                : Future.failedFuture(ApiException.of(401, "invalid-token",
-                "This member token is not known; send the feedback without it")));
+        return members.byToken(token).compose(m -> m.isEmpty() ? Future.failedFuture(ApiException.of(401,
+                "invalid-token", "This member token is not known; send the feedback without it"))
+                : m.get().active() ? Future.succeededFuture(m) : Future.failedFuture(notActive(m.get())));
+    }
+
+    /** 403 for a member token whose membership is not active (pending approval: tokens of others end). */
+    public static ApiException notActive(Member m) {
+        return m.pending() ? ApiException.of(403, "member-pending", "Your membership waits for the union staff to "
+                + "approve it; no pass or entry until then. 入会申请审核中。")
+                : ApiException.of(403, "member-" + m.status(), "This membership is " + m.status()
+                + "; please contact the union staff");
     }
 }

@@ -17,6 +17,8 @@ import org.yizhan.hub.metrics.HubMetrics;
 /**
  * A member's own tokens, with the member token:
  * <ul>
+ * <li>{@code GET /api/v1/members/me} → {@code {"member":{"id","pseudonym","name","occupation","status"}}}: the
+ * membership and its status ({@code active} or {@code pending}, waiting for approval);</li>
  * <li>{@code GET /api/v1/members/me/tokens} → {@code {"tokens":[{"issuedAt","expiresAt","current"}]}}: the phones
  * signed in;</li>
  * <li>{@code POST /api/v1/members/me/token} → {@code {"memberToken","memberTokenExpiresAt"}}: a new token with a fresh
@@ -25,6 +27,7 @@ import org.yizhan.hub.metrics.HubMetrics;
  * <li>{@code POST /api/v1/members/me/sign-out-others} → {@code {"ended":n}}: ends every other token of the member
  * (a lost phone).</li>
  * </ul>
+ * These work while the membership waits for approval too.
  */
 public final class MemberTokenRoutes implements HubFeature {
 
@@ -42,10 +45,13 @@ public final class MemberTokenRoutes implements HubFeature {
 
     @Override
     public void mount(Router router) {
-        router.get("/api/v1/members/me/tokens").handler(memberLogin.require()).handler(replies.json(this::list));
-        router.post("/api/v1/members/me/token").handler(memberLogin.require()).handler(replies.json(this::renew));
-        router.post("/api/v1/members/me/sign-out").handler(memberLogin.require()).handler(replies.json(this::signOut));
-        router.post("/api/v1/members/me/sign-out-others").handler(memberLogin.require())
+        router.get("/api/v1/members/me").handler(memberLogin.requireAnyStatus()).handler(replies.json(ctx ->
+                Future.succeededFuture(Reply.ok(new JsonObject().put("member", MemberLogin.member(ctx).publicJson()
+                        .put("status", MemberLogin.member(ctx).status()))))));
+        router.get("/api/v1/members/me/tokens").handler(memberLogin.requireAnyStatus()).handler(replies.json(this::list));
+        router.post("/api/v1/members/me/token").handler(memberLogin.requireAnyStatus()).handler(replies.json(this::renew));
+        router.post("/api/v1/members/me/sign-out").handler(memberLogin.requireAnyStatus()).handler(replies.json(this::signOut));
+        router.post("/api/v1/members/me/sign-out-others").handler(memberLogin.requireAnyStatus())
                 .handler(replies.json(this::signOutOthers));
     }
 

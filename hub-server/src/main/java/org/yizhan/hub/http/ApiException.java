@@ -45,6 +45,11 @@ public final class ApiException extends RuntimeException {
                 "Too many attempts; try again in " + retryAfterSeconds + " s", Optional.empty(), retryAfterSeconds);
     }
 
+    /** 429 with its own code and message, and when to try again. */
+    public static ApiException tooManyRequests(String code, String message, long retryAfterSeconds) {
+        return new ApiException(429, code, message, Optional.empty(), retryAfterSeconds);
+    }
+
     public int status() {
         return status;
     }

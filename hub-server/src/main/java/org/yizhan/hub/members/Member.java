@@ -15,9 +15,22 @@ public record Member(String id, String pseudonym, String name, String phone, Str
             "other");
     public static final String ACTIVE = "active";
     public static final String SUSPENDED = "suspended";
+    /** Joined under join-policy approval (or with a phone another membership holds): no pass, no entry yet. */
+    public static final String PENDING = "pending";
+    /** An operator turned the application down; the phone number is free again. */
+    public static final String REJECTED = "rejected";
+    public static final List<String> STATUSES = List.of(ACTIVE, PENDING, SUSPENDED, REJECTED);
 
     public boolean suspended() {
         return SUSPENDED.equals(status);
+    }
+
+    public boolean active() {
+        return ACTIVE.equals(status);
+    }
+
+    public boolean pending() {
+        return PENDING.equals(status);
     }
 
     /** {@code 138****5678}. */

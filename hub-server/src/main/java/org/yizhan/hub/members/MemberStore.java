@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import org.yizhan.access.RiderPass;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.db.Rows;
+import org.yizhan.hub.db.Secrets;
 import org.yizhan.protocol.Ulid;
 
 import java.nio.charset.StandardCharsets;
@@ -67,43 +68,72 @@ public final class MemberStore {
         this.tokenLifetimeMs = tokenLifetime.toMillis();
     }
 
-    /** Empty when a member with this phone number exists already. */
+    /**
+     * A member created by staff, active at once; empty when a membership holds this phone number already.
+     * {@code phone} is normalised ({@link Phones}).
+     */
     public Future<Optional<Created>> create(String name, String phone, String occupation, String createdBy) {
-        long now = System.currentTimeMillis();
-        String id = Ulid.next(now);
-        String pseudonym = RiderPass.pseudonym(RiderPass.newMemberId(RANDOM));
         return db.tx(c -> {
-            try (PreparedStatement q = c.prepareStatement("SELECT 1 FROM members WHERE phone = ?")) {
-                q.setString(1, phone);
-                try (ResultSet rs = q.executeQuery()) {
-                    if (rs.next()) {
-                        return Optional.empty();
-                    }
-                }
+            if (phoneHeld(c, phone)) {
+                return Optional.<Created>empty();
             }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO members (id, pseudonym, name, phone, occupation, "
-                    + "status, status_changed_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, id);
-                ps.setString(2, pseudonym);
-                ps.setString(3, name);
-                ps.setString(4, phone);
-                ps.setString(5, occupation);
-                ps.setString(6, Member.ACTIVE);
-                ps.setLong(7, now);
-                ps.setLong(8, now);
-                ps.setString(9, createdBy);
-                ps.executeUpdate();
-            }
-            return Optional.of(new Created(new Member(id, pseudonym, name, phone, occupation, Member.ACTIVE, now, now),
-                    insertToken(c, id, now)));
+            return Optional.of(insert(c, name, phone, occupation, createdBy, Member.ACTIVE, true));
         });
     }
 
-    /** A new token for the member (another phone); empty when there is no such member or it is suspended. */
+    /**
+     * A rider's own join: a membership of {@code status} (active under join-policy open, pending under approval)
+     * holding the phone number; when another membership holds the number, a pending application that does not
+     * (operators see it flagged, and may approve it once the other ends). Both come with a member token, so that the
+     * answer is the same whoever holds the number.
+     */
+    public Future<Created> apply(String name, String phone, String occupation, String createdBy, String status) {
+        return db.tx(c -> phoneHeld(c, phone) ? insert(c, name, phone, occupation, createdBy, Member.PENDING, false)
+                        : insert(c, name, phone, occupation, createdBy, status, true))
+                // another join for the number committed in between: this one is the second
+                .recover(e -> Secrets.isUniqueViolation(e)
+                        ? db.tx(c -> insert(c, name, phone, occupation, createdBy, Member.PENDING, false))
+                        : Future.failedFuture(e));
+    }
+
+    /**
+     * A join whose phone number was proven by a one-time code: a new token for the membership that holds the number
+     * (the rider signs in on this phone), or a new active membership; empty when the membership holding the number is
+     * suspended.
+     */
+    public Future<Optional<Created>> joinVerified(String name, String phone, String occupation) {
+        return db.tx(c -> {
+            Optional<Member> holder = one(c, "SELECT " + COLUMNS + " FROM members WHERE active_phone = ?", phone);
+            if (holder.isPresent()) {
+                return holder.get().suspended() ? Optional.<Created>empty()
+                        : Optional.of(new Created(holder.get(), insertToken(c, holder.get().id(),
+                        System.currentTimeMillis())));
+            }
+            return Optional.of(insert(c, name, phone, occupation, "sms", Member.ACTIVE, true));
+        });
+    }
+
+    private static boolean phoneHeld(Connection c, String phone) throws SQLException {
+        return Rows.any(c, "SELECT 1 FROM members WHERE active_phone = ?", phone);
+    }
+
+    private Created insert(Connection c, String name, String phone, String occupation, String createdBy, String status,
+                           boolean holdPhone) throws SQLException {
+        long now = System.currentTimeMillis();
+        String id = Ulid.next(now);
+        String pseudonym = RiderPass.pseudonym(RiderPass.newMemberId(RANDOM));
+        Rows.update(c, "INSERT INTO members (id, pseudonym, name, phone, active_phone, occupation, status, "
+                        + "status_changed_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, pseudonym, name, phone, holdPhone ? phone : null, occupation, status, now, now, createdBy);
+        return new Created(new Member(id, pseudonym, name, phone, occupation, status, now, now),
+                insertToken(c, id, now));
+    }
+
+    /** A new token for the member (another phone); empty when there is no such member or it is neither active nor pending. */
     public Future<Optional<IssuedToken>> issueToken(String memberId) {
         return db.tx(c -> {
             Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", memberId);
-            if (m.isEmpty() || m.get().suspended()) {
+            if (m.isEmpty() || !(m.get().active() || m.get().pending())) {
                 return Optional.empty();
             }
             long now = System.currentTimeMillis();
@@ -170,25 +200,81 @@ public final class MemberStore {
                 tokenHash(token)));
     }
 
+    /** What a status change led to. */
+    public sealed interface Change permits Changed, NotFound, Refused, PhoneInUse {
+    }
+
+    /** The member as it is now; {@code changed} false when it had the status already. */
+    public record Changed(Member member, boolean changed) implements Change {
+    }
+
+    public record NotFound() implements Change {
+    }
+
+    /** The change does not apply to a member in this status (such as resuming a pending one). */
+    public record Refused(Member member) implements Change {
+    }
+
+    /** Approving would give the phone number a second membership. */
+    public record PhoneInUse(Member member) implements Change {
+    }
+
     /**
-     * Sets the status; empty when there is no such member, else the member as it is now. Suspending ends every
-     * token. A change raises the revocation list's version by one and marks the member with it; the version row
-     * stays locked until the change commits, so changes take their versions in commit order.
+     * Changes the status {@code from} one {@code to} another: suspend (active → suspended), resume (suspended →
+     * active), approve (pending → active, taking the phone number), reject (pending → rejected, freeing it). A member
+     * in another status is refused, one already in {@code to} left as it is. Every token ends when the member stops
+     * being active. A change raises the revocation list's version by one and marks the member with it;
+     * the version row stays locked until the change commits, so changes take their versions in commit order.
      */
-    public Future<Optional<Member>> setStatus(String id, String status) {
-        return db.tx(c -> {
+    public Future<Change> setStatus(String id, String from, String status) {
+        return db.<Change>tx(c -> {
             Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
-            if (m.isEmpty() || m.get().status().equals(status)) {
-                return m;
+            if (m.isEmpty()) {
+                return new NotFound();
+            }
+            Member member = m.get();
+            if (member.status().equals(status)) {
+                return new Changed(member, false);
+            }
+            if (!member.status().equals(from)) {
+                return new Refused(member);
+            }
+            if (member.pending() && status.equals(Member.ACTIVE) && Rows.any(c,
+                    "SELECT 1 FROM members WHERE active_phone = ? AND id <> ?", member.phone(), id)) {
+                return new PhoneInUse(member);
             }
             long version = nextRevocationVersion(c);
-            Rows.update(c, "UPDATE members SET status = ?, status_changed_at = ?, revocation_version = ? WHERE id = ?",
-                    status, System.currentTimeMillis(), version, id);
-            if (Member.SUSPENDED.equals(status)) {
+            long at = System.currentTimeMillis();
+            if (status.equals(Member.REJECTED)) {
+                Rows.update(c, "UPDATE members SET status = ?, status_changed_at = ?, revocation_version = ?, "
+                        + "active_phone = NULL WHERE id = ?", status, at, version, id);
+            } else {
+                Rows.update(c, "UPDATE members SET status = ?, status_changed_at = ?, revocation_version = ?, "
+                        + "active_phone = phone WHERE id = ?", status, at, version, id);
+            }
+            if (!status.equals(Member.ACTIVE)) {
                 Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ?", id);
             }
-            return one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
-        });
+            return new Changed(one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id).orElseThrow(), true);
+        }).recover(e -> Secrets.isUniqueViolation(e)
+                ? get(id).map(m -> new PhoneInUse(m.orElseThrow()))
+                : Future.failedFuture(e));
+    }
+
+    /** A member as operators list them: whether another membership holds the member's phone number. */
+    public record Listed(Member member, boolean phoneInUse) {
+    }
+
+    /** Members of a status (all when empty), newest first, at most {@code limit}. */
+    public Future<List<Listed>> list(Optional<String> status, int limit) {
+        String cols = prefixed("m") + ", CASE WHEN m.active_phone IS NULL AND EXISTS (SELECT 1 FROM members o "
+                + "WHERE o.active_phone = m.phone) THEN 1 ELSE 0 END";
+        String where = status.isPresent() ? " WHERE m.status = ?" : "";
+        Object[] args = status.isPresent() ? new Object[]{status.get(), limit} : new Object[]{limit};
+        return db.call(c -> Rows.list(c, "SELECT " + cols + " FROM members m" + where
+                        + " ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+                rs -> new Listed(new Member(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8)), rs.getInt(9) == 1), args));
     }
 
     /** Raises the revocation list's version by one, locking it until the transaction ends; the new version. */

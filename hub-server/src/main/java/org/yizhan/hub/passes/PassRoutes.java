@@ -35,9 +35,10 @@ import java.util.Optional;
  * The rider pass: {@code GET /api/v1/members/me/pass} (member token) and {@code GET /api/v1/members/{id}/pass}
  * (operator+) answer {@code {"pass","expiresAt","kid","member"}}, or with {@code ?format=png} the pass as a
  * QR code PNG (about 300 px, error correction M, a quiet zone of 4 modules). A suspended member gets 403
- * {@code member-suspended}. {@code GET /api/v1/pass-keys} (anyone) lists the public keys stations check
- * passes with. Staff fetching a member's pass is audited as {@code member.pass} before the pass is sent (never the
- * pass itself); when the audit entry cannot be written the answer is 503 and no pass leaves the hub.
+ * {@code member-suspended}, one waiting for approval 403 {@code member-pending}. {@code GET /api/v1/pass-keys}
+ * (anyone) lists the public keys stations check passes with. Staff fetching a member's pass is audited as
+ * {@code member.pass} before the pass is sent (never the pass itself); when the audit entry cannot be written the
+ * answer is 503 and no pass leaves the hub.
  */
 public final class PassRoutes implements HubFeature {
 
@@ -103,6 +104,10 @@ public final class PassRoutes implements HubFeature {
         if (m.suspended()) {
             failed(ctx, entry, ApiException.of(403, "member-suspended",
                     "This membership is suspended; no pass is issued. Please contact the union staff"));
+            return;
+        }
+        if (!m.active()) {
+            failed(ctx, entry, MemberLogin.notActive(m));
             return;
         }
         List<String> format = ctx.queryParam("format");
