@@ -74,7 +74,9 @@ public record HubConfig(
         Optional<String> mqttBrokerHookToken,
         // logins: staff password hashing, member tokens
         int passwordIterations,
-        int memberTokenDays) {
+        int memberTokenDays,
+        // the key that seals face templates at rest; empty: beside the data directory, never in it
+        String faceKeyFile) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -91,7 +93,9 @@ public record HubConfig(
             "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
             "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token",
             // logins: staff password hashing, member tokens
-            "password-iterations", "member-token-days");
+            "password-iterations", "member-token-days",
+            // face templates at rest
+            "face-key-file");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -132,7 +136,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180);
+                Passwords.OWASP_ITERATIONS, 180, "");
     }
 
     /**
@@ -222,7 +226,8 @@ public record HubConfig(
                 bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec()),
                 metricsToken(s, "mqtt-broker-hook-token"),
                 num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
-                num(s, "member-token-days", d.memberTokenDays(), 1, 3650)).checkBroker().checkTls();
+                num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
+                str(s, "face-key-file", "").trim()).checkBroker().checkTls();
     }
 
     /**
@@ -618,7 +623,7 @@ public record HubConfig(
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
                 mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
-                passwordIterations, memberTokenDays);
+                passwordIterations, memberTokenDays, faceKeyFile);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
