@@ -45,8 +45,8 @@ public final class FaceEnrolments implements EventEffects, HubFeature {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(FaceEnrolments.class);
-    /** Passes are signed for 30-second slots of the hub's clock; a little room for a phone's early slot. */
-    static final long CLOCK_SLACK_MILLIS = 60_000;
+    /** Passes are signed for the current 30-second slot of the hub's clock; a little room for hubs whose clocks differ. */
+    static final long CLOCK_SLACK_MILLIS = 5_000;
 
     private final Supplier<List<StationConfig.HubKey>> passKeys;
     private final HubMetrics metrics;
