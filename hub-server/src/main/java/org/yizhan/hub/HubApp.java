@@ -40,8 +40,11 @@ import org.yizhan.hub.events.EventRoutes;
 import org.yizhan.hub.events.EventStore;
 import org.yizhan.hub.face.FaceConsentCatchUp;
 import org.yizhan.hub.face.FaceConsentStore;
+import org.yizhan.hub.face.FaceEnrolments;
 import org.yizhan.hub.face.FaceFanout;
 import org.yizhan.hub.face.FaceRoutes;
+import org.yizhan.hub.face.TemplateKey;
+import org.yizhan.hub.face.TemplatesAtRest;
 import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.feedback.FeedbackRoutes;
@@ -182,9 +185,11 @@ public final class HubApp {
                     UserStore users = new UserStore(db, hashing, config.passwordIterations());
                     Secrets secrets = new Secrets(db);
                     // created once in the registry, so every hub on it signs and checks with the same keys
-                    return Future.all(Tokens.load(vertx, secrets, dataDir), ProfilePorts.load(vertx),
+                    Path faceKeyFile = TemplateKey.locate(config.faceKeyFile(), dataDir, System.getenv());
+                    return Future.all(List.of(Tokens.load(vertx, secrets, dataDir), ProfilePorts.load(vertx),
                             users.ensureAdmin(config.adminPassword()), PassKeyring.load(db, dataDir),
-                            EntryKeys.load(secrets, dataDir)).compose(all -> {
+                            EntryKeys.load(secrets, dataDir),
+                            vertx.executeBlocking(() -> TemplateKey.loadOrCreate(faceKeyFile), false))).compose(all -> {
                         Optional<String> generated = all.resultAt(2);
                         Future<Void> handedOver = generated.isEmpty() ? Future.succeededFuture()
                                 : vertx.executeBlocking(() -> {
@@ -192,8 +197,9 @@ public final class HubApp {
                                             AdminPasswordFile.write(dataDir, generated.get()));
                                     return null;
                                 }, false);
+                        LOG.info("Face templates at rest are sealed with the key in {}", faceKeyFile);
                         return handedOver.compose(v -> startServers(users, all.resultAt(0), all.resultAt(1),
-                                all.resultAt(3), all.resultAt(4)));
+                                all.resultAt(3), all.resultAt(4), all.resultAt(5)));
                     });
                 })
                 .compose(v -> config.demoStations() > 0
@@ -212,7 +218,7 @@ public final class HubApp {
     }
 
     private Future<Void> startServers(UserStore users, Tokens tokens, Map<String, Integer> portsPerProfile,
-                                      PassKeyring passKeys, EntryKeys entryKeys) {
+                                      PassKeyring passKeys, EntryKeys entryKeys, TemplateKey faceKey) {
         EventStore events = new EventStore(db);
         AlertStore alerts = new AlertStore(db);
         DeadLetterStore deadLetters = new DeadLetterStore(db);
@@ -247,7 +253,8 @@ public final class HubApp {
         MemberStore members = new MemberStore(db, Duration.ofDays(config.memberTokenDays()));
         MemberLogin memberLogin = new MemberLogin(members, replies);
         RevocationSync revocations = new RevocationSync(vertx, db, members, stations, commands, mqtt::isConnected);
-        FaceConsentStore faceConsents = new FaceConsentStore(db);
+        FaceEnrolments faceEnrolments = new FaceEnrolments(passKeys::published, metrics);
+        FaceConsentStore faceConsents = new FaceConsentStore(db, faceKey, faceEnrolments);
         features = List.of(
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
                 new AuditRoutes(audit, auth),
@@ -290,6 +297,8 @@ public final class HubApp {
                 new EventAlerts(db),
                 revocations,
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
+                faceEnrolments,
+                new TemplatesAtRest(faceConsents),
                 new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit));
         if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
             List<HubFeature> withHooks = new java.util.ArrayList<>(features);

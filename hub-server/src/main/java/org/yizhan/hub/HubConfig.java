@@ -78,7 +78,9 @@ public record HubConfig(
         int passwordIterations,
         int memberTokenDays,
         // joining: policy and SMS gateway
-        JoinSettings joining) {
+        JoinSettings joining,
+        // the key that seals face templates at rest; empty: beside the data directory, never in it
+        String faceKeyFile) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -97,7 +99,9 @@ public record HubConfig(
             // logins: staff password hashing, member tokens
             "password-iterations", "member-token-days",
             // joining: policy and the SMS gateway's webhook for one-time codes
-            "join-policy", "sms-gateway-url", "sms-gateway-secret", "sms-gateway-timeout-ms");
+            "join-policy", "sms-gateway-url", "sms-gateway-secret", "sms-gateway-timeout-ms",
+            // face templates at rest
+            "face-key-file");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -138,7 +142,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open());
+                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "");
     }
 
     /**
@@ -232,7 +236,8 @@ public record HubConfig(
                 metricsToken(s, "mqtt-broker-hook-token"),
                 num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
                 num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
-                joining(s)).checkBroker().checkTls();
+                joining(s),
+                str(s, "face-key-file", "").trim()).checkBroker().checkTls();
     }
 
     /**
@@ -677,7 +682,7 @@ public record HubConfig(
                 mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
                 passwordIterations, memberTokenDays,
                 joining.policy().setting(), joining.smsGatewayUrl(), joining.smsGatewaySecret().orElse(""),
-                joining.smsGatewayTimeoutMs());
+                joining.smsGatewayTimeoutMs(), faceKeyFile);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));

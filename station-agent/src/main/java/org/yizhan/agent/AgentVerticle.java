@@ -182,7 +182,7 @@ final class AgentVerticle extends VerticleBase {
                 () -> occupancy.count() >= occupancy.capacity(),
                 method -> door.unlock(door.defaultUnlockSeconds(), method), clock);
         ChargeByPass chargeByPass = new ChargeByPass(access, chargers, uplink, System::currentTimeMillis);
-        FaceAccess face = new FaceAccess(vertx, stateDir, config, access, System::currentTimeMillis);
+        FaceAccess face = new FaceAccess(vertx, stateDir, config, access, uplink, System::currentTimeMillis);
         CameraEnrolment enrolment = new CameraEnrolment(face, ENROL_FRAME_GAP_MS, System::currentTimeMillis);
         CameraFeature camera = new CameraFeature(vertx, access, chargeByPass, enrolment, face::offer,
                 cameraDevice(), simulate);

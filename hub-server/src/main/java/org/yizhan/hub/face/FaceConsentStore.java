@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.commands.CommandStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.Ulid;
 
@@ -17,7 +18,7 @@ import java.util.Optional;
 
 /**
  * Members' face consent in the registry ({@code face_consents}) and the templates stations sent with sync
- * consent ({@code face_templates}). Every change gets a {@code changedAt} strictly after the member's last one,
+ * consent ({@code face_templates}), sealed with the hub's {@link TemplateKey} and opened only to pass them on. Every change gets a {@code changedAt} strictly after the member's last one,
  * so stations can tell the newer state from a late older one.
  */
 public final class FaceConsentStore {
@@ -44,9 +45,13 @@ public final class FaceConsentStore {
             + "c.sync_allowed, c.text_version, c.changed_at FROM face_consents c JOIN members m ON m.id = c.member_id ";
 
     private final Database db;
+    private final TemplateKey key;
+    private final FaceEnrolments enrolments;
 
-    public FaceConsentStore(Database db) {
+    public FaceConsentStore(Database db, TemplateKey key, FaceEnrolments enrolments) {
         this.db = db;
+        this.key = key;
+        this.enrolments = enrolments;
     }
 
     public Future<Optional<Consent>> get(String memberId) {
@@ -125,16 +130,35 @@ public final class FaceConsentStore {
                 ps.executeUpdate();
             }
             int deleted = deleteTemplates(c, memberId);
+            FaceEnrolments.forget(c, memberId);
             scrubSyncCommands(c, before.get().pseudonym());
             return Optional.of(new Withdrawn(one(c, memberId).orElseThrow(), deleted));
         });
     }
 
+    /** What became of a template a station sent. */
+    public sealed interface Upload {
+        /** Kept, sealed, under this id. */
+        record Stored(String id) implements Upload {
+        }
+
+        /** The member's consent with sync does not hold now: not kept. */
+        record NoSyncConsent() implements Upload {
+        }
+
+        /** The station never enrolled the member (or the enrolment went with a withdrawal): not kept. */
+        record NotEnrolled(Optional<FaceEnrolments.Outcome> proof) implements Upload {
+        }
+    }
+
     /**
-     * Keeps a template a station sent, if the member's consent with sync holds at this moment (checked in the
-     * same transaction); empty when it does not.
+     * Keeps a template a station sent, sealed, if the member's consent with sync holds at this moment and the
+     * station enrolled the member (checked in the same transaction). {@code proof} is the rider pass text the
+     * member showed to enrol, recorded as the enrolment if the station's {@code face.enrolled} event has not come
+     * yet.
      */
-    public Future<Optional<String>> addTemplate(String pseudonym, String stationId, int dims, byte[] template) {
+    public Future<Upload> addTemplate(String pseudonym, String stationId, int dims, byte[] template,
+                                      Optional<String> proof) {
         long now = System.currentTimeMillis();
         return db.tx(c -> {
             Optional<Consent> consent;
@@ -143,26 +167,75 @@ public final class FaceConsentStore {
                 consent = read(ps);
             }
             if (consent.isEmpty()) {
-                return Optional.<String>empty();
+                return new Upload.NoSyncConsent();
             }
             // a withdrawal or a denial running now either commits first (seen here) or waits for this insert
             lock(c, consent.get().memberId());
             consent = one(c, consent.get().memberId());
             if (consent.isEmpty() || !consent.get().given() || !consent.get().syncAllowed()) {
-                return Optional.<String>empty();
+                return new Upload.NoSyncConsent();
+            }
+            String memberId = consent.get().memberId();
+            Optional<FaceEnrolments.Outcome> proved = Optional.empty();
+            if (proof.isPresent()) {
+                proved = Optional.of(enrolments.record(c, stationId, pseudonym, proof.get(), now));
+            }
+            if (!FaceEnrolments.enrolled(c, memberId, stationId)) {
+                return new Upload.NotEnrolled(proved);
             }
             String id = Ulid.next(now);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO face_templates (id, member_id, station_id, dims, "
-                    + "template, created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                    + "sealed, key_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, id);
-                ps.setString(2, consent.get().memberId());
+                ps.setString(2, memberId);
                 ps.setString(3, stationId);
                 ps.setInt(4, dims);
-                ps.setBytes(5, template);
-                ps.setLong(6, now);
+                ps.setBytes(5, key.seal(template, id, memberId, stationId));
+                ps.setString(6, key.id());
+                ps.setLong(7, now);
                 ps.executeUpdate();
             }
-            return Optional.of(id);
+            return new Upload.Stored(id);
+        });
+    }
+
+    /** A stored template opened: only to pass it on to stations. Empty when there is no such row. */
+    public Future<Optional<byte[]>> openTemplate(String id) {
+        return db.call(c -> {
+            Optional<Object[]> row = Rows.one(c, "SELECT member_id, station_id, sealed, key_id, template "
+                    + "FROM face_templates WHERE id = ?", rs -> new Object[]{rs.getString(1), rs.getString(2),
+                    rs.getBytes(3), rs.getString(4), rs.getBytes(5)}, id);
+            if (row.isEmpty()) {
+                return Optional.<byte[]>empty();
+            }
+            Object[] r = row.get();
+            if (r[2] == null) {
+                // not sealed yet: a row from before V12 that the start-up pass has not reached
+                return Optional.of((byte[]) r[4]);
+            }
+            return Optional.of(key.open((byte[]) r[2], (String) r[3], id, (String) r[0], (String) r[1]));
+        });
+    }
+
+    /**
+     * Seals every template not sealed under the current key: plaintext rows from before V12 (their plaintext
+     * column is emptied) and rows sealed under the previous key. Completes with how many rows were sealed.
+     */
+    public Future<Integer> sealAtRest() {
+        return db.tx(c -> {
+            List<Object[]> rows = Rows.list(c, "SELECT id, member_id, station_id, template, sealed, key_id "
+                    + "FROM face_templates WHERE sealed IS NULL OR key_id IS NULL OR key_id <> ? FOR UPDATE",
+                    rs -> new Object[]{rs.getString(1), rs.getString(2), rs.getString(3), rs.getBytes(4),
+                            rs.getBytes(5), rs.getString(6)}, key.id());
+            int n = 0;
+            for (Object[] r : rows) {
+                String id = (String) r[0];
+                byte[] plain = r[4] == null ? (byte[]) r[3]
+                        : key.open((byte[]) r[4], (String) r[5], id, (String) r[1], (String) r[2]);
+                n += Rows.update(c, "UPDATE face_templates SET sealed = ?, key_id = ?, template = NULL WHERE id = ?",
+                        key.seal(plain, id, (String) r[1], (String) r[2]), key.id(), id);
+            }
+            return n;
         });
     }
 

@@ -37,10 +37,12 @@ import java.util.regex.Pattern;
  * {@code {"consent","stations","hubTemplatesDeleted"}}; 409 when consent was never given.</li>
  * </ul>
  * A station sends a template it enrolled, for a member who allows sync, to
- * {@code POST /api/v1/stations/{id}/face-templates} {@code {"member","dims","template"}} (HTTP Basic: station id
- * and its secret; template base64 of little-endian floats, at most {@value #MAX_TEMPLATE_BYTES} bytes) → 201;
- * the hub passes it to the other stations with {@code face.sync}. Without sync consent: 403
- * {@code no-sync-consent}, and the template is not kept.
+ * {@code POST /api/v1/stations/{id}/face-templates} {@code {"member","dims","template","enrolment":{"pass"}}}
+ * (HTTP Basic: station id and its secret; template base64 of little-endian floats, at most
+ * {@value #MAX_TEMPLATE_BYTES} bytes; {@code enrolment.pass} the rider pass the member showed to enrol, optional
+ * once the station's {@code face.enrolled} event has been recorded) → 201; the hub keeps it sealed and passes it
+ * to the other stations with {@code face.sync}. Without sync consent: 403 {@code no-sync-consent}; from a station
+ * that did not enrol the member: 403 {@code not-enrolled}. Neither is kept.
  */
 public final class FaceRoutes implements HubFeature {
 
@@ -177,15 +179,31 @@ public final class FaceRoutes implements HubFeature {
                     throw ApiException.badField("template", "holds a value that is not finite");
                 }
             }
-            return consents.addTemplate(member, stationId, dims, bytes).compose(id -> {
-                if (id.isEmpty()) {
+            Optional<String> proof = Optional.ofNullable(b.json().getValue("enrolment"))
+                    .map(e -> e instanceof JsonObject o ? o.getValue("pass") : null)
+                    .map(p -> p instanceof String t && t.length() <= RiderPass.TEXT_LENGTH ? t : "");
+            return consents.addTemplate(member, stationId, dims, bytes, proof).compose(upload -> {
+                if (upload instanceof FaceConsentStore.Upload.NoSyncConsent) {
                     metrics.counter("yizhan_face_template_rejects", "reason", "no-sync-consent");
+                    LOG.info("Face template for {} from {} refused: no sync consent", member, stationId);
                     return Future.failedFuture(ApiException.of(403, "no-sync-consent",
                             "This member has not allowed face templates to leave the station; it was not kept"));
                 }
-                JsonObject args = new JsonObject().put("member", member).put("dims", dims).put("template", b64);
-                return fanout.toAll(Command.FACE_SYNC, args, Optional.of(stationId))
-                        .map(n -> Reply.created(new JsonObject().put("id", id.get()).put("stations", n)));
+                if (upload instanceof FaceConsentStore.Upload.NotEnrolled refused) {
+                    metrics.counter("yizhan_face_template_rejects", "reason", "not-enrolled");
+                    LOG.warn("Face template for {} from {} refused: that station did not enrol the member{}", member,
+                            stationId, refused.proof().map(o -> " (enrolment proof: " + o.reason() + ")").orElse(""));
+                    return Future.failedFuture(ApiException.of(403, "not-enrolled",
+                            "A station may send only templates of members it enrolled itself; it was not kept"));
+                }
+                String id = ((FaceConsentStore.Upload.Stored) upload).id();
+                // what goes to the stations is the stored template, opened only for this
+                return consents.openTemplate(id).compose(opened -> {
+                    JsonObject args = new JsonObject().put("member", member).put("dims", dims)
+                            .put("template", Base64.getEncoder().encodeToString(opened.orElseThrow()));
+                    return fanout.toAll(Command.FACE_SYNC, args, Optional.of(stationId))
+                            .map(n -> Reply.created(new JsonObject().put("id", id).put("stations", n)));
+                });
             });
         });
     }

@@ -62,7 +62,7 @@ class MemberRevocationsTest {
 
         List<Future<?>> changes = new ArrayList<>();
         for (Member m : joined) {
-            changes.add(members.setStatus(m.id(), Member.SUSPENDED));
+            changes.add(members.setStatus(m.id(), Member.ACTIVE, Member.SUSPENDED));
         }
         await(Future.all(changes));
 
@@ -85,10 +85,10 @@ class MemberRevocationsTest {
         List<Member> joined = join(3);
         long start = await(members.revocations()).version();
         for (Member m : joined) {
-            await(members.setStatus(m.id(), Member.SUSPENDED));
+            await(members.setStatus(m.id(), Member.ACTIVE, Member.SUSPENDED));
         }
-        await(members.setStatus(joined.get(0).id(), Member.ACTIVE));
-        await(members.setStatus(joined.get(0).id(), Member.ACTIVE));
+        await(members.setStatus(joined.get(0).id(), Member.SUSPENDED, Member.ACTIVE));
+        await(members.setStatus(joined.get(0).id(), Member.SUSPENDED, Member.ACTIVE));
 
         MemberStore.RevocationDelta d = await(members.revocationsSince(start + 1, 100)).orElseThrow();
 

@@ -2,6 +2,7 @@ package org.yizhan.agent.face;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.agent.camera.LumaFrame;
@@ -9,7 +10,9 @@ import org.yizhan.agent.pass.AccessControl;
 import org.yizhan.agent.pass.AccessDecision;
 import org.yizhan.agent.pass.AccessStore;
 
+import org.yizhan.agent.uplink.EventSink;
 import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.EventType;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,6 +81,9 @@ public final class FaceAccess {
     private final FaceStore store;
     private final AccessControl access;
     private final Optional<TemplateUpload> upload;
+    private final EventSink events;
+    /** The pass the member showed to start the enrolment in progress: the hub's proof of where they enrolled. */
+    private String enrolPass = "";
     private final LongSupplier clock;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final Map<String, Long> held = new HashMap<>();
@@ -89,14 +95,16 @@ public final class FaceAccess {
     private int enrolSeq;
 
     /** Face access of the station whose state directory is {@code stateDir} ({@code face.json}, {@code face.db}). */
-    public FaceAccess(Vertx vertx, Path stateDir, StationConfig station, AccessControl access, LongSupplier clock) {
-        this(vertx, stateDir, new FaceStore(vertx, stateDir), access, Optional.of(new TemplateUpload(vertx, station)),
-                clock);
+    public FaceAccess(Vertx vertx, Path stateDir, StationConfig station, AccessControl access, EventSink events,
+                      LongSupplier clock) {
+        this(vertx, stateDir, new FaceStore(vertx, stateDir), access, events,
+                Optional.of(new TemplateUpload(vertx, station)), clock);
     }
 
-    public FaceAccess(Vertx vertx, Path stateDir, FaceStore store, AccessControl access,
+    public FaceAccess(Vertx vertx, Path stateDir, FaceStore store, AccessControl access, EventSink events,
                       Optional<TemplateUpload> upload, LongSupplier clock) {
         this.vertx = vertx;
+        this.events = events;
         this.stateDir = stateDir;
         this.store = store;
         this.access = access;
@@ -297,6 +305,7 @@ public final class FaceAccess {
                             "this member has not given face consent (or the hub's word has not reached this station)"));
                 }
                 samples.clear();
+                enrolPass = passText;
                 Enrolment e = new Enrolment("e" + (++enrolSeq) + "-" + Long.toString(clock.getAsLong(), 36), member, 0,
                         config.enrolFrames(), clock.getAsLong() + ENROL_MILLIS);
                 enrolling = Optional.of(e);
@@ -337,14 +346,19 @@ public final class FaceAccess {
                 return Future.succeededFuture(new EnrolStep(step, false, false, false));
             }
             float[] template = mean(samples);
+            String pass = enrolPass;
             enrolling = Optional.empty();
+            enrolPass = "";
             samples.clear();
-            return store.add(step.member(), FaceStore.LOCAL, template, clock.getAsLong())
+            return store.addEnrolled(step.member(), template, clock.getAsLong(), pass)
                     .recover(err -> Future.failedFuture(err instanceof FaceStore.NoConsentException
                             ? new EnrolRefused(403, "no-consent", err.getMessage()) : err))
                     .compose(rowId -> {
                         matcher.ifPresent(m -> m.add(step.member(), template));
                         LOG.info("Face template enrolled for {}", step.member());
+                        // the hub records where each member enrolled: only this station may send this template
+                        events.emit(EventType.FACE_ENROLLED, new JsonObject().put("member", step.member())
+                                .put("pass", pass));
                         return store.consent(step.member());
                     })
                     .compose(consent -> {
@@ -411,7 +425,7 @@ public final class FaceAccess {
         return store.pendingUploads().compose(list -> {
             Future<Integer> chain = Future.succeededFuture(0);
             for (FaceStore.Template t : list) {
-                chain = chain.compose(n -> u.send(t.member(), t.embedding())
+                chain = chain.compose(n -> u.send(t.member(), t.embedding(), t.proof())
                         .compose(ok -> ok ? store.markUploaded(t.id()).map(v -> n + 1) : Future.succeededFuture(n))
                         .recover(err -> {
                             LOG.info("Face template not sent to the hub yet ({}); will retry", err.getMessage());

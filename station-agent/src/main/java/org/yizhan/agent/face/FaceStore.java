@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -32,8 +33,11 @@ public final class FaceStore {
     public record Consent(String member, boolean given, boolean sync, long version) {
     }
 
-    /** A stored template, opened. */
-    public record Template(long id, String member, String origin, float[] embedding) {
+    /**
+     * A stored template, opened; {@code proof} is the rider pass text the member showed to enrol it here (a local
+     * template enrolled since the hub records enrolments), which the upload carries.
+     */
+    public record Template(long id, String member, String origin, float[] embedding, Optional<String> proof) {
     }
 
     /** A template could not be stored because the member's consent does not allow it. */
@@ -50,15 +54,30 @@ public final class FaceStore {
     private Connection conn;
     private TemplateCipher cipher;
 
+    private final Path stateDir;
+
     public FaceStore(Vertx vertx, Path stateDir) {
+        this(vertx, stateDir, System.getenv());
+    }
+
+    /** With {@code env} giving {@code CREDENTIALS_DIRECTORY}, if systemd hands the key over as a credential. */
+    public FaceStore(Vertx vertx, Path stateDir, Map<String, String> env) {
         this.vertx = vertx;
+        this.stateDir = stateDir;
         this.file = stateDir.resolve("face.db");
-        this.keyFile = stateDir.resolve(TemplateCipher.KEY_FILE);
+        this.keyFile = TemplateCipher.keyFile(stateDir, env);
+    }
+
+    /** Where the template key lives (never beside {@code face.db}). */
+    public Path keyFile() {
+        return keyFile;
     }
 
     public Future<Void> open() {
         worker = vertx.createSharedWorkerExecutor("yizhan-face-" + file.toAbsolutePath(), 1);
         return run(() -> {
+            // before anything is sealed: the key moved from beside face.db, and readable by the agent alone
+            TemplateCipher.prepare(stateDir, keyFile);
             conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement s = conn.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
@@ -70,6 +89,15 @@ public final class FaceStore {
                         + "member TEXT NOT NULL, origin TEXT NOT NULL, dims INTEGER NOT NULL, sealed BLOB NOT NULL, "
                         + "created_at INTEGER NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0)");
                 s.execute("CREATE INDEX IF NOT EXISTS templates_member ON templates (member)");
+                boolean proofColumn = false;
+                try (ResultSet rs = s.executeQuery("PRAGMA table_info(templates)")) {
+                    while (rs.next()) {
+                        proofColumn |= "proof".equals(rs.getString("name"));
+                    }
+                }
+                if (!proofColumn) {
+                    s.execute("ALTER TABLE templates ADD COLUMN proof TEXT");
+                }
             }
             return null;
         });
@@ -141,6 +169,15 @@ public final class FaceStore {
 
     /** Seals and stores a template if the member's consent allows it; fails with {@link NoConsentException} if not. */
     public Future<Long> add(String member, String origin, float[] embedding, long now) {
+        return add(member, origin, embedding, now, null);
+    }
+
+    /** Like {@link #add} for a template enrolled here, keeping the pass the member showed as the enrolment's proof. */
+    public Future<Long> addEnrolled(String member, float[] embedding, long now, String passText) {
+        return add(member, LOCAL, embedding, now, passText);
+    }
+
+    private Future<Long> add(String member, String origin, float[] embedding, long now, String proof) {
         return run(() -> {
             Optional<Consent> c = consentOf(member);
             if (c.isEmpty() || !c.get().given()) {
@@ -152,12 +189,13 @@ public final class FaceStore {
             }
             byte[] sealed = cipher().seal(TemplateCipher.toBytes(embedding), member);
             try (PreparedStatement ps = conn.prepareStatement("INSERT INTO templates (member, origin, dims, sealed, "
-                    + "created_at, uploaded) VALUES (?, ?, ?, ?, ?, 0)", Statement.RETURN_GENERATED_KEYS)) {
+                    + "created_at, uploaded, proof) VALUES (?, ?, ?, ?, ?, 0, ?)", Statement.RETURN_GENERATED_KEYS)) {
                 ps.setString(1, member);
                 ps.setString(2, origin);
                 ps.setInt(3, embedding.length);
                 ps.setBytes(4, sealed);
                 ps.setLong(5, now);
+                ps.setString(6, proof);
                 ps.executeUpdate();
                 try (ResultSet keys = ps.getGeneratedKeys()) {
                     keys.next();
@@ -169,17 +207,17 @@ public final class FaceStore {
 
     /** Every stored template opened (for the matcher); fails with {@link TemplateCipher.WrongKeyException}. */
     public Future<List<Template>> templates() {
-        return run(() -> select("SELECT id, member, origin, sealed FROM templates ORDER BY id", null));
+        return run(() -> select("SELECT id, member, origin, sealed, proof FROM templates ORDER BY id", null));
     }
 
     /** The member's stored templates opened; fails with {@link TemplateCipher.WrongKeyException}. */
     public Future<List<Template>> templates(String member) {
-        return run(() -> select("SELECT id, member, origin, sealed FROM templates WHERE member = ? ORDER BY id", member));
+        return run(() -> select("SELECT id, member, origin, sealed, proof FROM templates WHERE member = ? ORDER BY id", member));
     }
 
     /** Templates of this station's enrolment not yet sent to the hub, of members who allow sync. */
     public Future<List<Template>> pendingUploads() {
-        return run(() -> select("SELECT t.id, t.member, t.origin, t.sealed FROM templates t JOIN consents c "
+        return run(() -> select("SELECT t.id, t.member, t.origin, t.sealed, t.proof FROM templates t JOIN consents c "
                 + "ON c.member = t.member WHERE t.origin = 'local' AND t.uploaded = 0 AND c.given = 1 AND c.sync = 1 "
                 + "ORDER BY t.id", null));
     }
@@ -217,7 +255,8 @@ public final class FaceStore {
                 while (rs.next()) {
                     String member = rs.getString(2);
                     byte[] plain = cipher().open(rs.getBytes(4), member);
-                    out.add(new Template(rs.getLong(1), member, rs.getString(3), TemplateCipher.fromBytes(plain)));
+                    out.add(new Template(rs.getLong(1), member, rs.getString(3), TemplateCipher.fromBytes(plain),
+                            Optional.ofNullable(rs.getString(5))));
                 }
             }
         }

@@ -9,12 +9,14 @@ import org.yizhan.agent.uplink.HubTrust;
 import org.yizhan.config.StationConfig;
 
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * Sends a template enrolled here to the hub, for a member who allows sync:
  * {@code POST {hub}/api/v1/stations/{stationId}/face-templates} with {@code {"member","dims","template"}} (the
- * template as base64 of little-endian floats), authenticated as the station (HTTP Basic, the station id and
- * its MQTT secret). Completes with whether the hub took it.
+ * template as base64 of little-endian floats) and {@code "enrolment":{"pass"}}, the rider pass the member showed
+ * to enrol here (the hub takes templates only from the station that enrolled the member), authenticated as the
+ * station (HTTP Basic, the station id and its MQTT secret). Completes with whether the hub took it.
  */
 public final class TemplateUpload {
 
@@ -32,9 +34,10 @@ public final class TemplateUpload {
         this.secret = config.mqtt().password();
     }
 
-    public Future<Boolean> send(String member, float[] template) {
+    public Future<Boolean> send(String member, float[] template, Optional<String> enrolmentPass) {
         JsonObject body = new JsonObject().put("member", member).put("dims", template.length)
                 .put("template", Base64.getEncoder().encodeToString(TemplateCipher.toBytes(template)));
+        enrolmentPass.ifPresent(p -> body.put("enrolment", new JsonObject().put("pass", p)));
         return client.postAbs(url).timeout(10_000)
                 .putHeader("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         (stationId + ":" + secret).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
