@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.auth.Passwords;
 import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.http.IpRanges;
+import org.yizhan.hub.mqtt.ConnectLimits;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
@@ -74,7 +75,9 @@ public record HubConfig(
         Optional<String> mqttBrokerHookToken,
         // logins: staff password hashing, member tokens
         int passwordIterations,
-        int memberTokenDays) {
+        int memberTokenDays,
+        // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
+        ConnectLimits mqttConnectLimits) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -91,7 +94,10 @@ public record HubConfig(
             "mqtt-mode", "mqtt-broker-url", "mqtt-broker-username", "mqtt-broker-password", "mqtt-broker-ca",
             "mqtt-shared-group", "mqtt-broker-dynsec", "mqtt-broker-hook-token",
             // logins: staff password hashing, member tokens
-            "password-iterations", "member-token-days");
+            "password-iterations", "member-token-days",
+            // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
+            "mqtt-connect-timeout-seconds", "mqtt-connects-per-second-per-address", "mqtt-connect-burst-per-address",
+            "mqtt-connect-limit-exempt");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -132,7 +138,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180);
+                Passwords.OWASP_ITERATIONS, 180, ConnectLimits.defaults());
     }
 
     /**
@@ -222,7 +228,8 @@ public record HubConfig(
                 bool(s, "mqtt-broker-dynsec", d.mqttBrokerDynsec()),
                 metricsToken(s, "mqtt-broker-hook-token"),
                 num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
-                num(s, "member-token-days", d.memberTokenDays(), 1, 3650)).checkBroker().checkTls();
+                num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
+                connectLimits(s, d.mqttConnectLimits())).checkBroker().checkTls();
     }
 
     /**
@@ -412,6 +419,20 @@ public record HubConfig(
         }
         return v;
 
+    }
+
+    /**
+     * {@code mqtt-connect-limit-exempt} is a list like {@code trusted-proxies}, or {@code none} to count every address
+     * (an empty setting keeps the default, loopback).
+     */
+    private static ConnectLimits connectLimits(JsonObject s, ConnectLimits d) {
+        String exempt = str(s, "mqtt-connect-limit-exempt", "").trim();
+        return new ConnectLimits(
+                num(s, "mqtt-connect-timeout-seconds", d.timeoutSeconds(), 1, 120),
+                num(s, "mqtt-connects-per-second-per-address", d.perSecondPerAddress(), 1, 1_000_000),
+                num(s, "mqtt-connect-burst-per-address", d.burstPerAddress(), 1, 1_000_000),
+                exempt.isEmpty() ? d.exempt()
+                        : exempt.equalsIgnoreCase("none") ? IpRanges.none() : ranges(s, "mqtt-connect-limit-exempt"));
     }
 
     private static IpRanges ranges(JsonObject s, String k) {
@@ -618,7 +639,10 @@ public record HubConfig(
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
                 mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
-                passwordIterations, memberTokenDays);
+                passwordIterations, memberTokenDays,
+                mqttConnectLimits.timeoutSeconds(), mqttConnectLimits.perSecondPerAddress(),
+                mqttConnectLimits.burstPerAddress(),
+                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt());
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -630,7 +654,7 @@ public record HubConfig(
     /** The settings of the MQTT endpoint for stations. */
     public MqttIngest.Settings mqttEndpoint() {
         return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds,
-                mqttPlainPort, broker());
+                mqttPlainPort, broker(), mqttConnectLimits);
     }
 
     /** How stations reach the hub, as provisioning hands it out. */
@@ -661,6 +685,6 @@ public record HubConfig(
                 + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("")
                 + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "")
                 + ", loginFreeFailures=" + loginFreeFailures + ", passwordIterations=" + passwordIterations
-                + ", memberTokenDays=" + memberTokenDays + "]";
+                + ", memberTokenDays=" + memberTokenDays + ", mqttConnect=(" + mqttConnectLimits + ")]";
     }
 }
