@@ -170,7 +170,8 @@ final class ConnectGuard {
             }
             ctx.fireChannelRead(msg);
             // the decoder passes a complete packet on within this call: a CONNECT all in but not out is malformed
-            if (connectReceived && !connectDecoded && !refused && ctx.channel().isActive()) {
+            // (one it passed on as undecodable is vertx-mqtt's to answer and close, behind the deadline)
+            if (connectReceived && !connectDecoded && !counted && !refused && ctx.channel().isActive()) {
                 refuse(ctx, "mqtt-protocol: the CONNECT packet does not decode");
             }
         }

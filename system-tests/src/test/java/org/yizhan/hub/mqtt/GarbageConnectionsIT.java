@@ -200,6 +200,18 @@ class GarbageConnectionsIT {
     }
 
     @Test
+    void stillAnswersAConnectOfAnUnknownProtocolLevelBeforeClosing() throws Exception {
+        try (Socket s = open("127.0.0.1")) {
+            s.setSoTimeout(5_000);
+            // MQTT protocol level 6 does not exist: vertx-mqtt answers "unacceptable protocol version" (CONNACK 1)
+            s.getOutputStream().write(packet(0x10, new byte[]{0, 4, 'M', 'Q', 'T', 'T', 6, 0x02, 0, 60, 0, 1, 'x'}));
+            byte[] connack = s.getInputStream().readNBytes(4);
+            assertThat(connack).as("CONNACK refusing the protocol version").containsExactly(0x20, 2, 0, 1);
+            assertThat(closedAfter(s, System.currentTimeMillis(), 2_000)).as("then closed").isNotNegative();
+        }
+    }
+
+    @Test
     void closesASilentHalfOrTricklingConnectAfterTheConnectTimeout() throws Exception {
         long timeout = CONNECT_TIMEOUT_SECONDS * 1000L;
         long before = rejects("connect-timeout");
