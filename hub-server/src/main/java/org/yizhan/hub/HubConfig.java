@@ -8,6 +8,7 @@ import org.yizhan.hub.broker.BrokerSettings;
 import org.yizhan.hub.http.IpRanges;
 import org.yizhan.hub.members.JoinPolicy;
 import org.yizhan.hub.members.JoinSettings;
+import org.yizhan.hub.mqtt.ConnectLimits;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
@@ -80,7 +81,9 @@ public record HubConfig(
         // joining: policy and SMS gateway
         JoinSettings joining,
         // the key that seals face templates at rest; empty: beside the data directory, never in it
-        String faceKeyFile) {
+        String faceKeyFile,
+        // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
+        ConnectLimits mqttConnectLimits) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -101,7 +104,10 @@ public record HubConfig(
             // joining: policy and the SMS gateway's webhook for one-time codes
             "join-policy", "sms-gateway-url", "sms-gateway-secret", "sms-gateway-timeout-ms",
             // face templates at rest
-            "face-key-file");
+            "face-key-file",
+            // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
+            "mqtt-connect-timeout-seconds", "mqtt-connects-per-second-per-address", "mqtt-connect-burst-per-address",
+            "mqtt-connect-limit-exempt");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -142,7 +148,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "");
+                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "", ConnectLimits.defaults());
     }
 
     /**
@@ -237,7 +243,8 @@ public record HubConfig(
                 num(s, "password-iterations", d.passwordIterations(), Passwords.MIN_ITERATIONS, 10_000_000),
                 num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
                 joining(s),
-                str(s, "face-key-file", "").trim()).checkBroker().checkTls();
+                str(s, "face-key-file", "").trim(),
+                connectLimits(s, d.mqttConnectLimits())).checkBroker().checkTls();
     }
 
     /**
@@ -427,6 +434,20 @@ public record HubConfig(
         }
         return v;
 
+    }
+
+    /**
+     * {@code mqtt-connect-limit-exempt} is a list like {@code trusted-proxies}, or {@code none} to count every address
+     * (an empty setting keeps the default, loopback).
+     */
+    private static ConnectLimits connectLimits(JsonObject s, ConnectLimits d) {
+        String exempt = str(s, "mqtt-connect-limit-exempt", "").trim();
+        return new ConnectLimits(
+                num(s, "mqtt-connect-timeout-seconds", d.timeoutSeconds(), 1, 120),
+                num(s, "mqtt-connects-per-second-per-address", d.perSecondPerAddress(), 1, 1_000_000),
+                num(s, "mqtt-connect-burst-per-address", d.burstPerAddress(), 1, 1_000_000),
+                exempt.isEmpty() ? d.exempt()
+                        : exempt.equalsIgnoreCase("none") ? IpRanges.none() : ranges(s, "mqtt-connect-limit-exempt"));
     }
 
     private static IpRanges ranges(JsonObject s, String k) {
@@ -682,7 +703,10 @@ public record HubConfig(
                 mqttSharedGroup, mqttBrokerDynsec, mqttBrokerHookToken.orElse(""),
                 passwordIterations, memberTokenDays,
                 joining.policy().setting(), joining.smsGatewayUrl(), joining.smsGatewaySecret().orElse(""),
-                joining.smsGatewayTimeoutMs(), faceKeyFile);
+                joining.smsGatewayTimeoutMs(), faceKeyFile,
+                mqttConnectLimits.timeoutSeconds(), mqttConnectLimits.perSecondPerAddress(),
+                mqttConnectLimits.burstPerAddress(),
+                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt());
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -694,7 +718,7 @@ public record HubConfig(
     /** The settings of the MQTT endpoint for stations. */
     public MqttIngest.Settings mqttEndpoint() {
         return new MqttIngest.Settings(mqttHost, mqttPort, mqttTls, mqttMaxMessageBytes, startupGraceSeconds,
-                mqttPlainPort, broker());
+                mqttPlainPort, broker(), mqttConnectLimits);
     }
 
     /** How stations reach the hub, as provisioning hands it out. */
@@ -725,6 +749,7 @@ public record HubConfig(
                 + ", mqttMode=" + mqttMode + broker().map(b -> ", " + b).orElse("")
                 + (mqttBrokerHookToken.isPresent() ? ", brokerHooks=token ***" : "")
                 + ", loginFreeFailures=" + loginFreeFailures + ", passwordIterations=" + passwordIterations
-                + ", memberTokenDays=" + memberTokenDays + ", joinPolicy=" + joining + "]";
+                + ", memberTokenDays=" + memberTokenDays + ", joinPolicy=" + joining
+                + ", mqttConnect=(" + mqttConnectLimits + ")]";
     }
 }

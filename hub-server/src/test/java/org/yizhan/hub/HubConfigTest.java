@@ -150,7 +150,9 @@ class HubConfigTest {
                 "\"mqtt-broker-username\"", "\"mqtt-broker-password\"", "\"mqtt-broker-ca\"", "\"mqtt-shared-group\"",
                 "\"mqtt-broker-dynsec\"", "\"mqtt-broker-hook-token\"", "\"login-free-failures\"",
                 "\"password-iterations\"", "\"member-token-days\"", "\"join-policy\"", "\"sms-gateway-url\"",
-                "\"sms-gateway-secret\"", "\"sms-gateway-timeout-ms\"");
+                "\"sms-gateway-secret\"", "\"sms-gateway-timeout-ms\"", "\"mqtt-connect-timeout-seconds\"",
+                "\"mqtt-connects-per-second-per-address\"", "\"mqtt-connect-burst-per-address\"",
+                "\"mqtt-connect-limit-exempt\"", "\"face-key-file\"");
         assertThat(c.joining().policy()).as("the example ships what a union should run without a gateway")
                 .isEqualTo(JoinPolicy.APPROVAL);
         assertThat(c.loginFreeFailures()).isEqualTo(5);
@@ -210,5 +212,43 @@ class HubConfigTest {
         assertThatThrownBy(() -> HubConfig.load(Optional.empty(),
                 Map.of("YIZHAN_MQTT_MAX_MESSAGE_BYTES", String.valueOf(Limits.BATCH_BYTES))))
                 .hasMessageContaining("mqtt-max-message-bytes");
+    }
+
+    @Test
+    void readsTheMqttConnectLimitsAndRefusesBadOnesNamingTheSetting() throws Exception {
+        HubConfig d = HubConfig.load(Optional.empty(), Map.of());
+        assertThat(d.mqttConnectLimits().timeoutSeconds()).isEqualTo(5);
+        assertThat(d.mqttConnectLimits().perSecondPerAddress()).isEqualTo(5);
+        assertThat(d.mqttConnectLimits().burstPerAddress()).isEqualTo(50);
+        assertThat(d.mqttConnectLimits().exempt().contains("127.0.0.1")).as("loopback is exempt by default").isTrue();
+        assertThat(d.mqttConnectLimits().exempt().contains("::1")).isTrue();
+        assertThat(d.mqttConnectLimits().exempt().contains("127.0.0.2")).isFalse();
+
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_CONNECT_TIMEOUT_SECONDS", "2",
+                "YIZHAN_MQTT_CONNECTS_PER_SECOND_PER_ADDRESS", "20", "YIZHAN_MQTT_CONNECT_BURST_PER_ADDRESS", "500",
+                "YIZHAN_MQTT_CONNECT_LIMIT_EXEMPT", "10.1.0.0/16"));
+        assertThat(c.mqttEndpoint().connectLimits()).isSameAs(c.mqttConnectLimits());
+        assertThat(c.mqttConnectLimits().timeoutSeconds()).isEqualTo(2);
+        assertThat(c.mqttConnectLimits().perSecondPerAddress()).isEqualTo(20);
+        assertThat(c.mqttConnectLimits().burstPerAddress()).isEqualTo(500);
+        assertThat(c.mqttConnectLimits().exempt().contains("10.1.2.3")).isTrue();
+        assertThat(c.mqttConnectLimits().exempt().contains("127.0.0.1")).isFalse();
+        assertThat(c.withDemoStations(1).mqttConnectLimits().exempt().contains("10.1.2.3"))
+                .as("kept through a change of another setting").isTrue();
+
+        HubConfig none = HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_CONNECT_LIMIT_EXEMPT", "none"));
+        assertThat(none.mqttConnectLimits().exempt().isEmpty()).isTrue();
+        assertThat(none.withDemoStations(1).mqttConnectLimits().exempt().isEmpty()).isTrue();
+
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_CONNECT_TIMEOUT_SECONDS", "0")))
+                .hasMessageStartingWith("mqtt-connect-timeout-seconds (YIZHAN_MQTT_CONNECT_TIMEOUT_SECONDS): 0 must be");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(),
+                Map.of("YIZHAN_MQTT_CONNECTS_PER_SECOND_PER_ADDRESS", "many")))
+                .hasMessageContaining("mqtt-connects-per-second-per-address");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MQTT_CONNECT_BURST_PER_ADDRESS", "0")))
+                .hasMessageContaining("mqtt-connect-burst-per-address");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(),
+                Map.of("YIZHAN_MQTT_CONNECT_LIMIT_EXEMPT", "localhost")))
+                .hasMessageContaining("mqtt-connect-limit-exempt (YIZHAN_MQTT_CONNECT_LIMIT_EXEMPT): 'localhost' is not");
     }
 }

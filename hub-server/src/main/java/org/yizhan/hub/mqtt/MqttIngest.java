@@ -56,22 +56,28 @@ public final class MqttIngest {
 
     /**
      * What the MQTT side takes from the hub's settings. With {@code tls} the endpoint speaks TLS only;
-     * {@code plainPort} is an optional second, plaintext listener for stations not yet moved to TLS.
+     * {@code plainPort} is an optional second, plaintext listener for stations not yet moved to TLS;
+     * {@code connectLimits} what a connection may do before its CONNECT (both listeners share the budget).
      */
     public record Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds,
-                           OptionalInt plainPort, Optional<BrokerSettings> broker) {
+                           OptionalInt plainPort, Optional<BrokerSettings> broker, ConnectLimits connectLimits) {
         public Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds) {
-            this(host, port, tls, maxMessageBytes, startupGraceSeconds, OptionalInt.empty(), Optional.empty());
+            this(host, port, tls, maxMessageBytes, startupGraceSeconds, OptionalInt.empty(), Optional.empty(),
+                    ConnectLimits.defaults());
         }
 
         public Settings(String host, int port, boolean tls, int maxMessageBytes, int startupGraceSeconds,
                         OptionalInt plainPort) {
-            this(host, port, tls, maxMessageBytes, startupGraceSeconds, plainPort, Optional.empty());
+            this(host, port, tls, maxMessageBytes, startupGraceSeconds, plainPort, Optional.empty(),
+                    ConnectLimits.defaults());
         }
     }
 
     private final Vertx vertx;
     private final Settings settings;
+    private final HubMetrics metrics;
+    /** Connection attempts per source address, shared by the TLS and plaintext listeners. */
+    private final ConnectLimiter connectLimiter;
     private final PresenceTracker presence;
     private final CommandDispatcher commands;
     private final StationEndpoints endpoints;
@@ -92,6 +98,8 @@ public final class MqttIngest {
                       CommandStore commandStore) {
         this.vertx = vertx;
         this.settings = config;
+        this.metrics = metrics;
+        this.connectLimiter = new ConnectLimiter(config.connectLimits(), System::currentTimeMillis);
         this.presence = new PresenceTracker(vertx, db, live, timeSeries, alerts, settings.startupGraceSeconds(),
                 metrics);
         CommandChannelRef channel = new CommandChannelRef();
@@ -175,8 +183,8 @@ public final class MqttIngest {
                                     + " (mqtt-port, YIZHAN_MQTT_PORT): " + err.getMessage(), err)));
                 })
                 .compose(s -> {
-                    LOG.info("MQTT endpoint listening on {}:{}{}", settings.host(), s.actualPort(),
-                            settings.tls() ? " (TLS only)" : "");
+                    LOG.info("MQTT endpoint listening on {}:{}{} ({})", settings.host(), s.actualPort(),
+                            settings.tls() ? " (TLS only)" : "", settings.connectLimits());
                     if (settings.plainPort().isEmpty()) {
                         return Future.succeededFuture((Void) null);
                     }
@@ -199,11 +207,14 @@ public final class MqttIngest {
                 .setPort(settings.port())
                 .setMaxMessageSize(settings.maxMessageBytes())
                 .setMaxClientIdLength(MAX_CLIENT_ID_LENGTH)
-                .setAutoClientId(false);
+                .setAutoClientId(false)
+                // vertx-mqtt's own idle limit before CONNECT (90 s by default) stays as a backstop behind the
+                // guard's, which counts the socket it closes and does not restart on every byte
+                .setTimeoutOnConnect(settings.connectLimits().timeoutSeconds() + 1);
         if (tls) {
             options.setSsl(true).setKeyCertOptions(keyCert.orElseThrow());
         }
-        MqttServer s = MqttServer.create(vertx, options);
+        MqttServer s = GuardedMqttServer.create(vertx, options, connectLimiter, settings.connectLimits(), metrics);
         s.endpointHandler(endpoints::handle);
         s.exceptionHandler(err -> LOG.debug("MQTT connection error: {}", err.getMessage()));
         return s;
