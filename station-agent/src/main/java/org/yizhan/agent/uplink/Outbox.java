@@ -315,7 +315,7 @@ public final class Outbox {
 
     /** Writes what waits in memory, in order, after deleting what waits to be deleted. */
     private void flush() {
-        if (held.isEmpty() && undeleted.isEmpty()) {
+        if (held.isEmpty() && undeleted.isEmpty() && writeError.isEmpty()) {
             return;
         }
         try {
@@ -327,7 +327,12 @@ public final class Outbox {
             }
             int written = held.size();
             List<OutboxStore.Row> rows = new ArrayList<>(held);
-            store.insert(rows);
+            if (rows.isEmpty()) {
+                // the hub took everything that waited in memory; is the disk back?
+                store.probe();
+            } else {
+                store.insert(rows);
+            }
             held.clear();
             for (OutboxStore.Row r : rows) {
                 diskRows++;

@@ -36,6 +36,9 @@ public interface OutboxStore {
     /** Deletes the rows with these event ids, in one transaction; the bytes they held (ids it does not hold count 0). */
     Removed delete(Collection<String> ids) throws SQLException;
 
+    /** A small real write, to learn whether the disk takes writes again when there is nothing else to write. */
+    void probe() throws SQLException;
+
     /** Deletes the evictable row with the lowest sequence number, if there is one. */
     Optional<Row> evictOldest() throws SQLException;
 

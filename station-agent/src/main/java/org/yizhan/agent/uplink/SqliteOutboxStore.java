@@ -63,6 +63,7 @@ public final class SqliteOutboxStore implements OutboxStore {
                     + "id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, "
                     + "bytes INTEGER NOT NULL, evictable INTEGER NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS events_evictable ON events (evictable, seq)");
+            s.execute("CREATE TABLE IF NOT EXISTS probe (k INTEGER PRIMARY KEY, at INTEGER NOT NULL)");
             boolean old;
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'")) {
                 old = rs.next();
@@ -180,6 +181,14 @@ public final class SqliteOutboxStore implements OutboxStore {
             throw e;
         } finally {
             conn.setAutoCommit(true);
+        }
+    }
+
+    @Override
+    public void probe() throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("INSERT OR REPLACE INTO probe (k, at) VALUES (1, ?)")) {
+            ps.setLong(1, System.currentTimeMillis());
+            ps.executeUpdate();
         }
     }
 
