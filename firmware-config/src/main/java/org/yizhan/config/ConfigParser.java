@@ -184,13 +184,32 @@ final class ConfigParser {
                 integer(h, "http.port", "port", 0, 65535, 8088));
 
         StationConfig.Access access = access(object(root, "access", false));
+        StationConfig.OutboxLimits outbox = outbox(object(root, "outbox", false));
 
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
                 profileName, door, new StationConfig.Charger(ports, rules, meter, cabinetSensor, roomSensor), occupancy,
-                http, access);
+                http, access, outbox);
+    }
+
+    /** The outbox limits; a memory queue larger than the outbox itself makes no sense and is refused. */
+    private StationConfig.OutboxLimits outbox(JsonObject o) {
+        StationConfig.OutboxLimits d = StationConfig.OutboxLimits.DEFAULTS;
+        int maxEvents = integer(o, "outbox.maxEvents", "maxEvents", 1, 100_000_000, d.maxEvents());
+        int maxBytes = integer(o, "outbox.maxBytes", "maxBytes", 1024 * 1024, Integer.MAX_VALUE, d.maxBytes());
+        int memoryEvents = integer(o, "outbox.memoryEvents", "memoryEvents", 1, 1_000_000,
+                Math.min(d.memoryEvents(), maxEvents));
+        int memoryBytes = integer(o, "outbox.memoryBytes", "memoryBytes", 256 * 1024, 256 * 1024 * 1024,
+                Math.min(d.memoryBytes(), maxBytes));
+        if (memoryEvents > maxEvents) {
+            problems.add("outbox.memoryEvents: " + memoryEvents + " is more than outbox.maxEvents (" + maxEvents + ")");
+        }
+        if (memoryBytes > maxBytes) {
+            problems.add("outbox.memoryBytes: " + memoryBytes + " is more than outbox.maxBytes (" + maxBytes + ")");
+        }
+        return new StationConfig.OutboxLimits(maxEvents, maxBytes, memoryEvents, memoryBytes);
     }
 
     /** An optional DS18B20 id ({@code 28-} and 12 lower-case hex digits). */

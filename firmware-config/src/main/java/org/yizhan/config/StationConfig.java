@@ -16,10 +16,19 @@ import java.util.OptionalInt;
  */
 public record StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt,
                             int heartbeatSeconds, int telemetrySeconds, String profile, Door door,
-                            Charger charger, Occupancy occupancy, LocalHttp http, Access access) {
+                            Charger charger, Occupancy occupancy, LocalHttp http, Access access,
+                            OutboxLimits outbox) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 10;
     public static final int DEFAULT_TELEMETRY_SECONDS = 30;
+
+    /** With the default outbox limits. */
+    public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
+                         int telemetrySeconds, String profile, Door door, Charger charger, Occupancy occupancy,
+                         LocalHttp http, Access access) {
+        this(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile, door, charger,
+                occupancy, http, access, OutboxLimits.DEFAULTS);
+    }
 
     /** A configuration with the default door-access settings (no hub keys yet, open 24 hours). */
     public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
@@ -283,6 +292,27 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
+    /**
+     * How much the agent's durable outbox may hold while the hub cannot take events ({@code maxEvents} events and
+     * {@code maxBytes} bytes, events measured as they travel; defaults sized for an SD card), and how much waits in
+     * memory while the disk cannot take writes ({@code memoryEvents}, {@code memoryBytes}). At a limit the oldest
+     * events that are neither access, door nor safety events make room; when there are none the new event is
+     * refused. Both are counted and reported to the hub as an {@code outbox.alarm}.
+     */
+    public record OutboxLimits(int maxEvents, int maxBytes, int memoryEvents, int memoryBytes) {
+        public static final int DEFAULT_MAX_EVENTS = 1_000_000;
+        public static final int DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+        public static final int DEFAULT_MEMORY_EVENTS = 10_000;
+        public static final int DEFAULT_MEMORY_BYTES = 16 * 1024 * 1024;
+        public static final OutboxLimits DEFAULTS = new OutboxLimits(DEFAULT_MAX_EVENTS, DEFAULT_MAX_BYTES,
+                DEFAULT_MEMORY_EVENTS, DEFAULT_MEMORY_BYTES);
+
+        JsonObject toJson() {
+            return new JsonObject().put("maxEvents", maxEvents).put("maxBytes", maxBytes)
+                    .put("memoryEvents", memoryEvents).put("memoryBytes", memoryBytes);
+        }
+    }
+
     /** The agent's local HTTP server (status, kiosk, simulator); port 0 picks a free port. */
     public record LocalHttp(String host, int port) {
         JsonObject toJson() {
@@ -304,24 +334,31 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
                 .put("charger", charger.toJson())
                 .put("occupancy", occupancy.toJson())
                 .put("http", http.toJson())
-                .put("access", access.toJson());
+                .put("access", access.toJson())
+                .put("outbox", outbox.toJson());
     }
 
     /** The same configuration with other MQTT settings (used when provisioning and in tests). */
     public StationConfig withMqtt(Mqtt other) {
         return new StationConfig(version, stationId, name, hub, other, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, access);
+                door, charger, occupancy, http, access, outbox);
     }
 
     public StationConfig withHttp(LocalHttp other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, other, access);
+                door, charger, occupancy, other, access, outbox);
     }
 
     /** The same configuration with other door-access settings (the hub adds its current pass keys). */
     public StationConfig withAccess(Access other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, other);
+                door, charger, occupancy, http, other, outbox);
+    }
+
+    /** The same configuration with other outbox limits. */
+    public StationConfig withOutbox(OutboxLimits other) {
+        return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
+                door, charger, occupancy, http, access, other);
     }
 
     /** A configuration for a new station with {@code ports} charger ports wired as the profile says. */

@@ -355,4 +355,27 @@ class StationConfigTest {
         unknown.getJsonObject("charger").put("meter", new JsonObject().put("type", "bl0942"));
         assertThat(problemsOf(unknown)).anyMatch(p -> p.startsWith("charger.meter.type: 'bl0942' is not one of"));
     }
+
+    @Test
+    void defaultsTheOutboxLimitsForAnSdCard() throws ConfigException {
+        StationConfig c = StationConfig.parse(valid());
+        assertThat(c.outbox()).isEqualTo(new StationConfig.OutboxLimits(1_000_000, 256 * 1024 * 1024, 10_000,
+                16 * 1024 * 1024));
+        JsonObject json = valid().put("outbox", new JsonObject().put("maxEvents", 5000).put("maxBytes", 8 << 20));
+        StationConfig small = StationConfig.parse(json);
+        assertThat(small.outbox().maxEvents()).isEqualTo(5000);
+        assertThat(small.outbox().memoryEvents()).as("the memory queue is never larger than the outbox").isEqualTo(5000);
+        assertThat(StationConfig.parse(small.toJson())).isEqualTo(small);
+    }
+
+    @Test
+    void refusesBadOutboxLimitsByName() {
+        JsonObject json = valid().put("outbox", new JsonObject().put("maxEvents", 0).put("maxBytes", "lots")
+                .put("memoryEvents", 2_000_000));
+        assertThat(problemsOf(json)).anyMatch(p -> p.startsWith("outbox.maxEvents: 0 is out of range"))
+                .anyMatch(p -> p.startsWith("outbox.maxBytes: must be a whole number, was 'lots'"))
+                .anyMatch(p -> p.startsWith("outbox.memoryEvents: 2000000 is out of range"));
+        JsonObject bigger = valid().put("outbox", new JsonObject().put("maxEvents", 100).put("memoryEvents", 500));
+        assertThat(problemsOf(bigger)).contains("outbox.memoryEvents: 500 is more than outbox.maxEvents (100)");
+    }
 }

@@ -23,10 +23,17 @@ public final class EventType {
     public static final String CONFIG_REJECTED = "config.rejected";
     /** A face template enrolled at the station: {@code {"member","pass"}}, the rider pass the member showed. */
     public static final String FACE_ENROLLED = "face.enrolled";
+    /**
+     * The station's outbox cannot keep every event as it should (docs/contract.md): {@code active} true with
+     * {@code cause} {@code "disk"} (writing failed, events wait in memory) or {@code "cap"} (at its limits, events
+     * were evicted or refused), false with the same cause once that is over.
+     */
+    public static final String OUTBOX_ALARM = "outbox.alarm";
 
     public static final Set<String> KNOWN = Set.of(ACCESS_GRANTED, ACCESS_DENIED, DOOR_OPENED, DOOR_CLOSED,
             DOOR_FORCED, DOOR_HELD_OPEN, CHARGER_SESSION_STARTED, CHARGER_SESSION_ENDED, CHARGER_FAULT,
-            CHARGER_SAFETY_CUTOFF, OCCUPANCY_FULL, SMOKE_ALARM, SELFTEST_RESULT, CONFIG_APPLIED, CONFIG_REJECTED, FACE_ENROLLED);
+            CHARGER_SAFETY_CUTOFF, OCCUPANCY_FULL, SMOKE_ALARM, SELFTEST_RESULT, CONFIG_APPLIED, CONFIG_REJECTED,
+            FACE_ENROLLED, OUTBOX_ALARM);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,30}(\\.[a-z][a-z0-9_]{0,30}){1,3}");
 

@@ -40,6 +40,7 @@ import org.yizhan.agent.pass.PassFeature;
 import org.yizhan.agent.selftest.SelfTestFeature;
 import org.yizhan.agent.uplink.CommandDispatcher;
 import org.yizhan.agent.uplink.Outbox;
+import org.yizhan.agent.uplink.OutboxStore;
 import org.yizhan.agent.uplink.SessionStore;
 import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.config.HardwareProfile;
@@ -57,6 +58,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Wires one station and does nothing else: the Pi4J context (the board's, or the mock platform's when
@@ -78,6 +80,8 @@ final class AgentVerticle extends VerticleBase {
     private final String agentVersion;
     /** Called once an accepted {@code agent.restart} has been answered: the owner restarts the agent. */
     private final Runnable restartRequested;
+    /** Opens the outbox's store on a file (SQLite on the station). */
+    private final Function<Path, OutboxStore> outboxStores;
 
     private Gpio gpio;
     private Context pi4j;
@@ -95,8 +99,9 @@ final class AgentVerticle extends VerticleBase {
     private String restartCommand;
 
     AgentVerticle(StationConfig config, Path stateDir, boolean simulate, String agentVersion,
-                  Runnable restartRequested) {
+                  Runnable restartRequested, Function<Path, OutboxStore> outboxStores) {
         this.config = config;
+        this.outboxStores = outboxStores;
         this.stateDir = stateDir;
         this.simulate = simulate;
         this.agentVersion = agentVersion;
@@ -125,7 +130,9 @@ final class AgentVerticle extends VerticleBase {
             return simulate ? new SimulatedHardware(pi4j, profile, config) : new BoardHardware(pi4j, profile, config);
         }).compose(h -> {
             hardware = h;
-            outbox = new Outbox(vertx, stateDir.resolve("outbox.db"));
+            Path outboxFile = stateDir.resolve("outbox.db");
+            outbox = new Outbox(vertx, outboxStores.apply(outboxFile), outboxFile.toAbsolutePath().toString(),
+                    config.outbox(), System::currentTimeMillis);
             accessStore = new AccessStore(vertx, stateDir.resolve("access.db"));
             return outbox.open().compose(x -> accessStore.open());
         }).compose(v -> {
@@ -315,6 +322,7 @@ final class AgentVerticle extends VerticleBase {
                         .put("lastError", uplink.lastError().orElse(null))
                         .put("lastErrorAt", uplink.lastError().isPresent() ? uplink.lastErrorAt() : null))
                 .put("outbox", outbox.size())
+                .put("outboxState", outbox.status())
                 .put("rejected", new JsonObject().put("commands", commands.rejected())
                         .put("config", configReceiver.rejected()).put("http", http.badRequests()));
     }

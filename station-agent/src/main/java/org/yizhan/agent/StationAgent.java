@@ -3,12 +3,15 @@ package org.yizhan.agent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.yizhan.agent.hardware.StationHardware;
+import org.yizhan.agent.uplink.OutboxStore;
+import org.yizhan.agent.uplink.SqliteOutboxStore;
 import org.slf4j.LoggerFactory;
 import org.yizhan.config.StationConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One station agent, usable in-process (the hub's demo mode and tests run several in one JVM, each with its
@@ -36,6 +39,7 @@ public final class StationAgent {
     private Runnable onRestart = () -> new Thread(() -> restartHere().onFailure(err -> LoggerFactory
             .getLogger(StationAgent.class).error("Station {} did not start again after a restart: {}",
                     config().stationId(), err.toString())), "yizhan-agent-restart").start();
+    private Function<Path, OutboxStore> outboxStores = SqliteOutboxStore::new;
     private AgentVerticle verticle;
     private String deploymentId;
 
@@ -53,11 +57,21 @@ public final class StationAgent {
         return this;
     }
 
+    /**
+     * How the outbox's store is opened on its file; by default SQLite. Another store (one that fails like a full disk,
+     * say) is given here, at the storage edge, as hardware is given behind its interfaces.
+     */
+    public StationAgent outboxStore(Function<Path, OutboxStore> stores) {
+        this.outboxStores = stores;
+        return this;
+    }
+
     public Future<Void> start() {
         if (deploymentId != null) {
             return Future.failedFuture(new IllegalStateException("agent " + config.stationId() + " already runs"));
         }
-        AgentVerticle v = new AgentVerticle(current, stateDir, simulate, VERSION, () -> onRestart.run());
+        AgentVerticle v = new AgentVerticle(current, stateDir, simulate, VERSION, () -> onRestart.run(),
+                outboxStores);
         return vertx.executeBlocking(() -> {
             Files.createDirectories(stateDir);
             return null;

@@ -14,12 +14,15 @@ import org.yizhan.agent.hardware.Relay;
 import org.yizhan.agent.hardware.StationHardware;
 import org.yizhan.agent.cli.Provisioner;
 import org.yizhan.agent.config.ConfigFile;
+import org.yizhan.agent.uplink.OutboxStore;
+import org.yizhan.agent.uplink.SqliteOutboxStore;
 import org.yizhan.config.StationConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,6 +39,7 @@ public final class TestAgent implements AutoCloseable {
     private final WebClient web;
     private StationConfig config;
     private StationAgent agent;
+    private Function<Path, OutboxStore> outboxStores = SqliteOutboxStore::new;
 
     private TestAgent(Vertx vertx, StationConfig config, Path stateDir) {
         this.vertx = vertx;
@@ -59,13 +63,22 @@ public final class TestAgent implements AutoCloseable {
         return a;
     }
 
+    /** Starts an agent whose outbox is kept by the given store (one whose disk can fill up, say). */
+    public static TestAgent start(Vertx vertx, StationConfig config, Path stateDir,
+                                  Function<Path, OutboxStore> outboxStores) throws Exception {
+        TestAgent a = new TestAgent(vertx, config, stateDir);
+        a.outboxStores = outboxStores;
+        a.startAgent();
+        return a;
+    }
+
     /** Provisions with a claim code the way {@code yizhan-agent provision} does, then starts the agent. */
     public static TestAgent provision(Vertx vertx, String hubUrl, String claimCode, Path stateDir) throws Exception {
         return start(vertx, new Provisioner().provision(hubUrl, claimCode, stateDir), stateDir);
     }
 
     private void startAgent() throws Exception {
-        agent = new StationAgent(vertx, config, stateDir, true);
+        agent = new StationAgent(vertx, config, stateDir, true).outboxStore(outboxStores);
         Futures.get(agent.start());
     }
 

@@ -34,6 +34,8 @@ public final class AlertStore {
     public static final String DOOR_FORCED = "door-forced";
     /** The door stayed open too long. */
     public static final String DOOR_HELD_OPEN = "door-held-open";
+    /** The station's outbox cannot keep every event (subject {@code disk} or {@code cap}); data from its alarm. */
+    public static final String OUTBOX = "outbox";
     /** Largest list {@link #list} returns. */
     public static final int MAX_LIMIT = 1000;
     private static final int MAX_DATA_CHARS = 8192;

@@ -29,6 +29,8 @@ import java.util.Optional;
  *   either an alarm is assumed) opens {@code smoke}; {@code active: false} closes it.</li>
  *   <li>{@code door.forced} opens {@code door-forced}, left open for acknowledgement; {@code door.held_open} opens
  *   {@code door-held-open}, closed by the next {@code door.closed}.</li>
+ *   <li>{@code outbox.alarm} opens {@code outbox} for its cause (subject {@code disk} or {@code cap}) while
+ *   {@code active}, and closes it when an alarm with {@code active: false} for that cause arrives.</li>
  * </ul>
  * A repeat while the alert is open is counted in its data ({@code repeats}, {@code lastAt}) instead of opening
  * another. Alert times are the event's {@code ts} (the station's clock).
@@ -77,6 +79,7 @@ public final class EventAlerts implements EventEffects, HubFeature {
                         AlertStore.DOOR_FORCED, "", e.ts(), new JsonObject().put("eventId", e.id()))));
                 case EventType.DOOR_HELD_OPEN -> out.add(alert(stationId, AlertStore.openOrRepeat(c, stationId,
                         AlertStore.DOOR_HELD_OPEN, "", e.ts(), new JsonObject().put("eventId", e.id()))));
+                case EventType.OUTBOX_ALARM -> outboxAlarm(c, stationId, e).ifPresent(out::add);
                 case EventType.DOOR_CLOSED -> AlertStore.close(c, stationId, AlertStore.DOOR_HELD_OPEN, "", e.ts(),
                         new JsonObject().put("clearedBy", e.id())).ifPresent(a -> out.add(alert(stationId, a)));
                 default -> {
@@ -84,6 +87,27 @@ public final class EventAlerts implements EventEffects, HubFeature {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code outbox.alarm}: {@code active: true} opens (or repeats) {@code outbox} for its cause ({@code disk} or
+     * {@code cap}, the subject), with the alarm's data; {@code active: false} closes it.
+     */
+    private static Optional<JsonObject> outboxAlarm(Connection c, String stationId, Event e) throws SQLException {
+        JsonObject d = e.data();
+        String cause = "cap".equals(d.getValue("cause")) ? "cap" : "disk";
+        if (Boolean.FALSE.equals(d.getValue("active"))) {
+            return AlertStore.close(c, stationId, AlertStore.OUTBOX, cause, e.ts(),
+                    new JsonObject().put("clearedBy", e.id())).map(a -> alert(stationId, a));
+        }
+        JsonObject data = new JsonObject().put("eventId", e.id());
+        for (String k : new String[] {"error", "inMemory", "evicted", "refused", "pending", "maxEvents", "maxBytes"}) {
+            if (d.getValue(k) instanceof String || d.getValue(k) instanceof Number) {
+                data.put(k, d.getValue(k) instanceof String s ? text(s).orElse("") : d.getValue(k));
+            }
+        }
+        return Optional.of(alert(stationId, AlertStore.openOrRepeat(c, stationId, AlertStore.OUTBOX, cause, e.ts(),
+                data)));
     }
 
     /** A succeeded {@code charger.enable} for port N closes that port's open {@code safety-cutoff} alert. */

@@ -73,6 +73,14 @@ public final class StatusCommand {
         if (up.getValue("lastError") instanceof String why) {
             out.println("           last failure: " + why);
         }
+        JsonObject ob = s.getJsonObject("outboxState", new JsonObject());
+        if (ob.getValue("writeError") instanceof String why) {
+            out.println("OUTBOX CANNOT WRITE (" + why + "): " + ob.getValue("inMemory") + " events kept in memory");
+        }
+        if (ob.getLong("evicted", 0L) > 0 || ob.getLong("refused", 0L) > 0) {
+            out.println("Outbox at its limits (" + ob.getValue("maxEvents") + " events, " + ob.getValue("maxBytes")
+                    + " bytes): " + ob.getValue("evicted") + " evicted, " + ob.getValue("refused") + " refused");
+        }
         out.println("Door:      " + (door.getBoolean("open", false) ? "open" : "closed") + ", "
                 + (door.getBoolean("locked", true) ? "locked" : "unlocked"));
         out.println("Occupancy: " + occ.getValue("count") + " / " + occ.getValue("capacity"));

@@ -24,6 +24,7 @@ import org.yizhan.protocol.Message;
 import org.yizhan.protocol.ProtocolException;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Topics;
+import org.yizhan.protocol.Ulid;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,11 +34,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * The station's MQTT uplink (contract v1). Connects as the station with its will on {@code .../state},
  * publishes the birth with a session number that grows across restarts, subscribes to {@code .../cmd}
- * and {@code .../config}, sends heartbeats, and drains the durable {@link Outbox} oldest first: one event
+ * and {@code .../config}, sends heartbeats, and drains the durable {@link Outbox} in its sequence order: one event
  * alone, several as a replay batch (within {@link Limits#BATCH_BYTES}, however many events that is; an event over
  * {@link Limits#EVENT_BYTES}, which the hub dead-letters, always alone), with at most {@link #EVENT_WINDOW}
  * publishes not yet acknowledged. An event leaves the outbox only once acknowledged: with {@code mqtt.eventAcks}
@@ -68,6 +70,7 @@ public final class Uplink implements EventSink {
     private final String agentVersion;
     private volatile int configVersion;
     private final long startedAt = System.currentTimeMillis();
+    private final LongSupplier clock;
 
     private BiConsumer<Channel, Buffer> downlinkHandler = (c, b) -> { };
     private MqttClient client;
@@ -83,8 +86,8 @@ public final class Uplink implements EventSink {
     // event pump state (reset on every connection, and when acknowledgements are overdue)
     private boolean pumping;
     private boolean pumpAgain;
-    /** The newest id sent; the pump reads the outbox after it. */
-    private String cursor = "";
+    /** The outbox sequence number of the newest event sent; the pump reads the outbox after it. */
+    private long cursor;
     /** Grows whenever sending starts over from the oldest event; a read or publish of an older round is dropped. */
     private int round;
     /** Event publishes not yet acknowledged, oldest first; at most {@link #EVENT_WINDOW}. */
@@ -112,7 +115,14 @@ public final class Uplink implements EventSink {
     private long lastErrorAt;
 
     public Uplink(Vertx vertx, StationConfig config, Outbox outbox, SessionStore sessions, String agentVersion) {
+        this(vertx, config, outbox, sessions, agentVersion, System::currentTimeMillis);
+    }
+
+    /** @param clock the station's clock (epoch ms) for the events' times and ids */
+    public Uplink(Vertx vertx, StationConfig config, Outbox outbox, SessionStore sessions, String agentVersion,
+                  LongSupplier clock) {
         this.vertx = vertx;
+        this.clock = clock;
         this.stationId = config.stationId();
         this.mqtt = config.mqtt();
         this.heartbeatSeconds = config.heartbeatSeconds();
@@ -122,6 +132,8 @@ public final class Uplink implements EventSink {
         this.sessions = sessions;
         this.agentVersion = agentVersion;
         this.configVersion = config.version();
+        // the outbox's own alarms go out like any event
+        outbox.addedHandler(this::pump);
     }
 
     /** Runs on the event loop after each birth, e.g. to send the current telemetry at once. */
@@ -177,14 +189,18 @@ public final class Uplink implements EventSink {
         return outbox.size();
     }
 
-    /** Makes the event durable, then sends it when the link allows. */
+    /**
+     * Makes the event durable (or, while the disk cannot take it, keeps it in memory), then sends it when the link
+     * allows. Returns at once: nothing the station does waits on the disk.
+     */
     @Override
     public void emit(String type, JsonObject data) {
-        Event e = Event.of(type, System.currentTimeMillis(), data);
+        long now = clock.getAsLong();
+        Event e = new Event(Ulid.next(Math.max(0, now)), now, type, data);
         outbox.append(e)
                 .onSuccess(v -> pump())
-                .onFailure(err -> LOG.error("Could not store event {} ({}) in the outbox: {}", e.id(), type,
-                        err.toString()));
+                .onFailure(err -> LOG.error("Could not keep event {} ({}) in the outbox: {}", e.id(), type,
+                        err.getMessage()));
     }
 
     /** Publishes a QoS 0 message (telemetry, heartbeat) if connected; dropped otherwise. */
@@ -385,15 +401,15 @@ public final class Uplink implements EventSink {
                 LOG.error("Reading the outbox failed: {}", ar.cause().toString());
                 return;
             }
-            List<Event> events = ar.result();
-            if (events.isEmpty()) {
+            List<OutboxStore.Row> rows = ar.result();
+            if (rows.isEmpty()) {
                 pumping = false;
                 if (pumpAgain) {
                     pump();
                 }
                 return;
             }
-            List<Event> chunk = nextPublish(events);
+            List<Event> chunk = nextPublish(rows.stream().map(OutboxStore.Row::event).toList());
             Message m = chunk.size() == 1 ? EventsMessage.single(chunk.get(0)) : EventsMessage.batch(chunk);
             Buffer payload = Codec.encode(m);
             if (payload.length() > Channel.EVENTS.maxBytes()) {
@@ -402,11 +418,12 @@ public final class Uplink implements EventSink {
                 LOG.error("Event {} ({}) is {} bytes, more than any events payload may be ({}); it cannot be sent "
                         + "and is removed from the outbox", e.id(), e.type(), payload.length(), Channel.EVENTS.maxBytes());
                 pumping = false;
+                cursor = rows.get(0).seq();
                 delete(List.of(e.id()));
                 return;
             }
             List<String> ids = chunk.stream().map(Event::id).toList();
-            cursor = ids.get(ids.size() - 1);
+            cursor = rows.get(chunk.size() - 1).seq();
             // counted before it goes out: the hub's acknowledgement may come before the publish completes here
             Sent sent = new Sent(ids, System.currentTimeMillis());
             unsettled.add(sent);
@@ -526,7 +543,7 @@ public final class Uplink implements EventSink {
         round++;
         pumping = false;
         pumpAgain = false;
-        cursor = "";
+        cursor = 0;
         unsettled.clear();
         awaitingPuback.clear();
         earlyPubacks.clear();
