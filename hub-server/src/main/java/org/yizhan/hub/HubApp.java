@@ -281,7 +281,7 @@ public final class HubApp {
                 new BackupRoutes(vertx, db, config.dataDir(), config.dbUrl().isEmpty(), auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies, audit),
                 new MemberRoutes(members, auth, replies, metrics, config.provisionAttemptsPerMinute(),
-                        m -> revocations.pushToConnected())
+                        m -> revocations.pushToConnected(), audit)
                         .joining(config.joining().policy(), new JoinCodes(db), smsGateway()),
                 new EntryRoutes(entryKeys, EntryRoutes.unlocks(stations, commands, mqtt::isConnected, metrics,
                         ENTRIES_PER_MEMBER_PER_MINUTE), memberLogin, replies),

@@ -83,7 +83,7 @@ class ChargerSafetyIT {
         List<JsonObject> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("outbox.db").toAbsolutePath());
              Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT type, data FROM outbox ORDER BY id")) {
+             ResultSet rs = st.executeQuery("SELECT type, data FROM events ORDER BY seq")) {
             while (rs.next()) {
                 out.add(new JsonObject().put("type", rs.getString(1)).put("data", new JsonObject(rs.getString(2))));
             }

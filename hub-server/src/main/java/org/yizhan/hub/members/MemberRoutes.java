@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
+import org.yizhan.hub.audit.AuditEntry;
+import org.yizhan.hub.audit.AuditLog;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.ClientAddress;
 import org.yizhan.hub.http.JsonBody;
@@ -59,12 +61,13 @@ public final class MemberRoutes implements HubFeature {
     private final RateLimiter joins;
     private final RateLimiter verifies;
     private final Consumer<Member> statusChanged;
+    private final AuditLog audit;
     private JoinPolicy policy = JoinPolicy.OPEN;
     private JoinCodes codes;
     private SmsGateway sms;
 
     public MemberRoutes(MemberStore members, Authenticator auth, Replies replies, HubMetrics metrics,
-                        int joinsPerMinute, Consumer<Member> statusChanged) {
+                        int joinsPerMinute, Consumer<Member> statusChanged, AuditLog audit) {
         this.members = members;
         this.auth = auth;
         this.replies = replies;
@@ -72,6 +75,7 @@ public final class MemberRoutes implements HubFeature {
         this.joins = new RateLimiter(joinsPerMinute);
         this.verifies = new RateLimiter(joinsPerMinute);
         this.statusChanged = statusChanged;
+        this.audit = audit;
     }
 
     /** Riders join under {@code policy}; {@code codes} and {@code sms} serve {@link JoinPolicy#SMS}. */
@@ -88,13 +92,13 @@ public final class MemberRoutes implements HubFeature {
         router.post("/api/v1/members/verify").handler(replies.json(this::verify));
         auth.json(router.get("/api/v1/members"), Role.OPERATOR, this::list);
         auth.json(router.get("/api/v1/members/:id"), Role.OPERATOR, this::show);
-        auth.json(router.post("/api/v1/members/:id/approve"), Role.OPERATOR,
+        auth.json(router.post("/api/v1/members/:id/approve"), Role.OPERATOR, audit.refusals("member.approve", "member"),
                 ctx -> status(ctx, "approve", Member.PENDING, Member.ACTIVE));
-        auth.json(router.post("/api/v1/members/:id/reject"), Role.OPERATOR,
+        auth.json(router.post("/api/v1/members/:id/reject"), Role.OPERATOR, audit.refusals("member.reject", "member"),
                 ctx -> status(ctx, "reject", Member.PENDING, Member.REJECTED));
-        auth.json(router.post("/api/v1/members/:id/suspend"), Role.OPERATOR,
+        auth.json(router.post("/api/v1/members/:id/suspend"), Role.OPERATOR, audit.refusals("member.suspend", "member"),
                 ctx -> status(ctx, "suspend", Member.ACTIVE, Member.SUSPENDED));
-        auth.json(router.post("/api/v1/members/:id/resume"), Role.OPERATOR,
+        auth.json(router.post("/api/v1/members/:id/resume"), Role.OPERATOR, audit.refusals("member.resume", "member"),
                 ctx -> status(ctx, "resume", Member.SUSPENDED, Member.ACTIVE));
         auth.json(router.post("/api/v1/members/:id/member-token"), Role.OPERATOR, this::issueToken);
     }
@@ -295,10 +299,15 @@ public final class MemberRoutes implements HubFeature {
                 staffView(m.orElseThrow(() -> ApiException.notFound("No such member")), p.role()))));
     }
 
+    /**
+     * A status change, audited as {@code member.<action>} in the transaction that makes it; a change refused or
+     * not done is audited too, and one whose entry cannot be written is not made (503).
+     */
     private Future<Reply> status(RoutingContext ctx, String action, String from, String to) {
         Principal p = Authenticator.principal(ctx);
         String id = ctx.pathParam("id");
-        return members.setStatus(id, from, to).map(change -> {
+        AuditEntry entry = AuditEntry.by(ctx, "member." + action, "member", id).with("from", from).with("to", to);
+        return audit.failures(entry, () -> members.setStatus(id, from, to, audit.step(m -> entry)).map(change -> {
             if (change instanceof MemberStore.NotFound) {
                 throw ApiException.notFound("No such member");
             }
@@ -316,7 +325,7 @@ public final class MemberRoutes implements HubFeature {
                 statusChanged.accept(c.member());
             }
             return Reply.ok(new JsonObject().put("member", staffView(c.member(), p.role())));
-        });
+        }));
     }
 
     /** Admins see the phone in full, operators masked, technicians (who install hardware) not at all. */

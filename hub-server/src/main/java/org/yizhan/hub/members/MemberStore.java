@@ -227,6 +227,11 @@ public final class MemberStore {
      * the version row stays locked until the change commits, so changes take their versions in commit order.
      */
     public Future<Change> setStatus(String id, String from, String status) {
+        return setStatus(id, from, status, Database.Step.none());
+    }
+
+    /** As {@link #setStatus(String, String, String)}, with {@code alongside} run in its transaction when it changes. */
+    public Future<Change> setStatus(String id, String from, String status, Database.Step<Member> alongside) {
         return db.<Change>tx(c -> {
             Optional<Member> m = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id);
             if (m.isEmpty()) {
@@ -255,7 +260,9 @@ public final class MemberStore {
             if (!status.equals(Member.ACTIVE)) {
                 Rows.update(c, "DELETE FROM member_tokens WHERE member_id = ?", id);
             }
-            return new Changed(one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id).orElseThrow(), true);
+            Member now = one(c, "SELECT " + COLUMNS + " FROM members WHERE id = ?", id).orElseThrow();
+            alongside.run(c, now);
+            return new Changed(now, true);
         }).recover(e -> Secrets.isUniqueViolation(e)
                 ? get(id).map(m -> new PhoneInUse(m.orElseThrow()))
                 : Future.failedFuture(e));

@@ -98,6 +98,30 @@ class AuditLogIT {
     }
 
     @Test
+    void suspendingResumingAndAFailedRejectionOfAMemberAreAudited() throws Exception {
+        String member = memberId("13800138011");
+        assertThat(hub.send("POST", "/api/v1/members/" + member + "/suspend", null, null).statusCode())
+                .isEqualTo(401);
+        hub.call("POST", "/api/v1/members/" + member + "/suspend", operator, null);
+        hub.call("POST", "/api/v1/members/" + member + "/resume", operator, null);
+        assertThat(hub.send("POST", "/api/v1/members/" + member + "/resume", operator, null).statusCode())
+                .as("resuming an active member changes nothing").isEqualTo(200);
+        assertThat(hub.send("POST", "/api/v1/members/" + member + "/reject", operator, null).statusCode())
+                .isEqualTo(409);
+
+        List<JsonObject> suspend = entries("action=member.suspend&target=" + member);
+        assertThat(suspend).as("a caller without a token is no actor").singleElement().satisfies(e -> {
+            assertThat(e.getString("outcome")).isEqualTo("ok");
+            assertThat(e.getString("actor")).isEqualTo("audit-operator");
+            assertThat(e.getJsonObject("detail").getString("to")).isEqualTo("suspended");
+        });
+        assertThat(entries("action=member.resume&target=" + member)).as("one change, one entry").singleElement()
+                .satisfies(e -> assertThat(e.getString("outcome")).isEqualTo("ok"));
+        assertThat(entries("action=member.reject&target=" + member)).singleElement()
+                .satisfies(e -> assertThat(e.getString("outcome")).isEqualTo("failed"));
+    }
+
+    @Test
     void aRemoteUnlockIsAuditedWithItsCommandAndHubOnlyCommandsAsRefused() throws Exception {
         JsonObject sent = hub.call("POST", "/api/v1/stations/" + stationId + "/commands", operator,
                 new JsonObject().put("name", "door.unlock").put("args", new JsonObject().put("seconds", 5)));
@@ -252,6 +276,11 @@ class AuditLogIT {
                     .statusCode()).isEqualTo(503);
             assertThat(hub.call("GET", "/api/v1/stations/" + stationId + "/config", technician, null)
                     .getInteger("version")).as("no version stored").isEqualTo(base);
+
+            assertThat(hub.send("POST", "/api/v1/members/" + member + "/suspend", operator, null).statusCode())
+                    .isEqualTo(503);
+            assertThat(hub.call("GET", "/api/v1/members/" + member, operator, null).getJsonObject("member")
+                    .getString("status")).as("the member is not suspended unaudited").isEqualTo("active");
 
             assertThat(hub.send("GET", "/api/v1/audit", operator, null).statusCode())
                     .as("even a refusal is not answered unaudited").isEqualTo(503);
