@@ -409,31 +409,44 @@ public record HubConfig(
         while (v.endsWith("/")) {
             v = v.substring(0, v.length() - 1);
         }
-        String why = null;
-        boolean secret = false;
+        String why = httpUrlProblem(v, "ts-token");
+        if (why == null && hasPathOrQuery(v)) {
+            why = "must be just scheme, host and port";
+        }
+        if (why != null) {
+            // a URL holding a password is not repeated
+            String shown = why.startsWith("may not hold") ? "" : "'" + shorten(v) + "' ";
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + shown + why
+                    + "; for example http://questdb:9000 or http://influxdb:8086");
+        }
+        return v;
+    }
+
+    /**
+     * Why a URL is not an http(s) URL with a host and without user information (named {@code secretSetting} as
+     * the place for the secret), or null when it is one.
+     */
+    private static String httpUrlProblem(String v, String secretSetting) {
         try {
             URI u = new URI(v);
             String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
-                why = "must start with http:// or https://";
+                return "must start with http:// or https://";
             } else if (u.getHost() == null) {
-                why = "needs a host name";
+                return "needs a host name";
             } else if (u.getRawUserInfo() != null) {
-                why = "may not hold a user name or password (give the token in ts-token)";
-                secret = true;
-            } else if (!(u.getRawPath() == null || u.getRawPath().isEmpty()) || u.getRawQuery() != null
-                    || u.getRawFragment() != null) {
-                why = "must be just scheme, host and port";
+                return "may not hold a user name or password (give the secret in " + secretSetting + ")";
             }
+            return null;
         } catch (URISyntaxException e) {
-            why = "is not a URL (" + e.getReason() + ")";
+            return "is not a URL (" + e.getReason() + ")";
         }
-        if (why != null) {
-            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + (secret ? "" : "'" + shorten(v) + "' ")
-                    + why + "; for example http://questdb:9000 or http://influxdb:8086");
-        }
-        return v;
+    }
 
+    private static boolean hasPathOrQuery(String v) {
+        URI u = URI.create(v);
+        return !(u.getRawPath() == null || u.getRawPath().isEmpty()) || u.getRawQuery() != null
+                || u.getRawFragment() != null;
     }
 
     /**
@@ -498,24 +511,9 @@ public record HubConfig(
             throw new IllegalArgumentException(withEnv(unused) + " not used with join-policy=" + name
                     + " (set join-policy to sms)");
         }
-        if (sms) {
-            String why = null;
-            try {
-                URI u = new URI(url);
-                String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-                if (!scheme.equals("http") && !scheme.equals("https")) {
-                    why = "must start with http:// or https://";
-                } else if (u.getHost() == null) {
-                    why = "needs a host name";
-                } else if (u.getRawUserInfo() != null) {
-                    why = "may not hold a user name or password (give the secret in sms-gateway-secret)";
-                }
-            } catch (URISyntaxException e) {
-                why = "is not a URL (" + e.getReason() + ")";
-            }
-            if (why != null) {
-                throw new IllegalArgumentException("sms-gateway-url (" + envName("sms-gateway-url") + "): " + why);
-            }
+        String why = sms ? httpUrlProblem(url, "sms-gateway-secret") : null;
+        if (why != null) {
+            throw new IllegalArgumentException("sms-gateway-url (" + envName("sms-gateway-url") + "): " + why);
         }
         return new JoinSettings(policy, url, secret, timeout);
     }

@@ -2,6 +2,7 @@ package org.yizhan.hub;
 
 import io.vertx.core.json.JsonObject;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -73,6 +74,20 @@ class HubConfigFuzzTest {
             fail("loading threw " + e + " for: " + text, e);
         }
         Statistics.label("outcome").coverage(c -> c.check("read").percentage(p -> p >= 1));
+    }
+
+    /** Found by the property above: a name too long for the file system was echoed whole, twice. */
+    @Example
+    void aFileNameTooLongIsRefusedWithoutRepeatingIt() throws IOException {
+        String name = "ca-" + "x".repeat(400) + ".pem";
+        Path file = dir.resolve("hub.json");
+        Files.writeString(file, new JsonObject().put("tls-ca", dir.resolve(name).toString()).encode());
+        try {
+            HubConfig.load(Optional.of(file), Map.of());
+            fail("a tls-ca file that cannot exist was taken");
+        } catch (IllegalArgumentException e) {
+            assertThat(e.getMessage()).startsWith("tls-ca").doesNotContain(name).hasSizeLessThan(600);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -126,17 +127,34 @@ public record TlsCredentials(PrivateKey key, List<X509Certificate> chain, String
         }
     }
 
-    /** Reads a file for a setting. @throws IllegalArgumentException naming the setting when it cannot */
+    /**
+     * Reads a file for a setting. @throws IllegalArgumentException naming the setting and the file (cut to
+     * {@value #NAME_SHOWN} characters) when it cannot; the reason never repeats the name
+     */
     public static byte[] read(Path file, String setting) {
+        String name = shown(file);
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(setting + ": " + file + " does not exist");
+            throw new IllegalArgumentException(setting + ": " + name + " does not exist");
         } catch (AccessDeniedException e) {
-            throw new IllegalArgumentException(setting + ": " + file + " cannot be read by this user");
+            throw new IllegalArgumentException(setting + ": " + name + " cannot be read by this user");
+        } catch (FileSystemException e) {
+            // its message repeats the whole file name; the reason alone says what went wrong
+            String why = e.getReason() == null ? e.getClass().getSimpleName() : e.getReason();
+            throw new IllegalArgumentException(setting + ": " + name + " cannot be read (" + why + ")");
         } catch (IOException e) {
-            throw new IllegalArgumentException(setting + ": " + file + " cannot be read (" + e.getMessage() + ")");
+            throw new IllegalArgumentException(setting + ": " + name + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /** The longest file name a refusal shows. */
+    static final int NAME_SHOWN = 200;
+
+    private static String shown(Path file) {
+        String s = file.toString();
+        return s.length() <= NAME_SHOWN ? s : s.substring(0, NAME_SHOWN) + "...";
     }
 
     static String pem(X509Certificate c) {
