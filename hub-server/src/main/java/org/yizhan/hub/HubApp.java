@@ -171,6 +171,7 @@ public final class HubApp {
                 .compose(d -> Database.open(vertx, dataDir, config.dbUrl(), config.dbUser(), config.dbPassword()))
                 .compose(database -> {
                     db = database;
+                    replies.durableWith(db::durable);
                     return TimeSeries.open(vertx, dataDir, metrics, config.timeSeries(), config.questdbHttpPort());
                 })
                 .compose(ts -> {

@@ -38,6 +38,11 @@ public final class EventStore {
         this.db = db;
     }
 
+    /** Completes once what was committed before is durable ({@link Database#durable}). */
+    public Future<Void> durable() {
+        return db.durable();
+    }
+
     /** Inserts the events whose id is not stored yet, in one transaction; returns the number newly stored. */
     public Future<Integer> insert(String stationId, List<Event> events, long receivedAt) {
         return insertNew(stationId, events, receivedAt).map(List::size);

@@ -2,6 +2,7 @@ package org.yizhan.hub.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.yizhan.hub.metrics.HubMetrics;
 
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Turns route logic ({@code RoutingContext -> Future<Reply>}) into handlers that answer with JSON, and every
@@ -19,19 +21,35 @@ public final class Replies {
     private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
     private final HubMetrics metrics;
+    private volatile Supplier<Future<Void>> durable = Future::succeededFuture;
 
     public Replies(HubMetrics metrics) {
         this.metrics = metrics;
     }
 
+    /**
+     * What a request that may have changed something waits for before its success is answered: the registry's
+     * {@code durable()}, so a change the hub has confirmed survives the hub being killed the next moment.
+     */
+    public void durableWith(Supplier<Future<Void>> durable) {
+        this.durable = durable;
+    }
+
     public Handler<RoutingContext> json(Function<RoutingContext, Future<Reply>> logic) {
-        return ctx -> attempt(logic, ctx).onComplete(ar -> {
-            if (ar.succeeded()) {
-                send(ctx, ar.result());
-            } else {
-                fail(ctx, ar.cause());
-            }
-        });
+        return ctx -> attempt(logic, ctx)
+                .compose(reply -> changes(ctx) ? durable.get().map(reply) : Future.succeededFuture(reply))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        send(ctx, ar.result());
+                    } else {
+                        fail(ctx, ar.cause());
+                    }
+                });
+    }
+
+    private static boolean changes(RoutingContext ctx) {
+        HttpMethod m = ctx.request().method();
+        return !(m == HttpMethod.GET || m == HttpMethod.HEAD || m == HttpMethod.OPTIONS);
     }
 
     /** The logic's future for the request, or a failed one when the logic throws instead of returning it. */

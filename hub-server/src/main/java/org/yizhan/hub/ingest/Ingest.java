@@ -124,7 +124,7 @@ public final class Ingest {
         if (channel != Channel.EVENTS) {
             return kept;
         }
-        return kept.map(v -> {
+        return kept.compose(v -> events.durable()).map(v -> {
             acknowledge(stationId, EventsMessage.idsIn(payload));
             return v;
         });
@@ -202,7 +202,8 @@ public final class Ingest {
                         "event " + u.event().id() + " cannot be stored: " + u.error(),
                         u.event().toJson().encode().getBytes(StandardCharsets.UTF_8), receivedAt));
             }
-            return Future.all(kept).map(v -> settledIds(em));
+            // what is acknowledged must survive the hub being killed the next moment
+            return Future.all(kept).compose(v -> events.durable()).map(v -> settledIds(em));
         });
     }
 

@@ -15,6 +15,7 @@ import org.yizhan.testing.Http;
 import org.yizhan.testing.MosquittoBroker;
 import org.yizhan.testing.PostgresRegistry;
 import org.yizhan.testing.Proc;
+import org.yizhan.testing.StoredEvents;
 import org.yizhan.testing.TestAgent;
 
 import java.nio.file.Files;
@@ -22,10 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -242,26 +241,9 @@ class ReplicaKillIT {
 
     /** The station's door openings and closings through the API, every page; fails on an id listed twice. */
     private static List<JsonObject> doorEvents(Http api, String stationId) throws Exception {
-        List<JsonObject> out = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
-        for (String type : List.of("door.opened", "door.closed")) {
-            String after = null;
-            for (int page = 0; page < 1000; page++) {
-                Http.Response r = api.get("/api/v1/events?stationId=" + stationId + "&type=" + type + "&limit=100"
-                        + (after == null ? "" : "&after=" + after));
-                assertThat(r.status()).as("events: %s", r.body()).isEqualTo(200);
-                for (Object o : r.body().getJsonArray("events")) {
-                    JsonObject e = (JsonObject) o;
-                    assertThat(seen.add(e.getString("id"))).as("event %s listed once", e.getString("id")).isTrue();
-                    out.add(e);
-                }
-                after = r.body().getString("next");
-                if (after == null) {
-                    break;
-                }
-            }
-        }
-        return out;
+        StoredEvents stored = StoredEvents.read(StoredEvents.of(api), stationId, "door.opened", "door.closed");
+        assertThat(stored.duplicates()).as("events of %s listed twice", stationId).isZero();
+        return stored.events();
     }
 
     private static void awaitAllOnline(Http api, List<String> ids, Duration within) {
