@@ -14,6 +14,7 @@ import org.yizhan.protocol.Codec;
 import org.yizhan.protocol.Reconnect;
 import org.yizhan.protocol.StateMessage;
 import org.yizhan.protocol.Topics;
+import org.yizhan.testing.FaultFigures;
 import org.yizhan.testing.TestHub;
 
 import java.net.ServerSocket;
@@ -33,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A fleet outlives a hub outage without a false offline alert. {@value #DEFAULT_STATIONS} stations (more with
- * {@code -Dyizhan.fleet.stations=5000}) connect to a hub with the default 30 s start-up grace; the hub stops for
+ * {@code -Dyizhan.fleet.stations=N}, {@value #LONG_STATIONS} with {@code -Dyizhan.fault.long=true}) connect to a hub with the default 30 s start-up grace; the hub stops for
  * {@value #OUTAGE_SECONDS} s, long enough for every station's backoff to reach its cap; a new hub starts on the same
  * data and port. Each station is a light MQTT client that reconnects exactly as the agent does
  * ({@link Reconnect}: full jitter up to 20 s; with the 60 s cap of before, part of the fleet came back after the
@@ -43,6 +44,8 @@ import static org.awaitility.Awaitility.await;
 class FleetReconnectIT {
 
     static final int DEFAULT_STATIONS = 1500;
+    /** The fault suite's long mode ({@code -Dyizhan.fault.long=true}). */
+    static final int LONG_STATIONS = 5000;
     static final int OUTAGE_SECONDS = 40;
     /** The stations' heartbeat: the hub's default interval. */
     static final long HEARTBEAT_MILLIS = 10_000;
@@ -158,7 +161,7 @@ class FleetReconnectIT {
 
     @Test
     void aFleetComesBackAfterAHubOutageWithoutAFalseOfflineAlert() throws Exception {
-        int stations = Integer.getInteger("yizhan.fleet.stations", DEFAULT_STATIONS);
+        int stations = FaultFigures.count("yizhan.fleet.stations", DEFAULT_STATIONS, LONG_STATIONS);
         vertx = Vertx.vertx();
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -201,9 +204,9 @@ class FleetReconnectIT {
                 .until(() -> onlineOnHub() == stations);
         long back = System.currentTimeMillis() - restart;
         long graceEnd = hub.app().mqtt().startupGraceEnd();
-        System.out.printf("FleetReconnectIT: %d stations back %.1f s after the hub started again "
-                + "(outage %d s); start-up grace ends %.1f s after the start%n", stations, back / 1000.0,
-                OUTAGE_SECONDS, (graceEnd - restart) / 1000.0);
+        String figures = String.format("%d stations back %.1f s after the hub started again (outage %d s); "
+                + "start-up grace ends %.1f s after the start", stations, back / 1000.0, OUTAGE_SECONDS,
+                (graceEnd - restart) / 1000.0);
         await("the start-up grace over").atMost(Duration.ofMinutes(11))
                 .until(() -> System.currentTimeMillis() > hub.app().mqtt().startupGraceEnd() + 2_000);
 
@@ -214,5 +217,6 @@ class FleetReconnectIT {
         JsonArray listed = hub.call("GET", "/api/v1/stations", admin, null).getJsonArray("stations");
         assertThat(listed.stream().map(o -> ((JsonObject) o).getJsonObject("presence", new JsonObject())
                 .getString("state"))).as("every station online").hasSize(stations).containsOnly("online");
+        FaultFigures.record("FleetReconnectIT", figures + ", offline alerts 0");
     }
 }
