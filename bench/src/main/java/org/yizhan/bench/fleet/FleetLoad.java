@@ -52,7 +52,8 @@ public final class FleetLoad {
         Vertx vertx = Vertx.vertx();
         try {
             FleetRun run = new FleetRun(vertx, options.fleet(), Duration.ofSeconds(options.warmupSeconds()),
-                    Duration.ofSeconds(options.windowSeconds()), out);
+                    Duration.ofSeconds(options.windowSeconds()), out)
+                    .sampling(Duration.ofSeconds(options.sampleSeconds()), options.outDir());
             for (int n : options.stations()) {
                 for (String t : options.targets()) {
                     Target target = target(t, options, vertx, tls);

@@ -9,7 +9,7 @@ import java.util.List;
 /** Command-line options of {@link FleetLoad}. */
 public record FleetOptions(List<Integer> stations, int windowSeconds, int warmupSeconds, FleetSettings fleet,
                            List<String> targets, Path hubJar, List<String> hubJavaOptions, Path mosquitto,
-                           Path outDir, BenchTls.KeyType tlsKey, Path clusterScript) {
+                           Path outDir, BenchTls.KeyType tlsKey, Path clusterScript, int sampleSeconds) {
 
     public static final String USAGE = """
             Usage: FleetLoad [options]
@@ -33,6 +33,10 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
               --mosquitto PATH         the broker binary (default /usr/sbin/mosquitto)
               --cluster-script PATH    what starts the hub-broker targets (default deploy/cluster/cluster.sh)
               --out DIR                where fleet-results.md and the server logs go (default bench/target)
+              --sample 0               a soak: every this many seconds of the window, sample the server's
+                                       resident memory and open files into soak-<target>-<N>.csv under
+                                       --out, and judge at the end whether they stayed flat (default 0:
+                                       off); e.g. --window 3600 --sample 30
               --quick                  a short trial: --stations 200 --window 15 --warmup 5
             """;
 
@@ -55,6 +59,10 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         }
         if (windowSeconds < 1 || windowSeconds > 3600) {
             throw new IllegalArgumentException("--window: " + windowSeconds + " must be 1 to 3600");
+        }
+        if (sampleSeconds < 0 || sampleSeconds > windowSeconds) {
+            throw new IllegalArgumentException("--sample: " + sampleSeconds + " must be 0 (off) to the window ("
+                    + windowSeconds + ")");
         }
         if (warmupSeconds < 0 || warmupSeconds > 3600) {
             throw new IllegalArgumentException("--warmup: " + warmupSeconds + " must be 0 to 3600");
@@ -99,6 +107,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         int heartbeat = 10;
         int telemetry = 30;
         int connectRate = 200;
+        int sample = 0;
         List<String> targets = DEFAULT_TARGETS;
         BenchTls.KeyType tlsKey = BenchTls.KeyType.EC;
         Path hubJar = defaultPath("yizhan.bench.hubJar", "hub-server/target/yizhan-hub.jar",
@@ -130,6 +139,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
                 case "--heartbeat" -> heartbeat = integer(a, v);
                 case "--telemetry" -> telemetry = integer(a, v);
                 case "--connect-rate" -> connectRate = integer(a, v);
+                case "--sample" -> sample = integer(a, v);
                 case "--targets" -> targets = Arrays.stream(v.split(",")).map(String::trim)
                         .filter(s -> !s.isEmpty()).toList();
                 case "--hub-jar" -> hubJar = Path.of(v);
@@ -155,7 +165,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
             throw new IllegalArgumentException("--heartbeat/--telemetry/--connect-rate: " + e.getMessage());
         }
         return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out, tlsKey,
-                clusterScript);
+                clusterScript, sample);
     }
 
     private static Path defaultPath(String property, String... candidates) {

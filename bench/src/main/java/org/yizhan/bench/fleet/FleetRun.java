@@ -27,6 +27,8 @@ public final class FleetRun {
     private final Duration window;
     private final Consumer<String> progress;
     private final long clockTicksPerSecond;
+    private Duration sampleEvery = Duration.ZERO;
+    private java.nio.file.Path sampleDir;
 
     public FleetRun(Vertx vertx, FleetSettings settings, Duration warmup, Duration window, Consumer<String> progress) {
         this.vertx = vertx;
@@ -35,6 +37,16 @@ public final class FleetRun {
         this.window = window;
         this.progress = progress;
         this.clockTicksPerSecond = ProcStats.clockTicksPerSecond();
+    }
+
+    /**
+     * A soak: every {@code every} of the window the server's memory and open files are sampled, written to
+     * {@code dir/soak-<target>-<N>.csv} and judged at the end ({@link SoakSamples}); {@link Duration#ZERO}: off.
+     */
+    public FleetRun sampling(Duration every, java.nio.file.Path dir) {
+        this.sampleEvery = every;
+        this.sampleDir = dir;
+        return this;
     }
 
     public RunResult run(Target target, int stations) throws Exception {
@@ -57,7 +69,11 @@ public final class FleetRun {
             long sentBefore = c.sent();
             out.accept(String.format("measuring for %d s (expected %.1f msg/s)", window.toSeconds(),
                     settings.expectedRate((int) c.connected())));
-            sleepWatching(window, fleet, target, out, true);
+            if (sampleEvery.isZero()) {
+                sleepWatching(window, fleet, target, out, true);
+            } else {
+                soak(fleet, target, before, sentBefore, stations, out);
+            }
             Target.Snapshot after = target.snapshot();
             long sentAfter = c.sent();
             long connected = c.connected();
@@ -189,6 +205,35 @@ public final class FleetRun {
     }
 
     /** Waits out a phase, checking the server is alive and printing the fleet's progress now and then. */
+    /** The window as a soak: a sample every {@link #sampleEvery}, the CSV and the judgement at the end. */
+    private void soak(Fleet fleet, Target target, Target.Snapshot start, long sentAtStart, int stations,
+                      Consumer<String> out) throws Exception {
+        SoakSamples samples = new SoakSamples();
+        long begin = start.atNanos();
+        long end = begin + window.toNanos();
+        Target.Snapshot previous = start;
+        long sentBefore = sentAtStart;
+        for (long next = begin + sampleEvery.toNanos(); next <= end; next += sampleEvery.toNanos()) {
+            sleepWatching(Duration.ofNanos(Math.max(0, next - System.nanoTime())), fleet, target, out, false);
+            Target.Snapshot now = target.snapshot();
+            long sent = fleet.counters().sent();
+            double seconds = (now.atNanos() - previous.atNanos()) / 1e9;
+            SoakSamples.Sample s = new SoakSamples.Sample((now.atNanos() - begin) / 1e9, now.process().vmRssKb(),
+                    target.openFiles(), (now.messages() - previous.messages()) / seconds,
+                    (sent - sentBefore) / seconds);
+            samples.add(s);
+            out.accept(String.format("soak %4.0f s: resident %.1f MiB, %d open files, processed %.1f msg/s, "
+                            + "%d connections lost", s.seconds(), s.rssKb() / 1024.0, s.openFiles(),
+                    s.processedPerSecond(), fleet.counters().lost()));
+            previous = now;
+            sentBefore = sent;
+        }
+        java.nio.file.Path csv = sampleDir.resolve("soak-" + target.name() + "-" + stations + ".csv");
+        java.nio.file.Files.createDirectories(sampleDir);
+        samples.writeCsv(csv);
+        out.accept("soak: " + samples.summary() + " (" + csv + ")");
+    }
+
     private static void sleepWatching(Duration d, Fleet fleet, Target target, Consumer<String> out, boolean report)
             throws Exception {
         long start = System.nanoTime();

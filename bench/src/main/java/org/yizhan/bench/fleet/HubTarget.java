@@ -159,6 +159,11 @@ public final class HubTarget implements Target {
     }
 
     @Override
+    public long openFiles() {
+        return Target.openFilesOf(hub.pid());
+    }
+
+    @Override
     public Snapshot snapshot() throws Exception {
         hub.requireAlive();
         PrometheusText text = metrics(http, baseUrl);

@@ -171,6 +171,11 @@ public final class MosquittoTarget implements Target {
     }
 
     @Override
+    public long openFiles() {
+        return Target.openFilesOf(broker.pid());
+    }
+
+    @Override
     public Snapshot snapshot() throws IOException {
         broker.requireAlive();
         return new Snapshot(System.nanoTime(), received.get(), latency.snapshot(), ProcStats.read(broker.pid()));

@@ -51,6 +51,20 @@ public interface Target extends AutoCloseable {
 
     Snapshot snapshot() throws Exception;
 
+    /** How many files (sockets included) the server holds open now; -1 when not known for this target. */
+    default long openFiles() {
+        return -1;
+    }
+
+    /** The entries of {@code /proc/<pid>/fd}: the process's open files; -1 when they cannot be read. */
+    static long openFilesOf(long pid) {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        } catch (java.io.IOException | SecurityException e) {
+            return -1;
+        }
+    }
+
     /** Throws, with the server's log tail, if the server process has exited. Cheap: no request to the server. */
     void requireAlive();
 

@@ -75,6 +75,15 @@ class FleetOptionsTest {
     }
 
     @Test
+    void aSoakSamplesWithinItsWindow() {
+        assertThat(FleetOptions.parse().sampleSeconds()).as("off by default").isZero();
+        assertThat(FleetOptions.parse("--window", "3600", "--sample", "30").sampleSeconds()).isEqualTo(30);
+        assertThatThrownBy(() -> FleetOptions.parse("--window", "20", "--sample", "30"))
+                .hasMessageContaining("--sample: 30 must be 0 (off) to the window (20)");
+        assertThatThrownBy(() -> FleetOptions.parse("--sample", "-1")).hasMessageContaining("--sample");
+    }
+
+    @Test
     void refusesBadTlsOptions() {
         assertThatThrownBy(() -> FleetOptions.parse("--targets", "hub-ssl"))
                 .hasMessageContaining("--targets").hasMessageContaining("hub-tls");
