@@ -326,6 +326,10 @@ class TechnicianPagesIT {
         driver.get(hub.url("/"));
         ((JavascriptExecutor) driver).executeScript("sessionStorage.clear(); localStorage.removeItem('yizhan.lang');");
         driver.get(hub.url("/?next=" + java.net.URLEncoder.encode(page, StandardCharsets.UTF_8)));
+        // the form must be the new page's, which knows where to go next: a form found in the page before it (the
+        // plain "/" above) signs in and stays on "/", as one CI run saw
+        browser.waiting(10).until(d -> Boolean.TRUE.equals(((JavascriptExecutor) d).executeScript(
+                "return document.readyState === 'complete' && location.search.includes('next=')")));
         WebElement form = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
         form.findElement(By.name("username")).sendKeys(TECHNICIAN);
         form.findElement(By.name("password")).sendKeys(TECHNICIAN_PASSWORD);

@@ -63,6 +63,41 @@ class GroupFlushTest {
     }
 
     @Test
+    void callersFromManyContextsAtRandomMomentsAreAllAnsweredAndWritesStaySpaced(Vertx vertx, @TempDir Path dir)
+            throws Exception {
+        Database db = Database.open(vertx, dir).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        try {
+            java.util.Random random = new java.util.Random(42);
+            List<io.vertx.core.Promise<Void>> answered = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < 400; i++) {
+                io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+                answered.add(p);
+                // callers on event loops and workers, a few at once or alone, over about two seconds
+                io.vertx.core.Context ctx = i % 3 == 0 ? vertx.getOrCreateContext() : null;
+                long delay = 1 + random.nextInt(2000);
+                Runnable ask = () -> db.durable().onComplete(p);
+                vertx.setTimer(delay, t -> {
+                    if (ctx == null) {
+                        vertx.executeBlocking(() -> {
+                            ask.run();
+                            return null;
+                        }, false);
+                    } else {
+                        ctx.runOnContext(v -> ask.run());
+                    }
+                });
+            }
+            await(Future.all(answered.stream().map(io.vertx.core.Promise::future).toList()));
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertThat(db.durableWrites()).as("writes over %.1f s", seconds)
+                    .isBetween(1L, (long) (seconds * 1000 / GroupFlush.GAP_MILLIS) + 1);
+        } finally {
+            await(db.close());
+        }
+    }
+
+    @Test
     void anInMemoryRegistryHasNothingToWrite(Vertx vertx) throws Exception {
         Database db = Database.open(vertx, "jdbc:h2:mem:flush-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1"
                 + Database.H2_OPTIONS).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
