@@ -2,12 +2,14 @@ package org.yizhan.protocol;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The strict JSON codec of contract v1. {@link #decode} checks size, UTF-8, JSON syntax, {@code "v":1}
@@ -89,6 +91,7 @@ public final class Codec {
         } catch (DecodeException | ClassCastException e) {
             throw new ProtocolException("$", "malformed", "payload is not valid JSON");
         }
+        requireFinite(o, "");
         Object v = o.getValue("v");
         if (v == null) {
             throw new ProtocolException("v", "missing", "is required");
@@ -97,6 +100,29 @@ public final class Codec {
             throw new ProtocolException("v", "version", "must be 1, was " + Fields.describe(v));
         }
         return o;
+    }
+
+    /**
+     * Refuses a number JSON cannot carry back: a literal too large for a double ({@code 1e999}) parses as infinity,
+     * which would be written out again as the string {@code "Infinity"}. Found by the codec's long fuzzing run in a
+     * configuration's {@code telemetrySeconds}; checked everywhere, as the codec does not know every field of a
+     * configuration.
+     */
+    private static void requireFinite(Object node, String path) throws ProtocolException {
+        if (node instanceof JsonObject obj) {
+            for (Map.Entry<String, Object> e : obj) {
+                requireFinite(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+            }
+        } else if (node instanceof JsonArray arr) {
+            for (int i = 0; i < arr.size(); i++) {
+                requireFinite(arr.getValue(i), path + "[" + i + "]");
+            }
+        } else if (node instanceof Double d && !Double.isFinite(d)
+                || node instanceof Float f && !Float.isFinite(f)) {
+            // a key may be anything up to the payload's size: the path named is cut short
+            throw new ProtocolException(path.length() <= 80 ? path : path.substring(0, 80) + "...", "range",
+                    "is a number too large for this contract");
+        }
     }
 
     static long ts(JsonObject o) throws ProtocolException {

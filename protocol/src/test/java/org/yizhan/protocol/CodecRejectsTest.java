@@ -133,7 +133,7 @@ class CodecRejectsTest {
             "9223372036854775807      | range",
             "99999999999999999999999  | range",
             "1e300                    | type",
-            "1e400                    | type",
+            "1e400                    | range",
             "true                     | type",
             "{}                       | type",
             "[]                       | type",
@@ -154,6 +154,17 @@ class CodecRejectsTest {
         assertRejected(Channel.HEARTBEAT, heartbeatWith("uptimeS", "\"10\""), "uptimeS", "type");
         assertRejected(Channel.HEARTBEAT, heartbeatWith("outbox", "-3"), "outbox", "range");
         assertRejected(Channel.HEARTBEAT, heartbeatWith("outbox", "4294967296"), "outbox", "range");
+    }
+
+    /** Found by the long fuzzing run: 1e999 parsed as infinity and was written back as the string "Infinity". */
+    @Test
+    void rejectsANumberTooLargeForADoubleAnywhere() {
+        assertRejected(Channel.CONFIG, "{\"v\":1,\"ts\":1767225600000,\"version\":7,\"config\":{\"v\":1,"
+                + "\"stationId\":\"st-2001\",\"heartbeatSeconds\":10,\"telemetrySeconds\":1e999}}",
+                "config.telemetrySeconds", "range");
+        assertRejected(Channel.TELEMETRY, telemetryWithChargers("[{\"port\":1,\"state\":\"charging\","
+                + "\"energyWh\":-1e400}]"), "chargers[0].energyWh", "range");
+        assertRejected(Channel.HEARTBEAT, heartbeatWith("uptimeS", "1E309"), "uptimeS", "range");
     }
 
     @Test
