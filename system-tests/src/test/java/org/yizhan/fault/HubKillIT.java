@@ -10,9 +10,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.agent.cli.Provisioner;
 import org.yizhan.config.StationConfig;
+import org.yizhan.testing.DoorStreams;
 import org.yizhan.testing.FaultFigures;
 import org.yizhan.testing.Http;
 import org.yizhan.testing.Proc;
+import org.yizhan.testing.StationList;
 import org.yizhan.testing.StoredEvents;
 import org.yizhan.testing.TestAgent;
 
@@ -25,8 +27,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -89,31 +89,9 @@ class HubKillIT {
                     state));
             ids.add(provisioned.stationId());
         }
-        awaitAllOnline(api, ids, Duration.ofSeconds(30));
+        StationList.awaitAllOnline(api, ids, Duration.ofSeconds(30));
 
-        AtomicBoolean streaming = new AtomicBoolean(true);
-        AtomicReference<Throwable> streamFailure = new AtomicReference<>();
-        List<AtomicInteger> cycles = new ArrayList<>();
-        List<Thread> streams = new ArrayList<>();
-        for (TestAgent agent : agents) {
-            AtomicInteger done = new AtomicInteger();
-            cycles.add(done);
-            Thread t = new Thread(() -> {
-                try {
-                    while (streaming.get()) {
-                        agent.simulate("/sim/door", new JsonObject().put("open", true));
-                        agent.simulate("/sim/door", new JsonObject().put("open", false));
-                        done.incrementAndGet();
-                        Thread.sleep(30);
-                    }
-                } catch (Throwable e) {
-                    streamFailure.set(e);
-                }
-            }, "door-stream-" + agent.stationId());
-            t.setDaemon(true);
-            t.start();
-            streams.add(t);
-        }
+        DoorStreams doors = DoorStreams.start(agents, 30);
 
         List<Long> backMillis = new ArrayList<>();
         List<String> confirmedUsers = new ArrayList<>();
@@ -138,22 +116,18 @@ class HubKillIT {
             hub.kill();
             long restartAt = System.nanoTime();
             api = startHub(dataDir, httpPort, mqttPort, "hub-" + (k + 1));
-            awaitAllOnline(api, ids, Duration.ofSeconds(60));
+            StationList.awaitAllOnline(api, ids, Duration.ofSeconds(60));
             Http.Response users = api.get("/api/v1/users");
             assertThat(users.status()).as("users: %s", users.body()).isEqualTo(200);
             List<String> names = users.body().getJsonArray("users").stream()
                     .map(u -> ((JsonObject) u).getString("username")).toList();
             assertThat(names).as("users confirmed before kill %d", k + 1).containsAll(confirmedUsers);
             backMillis.add((System.nanoTime() - restartAt) / 1_000_000);
-            assertThat(streamFailure.get()).as("the door streams").isNull();
+            doors.assertNoFailure();
             System.out.printf("hub kill %d/%d: stations back online %d ms after the restart began%n", k + 1, kills,
                     backMillis.get(k));
         }
-        streaming.set(false);
-        for (Thread t : streams) {
-            t.join(20_000);
-        }
-        assertThat(streamFailure.get()).as("the door streams").isNull();
+        doors.stop();
 
         Map<String, String> byStation = new HashMap<>();
         int produced = 0;
@@ -162,7 +136,7 @@ class HubKillIT {
         int duplicated = 0;
         for (int i = 0; i < STATIONS; i++) {
             String id = ids.get(i);
-            int cyclesDone = cycles.get(i).get();
+            int cyclesDone = doors.cycles(i);
             TestAgent agent = agents.get(i);
             Http current = api;
             await(id + ": the outbox drains").atMost(Duration.ofSeconds(60)).until(() -> agent.outboxSize() == 0);
@@ -237,22 +211,6 @@ class HubKillIT {
         }
         return out;
     }
-
-    private static void awaitAllOnline(Http api, List<String> ids, Duration within) {
-        await("every station online").atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            Http.Response r = api.get("/api/v1/stations");
-            assertThat(r.status()).as("stations: %s", r.body()).isEqualTo(200);
-            Map<String, String> presence = new HashMap<>();
-            for (Object o : r.body().getJsonArray("stations")) {
-                JsonObject s = (JsonObject) o;
-                presence.put(s.getString("id"), s.getJsonObject("presence", new JsonObject()).getString("state"));
-            }
-            for (String id : ids) {
-                assertThat(presence).as("stations listed").containsEntry(id, "online");
-            }
-        });
-    }
-
     private static int freePort() throws Exception {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -11,10 +11,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yizhan.agent.cli.Provisioner;
 import org.yizhan.config.StationConfig;
+import org.yizhan.testing.DoorStreams;
 import org.yizhan.testing.Http;
 import org.yizhan.testing.MosquittoBroker;
 import org.yizhan.testing.PostgresRegistry;
 import org.yizhan.testing.Proc;
+import org.yizhan.testing.StationList;
 import org.yizhan.testing.StoredEvents;
 import org.yizhan.testing.TestAgent;
 
@@ -25,9 +27,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -135,35 +134,13 @@ class ReplicaKillIT {
             ids.add(id);
         }
         for (Http api : List.of(apiA, apiB)) {
-            awaitAllOnline(api, ids, Duration.ofSeconds(30));
+            StationList.awaitAllOnline(api, ids, Duration.ofSeconds(30));
         }
 
-        // the stream: every agent cycles its door over and over; telemetry goes on by itself every second
-        AtomicBoolean streaming = new AtomicBoolean(true);
-        AtomicReference<Throwable> streamFailure = new AtomicReference<>();
-        List<AtomicInteger> cycles = new ArrayList<>();
-        List<Thread> streams = new ArrayList<>();
-        for (TestAgent agent : agents) {
-            AtomicInteger done = new AtomicInteger();
-            cycles.add(done);
-            Thread t = new Thread(() -> {
-                try {
-                    while (streaming.get()) {
-                        agent.simulate("/sim/door", new JsonObject().put("open", true));
-                        agent.simulate("/sim/door", new JsonObject().put("open", false));
-                        done.incrementAndGet();
-                        // a person comes through every 50 ms or so: a steady load, not a flood the 2-core
-                        // test machine would spend its time on
-                        Thread.sleep(50);
-                    }
-                } catch (Throwable e) {
-                    streamFailure.set(e);
-                }
-            }, "door-stream-" + agent.stationId());
-            t.setDaemon(true);
-            t.start();
-            streams.add(t);
-        }
+        // the stream: every agent cycles its door over and over; telemetry goes on by itself every second. A
+        // person comes through every 50 ms or so: a steady load, not a flood the 2-core test machine would spend
+        // its time on
+        DoorStreams doors = DoorStreams.start(agents, 50);
 
         Proc victimProc = "first".equals(victim) ? hubA : hubB;
         Http survivor = "first".equals(victim) ? apiB : apiA;
@@ -171,32 +148,28 @@ class ReplicaKillIT {
         String victimName = "first".equals(victim) ? "hub-a" : "hub-b";
         await("the survivor stores door events of every station before the kill").atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> {
-                    assertThat(streamFailure.get()).isNull();
+                    doors.assertNoFailure();
                     for (String id : ids) {
                         assertThat(doorEvents(survivor, id).size()).isGreaterThanOrEqualTo(10);
                     }
                 });
-        int[] atKill = cycles.stream().mapToInt(AtomicInteger::get).toArray();
+        int[] atKill = doors.cycles();
         victimProc.kill();
         assertThat(victimProc.isAlive()).isFalse();
         // keep the stream going until every station has cycled its door 20 more times and the survivor has
         // stored events that came after the kill
         await("the stream goes on after the kill").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(streamFailure.get()).isNull();
+            doors.assertNoFailure();
             for (int i = 0; i < STATIONS; i++) {
-                assertThat(cycles.get(i).get()).isGreaterThanOrEqualTo(atKill[i] + 20);
+                assertThat(doors.cycles(i)).isGreaterThanOrEqualTo(atKill[i] + 20);
                 assertThat(doorEvents(survivor, ids.get(i)).size()).isGreaterThan(2 * atKill[i]);
             }
         });
-        streaming.set(false);
-        for (Thread t : streams) {
-            t.join(20_000);
-        }
-        assertThat(streamFailure.get()).as("the door stream").isNull();
+        doors.stop();
 
         for (int i = 0; i < STATIONS; i++) {
             String id = ids.get(i);
-            int produced = cycles.get(i).get();
+            int produced = doors.cycles(i);
             TestAgent agent = agents.get(i);
             await(id + ": every door event stored, the outbox empty").atMost(Duration.ofSeconds(45))
                     .untilAsserted(() -> {
@@ -215,7 +188,7 @@ class ReplicaKillIT {
             assertThat(alerts).as("alerts of %s", id).noneSatisfy(a ->
                     assertThat(((JsonObject) a).getString("type")).isEqualTo("offline"));
         }
-        assertAllOnline(survivor, ids);
+        StationList.assertAllOnline(survivor, ids);
 
         // a command through the survivor reaches its station and opens the door
         String target = ids.get(STATIONS - 1);
@@ -229,7 +202,7 @@ class ReplicaKillIT {
         // the killed replica, started again on its data directory, shows every station online
         Proc again = hub(victimName + "-again", victimDir, registry);
         Http apiAgain = api(url(victimDir, again));
-        awaitAllOnline(apiAgain, ids, Duration.ofSeconds(30));
+        StationList.awaitAllOnline(apiAgain, ids, Duration.ofSeconds(30));
 
         // and still no offline alert anywhere, after the sweep lease has had time to move
         for (String id : ids) {
@@ -244,24 +217,5 @@ class ReplicaKillIT {
         StoredEvents stored = StoredEvents.read(StoredEvents.of(api), stationId, "door.opened", "door.closed");
         assertThat(stored.duplicates()).as("events of %s listed twice", stationId).isZero();
         return stored.events();
-    }
-
-    private static void awaitAllOnline(Http api, List<String> ids, Duration within) {
-        await("every station online").atMost(within).pollInterval(Duration.ofMillis(250))
-                .untilAsserted(() -> assertAllOnline(api, ids));
-    }
-
-    /** The station list (what the stations page shows) has every station, each online. */
-    private static void assertAllOnline(Http api, List<String> ids) throws Exception {
-        Http.Response r = api.get("/api/v1/stations");
-        assertThat(r.status()).as("stations: %s", r.body()).isEqualTo(200);
-        Map<String, String> presence = new HashMap<>();
-        for (Object o : r.body().getJsonArray("stations")) {
-            JsonObject s = (JsonObject) o;
-            presence.put(s.getString("id"), s.getJsonObject("presence", new JsonObject()).getString("state"));
-        }
-        for (String id : ids) {
-            assertThat(presence).as("stations listed").containsEntry(id, "online");
-        }
     }
 }
