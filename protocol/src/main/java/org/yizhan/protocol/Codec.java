@@ -111,7 +111,9 @@ public final class Codec {
     private static void requireFinite(Object node, String path) throws ProtocolException {
         if (node instanceof JsonObject obj) {
             for (Map.Entry<String, Object> e : obj) {
-                requireFinite(e.getValue(), path.isEmpty() ? e.getKey() : path + "." + e.getKey());
+                // an empty or blank key is named in quotes, so the path is never blank
+                String key = e.getKey().isBlank() ? "\"" + e.getKey() + "\"" : e.getKey();
+                requireFinite(e.getValue(), path.isEmpty() ? key : path + "." + key);
             }
         } else if (node instanceof JsonArray arr) {
             for (int i = 0; i < arr.size(); i++) {

@@ -165,6 +165,9 @@ class CodecRejectsTest {
         assertRejected(Channel.TELEMETRY, telemetryWithChargers("[{\"port\":1,\"state\":\"charging\","
                 + "\"energyWh\":-1e400}]"), "chargers[0].energyWh", "range");
         assertRejected(Channel.HEARTBEAT, heartbeatWith("uptimeS", "1E309"), "uptimeS", "range");
+        // and then with an empty key (the run's next find): the field is still named
+        assertRejected(Channel.HEARTBEAT, "{\"v\":1,\"ts\":1,\"seq\":1,\"uptimeS\":1,\"outbox\":0,\"\":1e999}",
+                "\"\"", "range");
     }
 
     @Test
