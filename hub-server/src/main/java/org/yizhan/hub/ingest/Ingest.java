@@ -113,6 +113,9 @@ public final class Ingest {
                     acknowledge(stationId, settled);
                     return (Void) null;
                 })
+                : m instanceof CommandResult
+                // a command's outcome is acknowledged (PUBACK) only once it would survive the hub being killed
+                ? handle(stationId, m, receivedAt).compose(v -> events.durable())
                 : handle(stationId, m, receivedAt);
         return done.onSuccess(v -> metrics.ingestLatencyNanos(System.nanoTime() - startNanos))
                 .onFailure(err -> LOG.error("Storing {} from {} failed: {}", channel.suffix(), stationId, err.getMessage()));
