@@ -33,7 +33,7 @@ GROUPS = [
 def frame_name(f):
     m = f.get("method", {})
     t = m.get("type", {}).get("name", "?")
-    return t + "." + m.get("name", "?")
+    return t.replace("/", ".") + "." + m.get("name", "?")
 
 
 def group_of(frames):
