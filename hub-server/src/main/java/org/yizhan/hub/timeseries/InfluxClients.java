@@ -52,16 +52,4 @@ final class InfluxClients {
             }
         };
     }
-
-    /** The line-protocol records of points (ms precision). */
-    static List<String> lines(List<Point> points) {
-        List<String> lines = new ArrayList<>(points.size());
-        for (Point p : points) {
-            String line = p.toLineProtocol();
-            if (!line.isEmpty() && line.indexOf('\n') < 0) {
-                lines.add(line);
-            }
-        }
-        return lines;
-    }
 }

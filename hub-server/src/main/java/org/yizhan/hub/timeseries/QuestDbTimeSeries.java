@@ -130,17 +130,17 @@ public final class QuestDbTimeSeries implements TimeSeries {
 
     @Override
     public void heartbeat(String stationId, Heartbeat heartbeat, long receivedAt) {
-        writer.offer(InfluxClients.lines(StationPoints.heartbeat(stationId, heartbeat, receivedAt)));
+        writer.offer(StationPoints.heartbeat(stationId, heartbeat, receivedAt));
     }
 
     @Override
     public void telemetry(String stationId, Telemetry telemetry, long receivedAt) {
-        writer.offer(InfluxClients.lines(StationPoints.telemetry(stationId, telemetry, receivedAt)));
+        writer.offer(StationPoints.telemetry(stationId, telemetry, receivedAt));
     }
 
     @Override
     public void presence(String stationId, boolean online, long at) {
-        writer.offer(InfluxClients.lines(StationPoints.presence(stationId, online, at)));
+        writer.offer(StationPoints.presence(stationId, online, at));
     }
 
     @Override

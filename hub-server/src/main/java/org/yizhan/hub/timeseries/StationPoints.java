@@ -1,7 +1,5 @@
 package org.yizhan.hub.timeseries;
 
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Telemetry;
 
@@ -9,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Line-protocol points for station messages. Measurements (QuestDB tables) and their columns:
+ * Line-protocol records for station messages, built by {@link Line}. Measurements (QuestDB tables) and their columns:
  * <pre>
  * heartbeat  tag station; seq, uptime_s, outbox (long)                    time = when the hub received it
  * occupancy  tag station; count, capacity (long)                         time = telemetry ts
@@ -37,47 +35,50 @@ final class StationPoints {
         return stationTs < EARLIEST || stationTs > receivedAt + MAX_AHEAD_MILLIS ? receivedAt : stationTs;
     }
 
-    static List<Point> heartbeat(String stationId, Heartbeat h, long receivedAt) {
-        return List.of(point("heartbeat", stationId, receivedAt)
-                .addField("seq", h.seq())
-                .addField("uptime_s", h.uptimeS())
-                .addField("outbox", (long) h.outbox()));
+    static List<String> heartbeat(String stationId, Heartbeat h, long receivedAt) {
+        return List.of(line("heartbeat", stationId)
+                .field("outbox", (long) h.outbox())
+                .field("seq", h.seq())
+                .field("uptime_s", h.uptimeS())
+                .at(receivedAt));
     }
 
-    static List<Point> telemetry(String stationId, Telemetry t, long receivedAt) {
+    static List<String> telemetry(String stationId, Telemetry t, long receivedAt) {
         long ts = clamp(t.ts(), receivedAt);
-        List<Point> points = new ArrayList<>(3 + t.chargers().size());
-        t.occupancy().ifPresent(o -> points.add(point("occupancy", stationId, ts)
-                .addField("count", (long) o.count())
-                .addField("capacity", (long) o.capacity())));
-        t.door().ifPresent(d -> points.add(point("door", stationId, ts)
-                .addField("open", d.open() ? 1L : 0L)
-                .addField("locked", d.locked() ? 1L : 0L)));
+        List<String> lines = new ArrayList<>(3 + t.chargers().size());
+        t.occupancy().ifPresent(o -> lines.add(line("occupancy", stationId)
+                .field("capacity", (long) o.capacity())
+                .field("count", (long) o.count())
+                .at(ts)));
+        t.door().ifPresent(d -> lines.add(line("door", stationId)
+                .field("locked", d.locked() ? 1L : 0L)
+                .field("open", d.open() ? 1L : 0L)
+                .at(ts)));
         for (Telemetry.Charger c : t.chargers()) {
-            Point p = point("charger", stationId, ts)
-                    .addTag("port", Integer.toString(c.port()))
-                    .addField("state", c.state().wireName())
-                    .addField("power_w", c.powerW())
-                    .addField("energy_wh", c.energyWh());
-            c.tempC().ifPresent(v -> p.addField("temp_c", v));
-            points.add(p);
+            Line l = Line.of("charger").tag("port", Integer.toString(c.port())).tag("station", stationId)
+                    .field("energy_wh", c.energyWh())
+                    .field("power_w", c.powerW())
+                    .field("state", c.state().wireName());
+            c.tempC().ifPresent(v -> l.field("temp_c", v));
+            lines.add(l.at(ts));
         }
         t.env().ifPresent(e -> {
             if (e.tempC().isPresent() || e.humidity().isPresent()) {
-                Point p = point("env", stationId, ts);
-                e.tempC().ifPresent(v -> p.addField("temp_c", v));
-                e.humidity().ifPresent(v -> p.addField("humidity", v));
-                points.add(p);
+                Line l = line("env", stationId);
+                e.humidity().ifPresent(v -> l.field("humidity", v));
+                e.tempC().ifPresent(v -> l.field("temp_c", v));
+                lines.add(l.at(ts));
             }
         });
-        return points;
+        return lines;
     }
 
-    static List<Point> presence(String stationId, boolean online, long at) {
-        return List.of(point("presence", stationId, at).addField("online", online ? 1L : 0L));
+    static List<String> presence(String stationId, boolean online, long at) {
+        return List.of(line("presence", stationId).field("online", online ? 1L : 0L).at(at));
     }
 
-    private static Point point(String measurement, String stationId, long timeMillis) {
-        return Point.measurement(measurement).addTag("station", stationId).time(timeMillis, WritePrecision.MS);
+    /** A record of a measurement whose only tag is the station (keys in order, as {@link Line} needs). */
+    private static Line line(String measurement, String stationId) {
+        return Line.of(measurement).tag("station", stationId);
     }
 }
