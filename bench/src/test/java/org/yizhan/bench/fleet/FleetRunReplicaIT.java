@@ -64,7 +64,14 @@ class FleetRunReplicaIT {
         assertThat(r.parts()).extracting(RunResult.PartResult::name)
                 .containsExactly("mosquitto", "hub-1", "hub-2", "questdb", "postgres");
         assertThat(r.parts()).allSatisfy(p -> {
-            assertThat(p.cpuSeconds()).as(p.name() + " CPU in the window").isPositive();
+            if (p.name().equals("postgres")) {
+                // telemetry needs no registry write: in a 5 s window PostgreSQL may stay below one clock tick
+                // (10 ms) of CPU, as one CI run saw; it is measured, not required to work
+                assertThat(p.cpuSeconds()).as(p.name() + " CPU in the window").isNotNegative();
+            } else {
+                // the broker relays, each replica handles, QuestDB stores every message of the window
+                assertThat(p.cpuSeconds()).as(p.name() + " CPU in the window").isPositive();
+            }
             assertThat(p.vmRssKb()).as(p.name() + " resident memory").isPositive();
         });
         RunResult.PartResult broker = r.parts().get(0);
