@@ -39,6 +39,9 @@ final class EmbeddedQuestDb implements AutoCloseable {
             "w.file.sizeLimit=128m",
             "");
 
+    /** How long an idle QuestDB worker sleeps before it looks for work again. */
+    static final int IDLE_WORKER_SLEEP_MS = 50;
+
     private final ServerMain server;
     private final Path root;
 
@@ -95,6 +98,13 @@ final class EmbeddedQuestDb implements AutoCloseable {
                 "SHARED_WRITE_WORKER_COUNT", "WAL_APPLY_WORKER_COUNT", "HTTP_WORKER_COUNT", "EXPORT_WORKER_COUNT",
                 "VIEW_COMPILER_WORKER_COUNT", "MAT_VIEW_REFRESH_WORKER_COUNT")) {
             env.put("QDB_" + pool, "1");
+        }
+        // An idle QuestDB worker wakes every sleep timeout to look for work (10 ms by default: eight pools woke
+        // 800 times a second and cost an idle hub about 1.2 % of a core). The hub writes in batches and reads a
+        // chart at a time, so waiting up to 50 ms for a sleeping worker costs nobody anything.
+        for (String pool : List.of("SHARED_WORKER", "WAL_APPLY_WORKER", "HTTP_WORKER", "EXPORT_WORKER",
+                "VIEW_COMPILER_WORKER", "MAT_VIEW_REFRESH_WORKER")) {
+            env.put("QDB_" + pool + "_SLEEP_TIMEOUT", String.valueOf(IDLE_WORKER_SLEEP_MS));
         }
         // SQL compiler object pools are filled up front; the defaults cost about 60 MB of heap. They grow on demand.
         env.put("QDB_CAIRO_MODEL_POOL_CAPACITY", "64");

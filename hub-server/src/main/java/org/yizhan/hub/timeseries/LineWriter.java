@@ -58,7 +58,11 @@ final class LineWriter {
     record Status(boolean storeUp, long bufferedPoints, long bufferedBytes, long bufferMaxBytes, long lostPoints) {
     }
 
-    private sealed interface Item permits Lines, Flush {
+    private sealed interface Item permits Lines, Flush, Wake {
+    }
+
+    /** Wakes a writer that waits for work, so it sees that it is closed. */
+    private record Wake() implements Item {
     }
 
     private record Lines(List<String> lines) implements Item {
@@ -142,7 +146,7 @@ final class LineWriter {
         while (true) {
             try {
                 boolean stopping = closed.get();
-                Item item = stopping ? queue.poll() : queue.poll(100, TimeUnit.MILLISECONDS);
+                Item item = stopping ? queue.poll() : queue.poll(waitMillis(batch, batchStarted), TimeUnit.MILLISECONDS);
                 while (item != null) {
                     if (item instanceof Lines l) {
                         if (batch.isEmpty()) {
@@ -186,6 +190,23 @@ final class LineWriter {
                 LOG.error("Time series writer: {}", e.toString(), e);
             }
         }
+    }
+
+    /**
+     * How long the writer may wait for the next record: until the open batch is due, or until the next attempt
+     * at the disk buffer, or (nothing to do) until woken by a record, a flush or {@link #close}. An idle hub's
+     * writer thread so sleeps instead of waking ten times a second.
+     */
+    private long waitMillis(List<String> batch, long batchStarted) {
+        long now = System.currentTimeMillis();
+        long wait = Long.MAX_VALUE;
+        if (!batch.isEmpty()) {
+            wait = batchStarted + BATCH_MILLIS - now;
+        }
+        if (!buffer.isEmpty()) {
+            wait = Math.min(wait, Math.max(10, nextAttempt - now)); // never a busy loop on a buffer it cannot read
+        }
+        return Math.max(0, wait);
     }
 
     /** Sends a batch straight away when nothing waits on disk, else (or when that fails) appends it there. */
@@ -294,6 +315,7 @@ final class LineWriter {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        queue.offer(new Wake()); // when the queue is full, the writer is busy and sees the flag on its next round
         thread.join(waitMillis);
         if (thread.isAlive()) {
             LOG.warn("Time series writer still busy after {} ms; queued points stay unsent", waitMillis);

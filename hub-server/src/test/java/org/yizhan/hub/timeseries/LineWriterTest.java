@@ -1,0 +1,86 @@
+package org.yizhan.hub.timeseries;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yizhan.hub.metrics.HubMetrics;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The writer's waiting: it sleeps while there is nothing to do (no periodic wake-ups on an idle hub), yet sends a
+ * record within the batch time, answers a flush at once, and closes at once. The sender here is the writer's own
+ * seam (what QuestDB or InfluxDB would receive), kept in a list; the disk buffer is real.
+ */
+class LineWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<String> sent = new CopyOnWriteArrayList<>();
+
+    private LineWriter writer() throws Exception {
+        return new LineWriter("test store", sent::addAll, new DiskBuffer(dir, 1 << 20), new HubMetrics());
+    }
+
+    @Test
+    void aRecordOfferedToAnIdleWriterIsSentWithinTheBatchTime() throws Exception {
+        LineWriter w = writer();
+        try {
+            Thread.sleep(300); // let the writer fall asleep with nothing to do
+            long t0 = System.nanoTime();
+            w.offer(List.of("m v=1i 1"));
+            await().atMost(Duration.ofMillis(LineWriter.BATCH_MILLIS + 2_000)).until(() -> sent.size() == 1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                    .as("sent when its batch was due, not at some later wake-up")
+                    .isLessThan(LineWriter.BATCH_MILLIS + 1_500);
+            w.offer(List.of("m v=2i 2"));
+            await().atMost(Duration.ofMillis(LineWriter.BATCH_MILLIS + 2_000)).until(() -> sent.size() == 2);
+            assertThat(sent).containsExactly("m v=1i 1", "m v=2i 2");
+        } finally {
+            w.close(5_000);
+        }
+    }
+
+    @Test
+    void aFlushIsAnsweredAtOnceWithWhatCameBeforeIt() throws Exception {
+        LineWriter w = writer();
+        try {
+            w.offer(List.of("m v=1i 1"));
+            w.flush().get(LineWriter.BATCH_MILLIS / 2, TimeUnit.MILLISECONDS);
+            assertThat(sent).containsExactly("m v=1i 1");
+        } finally {
+            w.close(5_000);
+        }
+    }
+
+    @Test
+    void anIdleWriterClosesAtOnceAndSendsWhatWasQueued() throws Exception {
+        LineWriter w = writer();
+        w.offer(List.of("m v=1i 1"));
+        w.flush().get(5, TimeUnit.SECONDS);
+        Thread.sleep(300); // now idle: the writer waits without a deadline until something wakes it
+        w.offer(List.of("m v=2i 2"));
+        long t0 = System.nanoTime();
+        w.close(10_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("closing does not wait out a timeout")
+                .isLessThan(3_000);
+        assertThat(sent).containsExactly("m v=1i 1", "m v=2i 2");
+    }
+
+    @Test
+    void closingAWriterThatNeverHadWorkDoesNotWait() throws Exception {
+        LineWriter w = writer();
+        Thread.sleep(300);
+        long t0 = System.nanoTime();
+        w.close(10_000);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
+        assertThat(sent).isEmpty();
+    }
+}
