@@ -37,12 +37,19 @@ public class QrDecodeBenchmark {
     @Setup
     public void setUp() throws Exception {
         PassFrames frames = new PassFrames(42);
-        expected = new Passes().fresh();
-        withPass = frames.frame(expected);
         empty = frames.background();
-        Optional<String> text = decoder.decode(withPass, false);
-        if (!text.equals(Optional.of(expected))) {
-            throw new IllegalStateException("the benchmark frame does not decode to its pass: " + text);
+        // each pass is new (its own signature), and about 1 in 100 such frames is not read in one try (see
+        // bench/RESULTS.md): the benchmark times a frame that is read, so it draws another pass for a miss
+        Optional<String> text = Optional.empty();
+        boolean read = false;
+        for (int attempt = 0; attempt < 10 && !read; attempt++) {
+            expected = new Passes().fresh();
+            withPass = frames.frame(expected);
+            text = decoder.decode(withPass, false);
+            read = text.equals(Optional.of(expected));
+        }
+        if (!read) {
+            throw new IllegalStateException("ten benchmark frames in a row do not decode to their pass: " + text);
         }
         if (decoder.decode(empty).isPresent()) {
             throw new IllegalStateException("the empty frame decodes to something");
