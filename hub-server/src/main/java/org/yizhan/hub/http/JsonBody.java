@@ -23,10 +23,12 @@ public final class JsonBody {
     /** The body of the request as a JSON object, or 400 when it is missing, not JSON or not an object. */
     public static JsonBody of(RoutingContext ctx) {
         RequestBody body = ctx.body();
-        if (body == null || !body.available() || body.length() == 0) {
+        // a request that sent no bytes at all has no buffer: length() is then -1 and asString() null
+        String raw = body == null || !body.available() || body.length() <= 0 ? null : body.asString("UTF-8");
+        if (raw == null || raw.isBlank()) {
             throw ApiException.badField("body", "a JSON object is required");
         }
-        String text = body.asString("UTF-8").trim();
+        String text = raw.trim();
         if (!text.startsWith("{")) {
             throw ApiException.badField("body", "must be a JSON object");
         }

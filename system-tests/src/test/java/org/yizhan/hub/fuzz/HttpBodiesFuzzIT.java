@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -75,6 +76,32 @@ class HttpBodiesFuzzIT {
                     .as((body, how) -> new Call(method, path, how != 0, how == 1 ? "text/plain" : "application/json",
                             body));
         });
+    }
+
+    /**
+     * A request with no body bytes at all, to every route, as either media type: the hub has no body buffer then,
+     * and routes that need one answered 500 (found by the 10^5 run); now 400 naming the body (a route whose body
+     * is optional may succeed).
+     */
+    @Example
+    void aRequestWithoutAnyBodyIsRefusedByName() throws Exception {
+        for (String name : CORPUS.names()) {
+            String route = name.replaceFirst("\\.json$", "");
+            String method = route.substring(0, route.indexOf('_'));
+            String path = "/api/v1/" + route.substring(route.indexOf('_') + 1).replace('~', '/').replace("{station}", station);
+            for (String type : new String[]{"application/json", "text/plain"}) {
+                HttpResponse<String> r = hub.send(method, path, admin, type, new byte[0]);
+                assertThat(r.statusCode()).as("%s %s (%s) without a body answered %s", method, path, type, r.body())
+                        .isBetween(200, 499);
+                if (r.statusCode() >= 400) {
+                    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code"))
+                            .as("%s %s: %s", method, path, r.body()).isNotBlank();
+                }
+                if (route.equals("POST_stations")) {
+                    assertThat(r.body()).as("the route that answered 500").contains("body: a JSON object is required");
+                }
+            }
+        }
     }
 
     @Property
