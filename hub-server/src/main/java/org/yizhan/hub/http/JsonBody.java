@@ -123,6 +123,9 @@ public final class JsonBody {
             }
             l = b.longValue();
         } else {
+            if (!(n instanceof BigDecimal) && !Double.isFinite(n.doubleValue())) {
+                throw ApiException.badField(field, range); // 1e999 is read as infinity, which BigDecimal refuses
+            }
             BigDecimal d = n instanceof BigDecimal bd ? bd : BigDecimal.valueOf(n.doubleValue());
             try {
                 l = d.longValueExact();
