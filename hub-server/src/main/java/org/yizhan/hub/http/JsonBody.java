@@ -123,10 +123,14 @@ public final class JsonBody {
             }
             l = b.longValue();
         } else {
-            if (!(n instanceof BigDecimal) && !Double.isFinite(n.doubleValue())) {
+            BigDecimal d;
+            if (n instanceof BigDecimal bd) {
+                d = bd;
+            } else if (Double.isFinite(n.doubleValue())) {
+                d = BigDecimal.valueOf(n.doubleValue());
+            } else {
                 throw ApiException.badField(field, range); // 1e999 is read as infinity, which BigDecimal refuses
             }
-            BigDecimal d = n instanceof BigDecimal bd ? bd : BigDecimal.valueOf(n.doubleValue());
             try {
                 l = d.longValueExact();
             } catch (ArithmeticException e) {

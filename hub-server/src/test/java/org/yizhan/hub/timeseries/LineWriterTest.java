@@ -29,11 +29,18 @@ class LineWriterTest {
         return new LineWriter("test store", sent::addAll, new DiskBuffer(dir, 1 << 20), new HubMetrics());
     }
 
+    /** Until the (one live) writer thread is parked in its wait for work. */
+    private static void awaitWriterWaiting() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("yizhan-timeseries-writer")
+                        && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)));
+    }
+
     @Test
     void aRecordOfferedToAnIdleWriterIsSentWithinTheBatchTime() throws Exception {
         LineWriter w = writer();
         try {
-            Thread.sleep(300); // let the writer fall asleep with nothing to do
+            awaitWriterWaiting();
             long t0 = System.nanoTime();
             w.offer(List.of("m v=1i 1"));
             await().atMost(Duration.ofMillis(LineWriter.BATCH_MILLIS + 2_000)).until(() -> sent.size() == 1);
@@ -65,7 +72,7 @@ class LineWriterTest {
         LineWriter w = writer();
         w.offer(List.of("m v=1i 1"));
         w.flush().get(5, TimeUnit.SECONDS);
-        Thread.sleep(300); // now idle: the writer waits without a deadline until something wakes it
+        awaitWriterWaiting(); // now idle: the writer waits without a deadline until something wakes it
         w.offer(List.of("m v=2i 2"));
         long t0 = System.nanoTime();
         w.close(10_000);
@@ -77,7 +84,7 @@ class LineWriterTest {
     @Test
     void closingAWriterThatNeverHadWorkDoesNotWait() throws Exception {
         LineWriter w = writer();
-        Thread.sleep(300);
+        awaitWriterWaiting();
         long t0 = System.nanoTime();
         w.close(10_000);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
