@@ -69,10 +69,12 @@ public final class Database {
     private final WorkerExecutor executor;
 
     private final Optional<GroupFlush> flush;
+    private final boolean exclusive;
 
     private Database(Vertx vertx, HikariDataSource pool, boolean h2File) {
         this.vertx = vertx;
         this.pool = pool;
+        this.exclusive = h2File;
         this.executor = vertx.createSharedWorkerExecutor("yizhan-db", 8);
         this.flush = h2File ? Optional.of(new GroupFlush(vertx, pool)) : Optional.empty();
     }
@@ -172,6 +174,14 @@ public final class Database {
         return Arrays.stream(info.applied())
                 .filter(i -> i.getVersion() != null && BYTEA_MIGRATION.equals(i.getVersion().toString()))
                 .anyMatch(i -> Objects.equals(i.getChecksum(), BYTEA_MIGRATION_OLD_CHECKSUM));
+    }
+
+    /**
+     * Whether no other hub can open this registry while this one has it: an H2 file is locked by the process that
+     * opened it. PostgreSQL (and an in-memory H2 shared inside one JVM) may have other hubs writing beside this one.
+     */
+    public boolean exclusive() {
+        return exclusive;
     }
 
     public Vertx vertx() {

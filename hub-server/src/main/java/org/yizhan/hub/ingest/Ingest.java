@@ -160,9 +160,8 @@ public final class Ingest {
      */
     public void showLive(String stationId, Message m, long receivedAt) {
         if (m instanceof Telemetry t) {
-            JsonObject json = t.toJson();
-            live.telemetry(stationId, json);
-            live("telemetry", stationId, json);
+            live.telemetry(stationId, t);
+            live("telemetry", stationId, t.toJson());
         } else if (m instanceof StateMessage s && s.online()) {
             live.reportedConfig(stationId, s.configVersion(), receivedAt);
         }

@@ -1,45 +1,82 @@
 package org.yizhan.hub.live;
 
 import io.vertx.core.json.JsonObject;
+import org.yizhan.protocol.Telemetry;
 
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The latest telemetry each station reported, kept in memory for the station API and the dashboard.
  * Presence lives in the registry ({@code stations.presence_*}); this holds what changes every few seconds.
+ *
+ * <p>One {@link Slot} per station holds all of it, so the per-message path (last seen, latest telemetry) costs one
+ * map lookup, or none for a caller that keeps the station's slot.
  */
 public final class StationLive {
 
-    private final Map<String, JsonObject> telemetry = new ConcurrentHashMap<>();
-    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
-    private final Map<String, long[]> reportedConfig = new ConcurrentHashMap<>();
+    /** What is known live of one station. Fields are written by the ingest loop and read anywhere. */
+    public static final class Slot {
+        private static final AtomicLongFieldUpdater<Slot> LAST_SEEN =
+                AtomicLongFieldUpdater.newUpdater(Slot.class, "lastSeen");
+        private volatile long lastSeen = -1;
+        /** Kept as the parsed record (about a fifth of its JSON tree's size); JSON is made when asked for. */
+        private volatile Telemetry telemetry;
+        private volatile long[] reportedConfig;
 
-    /** Stores the telemetry payload (as received, validated) for the station. */
-    public void telemetry(String stationId, JsonObject payload) {
-        telemetry.put(stationId, payload);
+        /** Records that something arrived at {@code at}; an older time than the latest known is ignored. */
+        public void seen(long at) {
+            long known = lastSeen;
+            while (at > known && !LAST_SEEN.compareAndSet(this, known, at)) {
+                known = lastSeen;
+            }
+        }
+
+        /** When the station was last heard from, or -1 if not since the hub started (or loaded it). */
+        public long lastSeen() {
+            return lastSeen;
+        }
     }
 
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+
+    /** The station's slot, made on first use; keep it to skip the lookup on every message. */
+    public Slot slot(String stationId) {
+        Slot s = slots.get(stationId);
+        return s != null ? s : slots.computeIfAbsent(stationId, id -> new Slot());
+    }
+
+    /** Stores the station's latest telemetry (validated). */
+    public void telemetry(String stationId, Telemetry telemetry) {
+        slot(stationId).telemetry = telemetry;
+    }
+
+    /** The station's latest telemetry as its contract JSON (a new object each call). */
     public Optional<JsonObject> telemetry(String stationId) {
-        return Optional.ofNullable(telemetry.get(stationId));
+        Slot s = slots.get(stationId);
+        Telemetry t = s == null ? null : s.telemetry;
+        return t == null ? Optional.empty() : Optional.of(t.toJson());
     }
 
     public void seen(String stationId, long at) {
-        lastSeen.merge(stationId, at, Math::max);
+        slot(stationId).seen(at);
     }
 
     public Optional<Long> lastSeen(String stationId) {
-        return Optional.ofNullable(lastSeen.get(stationId));
+        Slot s = slots.get(stationId);
+        return s == null || s.lastSeen < 0 ? Optional.empty() : Optional.of(s.lastSeen);
     }
 
     /** The configuration version the station said it runs (in its birth message), and when. */
     public void reportedConfig(String stationId, int version, long at) {
-        reportedConfig.put(stationId, new long[] {version, at});
+        slot(stationId).reportedConfig = new long[] {version, at};
     }
 
     /** {@code [version, at]} of the station's last birth message since the hub started, if any. */
     public Optional<long[]> reportedConfig(String stationId) {
-        return Optional.ofNullable(reportedConfig.get(stationId)).map(long[]::clone);
+        Slot s = slots.get(stationId);
+        return s == null ? Optional.empty() : Optional.ofNullable(s.reportedConfig).map(long[]::clone);
     }
 }

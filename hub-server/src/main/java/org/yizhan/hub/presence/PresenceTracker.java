@@ -67,8 +67,17 @@ public final class PresenceTracker {
     public static final int MISSED_HEARTBEATS = 3;
 
     private static final long SCAN_MILLIS = 500;
-    /** How often last-seen times are written (one batch for all stations heard from). */
+    /**
+     * How often last-seen times are written (one batch for all stations heard from) to a registry other hubs read:
+     * the hub holding the silence sweep judges stations connected elsewhere by it.
+     */
     static final long FLUSH_MILLIS = 5_000;
+    /**
+     * How often they are written to a registry only this hub opens (an H2 file): nothing else reads them there
+     * before the next start (the views take the live time), so they are written less often; a clean stop writes them
+     * all. After a crash the registry's time may be this much older than the station's last message.
+     */
+    static final long FLUSH_ALONE_MILLIS = 30_000;
     /** How often the presence of stations connected elsewhere is read from the registry. */
     public static final long REFRESH_MILLIS = 2_000;
     /** The silence sweep's lease: renewed this often, and taken over by another hub this long after the last renewal. */
@@ -87,6 +96,8 @@ public final class PresenceTracker {
     /** Mutable per-station state; touched only on the tracker's event loop. */
     private static final class Entry {
         final String stationId;
+        /** The station's live slot: its last-seen time is kept there, read without a lookup. */
+        final StationLive.Slot slot;
         volatile String state;
         volatile long since;
         volatile String reason;
@@ -103,8 +114,10 @@ public final class PresenceTracker {
         long alertDueAt;
         Future<Void> tail = Future.succeededFuture();
 
-        Entry(String stationId, String state, long since, int heartbeatSeconds, long lastSession) {
+        Entry(String stationId, StationLive.Slot slot, String state, long since, int heartbeatSeconds,
+              long lastSession) {
             this.stationId = stationId;
+            this.slot = slot;
             this.state = state;
             this.since = since;
             this.heartbeatSeconds = heartbeatSeconds;
@@ -165,18 +178,21 @@ public final class PresenceTracker {
         })).map(rows -> {
             for (Object[] r : rows) {
                 String id = (String) r[0];
-                Entry e = new Entry(id, (String) r[2], (Long) r[3], (Integer) r[1], (Long) r[5]);
+                Entry e = new Entry(id, live.slot(id), (String) r[2], (Long) r[3], (Integer) r[1], (Long) r[5]);
                 e.reason = (String) r[6];
                 long seen = (Long) r[4];
                 if (seen >= 0) {
-                    live.seen(id, seen);
+                    e.slot.seen(seen);
                     e.flushedLastSeen = seen;
                 }
                 entries.put(id, e);
             }
             scanTimer = vertx.setPeriodic(SCAN_MILLIS, t -> scan(System.currentTimeMillis()));
-            flushTimer = vertx.setPeriodic(FLUSH_MILLIS, t -> flushLastSeen());
-            refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, t -> refresh());
+            // a registry no other hub opens holds nothing new to read back
+            flushTimer = vertx.setPeriodic(db.exclusive() ? FLUSH_ALONE_MILLIS : FLUSH_MILLIS, t -> flushLastSeen());
+            if (!db.exclusive()) {
+                refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, t -> refresh());
+            }
             leaseTimer = vertx.setPeriodic(LEASE_RENEW_MILLIS, t -> sweepLease.acquire(System.currentTimeMillis())
                     .onFailure(err -> LOG.warn("Renewing the presence sweep lease failed: {}", err.getMessage())));
             LOG.info("Presence tracking {} stations, start-up grace {} s", rows.size(), graceMillis / 1000);
@@ -203,10 +219,10 @@ public final class PresenceTracker {
         if (e == null) {
             return Optional.empty();
         }
-        Optional<Long> seen = live.lastSeen(stationId);
+        long seen = e.slot.lastSeen();
         return Optional.of(new Presence(e.state,
                 e.since > 0 ? OptionalLong.of(e.since) : OptionalLong.empty(),
-                seen.map(OptionalLong::of).orElse(OptionalLong.empty()),
+                seen >= 0 ? OptionalLong.of(seen) : OptionalLong.empty(),
                 Presence.OFFLINE.equals(e.state) ? Optional.ofNullable(e.reason) : Optional.empty()));
     }
 
@@ -236,15 +252,19 @@ public final class PresenceTracker {
         Entry e = entry(stationId, heartbeatSeconds);
         e.heartbeatSeconds = heartbeatSeconds;
         e.local = true;
-        live.seen(stationId, at);
+        e.slot.seen(at);
         online(e, at);
     }
 
     /** Anything arrived from the station. Cheap: one map lookup unless the station was not online. */
     public void seen(String stationId, long at) {
-        live.seen(stationId, at);
         Entry e = entries.get(stationId);
-        if (e != null && !Presence.ONLINE.equals(e.state)) {
+        if (e == null) {
+            live.seen(stationId, at);
+            return;
+        }
+        e.slot.seen(at);
+        if (!Presence.ONLINE.equals(e.state)) {
             online(e, at);
         }
     }
@@ -255,7 +275,7 @@ public final class PresenceTracker {
         // its heartbeat interval comes with that refresh
         arrived(at);
         Entry e = entry(stationId, UNKNOWN_HEARTBEAT_SECONDS);
-        live.seen(stationId, at);
+        e.slot.seen(at);
         boolean changed = e.lastSession != session;
         e.lastSession = session;
         if (changed) {
@@ -312,7 +332,8 @@ public final class PresenceTracker {
     }
 
     private Entry entry(String stationId, int heartbeatSeconds) {
-        return entries.computeIfAbsent(stationId, id -> new Entry(id, Presence.UNKNOWN, 0, heartbeatSeconds, 0));
+        return entries.computeIfAbsent(stationId,
+                id -> new Entry(id, live.slot(id), Presence.UNKNOWN, 0, heartbeatSeconds, 0));
     }
 
     private void online(Entry e, long at) {
@@ -372,7 +393,7 @@ public final class PresenceTracker {
         long since = e.since;
         String reason = e.reason;
         long session = e.lastSession;
-        long seen = live.lastSeen(e.stationId).orElse(-1L);
+        long seen = e.slot.lastSeen();
         serial(e, () -> db.call(c -> {
             // keyed by session: what an older session (or a sweep of one) decided never overwrites a newer one
             String sql = "UPDATE stations SET presence_state = ?, presence_since = ?, presence_reason = ?, "
@@ -437,7 +458,7 @@ public final class PresenceTracker {
                 if (!e.local && !sweeper) {
                     continue;
                 }
-                long seen = live.lastSeen(e.stationId).orElse(startedAt);
+                long seen = e.slot.lastSeen() >= 0 ? e.slot.lastSeen() : startedAt;
                 if (inGrace && seen < startedAt) {
                     continue;
                 }
@@ -475,7 +496,8 @@ public final class PresenceTracker {
         })).map(rows -> {
             for (Object[] r : rows) {
                 String id = (String) r[0];
-                Entry e = entries.computeIfAbsent(id, k -> new Entry(k, Presence.UNKNOWN, 0, (Integer) r[1], 0));
+                Entry e = entries.computeIfAbsent(id,
+                        k -> new Entry(k, live.slot(k), Presence.UNKNOWN, 0, (Integer) r[1], 0));
                 long seen = (Long) r[4];
                 long session = (Long) r[5];
                 if (e.local) {
@@ -487,7 +509,7 @@ public final class PresenceTracker {
                 }
                 e.heartbeatSeconds = (Integer) r[1];
                 if (seen >= 0) {
-                    live.seen(id, seen);
+                    e.slot.seen(seen);
                     e.flushedLastSeen = Math.max(e.flushedLastSeen, seen);
                 }
                 e.lastSession = Math.max(e.lastSession, session);
@@ -515,10 +537,10 @@ public final class PresenceTracker {
     Future<Void> flushLastSeen() {
         List<Object[]> dirty = new ArrayList<>();
         for (Entry e : entries.values()) {
-            Optional<Long> seen = live.lastSeen(e.stationId);
-            if (seen.isPresent() && seen.get() > e.flushedLastSeen) {
-                e.flushedLastSeen = seen.get();
-                dirty.add(new Object[]{e.stationId, seen.get()});
+            long seen = e.slot.lastSeen();
+            if (seen > e.flushedLastSeen) {
+                e.flushedLastSeen = seen;
+                dirty.add(new Object[]{e.stationId, seen});
             }
         }
         if (dirty.isEmpty()) {

@@ -34,6 +34,7 @@ class GroupFlushTest {
             throws Exception {
         Database db = Database.open(vertx, dir).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         try {
+            assertThat(db.exclusive()).as("an H2 file is locked by the process that opened it").isTrue();
             await(db.call(c -> c.createStatement().execute("CREATE TABLE flush_probe (id VARCHAR(40) PRIMARY KEY)")));
             List<Future<Void>> all = new ArrayList<>();
             for (int i = 0; i < COMMITS; i++) {
@@ -104,6 +105,7 @@ class GroupFlushTest {
         try {
             await(db.durable());
             assertThat(db.durableWrites()).isZero();
+            assertThat(db.exclusive()).as("other registries in this JVM may share it").isFalse();
         } finally {
             await(db.close());
         }
