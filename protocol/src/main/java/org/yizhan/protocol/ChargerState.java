@@ -7,13 +7,18 @@ import java.util.Optional;
 public enum ChargerState {
     AVAILABLE, OCCUPIED, CHARGING, FINISHING, FAULTED, DISABLED;
 
+    private static final ChargerState[] ALL = values();
+
+    /** The name on the wire, made once: it is written for every port of every telemetry message. */
+    private final String wire = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return wire;
     }
 
     public static Optional<ChargerState> ofWire(String name) {
-        for (ChargerState s : values()) {
-            if (s.wireName().equals(name)) {
+        for (ChargerState s : ALL) {
+            if (s.wire.equals(name)) {
                 return Optional.of(s);
             }
         }

@@ -91,7 +91,9 @@ public final class Codec {
         } catch (DecodeException | ClassCastException e) {
             throw new ProtocolException("$", "malformed", "payload is not valid JSON");
         }
-        requireFinite(o, "");
+        if (!allFinite(o)) {
+            requireFinite(o, "");
+        }
         Object v = o.getValue("v");
         if (v == null) {
             throw new ProtocolException("v", "missing", "is required");
@@ -106,7 +108,7 @@ public final class Codec {
      * Refuses a number JSON cannot carry back: a literal too large for a double ({@code 1e999}) parses as infinity,
      * which would be written out again as the string {@code "Infinity"}. Found by the codec's long fuzzing run in a
      * configuration's {@code telemetrySeconds}; checked everywhere, as the codec does not know every field of a
-     * configuration.
+     * configuration. Called only when {@link #allFinite} found such a number, to name where it is.
      */
     private static void requireFinite(Object node, String path) throws ProtocolException {
         if (node instanceof JsonObject obj) {
@@ -125,6 +127,27 @@ public final class Codec {
             throw new ProtocolException(path.length() <= 80 ? path : path.substring(0, 80) + "...", "range",
                     "is a number too large for this contract");
         }
+    }
+
+    /** Whether every number in the tree is finite: the common case, checked without building a path per key. */
+    private static boolean allFinite(Object node) {
+        if (node instanceof JsonObject obj) {
+            for (Map.Entry<String, Object> e : obj) {
+                if (!allFinite(e.getValue())) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (node instanceof JsonArray arr) {
+            for (int i = 0; i < arr.size(); i++) {
+                if (!allFinite(arr.getValue(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return !(node instanceof Double d && !Double.isFinite(d) || node instanceof Float f && !Float.isFinite(f));
     }
 
     static long ts(JsonObject o) throws ProtocolException {
