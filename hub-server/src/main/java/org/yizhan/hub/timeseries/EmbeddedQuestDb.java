@@ -41,6 +41,10 @@ final class EmbeddedQuestDb implements AutoCloseable {
 
     /** How long an idle QuestDB worker sleeps before it looks for work again. */
     static final int IDLE_WORKER_SLEEP_MS = 50;
+    /** Empty rounds a worker spins (and then pauses) before it naps: QuestDB's default for the first. */
+    static final int SPIN_ROUNDS = 10;
+    /** Empty rounds of 1 ms naps before a worker sleeps {@link #IDLE_WORKER_SLEEP_MS}. */
+    static final int BUSY_NAP_ROUNDS = 20;
 
     private final ServerMain server;
     private final Path root;
@@ -102,9 +106,17 @@ final class EmbeddedQuestDb implements AutoCloseable {
         // An idle QuestDB worker wakes every sleep timeout to look for work (10 ms by default: eight pools woke
         // 800 times a second and cost an idle hub about 1.2 % of a core). The hub writes in batches and reads a
         // chart at a time, so waiting up to 50 ms for a sleeping worker costs nobody anything.
+        // After each piece of work a QuestDB worker spins, then naps 1 ms at a time, and sleeps only after 10,000
+        // empty rounds (about 3 s of 1 ms naps by default). The hub sends a batch every second or sooner, so under
+        // load no worker ever slept: every pool woke about 1,000 times a second and polled all its queues, half of
+        // the hub's CPU at 5,000 stations. Here a worker naps for about BUSY_NAP_ROUNDS ms after its last
+        // work (enough to take a whole request arriving in pieces without a sleep in between), then sleeps.
         for (String pool : List.of("SHARED_WORKER", "WAL_APPLY_WORKER", "HTTP_WORKER", "EXPORT_WORKER",
                 "VIEW_COMPILER_WORKER", "MAT_VIEW_REFRESH_WORKER")) {
             env.put("QDB_" + pool + "_SLEEP_TIMEOUT", String.valueOf(IDLE_WORKER_SLEEP_MS));
+            env.put("QDB_" + pool + "_YIELD_THRESHOLD", String.valueOf(SPIN_ROUNDS));
+            env.put("QDB_" + pool + "_NAP_THRESHOLD", String.valueOf(2 * SPIN_ROUNDS));
+            env.put("QDB_" + pool + "_SLEEP_THRESHOLD", String.valueOf(2 * SPIN_ROUNDS + BUSY_NAP_ROUNDS));
         }
         // SQL compiler object pools are filled up front; the defaults cost about 60 MB of heap. They grow on demand.
         env.put("QDB_CAIRO_MODEL_POOL_CAPACITY", "64");
