@@ -12,6 +12,7 @@ import org.yizhan.hub.mqtt.ConnectLimits;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.tls.TlsCredentials;
+import org.yizhan.hub.timeseries.DeadBands;
 import org.yizhan.hub.timeseries.TimeSeriesSettings;
 import org.yizhan.protocol.Limits;
 
@@ -94,6 +95,9 @@ public record HubConfig(
             "tls-cert", "tls-key", "tls-ca", "http-tls", "mqtt-plain-port",
             // time series on a server (engine, where, credentials), its disk buffer and retention
             "ts-engine", "ts-url", "ts-token", "ts-org", "ts-bucket", "ts-buffer-max-bytes", "ts-retention-days",
+            // which telemetry readings are written: unchanged ones are thinned
+            "ts-unchanged-write-seconds", "ts-deadband-power-w", "ts-deadband-energy-wh", "ts-deadband-temp-c",
+            "ts-deadband-humidity",
             // shared state for several hubs on one registry, proxies, health and metrics
             "trusted-proxies", "metrics-token", "metrics-allow", "pass-key-rotation-days",
             // broker mode: the hub replicas as clients of an MQTT broker
@@ -384,7 +388,17 @@ public record HubConfig(
                 throw new IllegalArgumentException(k + " (" + envName(k) + "): at most 200 characters, no control characters");
             }
         }
-        return new TimeSeriesSettings(engine, url, token, org, bucket, bufferMax, retention);
+        return new TimeSeriesSettings(engine, url, token, org, bucket, bufferMax, retention, deadBands(s, d.deadBands()));
+    }
+
+    /** {@code ts-unchanged-write-seconds} (0 writes every reading) and the per-field dead bands. */
+    private static DeadBands deadBands(JsonObject s, DeadBands d) {
+        int keepSeconds = num(s, "ts-unchanged-write-seconds", (int) (d.keepMillis() / 1000), 0, 86_400);
+        return new DeadBands(keepSeconds * 1000L,
+                decimal(s, "ts-deadband-power-w", d.powerW(), 1_000),
+                decimal(s, "ts-deadband-energy-wh", d.energyWh(), 100_000),
+                decimal(s, "ts-deadband-temp-c", d.tempC(), 50),
+                decimal(s, "ts-deadband-humidity", d.humidity(), 100));
     }
 
     /** Puts {@code key} in {@code missing} when the engine needs it and it is not set, in {@code unused} the other way. */
@@ -655,6 +669,24 @@ public record HubConfig(
         return n;
     }
 
+    /** A plain decimal number from 0 to {@code max} (no exponent, no NaN or infinity). */
+    private static double decimal(JsonObject s, String k, double dflt, double max) {
+        String v = s.getString(k);
+        if (v == null) {
+            return dflt;
+        }
+        String t = v.trim();
+        if (t.isEmpty() || t.length() > 20 || !t.matches("[0-9]+(\\.[0-9]+)?")) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v)
+                    + "' is not a decimal number such as 0.5");
+        }
+        double n = Double.parseDouble(t);
+        if (n > max) {
+            throw new IllegalArgumentException(k + " (" + envName(k) + "): " + t + " must be 0 to " + (long) max);
+        }
+        return n;
+    }
+
     private static boolean bool(JsonObject s, String k, boolean dflt) {
         String v = s.getString(k);
         if (v == null) {
@@ -695,6 +727,9 @@ public record HubConfig(
                 tlsCert, tlsKey, tlsCa, httpTls, mqttPlainPort.isPresent() ? mqttPlainPort.getAsInt() : "",
                 timeSeries.engine().setting(), timeSeries.url(), timeSeries.token().orElse(""), timeSeries.org(),
                 timeSeries.bucket(), timeSeries.bufferMaxBytes(), timeSeries.retentionDays(),
+                timeSeries.deadBands().keepMillis() / 1000, plain(timeSeries.deadBands().powerW()),
+                plain(timeSeries.deadBands().energyWh()), plain(timeSeries.deadBands().tempC()),
+                plain(timeSeries.deadBands().humidity()),
 
                 trustedProxies, metricsToken.orElse(""), metricsAllow, passKeyRotationDays,
                 mqttMode, mqttBrokerUrl, mqttBrokerUsername, mqttBrokerPassword.orElse(""), mqttBrokerCa,
@@ -711,6 +746,11 @@ public record HubConfig(
         }
         changes.forEach((k, v) -> s.put(k, String.valueOf(v)));
         return fromStrings(s);
+    }
+
+    /** A decimal as the file would spell it (no exponent). */
+    private static String plain(double d) {
+        return java.math.BigDecimal.valueOf(d).toPlainString();
     }
 
     /** The settings of the MQTT endpoint for stations. */

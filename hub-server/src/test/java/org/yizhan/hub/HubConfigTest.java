@@ -6,6 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.members.JoinPolicy;
+import org.yizhan.hub.timeseries.DeadBands;
 import org.yizhan.protocol.Limits;
 
 import java.nio.file.Files;
@@ -152,7 +153,9 @@ class HubConfigTest {
                 "\"password-iterations\"", "\"member-token-days\"", "\"join-policy\"", "\"sms-gateway-url\"",
                 "\"sms-gateway-secret\"", "\"sms-gateway-timeout-ms\"", "\"mqtt-connect-timeout-seconds\"",
                 "\"mqtt-connects-per-second-per-address\"", "\"mqtt-connect-burst-per-address\"",
-                "\"mqtt-connect-limit-exempt\"", "\"face-key-file\"");
+                "\"mqtt-connect-limit-exempt\"", "\"face-key-file\"", "\"ts-unchanged-write-seconds\"",
+                "\"ts-deadband-power-w\"", "\"ts-deadband-energy-wh\"", "\"ts-deadband-temp-c\"",
+                "\"ts-deadband-humidity\"");
         assertThat(c.joining().policy()).as("the example ships what a union should run without a gateway")
                 .isEqualTo(JoinPolicy.APPROVAL);
         assertThat(c.loginFreeFailures()).isEqualTo(5);
@@ -202,6 +205,26 @@ class HubConfigTest {
         assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_DB_URL", "jdbc:mysql://db/yizhan")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("db-url (YIZHAN_DB_URL): ");
+    }
+
+    @Test
+    void deadBandsAreOnByDefaultAndEachIsReadOrRefusedByName() throws Exception {
+        DeadBands d = HubConfig.defaults().timeSeries().deadBands();
+        assertThat(d).isEqualTo(DeadBands.DEFAULTS);
+        assertThat(d.on()).isTrue();
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of("YIZHAN_TS_UNCHANGED_WRITE_SECONDS", "300",
+                "YIZHAN_TS_DEADBAND_POWER_W", "5", "YIZHAN_TS_DEADBAND_ENERGY_WH", "0.5",
+                "YIZHAN_TS_DEADBAND_TEMP_C", "0", "YIZHAN_TS_DEADBAND_HUMIDITY", "2.5"));
+        assertThat(c.timeSeries().deadBands()).isEqualTo(new DeadBands(300_000, 5, 0.5, 0, 2.5));
+        assertThat(HubConfig.load(Optional.empty(), Map.of("YIZHAN_TS_UNCHANGED_WRITE_SECONDS", "0"))
+                .timeSeries().deadBands().on()).isFalse();
+        for (String bad : List.of("-1", "1e3", "NaN", "Infinity", "0x10", ".5", "1.", "2,5", "1000000")) {
+            assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_TS_DEADBAND_POWER_W", bad)))
+                    .as(bad).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("ts-deadband-power-w (YIZHAN_TS_DEADBAND_POWER_W): ");
+        }
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_TS_UNCHANGED_WRITE_SECONDS", "86401")))
+                .hasMessageContaining("ts-unchanged-write-seconds (YIZHAN_TS_UNCHANGED_WRITE_SECONDS): 86401 must be 0 to 86400");
     }
 
     @Test

@@ -32,6 +32,8 @@ public final class InfluxDb2TimeSeries implements TimeSeries {
     private final TimeSeriesSettings settings;
     private final InfluxDBClient client;
     private final LineWriter writer;
+    /** What was last written of each station's telemetry, for the dead bands. */
+    private final LastWritten lastWritten = new LastWritten();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private InfluxDb2TimeSeries(Vertx vertx, TimeSeriesSettings settings, InfluxDBClient client, LineWriter writer) {
@@ -63,7 +65,7 @@ public final class InfluxDb2TimeSeries implements TimeSeries {
 
     @Override
     public void telemetry(String stationId, Telemetry telemetry, long receivedAt) {
-        writer.offer(StationPoints.telemetry(stationId, telemetry, receivedAt));
+        writer.offer(StationPoints.telemetry(stationId, telemetry, receivedAt, settings.deadBands(), lastWritten));
     }
 
     @Override

@@ -51,6 +51,8 @@ public final class QuestDbTimeSeries implements TimeSeries {
     private final Optional<EmbeddedQuestDb> embedded;
     private final InfluxDBClient client;
     private final LineWriter writer;
+    /** What was last written of each station's telemetry, for the dead bands. */
+    private final LastWritten lastWritten = new LastWritten();
     private final WebClient web;
     private final int httpPort;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -135,7 +137,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
 
     @Override
     public void telemetry(String stationId, Telemetry telemetry, long receivedAt) {
-        writer.offer(StationPoints.telemetry(stationId, telemetry, receivedAt));
+        writer.offer(StationPoints.telemetry(stationId, telemetry, receivedAt, settings.deadBands(), lastWritten));
     }
 
     @Override

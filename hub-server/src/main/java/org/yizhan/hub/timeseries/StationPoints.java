@@ -1,10 +1,12 @@
 package org.yizhan.hub.timeseries;
 
+import org.yizhan.protocol.ChargerState;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Telemetry;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Line-protocol records for station messages, built by {@link Line}. Measurements (QuestDB tables) and their columns:
@@ -17,6 +19,7 @@ import java.util.List;
  * presence   tag station; online (long 0/1)                              time = when it changed
  * </pre>
  * Telemetry keeps the station's own clock unless it is absurd (before 2020 or more than a day ahead of the hub).
+ * With {@link DeadBands} on, a telemetry series is written only when it moved or its keep time passed.
  */
 final class StationPoints {
 
@@ -43,34 +46,97 @@ final class StationPoints {
                 .at(receivedAt));
     }
 
+    /** Every reading of the telemetry, one record per measurement and charger port. */
     static List<String> telemetry(String stationId, Telemetry t, long receivedAt) {
+        return telemetry(stationId, t, receivedAt, DeadBands.OFF, null);
+    }
+
+    /**
+     * The records of the telemetry that {@code bands} asks to write, given what {@code last} says was written of the
+     * station before (updated here); with {@link DeadBands#OFF} every reading, and {@code last} may be null.
+     */
+    static List<String> telemetry(String stationId, Telemetry t, long receivedAt, DeadBands bands, LastWritten last) {
         long ts = clamp(t.ts(), receivedAt);
         List<String> lines = new ArrayList<>(3 + t.chargers().size());
-        t.occupancy().ifPresent(o -> lines.add(line("occupancy", stationId)
-                .field("capacity", (long) o.capacity())
-                .field("count", (long) o.count())
-                .at(ts)));
-        t.door().ifPresent(d -> lines.add(line("door", stationId)
-                .field("locked", d.locked() ? 1L : 0L)
-                .field("open", d.open() ? 1L : 0L)
-                .at(ts)));
+        LastWritten.Station station = bands.on() ? last.station(stationId) : null;
+        t.occupancy().ifPresent(o -> series(lines, station == null ? null : station.occupancy, bands, ts,
+                new double[]{o.capacity(), o.count()}, EXACT2, v -> line("occupancy", stationId)
+                        .field("capacity", (long) v[0])
+                        .field("count", (long) v[1])));
+        t.door().ifPresent(d -> series(lines, station == null ? null : station.door, bands, ts,
+                new double[]{d.locked() ? 1 : 0, d.open() ? 1 : 0}, EXACT2, v -> line("door", stationId)
+                        .field("locked", (long) v[0])
+                        .field("open", (long) v[1])));
         for (Telemetry.Charger c : t.chargers()) {
-            Line l = Line.of("charger").tag("port", Integer.toString(c.port())).tag("station", stationId)
-                    .field("energy_wh", c.energyWh())
-                    .field("power_w", c.powerW())
-                    .field("state", c.state().wireName());
-            c.tempC().ifPresent(v -> l.field("temp_c", v));
-            lines.add(l.at(ts));
+            String port = Integer.toString(c.port());
+            series(lines, station == null ? null : station.port(c.port()), bands, ts,
+                    new double[]{c.state().ordinal(), c.powerW(), c.energyWh(), c.tempC().orElse(Double.NaN)},
+                    new double[]{0, bands.powerW(), bands.energyWh(), bands.tempC()}, v -> {
+                        Line l = Line.of("charger").tag("port", port).tag("station", stationId)
+                                .field("energy_wh", v[2])
+                                .field("power_w", v[1])
+                                .field("state", STATES[(int) v[0]].wireName());
+                        if (!Double.isNaN(v[3])) {
+                            l.field("temp_c", v[3]);
+                        }
+                        return l;
+                    });
         }
         t.env().ifPresent(e -> {
             if (e.tempC().isPresent() || e.humidity().isPresent()) {
-                Line l = line("env", stationId);
-                e.humidity().ifPresent(v -> l.field("humidity", v));
-                e.tempC().ifPresent(v -> l.field("temp_c", v));
-                lines.add(l.at(ts));
+                series(lines, station == null ? null : station.env, bands, ts,
+                        new double[]{e.humidity().orElse(Double.NaN), e.tempC().orElse(Double.NaN)},
+                        new double[]{bands.humidity(), bands.tempC()}, v -> {
+                            Line l = line("env", stationId);
+                            if (!Double.isNaN(v[0])) {
+                                l.field("humidity", v[0]);
+                            }
+                            if (!Double.isNaN(v[1])) {
+                                l.field("temp_c", v[1]);
+                            }
+                            return l;
+                        });
             }
         });
         return lines;
+    }
+
+    private static final double[] EXACT2 = {0, 0};
+    private static final ChargerState[] STATES = ChargerState.values();
+
+    /** Adds the series' record if the dead bands ask for it (see {@link DeadBands}); always when they are off. */
+    private static void series(List<String> out, LastWritten.Series s, DeadBands bands, long ts, double[] values,
+                               double[] fieldBands, Function<double[], Line> record) {
+        if (s == null) {
+            out.add(record.apply(values).at(ts));
+            return;
+        }
+        boolean changed = s.values == null || moved(s.values, values, fieldBands);
+        boolean due = s.values == null || ts < s.writtenAt || ts - s.writtenAt >= bands.keepMillis();
+        if (!changed && !due) {
+            s.skippedAt = Math.max(s.skippedAt, ts);
+            return;
+        }
+        if (changed && s.values != null && s.skippedAt > s.writtenAt && s.skippedAt < ts) {
+            // the old values held until the last skipped reading: the chart steps there, not across the gap
+            out.add(record.apply(s.values).at(s.skippedAt));
+        }
+        out.add(record.apply(values).at(ts));
+        s.values = values;
+        s.writtenAt = ts;
+        s.skippedAt = -1;
+    }
+
+    private static boolean moved(double[] before, double[] now, double[] fieldBands) {
+        if (before.length != now.length) {
+            return true;
+        }
+        for (int i = 0; i < now.length; i++) {
+            if (LastWritten.moved(before[i], now[i], fieldBands[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static List<String> presence(String stationId, boolean online, long at) {

@@ -13,9 +13,16 @@ import java.util.Optional;
  * @param bucket         InfluxDB bucket (influxdb2 only)
  * @param bufferMaxBytes the most the on-disk buffer of unsent line-protocol records may hold
  * @param retentionDays  QuestDB partitions older than this many days are dropped; 0 keeps everything
+ * @param deadBands      which telemetry readings are written (unchanged ones are thinned)
  */
 public record TimeSeriesSettings(Engine engine, String url, Optional<String> token, String org, String bucket,
-                                 long bufferMaxBytes, int retentionDays) {
+                                 long bufferMaxBytes, int retentionDays, DeadBands deadBands) {
+
+    /** With every reading written. */
+    public TimeSeriesSettings(Engine engine, String url, Optional<String> token, String org, String bucket,
+                              long bufferMaxBytes, int retentionDays) {
+        this(engine, url, token, org, bucket, bufferMaxBytes, retentionDays, DeadBands.OFF);
+    }
 
     public static final long DEFAULT_BUFFER_MAX_BYTES = 256L * 1024 * 1024;
     public static final int DEFAULT_RETENTION_DAYS = 400;
@@ -49,10 +56,13 @@ public record TimeSeriesSettings(Engine engine, String url, Optional<String> tok
         }
     }
 
-    /** The embedded QuestDB, a buffer of {@value #DEFAULT_BUFFER_MAX_BYTES} bytes, 400 days kept. */
+    /**
+     * The embedded QuestDB, a buffer of {@value #DEFAULT_BUFFER_MAX_BYTES} bytes, 400 days kept, the default dead
+     * bands.
+     */
     public static TimeSeriesSettings embedded() {
         return new TimeSeriesSettings(Engine.EMBEDDED, "", Optional.empty(), "", "", DEFAULT_BUFFER_MAX_BYTES,
-                DEFAULT_RETENTION_DAYS);
+                DEFAULT_RETENTION_DAYS, DeadBands.DEFAULTS);
     }
 
     @Override
@@ -61,6 +71,6 @@ public record TimeSeriesSettings(Engine engine, String url, Optional<String> tok
                 + (org.isEmpty() ? "" : ", org " + org) + (bucket.isEmpty() ? "" : ", bucket " + bucket)
                 + (token.isPresent() ? ", token ***" : "")
                 + ", buffer up to " + bufferMaxBytes + " bytes, retention "
-                + (retentionDays == 0 ? "forever" : retentionDays + " days");
+                + (retentionDays == 0 ? "forever" : retentionDays + " days") + ", " + deadBands;
     }
 }

@@ -42,4 +42,80 @@ class StationPointsTest {
         List<String> lines = StationPoints.presence("st a,b=c", true, T0);
         assertThat(lines).containsExactly("presence,station=st\\ a\\,b\\=c online=1i 1750000020000");
     }
+
+    private static Telemetry reading(long ts, int count, double powerW, double energyWh, double roomC) {
+        return new Telemetry(ts, Optional.of(new Telemetry.Occupancy(count, 20)),
+                Optional.of(new Telemetry.Door(false, true)),
+                List.of(new Telemetry.Charger(1, ChargerState.CHARGING, powerW, energyWh, OptionalDouble.of(30)),
+                        new Telemetry.Charger(2, ChargerState.AVAILABLE, 0, 500, OptionalDouble.empty())),
+                Optional.of(new Telemetry.Env(OptionalDouble.of(roomC), OptionalDouble.of(55))));
+    }
+
+    private static final DeadBands BANDS = new DeadBands(60_000, 2.0, 1.0, 0.2, 1.0);
+
+    @Test
+    void withDeadBandsARepeatIsNotWrittenUntilItsKeepTimeAndTheFirstReadingIsWrittenInFull() {
+        LastWritten last = new LastWritten();
+        assertThat(StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last)).hasSize(5);
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 5_000, 3, 150, 1000, 22.5), T0 + 5_000, BANDS, last))
+                .isEmpty();
+        assertThat(StationPoints.telemetry("st-b", reading(T0 + 5_000, 3, 150, 1000, 22.5), T0 + 5_000, BANDS, last))
+                .as("another station's series are its own").hasSize(5);
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 59_999, 3, 150, 1000, 22.5), T0 + 59_999, BANDS, last))
+                .isEmpty();
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 60_000, 3, 150, 1000, 22.5), T0 + 60_000, BANDS, last))
+                .as("an unchanged series is written again once its keep time has passed, without an extra point")
+                .hasSize(5).allMatch(l -> l.endsWith(" " + (T0 + 60_000)));
+    }
+
+    @Test
+    void aMoveWithinTheBandIsSkippedAndOneAtTheBandIsWrittenAfterTheLastSkippedTime() {
+        LastWritten last = new LastWritten();
+        StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 5_000, 3, 151.9, 1000.9, 22.6), T0 + 5_000, BANDS, last))
+                .as("power, energy and room temperature moved less than their bands").isEmpty();
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 10_000, 3, 151, 1000.5, 22.7), T0 + 10_000, BANDS, last))
+                .as("22.7 - 22.5 is 0.2 in decimal though a hair less in binary")
+                .containsExactly(
+                        "env,station=st-a humidity=55.0,temp_c=22.5 " + (T0 + 5_000),
+                        "env,station=st-a humidity=55.0,temp_c=22.7 " + (T0 + 10_000));
+        assertThat(StationPoints.telemetry("st-a", reading(T0 + 15_000, 4, 152.1, 1000.9, 22.7), T0 + 15_000, BANDS, last))
+                .as("a count changes by any amount; power moved 2.1 W from the 150 written")
+                .containsExactly(
+                        "occupancy,station=st-a capacity=20i,count=3i " + (T0 + 10_000),
+                        "occupancy,station=st-a capacity=20i,count=4i " + (T0 + 15_000),
+                        "charger,port=1,station=st-a energy_wh=1000.0,power_w=150.0,state=\"charging\",temp_c=30.0 "
+                                + (T0 + 10_000),
+                        "charger,port=1,station=st-a energy_wh=1000.9,power_w=152.1,state=\"charging\",temp_c=30.0 "
+                                + (T0 + 15_000));
+    }
+
+    @Test
+    void aStateChangeOrAClockGoingBackIsWrittenAtOnceAndWithoutBandsEveryReadingIs() {
+        LastWritten last = new LastWritten();
+        StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
+        Telemetry finishing = new Telemetry(T0 + 5_000, Optional.empty(), Optional.empty(),
+                List.of(new Telemetry.Charger(1, ChargerState.FINISHING, 150, 1000, OptionalDouble.of(30))),
+                Optional.empty());
+        assertThat(StationPoints.telemetry("st-a", finishing, T0 + 5_000, BANDS, last)).containsExactly(
+                "charger,port=1,station=st-a energy_wh=1000.0,power_w=150.0,state=\"finishing\",temp_c=30.0 "
+                        + (T0 + 5_000));
+        assertThat(StationPoints.telemetry("st-a", reading(T0 - 1_000, 3, 150, 1000, 22.5), T0 + 6_000, BANDS, last))
+                .as("the station's clock went back: every series is written again").hasSize(5);
+        LastWritten none = new LastWritten();
+        for (int i = 0; i < 3; i++) {
+            assertThat(StationPoints.telemetry("st-a", reading(T0 + i, 3, 150, 1000, 22.5), T0 + i, DeadBands.OFF, none))
+                    .hasSize(5);
+        }
+    }
+
+    @Test
+    void anOptionalFieldThatAppearsOrGoesIsAChange() {
+        LastWritten last = new LastWritten();
+        StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
+        Telemetry noHumidity = new Telemetry(T0 + 5_000, Optional.empty(), Optional.empty(), List.of(),
+                Optional.of(new Telemetry.Env(OptionalDouble.of(22.5), OptionalDouble.empty())));
+        assertThat(StationPoints.telemetry("st-a", noHumidity, T0 + 5_000, BANDS, last))
+                .containsExactly("env,station=st-a temp_c=22.5 " + (T0 + 5_000));
+    }
 }
