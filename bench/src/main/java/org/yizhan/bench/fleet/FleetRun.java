@@ -16,7 +16,12 @@ import java.util.function.Consumer;
  */
 public final class FleetRun {
 
-    private static final Duration IDLE_SAMPLE = Duration.ofSeconds(5);
+    /**
+     * How long the server rests after provisioning before its idle CPU is sampled: right after it, the JIT is still
+     * compiling and the registry still writing, which would count as "idle" and flatter the figures above idle.
+     */
+    private static final Duration IDLE_SETTLE = Duration.ofSeconds(20);
+    private static final Duration IDLE_SAMPLE = Duration.ofSeconds(10);
     /** Between the fleet's goodbye and the reconnect, for the server to finish with the disconnects. */
     private static final Duration SETTLE = Duration.ofSeconds(3);
     private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -169,8 +174,12 @@ public final class FleetRun {
         return link;
     }
 
-    /** The server's CPU use with no station connected, in percent of one core, over {@link #IDLE_SAMPLE}. */
+    /**
+     * The server's CPU use with no station connected, in percent of one core, over {@link #IDLE_SAMPLE} after
+     * {@link #IDLE_SETTLE}.
+     */
     private double idleCpuPercent(Target target, Consumer<String> out) throws Exception {
+        Thread.sleep(IDLE_SETTLE.toMillis());
         Target.Snapshot a = target.snapshot();
         Thread.sleep(IDLE_SAMPLE.toMillis());
         Target.Snapshot b = target.snapshot();

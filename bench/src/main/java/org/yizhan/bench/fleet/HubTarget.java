@@ -172,6 +172,24 @@ public final class HubTarget implements Target {
         return new Snapshot(at, messagesIn(List.of(text)), ingestLatency(List.of(text)), proc);
     }
 
+    /** Stops the hub (SIGTERM, so it closes its registry) and keeps its data directory for reading. */
+    public void stopServer() {
+        if (hub != null) {
+            hub.close();
+            hub = null;
+        }
+    }
+
+    /** The hub's data directory (its registry is {@code registry.mv.db}), until {@link #close}. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The hub's HTTP base URL, such as {@code http://127.0.0.1:41234}. */
+    public String baseUrl() {
+        return baseUrl;
+    }
+
     /** {@code GET /metrics} of the hub at {@code baseUrl}, parsed; fails unless it answers 200. */
     static PrometheusText metrics(HttpClient http, String baseUrl) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/metrics"))
@@ -198,9 +216,7 @@ public final class HubTarget implements Target {
 
     @Override
     public void close() {
-        if (hub != null) {
-            hub.close();
-        }
+        stopServer();
         if (dataDir != null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
