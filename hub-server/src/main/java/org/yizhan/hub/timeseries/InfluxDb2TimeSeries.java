@@ -33,11 +33,13 @@ public final class InfluxDb2TimeSeries implements TimeSeries {
     private final InfluxDBClient client;
     private final LineWriter writer;
     /** What was last written of each station's telemetry, for the dead bands. */
-    private final LastWritten lastWritten = new LastWritten();
+    private final LastWritten lastWritten;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InfluxDb2TimeSeries(Vertx vertx, TimeSeriesSettings settings, InfluxDBClient client, LineWriter writer) {
+    private InfluxDb2TimeSeries(Vertx vertx, TimeSeriesSettings settings, InfluxDBClient client, LineWriter writer,
+                                HubMetrics metrics) {
         this.vertx = vertx;
+        this.lastWritten = new LastWritten(metrics);
         this.settings = settings;
         this.client = client;
         this.writer = writer;
@@ -54,7 +56,7 @@ public final class InfluxDb2TimeSeries implements TimeSeries {
                     InfluxClients.sender(client, settings.org(), settings.bucket()), buffer, metrics);
             LOG.info("Time series in InfluxDB 2.x at {}, org {}, bucket {}; retention is the bucket's own policy",
                     settings.url(), settings.org(), settings.bucket());
-            return new InfluxDb2TimeSeries(vertx, settings, client, writer);
+            return new InfluxDb2TimeSeries(vertx, settings, client, writer, metrics);
         });
     }
 

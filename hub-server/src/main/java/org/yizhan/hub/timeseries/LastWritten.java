@@ -1,8 +1,12 @@
 package org.yizhan.hub.timeseries;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import org.yizhan.hub.metrics.HubMetrics;
+
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What was last written of each station's telemetry series, for {@link DeadBands}: per series the values, their
@@ -39,6 +43,19 @@ final class LastWritten {
     }
 
     private final Map<String, Station> stations = new ConcurrentHashMap<>();
+    private final LongAdder skipped = new LongAdder();
+
+    /** Counts readings the dead bands skipped as {@code yizhan_timeseries_readings_skipped}. */
+    LastWritten(HubMetrics metrics) {
+        FunctionCounter.builder("yizhan_timeseries_readings_skipped", skipped, LongAdder::sum)
+                .description("Telemetry series readings not written: within their dead bands and keep time")
+                .register(metrics.registry());
+    }
+
+    /** A reading was not written. */
+    void skipped() {
+        skipped.increment();
+    }
 
     Station station(String stationId) {
         Station s = stations.get(stationId);

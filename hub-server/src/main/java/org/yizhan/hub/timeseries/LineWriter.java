@@ -82,6 +82,7 @@ final class LineWriter {
     private final AtomicLong lost = new AtomicLong();
     private final AtomicLong lostLogged = new AtomicLong();
     private final Counter lostCounter;
+    private final Counter queuedCounter;
     private final List<Meter> meters = new ArrayList<>();
     private long backoff = MIN_BACKOFF_MILLIS;
     private long nextAttempt;
@@ -93,6 +94,9 @@ final class LineWriter {
         this.buffer = buffer;
         this.metrics = metrics;
         this.lostCounter = metrics.registry().counter("yizhan_timeseries_lost_points");
+        this.queuedCounter = Counter.builder("yizhan_timeseries_points_queued")
+                .description("Time series points handed to the writer (then stored, buffered on disk, or lost)")
+                .register(metrics.registry());
         meters.add(Gauge.builder("yizhan_timeseries_buffered_points", buffer, DiskBuffer::pendingLines)
                 .description("Time series points waiting on disk because the store could not take them")
                 .register(metrics.registry()));
@@ -118,6 +122,8 @@ final class LineWriter {
             lose(lines.size(), "the time series is closed");
         } else if (!queue.offer(new Lines(lines))) {
             lose(lines.size(), "the write queue is full");
+        } else {
+            queuedCounter.increment(lines.size());
         }
     }
 

@@ -52,7 +52,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
     private final InfluxDBClient client;
     private final LineWriter writer;
     /** What was last written of each station's telemetry, for the dead bands. */
-    private final LastWritten lastWritten = new LastWritten();
+    private final LastWritten lastWritten;
     private final WebClient web;
     private final int httpPort;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -63,6 +63,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
         this.vertx = vertx;
         this.settings = settings;
         this.embedded = embedded;
+        this.lastWritten = new LastWritten(metrics);
         boolean tls = "https".equals(http.getScheme());
         this.httpPort = http.getPort() > 0 ? http.getPort() : tls ? 443 : 80;
         DiskBuffer buffer = new DiskBuffer(bufferDir, settings.bufferMaxBytes());

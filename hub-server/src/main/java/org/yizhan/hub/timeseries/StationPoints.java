@@ -59,17 +59,17 @@ final class StationPoints {
         long ts = clamp(t.ts(), receivedAt);
         List<String> lines = new ArrayList<>(3 + t.chargers().size());
         LastWritten.Station station = bands.on() ? last.station(stationId) : null;
-        t.occupancy().ifPresent(o -> series(lines, station == null ? null : station.occupancy, bands, ts,
+        t.occupancy().ifPresent(o -> series(lines, last, station == null ? null : station.occupancy, bands, ts,
                 new double[]{o.capacity(), o.count()}, EXACT2, v -> line("occupancy", stationId)
                         .field("capacity", (long) v[0])
                         .field("count", (long) v[1])));
-        t.door().ifPresent(d -> series(lines, station == null ? null : station.door, bands, ts,
+        t.door().ifPresent(d -> series(lines, last, station == null ? null : station.door, bands, ts,
                 new double[]{d.locked() ? 1 : 0, d.open() ? 1 : 0}, EXACT2, v -> line("door", stationId)
                         .field("locked", (long) v[0])
                         .field("open", (long) v[1])));
         for (Telemetry.Charger c : t.chargers()) {
             String port = Integer.toString(c.port());
-            series(lines, station == null ? null : station.port(c.port()), bands, ts,
+            series(lines, last, station == null ? null : station.port(c.port()), bands, ts,
                     new double[]{c.state().ordinal(), c.powerW(), c.energyWh(), c.tempC().orElse(Double.NaN)},
                     new double[]{0, bands.powerW(), bands.energyWh(), bands.tempC()}, v -> {
                         Line l = Line.of("charger").tag("port", port).tag("station", stationId)
@@ -84,7 +84,7 @@ final class StationPoints {
         }
         t.env().ifPresent(e -> {
             if (e.tempC().isPresent() || e.humidity().isPresent()) {
-                series(lines, station == null ? null : station.env, bands, ts,
+                series(lines, last, station == null ? null : station.env, bands, ts,
                         new double[]{e.humidity().orElse(Double.NaN), e.tempC().orElse(Double.NaN)},
                         new double[]{bands.humidity(), bands.tempC()}, v -> {
                             Line l = line("env", stationId);
@@ -105,8 +105,8 @@ final class StationPoints {
     private static final ChargerState[] STATES = ChargerState.values();
 
     /** Adds the series' record if the dead bands ask for it (see {@link DeadBands}); always when they are off. */
-    private static void series(List<String> out, LastWritten.Series s, DeadBands bands, long ts, double[] values,
-                               double[] fieldBands, Function<double[], Line> record) {
+    private static void series(List<String> out, LastWritten last, LastWritten.Series s, DeadBands bands, long ts,
+                               double[] values, double[] fieldBands, Function<double[], Line> record) {
         if (s == null) {
             out.add(record.apply(values).at(ts));
             return;
@@ -115,6 +115,7 @@ final class StationPoints {
         boolean due = s.values == null || ts < s.writtenAt || ts - s.writtenAt >= bands.keepMillis();
         if (!changed && !due) {
             s.skippedAt = Math.max(s.skippedAt, ts);
+            last.skipped();
             return;
         }
         if (changed && s.values != null && s.skippedAt > s.writtenAt && s.skippedAt < ts) {

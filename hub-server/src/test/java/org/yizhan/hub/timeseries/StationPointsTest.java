@@ -1,6 +1,7 @@
 package org.yizhan.hub.timeseries;
 
 import org.junit.jupiter.api.Test;
+import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.protocol.ChargerState;
 import org.yizhan.protocol.Heartbeat;
 import org.yizhan.protocol.Telemetry;
@@ -55,7 +56,8 @@ class StationPointsTest {
 
     @Test
     void withDeadBandsARepeatIsNotWrittenUntilItsKeepTimeAndTheFirstReadingIsWrittenInFull() {
-        LastWritten last = new LastWritten();
+        HubMetrics metrics = new HubMetrics();
+        LastWritten last = new LastWritten(metrics);
         assertThat(StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last)).hasSize(5);
         assertThat(StationPoints.telemetry("st-a", reading(T0 + 5_000, 3, 150, 1000, 22.5), T0 + 5_000, BANDS, last))
                 .isEmpty();
@@ -66,11 +68,13 @@ class StationPointsTest {
         assertThat(StationPoints.telemetry("st-a", reading(T0 + 60_000, 3, 150, 1000, 22.5), T0 + 60_000, BANDS, last))
                 .as("an unchanged series is written again once its keep time has passed, without an extra point")
                 .hasSize(5).allMatch(l -> l.endsWith(" " + (T0 + 60_000)));
+        assertThat(metrics.registry().get("yizhan_timeseries_readings_skipped").functionCounter().count())
+                .as("two readings of five series each were skipped").isEqualTo(10);
     }
 
     @Test
     void aMoveWithinTheBandIsSkippedAndOneAtTheBandIsWrittenAfterTheLastSkippedTime() {
-        LastWritten last = new LastWritten();
+        LastWritten last = new LastWritten(new HubMetrics());
         StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
         assertThat(StationPoints.telemetry("st-a", reading(T0 + 5_000, 3, 151.9, 1000.9, 22.6), T0 + 5_000, BANDS, last))
                 .as("power, energy and room temperature moved less than their bands").isEmpty();
@@ -92,7 +96,7 @@ class StationPointsTest {
 
     @Test
     void aStateChangeOrAClockGoingBackIsWrittenAtOnceAndWithoutBandsEveryReadingIs() {
-        LastWritten last = new LastWritten();
+        LastWritten last = new LastWritten(new HubMetrics());
         StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
         Telemetry finishing = new Telemetry(T0 + 5_000, Optional.empty(), Optional.empty(),
                 List.of(new Telemetry.Charger(1, ChargerState.FINISHING, 150, 1000, OptionalDouble.of(30))),
@@ -102,7 +106,7 @@ class StationPointsTest {
                         + (T0 + 5_000));
         assertThat(StationPoints.telemetry("st-a", reading(T0 - 1_000, 3, 150, 1000, 22.5), T0 + 6_000, BANDS, last))
                 .as("the station's clock went back: every series is written again").hasSize(5);
-        LastWritten none = new LastWritten();
+        LastWritten none = new LastWritten(new HubMetrics());
         for (int i = 0; i < 3; i++) {
             assertThat(StationPoints.telemetry("st-a", reading(T0 + i, 3, 150, 1000, 22.5), T0 + i, DeadBands.OFF, none))
                     .hasSize(5);
@@ -111,7 +115,7 @@ class StationPointsTest {
 
     @Test
     void anOptionalFieldThatAppearsOrGoesIsAChange() {
-        LastWritten last = new LastWritten();
+        LastWritten last = new LastWritten(new HubMetrics());
         StationPoints.telemetry("st-a", reading(T0, 3, 150, 1000, 22.5), T0, BANDS, last);
         Telemetry noHumidity = new Telemetry(T0 + 5_000, Optional.empty(), Optional.empty(), List.of(),
                 Optional.of(new Telemetry.Env(OptionalDouble.of(22.5), OptionalDouble.empty())));
