@@ -136,6 +136,11 @@ final class EmbeddedQuestDb implements AutoCloseable {
         return root;
     }
 
+    /** QuestDB's engine in this JVM (the benches compare writing to it directly against HTTP). */
+    io.questdb.cairo.CairoEngine engine() {
+        return server.getEngine();
+    }
+
     /** Stops QuestDB; committed data stays under the root. Blocks. */
     @Override
     public void close() {
