@@ -264,8 +264,7 @@ class MapTilesIT {
 
     /** Signs in to the hub's overview as its operator (a fresh page load, so the map is drawn anew). */
     private static void signIn(TestHub hub) {
-        driver.get(hub.url("/"));
-        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear(); localStorage.removeItem('yizhan.lang');");
+        browser.signOut(hub.url(""));
         driver.get(hub.url("/"));
         WebElement form = browser.waiting(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("login-form")));
         form.findElement(By.name("username")).sendKeys(TestHub.OPERATOR);

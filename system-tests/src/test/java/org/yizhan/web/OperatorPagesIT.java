@@ -273,8 +273,7 @@ class OperatorPagesIT {
     }
 
     private static void signOut() {
-        driver.get(hub.url("/"));
-        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear(); localStorage.removeItem('yizhan.lang');");
+        browser.signOut(hub.url(""));
     }
 
     /** Signs in as the operator through the login form (unless signed in) and waits for the overview. */

@@ -323,8 +323,7 @@ class TechnicianPagesIT {
 
     /** Signs in as the technician through the login form, landing on {@code page}. */
     private static void signIn(String page) {
-        driver.get(hub.url("/"));
-        ((JavascriptExecutor) driver).executeScript("sessionStorage.clear(); localStorage.removeItem('yizhan.lang');");
+        browser.signOut(hub.url(""));
         driver.get(hub.url("/?next=" + java.net.URLEncoder.encode(page, StandardCharsets.UTF_8)));
         // the form must be the new page's, which knows where to go next: a form found in the page before it (the
         // plain "/" above) signs in and stays on "/", as one CI run saw
