@@ -59,6 +59,7 @@ final class StationPoints {
         long ts = clamp(t.ts(), receivedAt);
         List<String> lines = new ArrayList<>(3 + t.chargers().size());
         LastWritten.Station station = bands.on() ? last.station(stationId) : null;
+        double[] portBands = {0, bands.powerW(), bands.energyWh(), bands.tempC()};
         t.occupancy().ifPresent(o -> series(lines, last, station == null ? null : station.occupancy, bands, ts,
                 new double[]{o.capacity(), o.count()}, EXACT2, v -> line("occupancy", stationId)
                         .field("capacity", (long) v[0])
@@ -71,7 +72,7 @@ final class StationPoints {
             String port = Integer.toString(c.port());
             series(lines, last, station == null ? null : station.port(c.port()), bands, ts,
                     new double[]{c.state().ordinal(), c.powerW(), c.energyWh(), c.tempC().orElse(Double.NaN)},
-                    new double[]{0, bands.powerW(), bands.energyWh(), bands.tempC()}, v -> {
+                    portBands, v -> {
                         Line l = Line.of("charger").tag("port", port).tag("station", stationId)
                                 .field("energy_wh", v[2])
                                 .field("power_w", v[1])
@@ -128,10 +129,8 @@ final class StationPoints {
         s.skippedAt = -1;
     }
 
+    /** Whether any field moved; a series' values always have the same fields in the same order. */
     private static boolean moved(double[] before, double[] now, double[] fieldBands) {
-        if (before.length != now.length) {
-            return true;
-        }
         for (int i = 0; i < now.length; i++) {
             if (LastWritten.moved(before[i], now[i], fieldBands[i])) {
                 return true;
