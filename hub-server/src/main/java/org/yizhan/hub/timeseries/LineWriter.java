@@ -36,6 +36,8 @@ final class LineWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LineWriter.class);
     static final int QUEUE = 20_000;
     static final int BATCH_LINES = 2_000;
+    /** Records per batch into the embedded QuestDB: each batch is a commit, and each commit wakes its WAL apply. */
+    static final int ENGINE_BATCH_LINES = 10_000;
     static final int CHUNK_LINES = 5_000;
     static final int CHUNK_BYTES = 1024 * 1024;
     static final long BATCH_MILLIS = 1_000;
@@ -75,6 +77,7 @@ final class LineWriter {
     private final Sender sender;
     private final DiskBuffer buffer;
     private final HubMetrics metrics;
+    private final int batchLines;
     private final BlockingQueue<Item> queue = new LinkedBlockingQueue<>(QUEUE);
     private final Thread thread;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -89,7 +92,13 @@ final class LineWriter {
 
     /** Starts the writer thread; {@code store} names the store in log lines. */
     LineWriter(String store, Sender sender, DiskBuffer buffer, HubMetrics metrics) {
+        this(store, sender, buffer, metrics, BATCH_LINES);
+    }
+
+    /** As above, sending batches of up to {@code batchLines} records (or what a second brought). */
+    LineWriter(String store, Sender sender, DiskBuffer buffer, HubMetrics metrics, int batchLines) {
         this.store = store;
+        this.batchLines = batchLines;
         this.sender = sender;
         this.buffer = buffer;
         this.metrics = metrics;
@@ -163,14 +172,14 @@ final class LineWriter {
                         flushes.add(f);
                         break; // what came before the flush is what it waits for
                     }
-                    if (batch.size() >= BATCH_LINES) {
+                    if (batch.size() >= batchLines) {
                         break;
                     }
                     item = queue.poll();
                 }
                 long now = System.currentTimeMillis();
                 boolean urgent = !flushes.isEmpty() || stopping;
-                if (!batch.isEmpty() && (urgent || batch.size() >= BATCH_LINES || now - batchStarted >= BATCH_MILLIS)) {
+                if (!batch.isEmpty() && (urgent || batch.size() >= batchLines || now - batchStarted >= BATCH_MILLIS)) {
                     write(batch);
                     batch = new ArrayList<>();
                 }

@@ -22,9 +22,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Station time series in QuestDB: written as InfluxDB line protocol through influxdb-client-java
- * ({@code /api/v2/write}, ms precision) by a {@link LineWriter} that buffers on disk while QuestDB cannot take
- * them, read with SQL over QuestDB's HTTP {@code /exec} with the Vert.x {@link WebClient}.
+ * Station time series in QuestDB: InfluxDB line-protocol records queued to a {@link LineWriter} that buffers them
+ * on disk while QuestDB cannot take them, read with SQL over QuestDB's HTTP {@code /exec} with the Vert.x
+ * {@link WebClient}. A QuestDB server gets them through influxdb-client-java ({@code /api/v2/write}, ms precision);
+ * the embedded one straight into its tables' WAL writers in this process ({@link EngineSender}), which costs about a
+ * third of the CPU.
  * <p>
  * {@link #start} runs an embedded QuestDB under {@code dataDir/questdb}; {@link #connect} uses a QuestDB server
  * elsewhere ({@code ts-engine=questdb}). Tables are created by the first write (QuestDB's defaults: WAL, partitioned
@@ -49,7 +51,8 @@ public final class QuestDbTimeSeries implements TimeSeries {
     private final Vertx vertx;
     private final TimeSeriesSettings settings;
     private final Optional<EmbeddedQuestDb> embedded;
-    private final InfluxDBClient client;
+    /** The influxdb-client-java client for a server, or the {@link EngineSender} of the embedded QuestDB. */
+    private final AutoCloseable sender;
     private final LineWriter writer;
     /** What was last written of each station's telemetry, for the dead bands. */
     private final LastWritten lastWritten;
@@ -67,12 +70,19 @@ public final class QuestDbTimeSeries implements TimeSeries {
         boolean tls = "https".equals(http.getScheme());
         this.httpPort = http.getPort() > 0 ? http.getPort() : tls ? 443 : 80;
         DiskBuffer buffer = new DiskBuffer(bufferDir, settings.bufferMaxBytes());
-        this.client = InfluxClients.create(http.toString(), Optional.empty(), "yizhan", "yizhan");
         try {
-            this.writer = new LineWriter(embedded.isPresent() ? "embedded QuestDB" : "QuestDB at " + http,
-                    InfluxClients.sender(client, "yizhan", "yizhan"), buffer, metrics);
+            if (embedded.isPresent()) {
+                EngineSender engineSender = new EngineSender(embedded.get().engine());
+                this.sender = engineSender;
+                this.writer = new LineWriter("embedded QuestDB", engineSender, buffer, metrics,
+                        LineWriter.ENGINE_BATCH_LINES);
+            } else {
+                InfluxDBClient client = InfluxClients.create(http.toString(), Optional.empty(), "yizhan", "yizhan");
+                this.sender = client;
+                this.writer = new LineWriter("QuestDB at " + http, InfluxClients.sender(client, "yizhan", "yizhan"),
+                        buffer, metrics);
+            }
         } catch (RuntimeException e) {
-            client.close();
             buffer.close();
             throw e;
         }
@@ -289,7 +299,7 @@ public final class QuestDbTimeSeries implements TimeSeries {
         web.close();
         return vertx.executeBlocking(() -> {
             writer.close(CLOSE_WAIT_MILLIS);
-            client.close();
+            sender.close();
             embedded.ifPresent(EmbeddedQuestDb::close);
             return null;
         });
