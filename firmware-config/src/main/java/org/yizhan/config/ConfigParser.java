@@ -81,9 +81,11 @@ final class ConfigParser {
         JsonObject d = object(root, "door", false);
         StationConfig.Door door = new StationConfig.Door(
                 integer(d, "door.unlockSeconds", "unlockSeconds", 1, 60, 5),
-                integer(d, "door.heldOpenSeconds", "heldOpenSeconds", 5, 3600, 60));
+                integer(d, "door.heldOpenSeconds", "heldOpenSeconds", 5, 3600, 60),
+                bool(d, "door.relayActiveLow", "relayActiveLow", false));
 
         JsonObject c = object(root, "charger", false);
+        boolean portsActiveLow = bool(c, "charger.relayActiveLow", "relayActiveLow", false);
         List<StationConfig.Port> ports = new ArrayList<>();
         Object rawPorts = c.getValue("ports");
         if (rawPorts != null && !(rawPorts instanceof JsonArray)) {
@@ -126,8 +128,9 @@ final class ConfigParser {
                     }
                 }
                 Optional<String> tempSensor = tempSensor(po, p + ".tempSensor", "tempSensor");
+                boolean activeLow = bool(po, p + ".relayActiveLow", "relayActiveLow", portsActiveLow);
                 if (number > 0 && pin >= 0) {
-                    ports.add(new StationConfig.Port(number, pin, meterAddress, tempSensor));
+                    ports.add(new StationConfig.Port(number, pin, meterAddress, tempSensor, activeLow));
                 }
             }
         }
@@ -171,6 +174,9 @@ final class ConfigParser {
         }
         cabinetSensor.ifPresent(id -> sensorUse(sensorUsers, id, "cabinet"));
         roomSensor.ifPresent(id -> sensorUse(sensorUsers, id, "room"));
+        if (profile != null) {
+            busConflicts(profile, ports, !sensorUsers.isEmpty(), "ina226".equals(meterType) ? meter.i2cBus() : -1);
+        }
 
         JsonObject o = object(root, "occupancy", false);
         StationConfig.Occupancy occupancy = new StationConfig.Occupancy(
@@ -227,6 +233,44 @@ final class ConfigParser {
             return Optional.empty();
         }
         return Optional.of(id);
+    }
+
+    /** The 1-Wire bus's pin: the default of Raspberry Pi OS's {@code dtoverlay=w1-gpio}. */
+    static final int ONE_WIRE_PIN = 4;
+    /** The pins (SDA, SCL) of the Pi's I2C buses: 0 and 1 on the header, 3 to 6 by their device-tree overlays. */
+    static final Map<Integer, List<Integer>> I2C_PINS = Map.of(0, List.of(0, 1), 1, List.of(2, 3), 3, List.of(4, 5),
+            4, List.of(6, 7), 5, List.of(12, 13), 6, List.of(22, 23));
+
+    /**
+     * Refuses a wiring in which a relay or an input sits on a pin a bus of this configuration needs: the 1-Wire bus
+     * when a DS18B20 is configured, the I2C bus of the INA226 meters. The kernel owns those pins once the bus is on,
+     * so the part on them would never switch or read; a relay board on the 1-Wire pin even clicks at every boot.
+     */
+    private void busConflicts(HardwareProfile profile, List<StationConfig.Port> ports, boolean oneWire, int i2cBus) {
+        Map<Integer, String> parts = new java.util.TreeMap<>();
+        parts.put(profile.doorRelayPin(), "door relay");
+        parts.put(profile.doorContactPin(), "door contact");
+        parts.put(profile.exitButtonPin(), "exit button");
+        parts.put(profile.beamOuterPin(), "outer beam");
+        parts.put(profile.beamInnerPin(), "inner beam");
+        parts.put(profile.pirPin(), "PIR sensor");
+        parts.put(profile.smokePin(), "smoke detector");
+        ports.forEach(pt -> parts.putIfAbsent(pt.relayPin(), "relay of port " + pt.port()));
+        if (oneWire && parts.containsKey(ONE_WIRE_PIN)) {
+            problems.add("pins: GPIO " + ONE_WIRE_PIN + " carries the 1-Wire bus of the temperature sensors "
+                    + "(dtoverlay=w1-gpio) but profile " + profile.name() + " or charger.ports puts the "
+                    + parts.get(ONE_WIRE_PIN) + " on it; wire the " + parts.get(ONE_WIRE_PIN) + " to a free pin");
+        }
+        if (i2cBus >= 0) {
+            List<Integer> bus = I2C_PINS.get(i2cBus);
+            for (int pin : bus == null ? List.<Integer>of() : bus) { // other buses (a USB adapter) use no GPIO pin
+                if (parts.containsKey(pin)) {
+                    problems.add("pins: GPIO " + pin + " is " + (pin == bus.get(0) ? "SDA" : "SCL") + " of I2C bus "
+                            + i2cBus + ", which the ina226 meters use, but the " + parts.get(pin)
+                            + " is wired to it; wire the " + parts.get(pin) + " to a free pin");
+                }
+            }
+        }
     }
 
     /** One temperature sensor measures one place: a second use of the same id is a wiring mistake. */

@@ -103,10 +103,22 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
-    /** Door relay pulse and alarm timings. */
-    public record Door(int unlockSeconds, int heldOpenSeconds) {
+    /**
+     * Door relay pulse and alarm timings, and whether the door relay's board energises it on a LOW pin
+     * ({@code relayActiveLow}: most opto-isolated relay boards do), so the agent keeps the strike locked from start
+     * to stop either way.
+     */
+    public record Door(int unlockSeconds, int heldOpenSeconds, boolean relayActiveLow) {
+        public Door(int unlockSeconds, int heldOpenSeconds) {
+            this(unlockSeconds, heldOpenSeconds, false);
+        }
+
         JsonObject toJson() {
-            return new JsonObject().put("unlockSeconds", unlockSeconds).put("heldOpenSeconds", heldOpenSeconds);
+            JsonObject o = new JsonObject().put("unlockSeconds", unlockSeconds).put("heldOpenSeconds", heldOpenSeconds);
+            if (relayActiveLow) {
+                o.put("relayActiveLow", true);
+            }
+            return o;
         }
     }
 
@@ -194,7 +206,8 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
      * 7-bit I2C address of its meter, and when the port has its own temperature sensor the 1-Wire id of its
      * DS18B20 ({@code 28-} and 12 lower-case hex digits, as under {@code /sys/bus/w1/devices}).
      */
-    public record Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor) {
+    public record Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor,
+                       boolean relayActiveLow) {
         /** A 1-Wire DS18B20 id as the kernel names it. */
         public static final java.util.regex.Pattern TEMP_SENSOR_ID = java.util.regex.Pattern.compile("28-[0-9a-f]{12}");
 
@@ -206,10 +219,17 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
             this(port, relayPin, meterAddress, Optional.empty());
         }
 
+        public Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor) {
+            this(port, relayPin, meterAddress, tempSensor, false);
+        }
+
         JsonObject toJson() {
             JsonObject o = new JsonObject().put("port", port).put("relayPin", relayPin);
             meterAddress.ifPresent(a -> o.put("meterAddress", a));
             tempSensor.ifPresent(id -> o.put("tempSensor", id));
+            if (relayActiveLow) {
+                o.put("relayActiveLow", true);
+            }
             return o;
         }
     }

@@ -188,6 +188,76 @@ class StationConfigTest {
     }
 
     @Test
+    void readsActiveLowRelaysPerOutputAndWritesThemBack() throws ConfigException {
+        assertThat(StationConfig.parse(valid()).door().relayActiveLow()).as("active-high unless said").isFalse();
+        JsonObject json = valid();
+        json.getJsonObject("door").put("relayActiveLow", true);
+        json.getJsonObject("charger").put("relayActiveLow", true);
+        json.getJsonObject("charger").getJsonArray("ports").getJsonObject(1).put("relayActiveLow", false);
+        StationConfig c = StationConfig.parse(json);
+        assertThat(c.door().relayActiveLow()).isTrue();
+        assertThat(c.charger().ports()).extracting(StationConfig.Port::relayActiveLow)
+                .containsExactly(true, false, true);
+        assertThat(StationConfig.parse(c.toJson())).isEqualTo(c);
+        json.getJsonObject("door").put("relayActiveLow", "yes");
+        json.getJsonObject("charger").getJsonArray("ports").getJsonObject(0).put("relayActiveLow", 0);
+        assertThat(problemsOf(json)).containsExactly("door.relayActiveLow: must be true or false",
+                "charger.ports[0].relayActiveLow: must be true or false");
+    }
+
+    @Test
+    void refusesAPartOnTheOneWirePinOnlyWhenTemperatureSensorsAreWired() throws ConfigException {
+        JsonObject json = valid();
+        json.getJsonObject("charger").getJsonArray("ports").getJsonObject(0).put("relayPin", 4);
+        assertThat(StationConfig.parse(json).charger().ports().get(0).relayPin()).as("no 1-Wire bus: pin 4 is free")
+                .isEqualTo(4);
+        json.getJsonObject("charger").put("roomTempSensor", "28-0316a2790c4f");
+        assertThat(problemsOf(json)).containsExactly("pins: GPIO 4 carries the 1-Wire bus of the temperature sensors "
+                + "(dtoverlay=w1-gpio) but profile pi4b-standard or charger.ports puts the relay of port 1 on it; "
+                + "wire the relay of port 1 to a free pin");
+    }
+
+    @Test
+    void refusesAPartOnThePinsOfTheMetersI2cBus() throws ConfigException {
+        JsonObject json = valid();
+        JsonArray ports = json.getJsonObject("charger").getJsonArray("ports");
+        for (int i = 0; i < ports.size(); i++) {
+            ports.getJsonObject(i).put("meterAddress", 0x40 + i);
+        }
+        ports.getJsonObject(0).put("relayPin", 3);
+        json.getJsonObject("charger").put("meter", new JsonObject().put("type", "ina226").put("i2cBus", 1));
+        assertThat(problemsOf(json)).containsExactly("pins: GPIO 3 is SCL of I2C bus 1, which the ina226 meters use, "
+                + "but the relay of port 1 is wired to it; wire the relay of port 1 to a free pin");
+        ports.getJsonObject(0).put("relayPin", 7);
+        json.getJsonObject("charger").getJsonObject("meter").put("i2cBus", 6);
+        assertThat(problemsOf(json)).as("bus 6 is on GPIO 22 and 23, the beams of pi4b-standard").containsExactly(
+                "pins: GPIO 22 is SDA of I2C bus 6, which the ina226 meters use, but the outer beam is wired to it; "
+                        + "wire the outer beam to a free pin",
+                "pins: GPIO 23 is SCL of I2C bus 6, which the ina226 meters use, but the inner beam is wired to it; "
+                        + "wire the inner beam to a free pin");
+        json.getJsonObject("charger").getJsonObject("meter").put("i2cBus", 11);
+        assertThat(StationConfig.parse(json).charger().meter().i2cBus()).as("a USB adapter's bus takes no GPIO pin")
+                .isEqualTo(11);
+    }
+
+    @ParameterizedTest
+    @MethodSource("builtInProfiles")
+    void everyBuiltInProfileLeavesTheOneWireAndI2cPinsFree(String profile) throws ConfigException {
+        JsonObject json = valid().put("profile", profile);
+        JsonArray ports = json.getJsonObject("charger").getJsonArray("ports");
+        for (int i = 0; i < ports.size(); i++) {
+            ports.getJsonObject(i).put("meterAddress", 0x40 + i);
+        }
+        json.getJsonObject("charger").put("roomTempSensor", "28-0316a2790c4f")
+                .put("meter", new JsonObject().put("type", "ina226").put("i2cBus", 1));
+        StationConfig c = StationConfig.parse(json);
+        HardwareProfile p = HardwareProfile.load(profile);
+        assertThat(List.of(p.doorRelayPin(), p.doorContactPin(), p.exitButtonPin(), p.beamOuterPin(),
+                p.beamInnerPin(), p.pirPin(), p.smokePin())).doesNotContain(2, 3, 4);
+        assertThat(c.charger().meter().type()).isEqualTo("ina226");
+    }
+
+    @Test
     void reportsEveryProblemAtOnceWithItsPath() {
         JsonObject json = valid();
         json.put("stationId", "ST 001");

@@ -1,11 +1,13 @@
 package org.yizhan.agent.hardware;
 
 import com.pi4j.io.gpio.digital.DigitalOutput;
-import com.pi4j.io.gpio.digital.DigitalState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A relay on a Pi4J digital output; HIGH energises the relay. */
+/**
+ * A relay on a Pi4J digital output made by {@link Pi4jPins#output}: its "on" state energises the relay, HIGH on
+ * most HATs, LOW on an active-low board.
+ */
 public final class Pi4jRelay implements Relay {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pi4jRelay.class);
@@ -25,12 +27,16 @@ public final class Pi4jRelay implements Relay {
 
     @Override
     public void set(boolean closed) {
-        out.state(closed ? DigitalState.HIGH : DigitalState.LOW);
+        if (closed) {
+            out.on();
+        } else {
+            out.off();
+        }
         LOG.debug("{} -> {}", id, closed ? "closed" : "open");
     }
 
     @Override
     public boolean isClosed() {
-        return out.isHigh();
+        return out.isOn();
     }
 }

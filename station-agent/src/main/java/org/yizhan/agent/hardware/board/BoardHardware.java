@@ -46,7 +46,7 @@ public final class BoardHardware implements StationHardware {
     private final Thermometers thermometers;
 
     public BoardHardware(Context pi4j, HardwareProfile profile, StationConfig config) {
-        this.doorRelay = relay(pi4j, "door-relay", profile.doorRelayPin());
+        this.doorRelay = relay(pi4j, "door-relay", profile.doorRelayPin(), config.door().relayActiveLow());
         this.doorContact = input(pi4j, "door-contact", profile.doorContactPin());
         this.exitButton = input(pi4j, "exit-button", profile.exitButtonPin());
         this.beamOuter = input(pi4j, "beam-outer", profile.beamOuterPin());
@@ -56,7 +56,7 @@ public final class BoardHardware implements StationHardware {
         Map<Integer, Relay> relays = new LinkedHashMap<>();
         Map<Integer, PowerMeter> m = new LinkedHashMap<>();
         for (StationConfig.Port p : config.charger().ports()) {
-            relays.put(p.port(), relay(pi4j, "charger-relay-" + p.port(), p.relayPin()));
+            relays.put(p.port(), relay(pi4j, "charger-relay-" + p.port(), p.relayPin(), p.relayActiveLow()));
             m.put(p.port(), meterOf(pi4j, config, p));
         }
         this.chargerRelays = Collections.unmodifiableMap(relays);
@@ -64,8 +64,8 @@ public final class BoardHardware implements StationHardware {
         this.thermometers = ds18b20(Ds18b20.SYSFS, config.charger());
     }
 
-    private static Relay relay(Context pi4j, String id, int pin) {
-        return new Pi4jRelay(id, Pi4jPins.output(pi4j, id, pin, Optional.empty()));
+    private static Relay relay(Context pi4j, String id, int pin, boolean activeLow) {
+        return new Pi4jRelay(id, Pi4jPins.output(pi4j, id, pin, activeLow, Optional.empty()));
     }
 
     private static BinaryInput input(Context pi4j, String id, int pin) {

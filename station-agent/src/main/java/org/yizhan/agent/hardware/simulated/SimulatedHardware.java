@@ -45,7 +45,7 @@ public final class SimulatedHardware implements StationHardware {
     private final Map<Integer, SimulatedPowerMeter> meters;
 
     public SimulatedHardware(Context pi4j, HardwareProfile profile, StationConfig config) {
-        this.doorRelay = relay(pi4j, "door-relay", profile.doorRelayPin());
+        this.doorRelay = relay(pi4j, "door-relay", profile.doorRelayPin(), config.door().relayActiveLow());
         this.doorContact = input(pi4j, "door-contact", profile.doorContactPin());
         this.exitButton = input(pi4j, "exit-button", profile.exitButtonPin());
         this.beamOuter = input(pi4j, "beam-outer", profile.beamOuterPin());
@@ -55,7 +55,7 @@ public final class SimulatedHardware implements StationHardware {
         Map<Integer, Relay> relays = new LinkedHashMap<>();
         Map<Integer, SimulatedPowerMeter> m = new LinkedHashMap<>();
         for (StationConfig.Port p : config.charger().ports()) {
-            Relay r = relay(pi4j, "charger-relay-" + p.port(), p.relayPin());
+            Relay r = relay(pi4j, "charger-relay-" + p.port(), p.relayPin(), p.relayActiveLow());
             relays.put(p.port(), r);
             m.put(p.port(), new SimulatedPowerMeter(r));
         }
@@ -63,8 +63,8 @@ public final class SimulatedHardware implements StationHardware {
         this.meters = Collections.unmodifiableMap(m);
     }
 
-    private static Relay relay(Context pi4j, String id, int pin) {
-        return new Pi4jRelay(id, Pi4jPins.output(pi4j, id, pin, Optional.of(Mock.DIGITAL_OUTPUT_PROVIDER_ID)));
+    private static Relay relay(Context pi4j, String id, int pin, boolean activeLow) {
+        return new Pi4jRelay(id, Pi4jPins.output(pi4j, id, pin, activeLow, Optional.of(Mock.DIGITAL_OUTPUT_PROVIDER_ID)));
     }
 
     private BinaryInput input(Context pi4j, String id, int pin) {
