@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * How long the door camera's decoder takes for one 1280×720 frame: with a rider pass in it (the decode a rider
- * waits for) and without one (what every idle frame costs). The decoder is the agent's {@link QrDecoder} with
+ * waits for) and without one (what every idle frame costs: one centre read, one corner tile, and a camera stream's
+ * frame, which gets both). The decoder is the agent's {@link QrDecoder} with
  * the settings the camera path uses ({@code new QrDecoder()}).
  */
 @State(Scope.Benchmark)
@@ -64,5 +65,19 @@ public class QrDecodeBenchmark {
     @Benchmark
     public Optional<String> decodeFrameWithoutPass() {
         return decoder.decode(empty, false);
+    }
+
+    /** One corner tile of the frame without a pass, read at twice its size with both binarisers. */
+    @Benchmark
+    public Optional<String> decodeTileWithoutPass() {
+        return decoder.decode(empty, new QrDecoder.Read(QrDecoder.Area.BOTTOM_RIGHT, QrDecoder.Turn.UPRIGHT));
+    }
+
+    private long frames;
+
+    /** What an idle camera stream pays per frame: the centre in its next turn, then the next corner tile. */
+    @Benchmark
+    public Optional<String> decodeStreamFrameWithoutPass() {
+        return decoder.decodeStreamFrame(empty, frames++);
     }
 }

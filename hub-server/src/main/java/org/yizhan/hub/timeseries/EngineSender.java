@@ -83,8 +83,13 @@ final class EngineSender implements LineWriter.Sender, AutoCloseable {
         }
         TableRecordMetadata meta = w.getMetadata();
         int tsType = meta.getColumnType(meta.getTimestampIndex());
-        long ts = ColumnType.isTimestampNano(tsType) ? Math.multiplyExact(r.timeMillis, 1_000_000L)
-                : Math.multiplyExact(r.timeMillis, 1_000L);
+        long ts;
+        try {
+            ts = Math.multiplyExact(r.timeMillis, ColumnType.isTimestampNano(tsType) ? 1_000_000L : 1_000L);
+        } catch (ArithmeticException e) {
+            throw new LineWriter.Rejected("record " + (index + 1) + " of " + count + ": the time " + r.timeMillis
+                    + " is out of range", e);
+        }
         if (r.columns.length < r.size()) {
             r.columns = new int[r.size()];
         }
@@ -98,7 +103,7 @@ final class EngineSender implements LineWriter.Sender, AutoCloseable {
                 put(row, w.getMetadata().getColumnType(columns[c]), columns[c], r, c);
             }
             row.append();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ArithmeticException e) {
             row.cancel();
             throw new LineWriter.Rejected("record " + (index + 1) + " of " + count + " (" + r.table + "): "
                     + e.getMessage(), e);
@@ -281,6 +286,9 @@ final class EngineSender implements LineWriter.Sender, AutoCloseable {
             } while (at(','));
             expect(' ', "a space before the time");
             timeMillis = parseLong(s.substring(pos), "the time");
+            if (timeMillis < 0) {
+                throw new IllegalArgumentException("the time " + timeMillis + " is before 1970");
+            }
             if (!hasField()) {
                 throw new IllegalArgumentException("no field");
             }

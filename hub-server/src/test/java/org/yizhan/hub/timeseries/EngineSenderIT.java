@@ -112,7 +112,9 @@ class EngineSenderIT {
                 "occ,station=st-a count=1i,count=2i " + T0,        // a name twice
                 "occ;drop table occ,station=st-a count=1i " + T0,  // not a plain table name
                 "occ,Station=st-a count=1i " + T0,                 // not a plain column name
-                "occ,station= count=1i " + T0)) {                  // a tag without a value
+                "occ,station= count=1i " + T0,                     // a tag without a value
+                "occ,station=st-a count=1i -5",                    // before 1970
+                "occ,station=st-a count=1i 99999999999999999")) {  // beyond what microseconds hold
             assertThatThrownBy(() -> sender.send(List.of("gate,station=st-a open=1i " + (T0 + 5), malformed)))
                     .as(malformed).isInstanceOf(LineWriter.Rejected.class).hasMessageContaining("record 2 of 2");
         }

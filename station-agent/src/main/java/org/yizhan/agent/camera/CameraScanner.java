@@ -40,7 +40,8 @@ public final class CameraScanner {
     private final Map<String, Long> lastSeen = new HashMap<>();
     private final java.util.Optional<ChargeByPass> charge;
     /** The turn the last frame was read at; changed only by the one frame that holds {@link #busy}. */
-    private volatile QrDecoder.Turn lastTurn = QrDecoder.Turn.HALF;
+    /** Frames read so far: which turn and which corner tile the next one gets. */
+    private final java.util.concurrent.atomic.AtomicLong framesRead = new java.util.concurrent.atomic.AtomicLong();
     private Consumer<LumaFrame> withoutPass = f -> { };
     private CameraClaim claim = CameraClaim.NONE;
 
@@ -88,9 +89,9 @@ public final class CameraScanner {
             dropped.incrementAndGet();
             return;
         }
-        // walk the turns, one read per frame: a held phone is read within three frames
-        QrDecoder.Turn turn = lastTurn = lastTurn.next();
-        context.runOnContext(v -> vertx.executeBlocking(() -> decoder.decode(frame, turn), false)
+        // the centre in its turns, and when it holds nothing a corner tile, the next of each per frame
+        long n = framesRead.getAndIncrement();
+        context.runOnContext(v -> vertx.executeBlocking(() -> decoder.decodeStreamFrame(frame, n), false)
                 .onComplete(ar -> {
                     busy.set(false);
                     if (ar.failed()) {
