@@ -91,16 +91,7 @@ final class ConfigParser {
         if (rawPorts != null && !(rawPorts instanceof JsonArray)) {
             problems.add("charger.ports: must be a list");
         } else if (rawPorts instanceof JsonArray a) {
-            Map<Integer, String> usedPins = new HashMap<>();
-            if (profile != null) {
-                usedPins.put(profile.doorRelayPin(), "door relay");
-                usedPins.put(profile.doorContactPin(), "door contact");
-                usedPins.put(profile.exitButtonPin(), "exit button");
-                usedPins.put(profile.beamOuterPin(), "outer beam");
-                usedPins.put(profile.beamInnerPin(), "inner beam");
-                usedPins.put(profile.pirPin(), "PIR sensor");
-                usedPins.put(profile.smokePin(), "smoke detector");
-            }
+            Map<Integer, String> usedPins = profile == null ? new HashMap<>() : profile.partsByPin();
             List<Integer> numbers = new ArrayList<>();
             for (int i = 0; i < a.size(); i++) {
                 String p = "charger.ports[" + i + "]";
@@ -247,14 +238,7 @@ final class ConfigParser {
      * so the part on them would never switch or read; a relay board on the 1-Wire pin even clicks at every boot.
      */
     private void busConflicts(HardwareProfile profile, List<StationConfig.Port> ports, boolean oneWire, int i2cBus) {
-        Map<Integer, String> parts = new java.util.TreeMap<>();
-        parts.put(profile.doorRelayPin(), "door relay");
-        parts.put(profile.doorContactPin(), "door contact");
-        parts.put(profile.exitButtonPin(), "exit button");
-        parts.put(profile.beamOuterPin(), "outer beam");
-        parts.put(profile.beamInnerPin(), "inner beam");
-        parts.put(profile.pirPin(), "PIR sensor");
-        parts.put(profile.smokePin(), "smoke detector");
+        Map<Integer, String> parts = profile.partsByPin();
         ports.forEach(pt -> parts.putIfAbsent(pt.relayPin(), "relay of port " + pt.port()));
         if (oneWire && parts.containsKey(ONE_WIRE_PIN)) {
             problems.add("pins: GPIO " + ONE_WIRE_PIN + " carries the 1-Wire bus of the temperature sensors "

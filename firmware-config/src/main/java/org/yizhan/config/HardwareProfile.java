@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -28,6 +30,19 @@ public record HardwareProfile(String name, String board, String description, Set
 
     public boolean hasPin(int pin) {
         return gpioPins.contains(pin);
+    }
+
+    /** The parts this profile wires, by pin, in words a technician reads ("door relay", "outer beam", ...). */
+    public Map<Integer, String> partsByPin() {
+        Map<Integer, String> parts = new TreeMap<>();
+        parts.put(doorRelayPin, "door relay");
+        parts.put(doorContactPin, "door contact");
+        parts.put(exitButtonPin, "exit button");
+        parts.put(beamOuterPin, "outer beam");
+        parts.put(beamInnerPin, "inner beam");
+        parts.put(pirPin, "PIR sensor");
+        parts.put(smokePin, "smoke detector");
+        return parts;
     }
 
     public static HardwareProfile load(String name) throws ConfigException {
