@@ -38,6 +38,18 @@ for unit in "${units[@]}"; do
     fi
 done
 
+echo "== install targets"
+# Raspberry Pi OS Lite boots to multi-user.target and never reaches graphical.target: a station unit
+# installed there would never start.
+for unit in "$os"/systemd/*.service "$os"/kiosk/*.service; do
+    if grep -q '^WantedBy=graphical.target' "$unit"; then
+        echo "$(basename "$unit"): WantedBy=graphical.target, which Raspberry Pi OS Lite never reaches"
+        failed=1
+    else
+        echo "$(basename "$unit"): ok"
+    fi
+done
+
 echo "== docker-compose config"
 out="$(cd "$here/compose" && docker-compose --profile single --profile scaled config -q 2>&1)" || failed=1
 if [ -n "$out" ]; then
