@@ -140,6 +140,14 @@ public final class AgentMain {
             }
         }
         Vertx vertx = Vertx.vertx();
+        java.util.Optional<SystemdNotify> systemd;
+        try {
+            systemd = SystemdNotify.from(vertx, env, SystemdNotify.SYSTEMD_NOTIFY, ProcessHandle.current().pid());
+        } catch (IllegalStateException e) {
+            err.println("Cannot start: " + e.getMessage());
+            closeQuietly(vertx);
+            return FAILED;
+        }
         StationAgent agent = new StationAgent(vertx, config, dir, o.simulate);
         try {
             agent.start().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -149,11 +157,14 @@ public final class AgentMain {
             closeQuietly(vertx);
             return FAILED;
         }
-        out.println("Station " + config.stationId() + " running" + (o.simulate ? " with simulated hardware" : "")
-                + "; local HTTP on " + config.http().host() + ":" + agent.httpPort() + ". Ctrl-C stops it.");
+        String running = "Station " + config.stationId() + " running" + (o.simulate ? " with simulated hardware" : "")
+                + "; local HTTP on " + config.http().host() + ":" + agent.httpPort();
+        out.println(running + ". Ctrl-C stops it.");
+        systemd.ifPresent(s -> s.ready(running));
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(OK);
         Runnable stopAll = () -> {
+            systemd.ifPresent(SystemdNotify::stopping);
             try {
                 agent.stop().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
             } catch (Exception e) {
