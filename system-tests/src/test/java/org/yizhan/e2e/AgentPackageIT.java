@@ -1,0 +1,180 @@
+package org.yizhan.e2e;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.yizhan.testing.TestHub;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The agent's Debian package, as the build makes it: its contents, an install into a scratch Debian root with dpkg
+ * (maintainer scripts run against that root: {@code --force-script-chrootless}), a reinstall, a remove and a purge that
+ * all keep the station's state, and the installed files provisioning a station from a claim file through the
+ * first-boot script and running it in simulate mode until the hub sees it online.
+ */
+@ExtendWith(VertxExtension.class)
+class AgentPackageIT {
+
+    private static final Path DPKG = Path.of("/usr/bin/dpkg");
+
+    @TempDir
+    Path tmp;
+    private Process agent;
+    private TestHub hub;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.destroy();
+            if (!agent.waitFor(30, TimeUnit.SECONDS)) {
+                agent.destroyForcibly();
+            }
+        }
+        if (hub != null) {
+            hub.close();
+        }
+    }
+
+    private static Path deb() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("..", "station-agent", "target"))) {
+            return files.filter(p -> p.getFileName().toString().matches("yizhan-agent_.*_all\\.deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no yizhan-agent_*_all.deb in station-agent/target: "
+                            + "the station-agent module builds it in its package phase"));
+        }
+    }
+
+    /** Runs a command; its output (stdout and stderr), failing the test when it does not exit 0. */
+    private String run(Map<String, String> env, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + "\n" + out).isZero();
+        return out;
+    }
+
+    private String dpkg(Path root, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(DPKG.toString(), "--root=" + root,
+                "--force-script-chrootless", "--force-depends", "--force-not-root", "--log=/dev/null"));
+        command.addAll(List.of(args));
+        return run(Map.of(), command.toArray(String[]::new));
+    }
+
+    @Test
+    void installsIntoADebianRootKeepsTheStateAndProvisionsAStationThatGoesOnline(Vertx vertx) throws Exception {
+        assumeTrue(Files.isExecutable(DPKG), "dpkg is not installed");
+        Path deb = deb();
+
+        String info = run(Map.of(), "dpkg-deb", "--info", deb.toString());
+        assertThat(info).contains("Package: yizhan-agent", "Architecture: all", "java17-runtime-headless",
+                "Recommends: cage, chromium, ffmpeg");
+        String contents = run(Map.of(), "dpkg-deb", "--contents", deb.toString());
+        assertThat(contents).contains("./opt/yizhan/yizhan-agent.jar", "-rwxr-xr-x root/root",
+                "./usr/bin/yizhan-agent", "./lib/systemd/system/yizhan-agent.service",
+                "./lib/systemd/system/yizhan-firstboot.service", "./lib/systemd/system/yizhan-kiosk.service",
+                "./usr/lib/yizhan/yizhan-firstboot.sh", "./usr/lib/sysusers.d/yizhan-agent.conf",
+                "./usr/share/yizhan-agent/yizhan.txt");
+
+        // a scratch Debian root: dpkg's database, the base users, a Pi's boot partition, a station already there
+        Path root = tmp.resolve("root");
+        for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc",
+                "boot/firmware", "var/lib/yizhan-agent")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Files.writeString(root.resolve("var/lib/dpkg/status"), "");
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(root.resolve("boot/firmware/config.txt"), "# Raspberry Pi\ndtparam=audio=on\n");
+        Path state = root.resolve("var/lib/yizhan-agent/outbox.db");
+        Files.writeString(state, "events not yet sent");
+
+        dpkg(root, "--install", deb.toString());
+        assertThat(root.resolve("opt/yizhan/yizhan-agent.jar")).isRegularFile();
+        assertThat(Files.isExecutable(root.resolve("usr/bin/yizhan-agent"))).isTrue();
+        String passwd = Files.readString(root.resolve("etc/passwd"));
+        assertThat(passwd).contains("yizhan-agent:", "yizhan-kiosk:");
+        List<String> groups = Files.readAllLines(root.resolve("etc/group"));
+        for (String g : List.of("gpio", "i2c", "video", "dialout")) {
+            assertThat(groups).as("group " + g).anyMatch(l -> l.startsWith(g + ":") && l.contains("yizhan-agent"));
+        }
+        assertThat(Files.readString(root.resolve("boot/firmware/yizhan.txt")))
+                .contains("dtparam=i2c_arm=on", "dtoverlay=w1-gpio");
+        Path firstboot = root.resolve("etc/systemd/system/multi-user.target.wants/yizhan-firstboot.service");
+        assertThat(Files.isSymbolicLink(firstboot)).as("first boot enabled").isTrue();
+        assertThat(Files.readSymbolicLink(firstboot)).hasToString("/lib/systemd/system/yizhan-firstboot.service");
+
+        dpkg(root, "--install", deb.toString()); // the same package again, as an upgrade would
+        assertThat(Files.readAllLines(root.resolve("boot/firmware/config.txt")))
+                .as("config.txt includes yizhan.txt once").containsOnlyOnce("include yizhan.txt")
+                .contains("dtparam=audio=on");
+
+        // the installed files provision a station from a claim file and run it until the hub sees it
+        hub = TestHub.start(vertx, tmp.resolve("hub"));
+        JsonObject created = hub.createStation(hub.adminToken(), TestHub.station("Package station"));
+        String stationId = created.getJsonObject("station").getString("id");
+        Path provisionFile = tmp.resolve("yizhan-provision.txt");
+        Files.writeString(provisionFile, "HUB_URL=" + hub.url("") + "\r\nCLAIM_CODE=" + created.getString("claimCode")
+                + "\r\n");
+        Path agentDir = tmp.resolve("agent");
+        Map<String, String> env = Map.of(
+                "YIZHAN_AGENT_JAR", root.resolve("opt/yizhan/yizhan-agent.jar").toString(),
+                "YIZHAN_PROVISION_FILE", provisionFile.toString(),
+                "YIZHAN_AGENT_BIN", root.resolve("usr/bin/yizhan-agent").toString(),
+                "YIZHAN_AGENT_DIR", agentDir.toString(),
+                "YIZHAN_AGENT_USER", "",
+                "YIZHAN_SYSTEMCTL", "true",
+                "YIZHAN_ATTEMPTS", "3",
+                "YIZHAN_RETRY_MAX_S", "2");
+        run(env, "bash", root.resolve("usr/lib/yizhan/yizhan-firstboot.sh").toString());
+        assertThat(agentDir.resolve("config.json")).isRegularFile();
+        assertThat(Files.readString(provisionFile)).as("the claim code is gone from the card")
+                .doesNotContain(created.getString("claimCode"));
+
+        ProcessBuilder pb = new ProcessBuilder(root.resolve("usr/bin/yizhan-agent").toString(), "run", "--dir",
+                agentDir.toString(), "--simulate").redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("agent.log").toFile());
+        pb.environment().put("YIZHAN_AGENT_JAR", root.resolve("opt/yizhan/yizhan-agent.jar").toString());
+        pb.environment().put("YIZHAN_AGENT_HTTP_PORT", "0");
+        agent = pb.start();
+        await("the packaged agent online").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    assertThat(agent.isAlive()).as(() -> readQuietly(tmp.resolve("agent.log"))).isTrue();
+                    return hub.app().mqtt().isConnected(stationId);
+                });
+
+        agent.destroy(); // SIGTERM, as systemd stops it
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).as("the agent stops on SIGTERM").isTrue();
+        agent = null;
+
+        dpkg(root, "--remove", "yizhan-agent");
+        assertThat(root.resolve("opt/yizhan/yizhan-agent.jar")).doesNotExist();
+        dpkg(root, "--purge", "yizhan-agent");
+        assertThat(Files.readString(state)).as("the station's state outlives a purge").isEqualTo("events not yet sent");
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (Exception e) {
+            return "(" + e.getMessage() + ")";
+        }
+    }
+}
