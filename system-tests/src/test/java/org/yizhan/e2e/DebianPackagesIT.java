@@ -24,13 +24,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The agent's Debian package, as the build makes it: its contents, an install into a scratch Debian root with dpkg
- * (maintainer scripts run against that root: {@code --force-script-chrootless}), a reinstall, a remove and a purge that
- * all keep the station's state, and the installed files provisioning a station from a claim file through the
- * first-boot script and running it in simulate mode until the hub sees it online.
+ * The agent's and the hub's Debian packages, as the build makes them: their contents, an install into a scratch Debian
+ * root with dpkg (maintainer scripts run against that root: {@code --force-script-chrootless}), a reinstall, a remove
+ * and a purge that all keep the station's or the hub's data. The installed agent provisions a station from a claim file
+ * through the first-boot script and runs in simulate mode until the hub sees it online; the installed hub starts on
+ * its packaged settings and answers.
  */
 @ExtendWith(VertxExtension.class)
-class AgentPackageIT {
+class DebianPackagesIT {
 
     private static final Path DPKG = Path.of("/usr/bin/dpkg");
 
@@ -52,12 +53,26 @@ class AgentPackageIT {
         }
     }
 
-    private static Path deb() throws Exception {
-        try (Stream<Path> files = Files.list(Path.of("..", "station-agent", "target"))) {
-            return files.filter(p -> p.getFileName().toString().matches("yizhan-agent_.*_all\\.deb")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no yizhan-agent_*_all.deb in station-agent/target: "
-                            + "the station-agent module builds it in its package phase"));
+    private static Path deb(String module, String name) throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("..", module, "target"))) {
+            return files.filter(p -> p.getFileName().toString().matches(name + "_.*_all\\.deb")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no " + name + "_*_all.deb in " + module + "/target: "
+                            + "the " + module + " module builds it in its package phase"));
         }
+    }
+
+    /** A scratch Debian root: dpkg's database, the base users, a Pi's boot partition. */
+    private Path scratchRoot() throws Exception {
+        Path root = tmp.resolve("root");
+        for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc",
+                "boot/firmware")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        Files.writeString(root.resolve("var/lib/dpkg/status"), "");
+        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
+        Files.writeString(root.resolve("boot/firmware/config.txt"), "# Raspberry Pi\ndtparam=audio=on\n");
+        return root;
     }
 
     /** Runs a command; its output (stdout and stderr), failing the test when it does not exit 0. */
@@ -81,7 +96,7 @@ class AgentPackageIT {
     @Test
     void installsIntoADebianRootKeepsTheStateAndProvisionsAStationThatGoesOnline(Vertx vertx) throws Exception {
         assumeTrue(Files.isExecutable(DPKG), "dpkg is not installed");
-        Path deb = deb();
+        Path deb = deb("station-agent", "yizhan-agent");
 
         String info = run(Map.of(), "dpkg-deb", "--info", deb.toString());
         assertThat(info).contains("Package: yizhan-agent", "Architecture: all", "java17-runtime-headless",
@@ -93,17 +108,8 @@ class AgentPackageIT {
                 "./usr/lib/yizhan/yizhan-firstboot.sh", "./usr/lib/sysusers.d/yizhan-agent.conf",
                 "./usr/share/yizhan-agent/yizhan.txt");
 
-        // a scratch Debian root: dpkg's database, the base users, a Pi's boot partition, a station already there
-        Path root = tmp.resolve("root");
-        for (String d : List.of("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers", "etc",
-                "boot/firmware", "var/lib/yizhan-agent")) {
-            Files.createDirectories(root.resolve(d));
-        }
-        Files.writeString(root.resolve("var/lib/dpkg/status"), "");
-        Files.writeString(root.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
-        Files.writeString(root.resolve("etc/group"), "root:x:0:\n");
-        Files.writeString(root.resolve("boot/firmware/config.txt"), "# Raspberry Pi\ndtparam=audio=on\n");
-        Path state = root.resolve("var/lib/yizhan-agent/outbox.db");
+        Path root = scratchRoot(); // with a station already there
+        Path state = Files.createDirectories(root.resolve("var/lib/yizhan-agent")).resolve("outbox.db");
         Files.writeString(state, "events not yet sent");
 
         dpkg(root, "--install", deb.toString());
@@ -176,5 +182,53 @@ class AgentPackageIT {
         } catch (Exception e) {
             return "(" + e.getMessage() + ")";
         }
+    }
+
+    @Test
+    void hubInstallsKeepsTheOperatorsSettingsAndItsDataAndStartsOnThem() throws Exception {
+        assumeTrue(Files.isExecutable(DPKG), "dpkg is not installed");
+        Path deb = deb("hub-server", "yizhan-hub");
+        String info = run(Map.of(), "dpkg-deb", "--info", deb.toString());
+        assertThat(info).contains("Package: yizhan-hub", "Architecture: all", "java17-runtime-headless", "conffiles");
+        assertThat(run(Map.of(), "dpkg-deb", "--contents", deb.toString())).contains("./opt/yizhan/yizhan-hub.jar",
+                "./lib/systemd/system/yizhan-hub.service", "./lib/systemd/system/yizhan-hub-backup.timer",
+                "./usr/lib/sysusers.d/yizhan-hub.conf", "./etc/yizhan/hub.json");
+
+        Path root = scratchRoot();
+        Path data = Files.createDirectories(root.resolve("var/lib/yizhan-hub")).resolve("registry.mv.db");
+        Files.writeString(data, "the stations");
+        String out = dpkg(root, "--install", deb.toString());
+        assertThat(out).contains("systemctl enable --now yizhan-hub.service");
+        assertThat(Files.readString(root.resolve("etc/passwd"))).contains("yizhan-hub:");
+        Path settings = root.resolve("etc/yizhan/hub.json");
+        JsonObject site = new JsonObject(Files.readString(settings)).put("public-mqtt-host", "hub.union.example");
+        Files.writeString(settings, site.encodePrettily());
+        dpkg(root, "--install", deb.toString()); // an upgrade keeps what the operator set
+        assertThat(new JsonObject(Files.readString(settings)).getString("public-mqtt-host"))
+                .isEqualTo("hub.union.example");
+
+        // the installed jar starts on the packaged settings (ports and data moved by environment, as hub.env may)
+        Path dataDir = tmp.resolve("hub-data");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("YIZHAN_DATA_DIR", dataDir.toString());
+        env.put("YIZHAN_HTTP_HOST", "127.0.0.1");
+        env.put("YIZHAN_HTTP_PORT", "0");
+        env.put("YIZHAN_MQTT_HOST", "127.0.0.1");
+        env.put("YIZHAN_MQTT_PORT", "0");
+        env.put("YIZHAN_ADMIN_PASSWORD", TestHub.ADMIN_PASSWORD);
+        try (org.yizhan.testing.Proc hubProc = org.yizhan.testing.Proc.start("packaged-hub",
+                root.resolve("opt/yizhan/yizhan-hub.jar"), List.of("run", "--config", settings.toString()), env,
+                tmp.resolve("logs"))) {
+            JsonObject ports = org.yizhan.testing.Proc.awaitPorts(dataDir, hubProc);
+            java.net.http.HttpResponse<String> live = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ports.getInteger("http")
+                            + "/health/live")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
+        }
+
+        dpkg(root, "--purge", "yizhan-hub");
+        assertThat(root.resolve("opt/yizhan/yizhan-hub.jar")).doesNotExist();
+        assertThat(settings).as("a purge removes the settings").doesNotExist();
+        assertThat(Files.readString(data)).as("the hub's data outlives a purge").isEqualTo("the stations");
     }
 }
