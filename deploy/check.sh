@@ -1,8 +1,9 @@
 #!/bin/bash
 # Checks the deploy and station OS files: shellcheck for scripts, systemd-analyze verify for units
 # (in a scratch root holding stub executables, so it runs off a station too), docker-compose config
-# for the compose file, and JSON syntax of the example configs. Any warning fails the check.
-# Needs: shellcheck, systemd (systemd-analyze), docker-compose, haproxy, python3. Run from anywhere.
+# for the compose file, nginx -t for the hub's nginx site, and JSON syntax of the example configs. Any
+# warning fails the check.
+# Needs: shellcheck, systemd (systemd-analyze), docker-compose, haproxy, nginx, openssl, python3. Run from anywhere.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -72,6 +73,23 @@ if /usr/sbin/haproxy -c -f "$here/compose/haproxy.cfg" > /dev/null 2>&1; then
     echo "haproxy.cfg: ok"
 else
     /usr/sbin/haproxy -c -f "$here/compose/haproxy.cfg" || true
+    failed=1
+fi
+
+echo "== nginx -t"
+# the site file with a throwaway certificate in place of Let's Encrypt's, in an nginx.conf of its own
+ngx="$root/nginx"
+mkdir -p "$ngx"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=hub.example.org" \
+    -keyout "$ngx/key.pem" -out "$ngx/cert.pem" 2> /dev/null
+sed -e "s|/etc/letsencrypt/live/hub.example.org/fullchain.pem|$ngx/cert.pem|" \
+    -e "s|/etc/letsencrypt/live/hub.example.org/privkey.pem|$ngx/key.pem|" "$here/nginx/yizhan-hub.conf" > "$ngx/site.conf"
+printf 'pid %s/nginx.pid;\nerror_log stderr;\nevents {}\nhttp {\n    access_log off;\n    include %s/site.conf;\n}\n' \
+    "$ngx" "$ngx" > "$ngx/nginx.conf"
+if out="$(/usr/sbin/nginx -t -p "$ngx" -c "$ngx/nginx.conf" 2>&1)"; then
+    echo "yizhan-hub.conf: ok"
+else
+    printf '%s\n' "$out"
     failed=1
 fi
 
