@@ -164,9 +164,9 @@ final class AgentVerticle extends VerticleBase {
                 .build();
     }
 
-    /** On the board, the door camera is YIZHAN_CAMERA, default /dev/video0. */
-    private static Path cameraDevice() {
-        return Path.of(Optional.ofNullable(System.getenv("YIZHAN_CAMERA")).orElse("/dev/video0"));
+    /** On the board, the door camera is YIZHAN_CAMERA: a V4L2 device, default /dev/video0, or csi (CameraFeature). */
+    private static String cameraDevice() {
+        return Optional.ofNullable(System.getenv("YIZHAN_CAMERA")).filter(s -> !s.isBlank()).orElse("/dev/video0");
     }
 
     private void wire() {

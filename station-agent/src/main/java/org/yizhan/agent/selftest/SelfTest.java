@@ -113,7 +113,8 @@ public final class SelfTest {
             return check("camera", true, "simulated camera; the QR decoder reads codes");
         }
         if (station.camera().isEmpty()) {
-            return check("camera", false, "no camera found (YIZHAN_CAMERA, default /dev/video0)");
+            return check("camera", false,
+                    "no camera found (YIZHAN_CAMERA: a V4L2 device, default /dev/video0, or csi with rpicam-vid)");
         }
         FrameWatch w = station.camera().get();
         Optional<Long> at = w.lastFrameAt();
