@@ -28,6 +28,29 @@
     text('door-en', words[1]);
   }
 
+  // The station's self-test, for the technician who installed it: shown for a while after a run.
+  function selfTest(t) {
+    const box = document.getElementById('selftest');
+    if (!t || !Array.isArray(t.checks)) {
+      box.hidden = true;
+      return;
+    }
+    const n = t.checks.length;
+    const failed = t.checks.filter(c => !c.ok).length;
+    box.hidden = false;
+    box.className = 'selftest ' + (t.ok ? 'passed' : 'failed');
+    text('selftest-zh', t.ok ? '自检通过：' + n + ' 项全部正常' : '自检：' + n + ' 项中 ' + failed + ' 项未通过');
+    text('selftest-en', t.ok ? 'Self-test passed: all ' + n + ' checks'
+      : 'Self-test: ' + failed + ' of ' + n + ' checks failed');
+    const items = t.checks.map(c => {
+      const li = document.createElement('li');
+      li.className = c.ok ? 'ok' : 'fail';
+      li.textContent = (c.ok ? '✓ ' : '✗ ') + c.name + ': ' + c.detail;
+      return li;
+    });
+    document.getElementById('selftest-checks').replaceChildren(...items);
+  }
+
   function render(s) {
     text('station', (s.name || s.stationId || '驿站') + ' / Yizhan');
     const chargers = Array.isArray(s.chargers) ? s.chargers : [];
@@ -38,6 +61,7 @@
     }
     text('link', s.uplink && s.uplink.connected ? '' : '离线运行，通行码仍可使用 / Offline: passes still work');
     document.getElementById('enrol').hidden = !(s.face && s.face.enabled);
+    selfTest(s.selfTest);
     const a = s.lastAccess;
     if (a && a.at !== lastAt) {
       const first = lastAt === null;

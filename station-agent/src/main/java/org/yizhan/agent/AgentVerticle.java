@@ -204,7 +204,7 @@ final class AgentVerticle extends VerticleBase {
                 new PassFeature(access),
                 new FaceFeature(vertx, face, enrolment, simulate),
                 camera,
-                new SelfTestFeature(gpio, hardware, uplink, camera::frames, simulate)));
+                new SelfTestFeature(vertx, gpio, hardware, uplink, camera::frames, simulate, stateDir)));
         if (hardware instanceof SimulatedHardware simulated) {
             all.add(new SimulatorFeature(new Simulator(gpio, simulated, chargers)));
         }

@@ -1,5 +1,10 @@
 package org.yizhan.agent.selftest;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.yizhan.agent.camera.FrameWatch;
 import org.yizhan.agent.feature.AgentFeature;
 import org.yizhan.agent.hardware.Gpio;
@@ -9,36 +14,95 @@ import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.EventType;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** The self-test as a station feature: {@code selftest.run} checks the hardware and reports a {@code selftest.result}. */
+/**
+ * The self-test as a station feature: {@code selftest.run} checks the hardware and reports a {@code selftest.result}.
+ * When the state directory holds {@value #REQUEST} (the first-boot script leaves it after provisioning), the agent
+ * runs the self-test once by itself, as soon as the uplink is connected or after {@value #FIRST_RUN_WAIT_MILLIS} ms
+ * without it, and removes the file. A result is shown on the kiosk screen ({@code selfTest} in {@code /status}) for
+ * {@value #SHOW_MILLIS} ms, for the technician who installed or checks the station; the hub gets every result.
+ */
 public final class SelfTestFeature implements AgentFeature {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SelfTestFeature.class);
+    static final String REQUEST = "selftest.request";
+    static final long SHOW_MILLIS = 15 * 60_000L;
+    static final long FIRST_RUN_WAIT_MILLIS = 60_000L;
+
+    private final Vertx vertx;
     private final Gpio gpio;
     private final StationHardware hardware;
     private final Uplink uplink;
     private final Supplier<Optional<FrameWatch>> camera;
     private final boolean simulate;
+    private final Path stateDir;
+    private volatile JsonObject last;
+    private volatile long waitTimer = -1;
 
-    public SelfTestFeature(Gpio gpio, StationHardware hardware, Uplink uplink, Supplier<Optional<FrameWatch>> camera,
-                           boolean simulate) {
+    public SelfTestFeature(Vertx vertx, Gpio gpio, StationHardware hardware, Uplink uplink,
+                           Supplier<Optional<FrameWatch>> camera, boolean simulate, Path stateDir) {
+        this.vertx = vertx;
         this.gpio = gpio;
         this.hardware = hardware;
         this.uplink = uplink;
         this.camera = camera;
         this.simulate = simulate;
+        this.stateDir = stateDir;
     }
 
     @Override
     public void commands(CommandDispatcher commands) {
-        commands.on(Command.SELFTEST_RUN, c -> {
-            SelfTest.Station st = new SelfTest.Station(uplink::connected, uplink::session, uplink::outboxSize,
-                    camera.get(), simulate);
-            return new SelfTest(gpio, hardware, st).run().map(data -> {
-                uplink.emit(EventType.SELFTEST_RESULT, data.copy());
-                return data;
-            });
+        commands.on(Command.SELFTEST_RUN, c -> run("hub"));
+    }
+
+    @Override
+    public Future<Void> start() {
+        Path request = stateDir.resolve(REQUEST);
+        if (!Files.exists(request)) {
+            return Future.succeededFuture();
+        }
+        long deadline = System.currentTimeMillis() + FIRST_RUN_WAIT_MILLIS;
+        waitTimer = vertx.setPeriodic(500, id -> {
+            if (uplink.connected() || System.currentTimeMillis() >= deadline) {
+                vertx.cancelTimer(id);
+                waitTimer = -1;
+                run("first-start")
+                        .compose(r -> vertx.executeBlocking(() -> Files.deleteIfExists(request), false))
+                        .onFailure(e -> LOG.warn("The first self-test: {}", e.getMessage()));
+            }
+        });
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> stop() {
+        vertx.cancelTimer(waitTimer);
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public void status(JsonObject status) {
+        JsonObject l = last;
+        if (l != null && System.currentTimeMillis() - l.getLong("at") < SHOW_MILLIS) {
+            status.put("selfTest", l.copy());
+        }
+    }
+
+    /** Runs the self-test, reports it to the hub and shows it on the kiosk. */
+    private Future<JsonObject> run(String trigger) {
+        SelfTest.Station st = new SelfTest.Station(uplink::connected, uplink::session, uplink::outboxSize,
+                camera.get(), simulate);
+        return new SelfTest(gpio, hardware, st).run().map(data -> {
+            uplink.emit(EventType.SELFTEST_RESULT, data.copy());
+            last = data.copy().put("at", System.currentTimeMillis()).put("trigger", trigger);
+            LOG.info("Self-test ({}): {}", trigger, data.getBoolean("ok") ? "passed" : "FAILED " + data
+                    .getJsonArray("checks").stream().map(c -> (JsonObject) c).filter(c -> !c.getBoolean("ok"))
+                    .map(c -> c.getString("name")).toList());
+            return data;
         });
     }
 }
