@@ -160,7 +160,9 @@ public final class AgentMain {
         String running = "Station " + config.stationId() + " running" + (o.simulate ? " with simulated hardware" : "")
                 + "; local HTTP on " + config.http().host() + ":" + agent.httpPort();
         out.println(running + ". Ctrl-C stops it.");
-        systemd.ifPresent(s -> s.ready(running));
+        systemd.ifPresent(s -> s.ready(running).onFailure(e ->
+                err.println("Telling systemd the agent is ready failed (the unit needs NotifyAccess=all): "
+                        + e.getMessage())));
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger exit = new java.util.concurrent.atomic.AtomicInteger(OK);
         Runnable stopAll = () -> {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The hub as its own process, started without an admin password: the password it generates is in
@@ -41,8 +42,10 @@ class AdminPasswordFileIT {
             if (Files.getFileStore(file).supportsFileAttributeView("posix")) {
                 assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
             }
-            assertThat(hub.output()).as("the banner says where the password is").contains(file.toString())
-                    .doesNotContain(password);
+            // the banner comes after ports.json: wait for it rather than read the output at once
+            await("the banner says where the password is").atMost(Duration.ofSeconds(30))
+                    .until(() -> hub.output().contains(file.toString()));
+            assertThat(hub.output()).doesNotContain(password);
 
             HttpResponse<String> login = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + httpPort + "/api/v1/auth/login"))
