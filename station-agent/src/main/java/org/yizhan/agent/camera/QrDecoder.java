@@ -42,12 +42,7 @@ public final class QrDecoder {
 
     /** How the scan area is turned before it is read. */
     public enum Turn {
-        UPRIGHT, QUARTER, HALF;
-
-        /** The next turn in the cycle, upright after a half. */
-        public Turn next() {
-            return values()[(ordinal() + 1) % values().length];
-        }
+        UPRIGHT, QUARTER, HALF
     }
 
     /** Which part of the frame a read covers. */
