@@ -23,8 +23,16 @@ public record Command(String id, long ts, String name, JsonObject args, long exp
     /** A template enrolled at another station, sent only with the member's sync consent. */
     public static final String FACE_SYNC = "face.sync";
 
+    /**
+     * Install a signed agent update: {@code {"version","sha256","size","deadlineSeconds","rollout"}}; the station
+     * downloads the bundle from the hub ({@code /api/v1/agent-updates/{version}/bundle}), checks it against its
+     * release keys, answers, restarts on it and reports {@code update.applied} or {@code update.rolled_back}.
+     */
+    public static final String AGENT_UPDATE = "agent.update";
+
     public static final Set<String> NAMES = Set.of(DOOR_UNLOCK, CHARGER_START, CHARGER_STOP, CHARGER_ENABLE,
-            CHARGER_DISABLE, CREDENTIALS_SYNC, CONFIG_APPLY, SELFTEST_RUN, AGENT_RESTART, FACE_CONSENT, FACE_DELETE, FACE_SYNC);
+            CHARGER_DISABLE, CREDENTIALS_SYNC, CONFIG_APPLY, SELFTEST_RUN, AGENT_RESTART, FACE_CONSENT, FACE_DELETE, FACE_SYNC,
+            AGENT_UPDATE);
 
     public Command {
         args = args == null ? new JsonObject() : args;

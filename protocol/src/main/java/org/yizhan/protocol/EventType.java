@@ -30,10 +30,21 @@ public final class EventType {
      */
     public static final String OUTBOX_ALARM = "outbox.alarm";
 
+    /**
+     * An agent update passed its trial (came online and passed the self-test before its deadline) and is kept:
+     * {@code {"version","previous","rollout"}}.
+     */
+    public static final String UPDATE_APPLIED = "update.applied";
+    /**
+     * An agent update was undone and the previous version runs again: {@code {"version","restored","reason",
+     * "rollout"}}; {@code reason} says what failed (did not start, did not come online, self-test failed).
+     */
+    public static final String UPDATE_ROLLED_BACK = "update.rolled_back";
+
     public static final Set<String> KNOWN = Set.of(ACCESS_GRANTED, ACCESS_DENIED, DOOR_OPENED, DOOR_CLOSED,
             DOOR_FORCED, DOOR_HELD_OPEN, CHARGER_SESSION_STARTED, CHARGER_SESSION_ENDED, CHARGER_FAULT,
             CHARGER_SAFETY_CUTOFF, OCCUPANCY_FULL, SMOKE_ALARM, SELFTEST_RESULT, CONFIG_APPLIED, CONFIG_REJECTED,
-            FACE_ENROLLED, OUTBOX_ALARM);
+            FACE_ENROLLED, OUTBOX_ALARM, UPDATE_APPLIED, UPDATE_ROLLED_BACK);
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,30}(\\.[a-z][a-z0-9_]{0,30}){1,3}");
 
