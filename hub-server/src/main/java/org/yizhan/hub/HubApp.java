@@ -47,6 +47,8 @@ import org.yizhan.hub.face.TemplateKey;
 import org.yizhan.hub.face.TemplatesAtRest;
 import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.updates.UpdateRoutes;
+import org.yizhan.hub.updates.UpdateStore;
 import org.yizhan.hub.feedback.FeedbackRoutes;
 import org.yizhan.hub.feedback.FeedbackStore;
 import org.yizhan.hub.http.Authenticator;
@@ -256,6 +258,9 @@ public final class HubApp {
         RevocationSync revocations = new RevocationSync(vertx, db, members, stations, commands, mqtt::isConnected);
         FaceEnrolments faceEnrolments = new FaceEnrolments(passKeys::published, metrics);
         FaceConsentStore faceConsents = new FaceConsentStore(db, faceKey, faceEnrolments);
+        UpdateRoutes updates = new UpdateRoutes(vertx, new UpdateStore(db), commands, stations, new StationAuth(db),
+                auth, replies, audit, config.releaseKeys(), config.dataDir());
+        mqtt.births(updates::birth);
         features = List.of(
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
                 new AuditRoutes(audit, auth),
@@ -270,7 +275,8 @@ public final class HubApp {
                         .credentials(mqtt.brokerAccounts().<java.util.function.BiFunction<String, String, Future<Void>>>map(
                                 a -> a::provision).orElse((id, secret) -> Future.succeededFuture()))
                         .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
-                        .settings(configVersions::currentSettings),
+                        .settings(configVersions::currentSettings)
+                        .updateKeys(UpdateRoutes.pem(config.releaseKeys())),
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth),
                 new TimeSeriesRoutes(this::timeSeries, auth),
@@ -300,7 +306,8 @@ public final class HubApp {
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
                 faceEnrolments,
                 new TemplatesAtRest(faceConsents),
-                new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit));
+                new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit),
+                updates);
         if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
             List<HubFeature> withHooks = new java.util.ArrayList<>(features);
             withHooks.add(new BrokerHooks(new StationAuth(db), config.mqttBrokerHookToken().get(), replies, metrics));

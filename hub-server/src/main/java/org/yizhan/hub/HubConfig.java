@@ -84,7 +84,9 @@ public record HubConfig(
         // the key that seals face templates at rest; empty: beside the data directory, never in it
         String faceKeyFile,
         // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
-        ConnectLimits mqttConnectLimits) {
+        ConnectLimits mqttConnectLimits,
+        // agent updates: the release keys (PEM) whose signature uploaded updates must carry; empty: no updates
+        String updateKeys) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -111,7 +113,9 @@ public record HubConfig(
             "face-key-file",
             // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
             "mqtt-connect-timeout-seconds", "mqtt-connects-per-second-per-address", "mqtt-connect-burst-per-address",
-            "mqtt-connect-limit-exempt");
+            "mqtt-connect-limit-exempt",
+            // agent updates: the union's release public keys
+            "update-keys");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -152,7 +156,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "", ConnectLimits.defaults());
+                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "", ConnectLimits.defaults(), "");
     }
 
     /**
@@ -248,7 +252,37 @@ public record HubConfig(
                 num(s, "member-token-days", d.memberTokenDays(), 1, 3650),
                 joining(s),
                 str(s, "face-key-file", "").trim(),
-                connectLimits(s, d.mqttConnectLimits())).checkBroker().checkTls();
+                connectLimits(s, d.mqttConnectLimits()),
+                str(s, "update-keys", "").trim()).checkBroker().checkTls().checkUpdateKeys();
+    }
+
+    /** {@code update-keys}, when set, names a readable PEM file of at least one Ed25519 public key. */
+    private HubConfig checkUpdateKeys() {
+        if (!updateKeys.isEmpty()) {
+            releaseKeys();
+        }
+        return this;
+    }
+
+    /** The release keys of {@code update-keys}; none when it is not set. */
+    public List<java.security.PublicKey> releaseKeys() {
+        if (updateKeys.isEmpty()) {
+            return List.of();
+        }
+        String where = "update-keys (" + envName("update-keys") + "): " + updateKeys;
+        try {
+            List<java.security.PublicKey> keys = org.yizhan.protocol.UpdateBundle.publicKeys(
+                    Files.readString(Path.of(updateKeys), java.nio.charset.StandardCharsets.US_ASCII));
+            if (keys.isEmpty()) {
+                throw new IllegalArgumentException(where + " holds no -----BEGIN PUBLIC KEY----- block; make one "
+                        + "with: openssl pkey -in release.key -pubout");
+            }
+            return keys;
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(where + " is not a PEM file of Ed25519 public keys: " + e.getMessage());
+        }
     }
 
     /**
@@ -739,7 +773,7 @@ public record HubConfig(
                 joining.smsGatewayTimeoutMs(), faceKeyFile,
                 mqttConnectLimits.timeoutSeconds(), mqttConnectLimits.perSecondPerAddress(),
                 mqttConnectLimits.burstPerAddress(),
-                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt());
+                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt(), updateKeys);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));

@@ -38,6 +38,8 @@ import org.yizhan.agent.pass.AccessControl;
 import org.yizhan.agent.pass.AccessStore;
 import org.yizhan.agent.pass.PassFeature;
 import org.yizhan.agent.selftest.SelfTestFeature;
+import org.yizhan.agent.update.ReleaseKeys;
+import org.yizhan.agent.update.UpdateFeature;
 import org.yizhan.agent.uplink.CommandDispatcher;
 import org.yizhan.agent.uplink.Outbox;
 import org.yizhan.agent.uplink.OutboxStore;
@@ -73,6 +75,8 @@ final class AgentVerticle extends VerticleBase {
     private static final long ENROL_FRAME_GAP_MS = 400;
     /** In the state directory: the id of the last {@code agent.restart} carried out. */
     static final String RESTART_MARKER = "last-restart";
+    /** Set to 1 by the launcher ({@code /usr/bin/yizhan-agent}), which is what can switch agent versions. */
+    static final String LAUNCHER_ENV = "YIZHAN_AGENT_LAUNCHER";
 
     private final StationConfig config;
     private final Path stateDir;
@@ -194,6 +198,7 @@ final class AgentVerticle extends VerticleBase {
         CameraFeature camera = new CameraFeature(vertx, access, chargeByPass, enrolment, face::offer,
                 cameraDevice(), simulate);
 
+        SelfTestFeature selfTest = new SelfTestFeature(vertx, gpio, hardware, uplink, camera::frames, simulate, stateDir);
         // in this order they start, and their routes are mounted: the kiosk's headers come before the routes
         // under /kiosk that charging and faces add
         List<AgentFeature> all = new ArrayList<>(List.of(
@@ -204,7 +209,10 @@ final class AgentVerticle extends VerticleBase {
                 new PassFeature(access),
                 new FaceFeature(vertx, face, enrolment, simulate),
                 camera,
-                new SelfTestFeature(vertx, gpio, hardware, uplink, camera::frames, simulate, stateDir)));
+                selfTest,
+                new UpdateFeature(vertx, config, stateDir, ReleaseKeys.of(stateDir, System.getenv()), uplink,
+                        agentVersion, "1".equals(System.getenv(LAUNCHER_ENV)), selfTest::run,
+                        id -> restartCommand = id, restartRequested, System::currentTimeMillis)));
         if (hardware instanceof SimulatedHardware simulated) {
             all.add(new SimulatorFeature(new Simulator(gpio, simulated, chargers)));
         }

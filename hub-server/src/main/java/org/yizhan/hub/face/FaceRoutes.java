@@ -140,7 +140,7 @@ public final class FaceRoutes implements HubFeature {
 
     private Future<Reply> template(RoutingContext ctx) {
         String stationId = ctx.pathParam("id");
-        Optional<String[]> basic = basic(ctx);
+        Optional<String[]> basic = StationAuth.basic(ctx);
         if (basic.isEmpty()) {
             return Future.failedFuture(ApiException.of(401, "unauthorized",
                     "Authenticate as the station: HTTP Basic with the station id and its secret"));
@@ -217,20 +217,5 @@ public final class FaceRoutes implements HubFeature {
             throw ApiException.badField(field, "must be true or false");
         }
         return x;
-    }
-
-    private static Optional<String[]> basic(RoutingContext ctx) {
-        String h = ctx.request().getHeader("Authorization");
-        if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6) || h.length() > 400) {
-            return Optional.empty();
-        }
-        try {
-            String pair = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
-            int colon = pair.indexOf(':');
-            return colon <= 0 ? Optional.empty()
-                    : Optional.of(new String[]{pair.substring(0, colon), pair.substring(colon + 1)});
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
     }
 }

@@ -61,6 +61,13 @@ public final class Ingest {
     private final Map<String, long[]> deadLetterBudget = new ConcurrentHashMap<>();
     private volatile EventAcks acks = EventAcks.NONE;
     private volatile boolean liveElsewhere;
+    private volatile Births births = (stationId, agentVersion, at) -> { };
+
+    /** Told the agent version each stored birth names (agent updates keep what every station runs). */
+    @FunctionalInterface
+    public interface Births {
+        void birth(String stationId, String agentVersion, long at);
+    }
 
     public Ingest(Vertx vertx, HubMetrics metrics, StationLive live, TimeSeries timeSeries, EventStore events,
                   DeadLetterStore deadLetters, PresenceTracker presence, CommandDispatcher commands) {
@@ -143,6 +150,10 @@ public final class Ingest {
                 LOG.warn("Acknowledging {} events of {} failed: {}", some.size(), stationId, e.toString());
             }
         }
+    }
+
+    public void births(Births births) {
+        this.births = births;
     }
 
     /**
@@ -238,6 +249,7 @@ public final class Ingest {
                     showLive(stationId, s, receivedAt);
                 }
                 presence.birth(stationId, s.session(), receivedAt);
+                births.birth(stationId, s.agent(), receivedAt);
             } else {
                 presence.stateOffline(stationId, s.session(), s.reason().orElse(PresenceTracker.REASON_LOST), receivedAt);
             }

@@ -78,6 +78,7 @@ public final class MqttIngest {
     private final HubMetrics metrics;
     /** Connection attempts per source address, shared by the TLS and plaintext listeners. */
     private final ConnectLimiter connectLimiter;
+    private final Ingest ingest;
     private final PresenceTracker presence;
     private final CommandDispatcher commands;
     private final StationEndpoints endpoints;
@@ -106,6 +107,7 @@ public final class MqttIngest {
         this.commands = new CommandDispatcher(vertx, commandStore, channel);
         Ingest ingest = new Ingest(vertx, metrics, live, timeSeries, events, deadLetters, presence, commands,
                 new Registered());
+        this.ingest = ingest;
         this.endpoints = new StationEndpoints(metrics, new StationAuth(db), ingest, presence);
         this.broker = config.broker().map(b -> new BrokerLink(vertx, b, config.maxMessageBytes(), ingest, presence,
                 metrics));
@@ -131,6 +133,11 @@ public final class MqttIngest {
     /** Whether the hub runs as a client of an MQTT broker ({@code mqtt-mode=broker}). */
     public boolean brokerMode() {
         return broker.isPresent();
+    }
+
+    /** Who is told the agent version of every birth this replica stores. Call before {@link #start()}. */
+    public void births(Ingest.Births births) {
+        ingest.births(births);
     }
 
     /**

@@ -61,6 +61,7 @@ public final class ProvisionRoutes implements HubFeature {
     private final RateLimiter failures;
     private Supplier<List<StationConfig.HubKey>> hubKeys = List::of;
     private Function<String, Optional<String>> entryKeys = id -> Optional.empty();
+    private String updateKeys = "";
     private Function<String, Future<JsonObject>> settings = id -> Future.succeededFuture(new JsonObject());
     private BiFunction<String, String, Future<Void>> credentials = (id, secret) -> Future.succeededFuture();
 
@@ -89,6 +90,15 @@ public final class ProvisionRoutes implements HubFeature {
     /** Where a station's scan-to-enter key (base64, a secret) comes from, for the configuration handed out. */
     public ProvisionRoutes entryKeys(Function<String, Optional<String>> keys) {
         this.entryKeys = keys;
+        return this;
+    }
+
+    /**
+     * The union's release public keys (PEM) that agent updates must be signed with; handed out for the station to
+     * pin (as {@code "updateKeys"}), so that no later configuration from the hub can change them.
+     */
+    public ProvisionRoutes updateKeys(String pem) {
+        this.updateKeys = pem;
         return this;
     }
 
@@ -163,10 +173,11 @@ public final class ProvisionRoutes implements HubFeature {
             JsonObject link = new JsonObject().put("host", mqtt.host()).put("port", mqtt.port())
                     .put("tls", mqtt.tls()).put("username", s.id()).put("password", secret);
             mqtt.caPem().ifPresent(pem -> link.put("caPem", pem));
-            return Future.succeededFuture(Reply.ok(new JsonObject()
-                    .put("stationId", s.id())
-                    .put("mqtt", link)
-                    .put("config", cfg)));
+            JsonObject answer = new JsonObject().put("stationId", s.id()).put("mqtt", link).put("config", cfg);
+            if (!updateKeys.isEmpty()) {
+                answer.put("updateKeys", updateKeys);
+            }
+            return Future.succeededFuture(Reply.ok(answer));
         }));
     }
 

@@ -6,6 +6,7 @@ import org.yizhan.protocol.Topics;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.Optional;
 
 /**
  * Checks a station's CONNECT: client id = username = a provisioned station id, and the password verified
@@ -57,5 +58,21 @@ public final class StationAuth {
                 }
             }
         });
+    }
+
+    /** The station id and secret of an {@code Authorization: Basic} header (a station's HTTPS calls to the hub). */
+    public static Optional<String[]> basic(io.vertx.ext.web.RoutingContext ctx) {
+        String h = ctx.request().getHeader("Authorization");
+        if (h == null || !h.regionMatches(true, 0, "Basic ", 0, 6) || h.length() > 400) {
+            return Optional.empty();
+        }
+        try {
+            String pair = new String(java.util.Base64.getDecoder().decode(h.substring(6).trim()), java.nio.charset.StandardCharsets.UTF_8);
+            int colon = pair.indexOf(':');
+            return colon <= 0 ? Optional.empty()
+                    : Optional.of(new String[]{pair.substring(0, colon), pair.substring(colon + 1)});
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 }

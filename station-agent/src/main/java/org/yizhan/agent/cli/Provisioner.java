@@ -3,6 +3,8 @@ package org.yizhan.agent.cli;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.agent.config.ConfigFile;
+import org.yizhan.agent.update.ReleaseKeys;
+import org.yizhan.protocol.UpdateBundle;
 import org.yizhan.config.ConfigException;
 import org.yizhan.config.StationConfig;
 
@@ -142,8 +144,26 @@ public final class Provisioner {
             throw new ProvisionException("the hub's answer names station '" + id + "' but its config is for '"
                     + parsed.stationId() + "'", false);
         }
+        String updateKeys = body.getValue("updateKeys") instanceof String k ? k : "";
+        if (!updateKeys.isEmpty()) {
+            try {
+                if (UpdateBundle.publicKeys(updateKeys).isEmpty()) {
+                    throw new java.security.GeneralSecurityException("no PUBLIC KEY block");
+                }
+            } catch (java.security.GeneralSecurityException e) {
+                throw new ProvisionException("the hub's release keys (updateKeys) are not usable: " + e.getMessage(),
+                        false);
+            }
+        }
         try {
             ConfigFile.write(dir, parsed);
+            // the release keys agent updates must be signed with, pinned now: later configurations cannot change them
+            Path keys = dir.resolve(ReleaseKeys.PINNED);
+            if (updateKeys.isEmpty()) {
+                Files.deleteIfExists(keys);
+            } else {
+                Files.writeString(keys, updateKeys, StandardCharsets.US_ASCII);
+            }
         } catch (IOException e) {
             throw new ProvisionException("cannot write " + ConfigFile.path(dir) + ": " + e.getMessage(), false);
         }

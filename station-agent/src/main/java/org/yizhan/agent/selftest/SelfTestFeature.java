@@ -93,7 +93,7 @@ public final class SelfTestFeature implements AgentFeature {
     }
 
     /** Runs the self-test, reports it to the hub and shows it on the kiosk. */
-    private Future<JsonObject> run(String trigger) {
+    public Future<JsonObject> run(String trigger) {
         SelfTest.Station st = new SelfTest.Station(uplink::connected, uplink::session, uplink::outboxSize,
                 camera.get(), simulate);
         return new SelfTest(gpio, hardware, st).run().map(data -> {
