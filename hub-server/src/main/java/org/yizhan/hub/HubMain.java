@@ -8,6 +8,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.yizhan.hub.backup.BackupCommand;
 import org.yizhan.hub.backup.RestoreCommand;
 import org.yizhan.hub.stations.DemoStations;
+import org.yizhan.hub.updates.UpdateCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,13 +32,15 @@ public final class HubMain {
             Usage: java -jar yizhan-hub.jar [run|demo] [--config FILE]
                    java -jar yizhan-hub.jar backup [--config FILE] [--to FILE] [--hub URL] [--keep N]
                    java -jar yizhan-hub.jar restore FILE --data-dir DIR
+                   java -jar yizhan-hub.jar update keygen|sign|verify ...
               run     start the hub (default)
               demo    start the hub with demo stations and print their claim codes
                       (yizhan-demo.jar runs the same with simulated stations in the process)
               backup  back up the registry and the data directory's secrets, while the hub runs or not
               restore put a backup into an empty data directory
+              update  the release key and signed agent updates (update --help)
               --config FILE   settings as JSON with keys like "http-port"; YIZHAN_* environment variables override
-            (backup --help and restore --help say more)
+            (backup --help, restore --help and update --help say more)
             """;
 
     public static final int RUNNING = -1;
@@ -74,6 +77,9 @@ public final class HubMain {
     public static int run(String[] args, PrintStream out, PrintStream err, List<Companion> companions) {
         if (args.length > 0 && args[0].equals("backup")) {
             return BackupCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, err);
+        }
+        if (args.length > 0 && args[0].equals("update")) {
+            return UpdateCommand.run(List.of(args).subList(1, args.length), out, err);
         }
         if (args.length > 0 && args[0].equals("restore")) {
             return RestoreCommand.run(List.of(args).subList(1, args.length), out, err);

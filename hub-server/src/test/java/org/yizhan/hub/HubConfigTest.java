@@ -25,6 +25,23 @@ class HubConfigTest {
     Path dir;
 
     @Test
+    void updateKeysMustNameAFileOfPublicKeys() throws Exception {
+        assertThat(HubConfig.load(Optional.empty(), Map.of()).releaseKeys()).as("no updates without keys").isEmpty();
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_UPDATE_KEYS",
+                dir.resolve("missing.pub").toString()))).hasMessageContaining("update-keys (YIZHAN_UPDATE_KEYS)")
+                .hasMessageContaining("cannot be read");
+        Path empty = dir.resolve("empty.pub");
+        Files.writeString(empty, "not a key\n");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_UPDATE_KEYS", empty.toString())))
+                .hasMessageContaining("holds no -----BEGIN PUBLIC KEY----- block");
+        var pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Path pub = dir.resolve("release.pub");
+        Files.writeString(pub, org.yizhan.protocol.UpdateBundle.pem(pair.getPublic()));
+        assertThat(HubConfig.load(Optional.empty(), Map.of("YIZHAN_UPDATE_KEYS", pub.toString())).releaseKeys())
+                .containsExactly(pair.getPublic());
+    }
+
+    @Test
     void withoutATileUrlTheMapIsTheSchematicAndTheImagePolicyStaysStrict() throws Exception {
         HubConfig c = HubConfig.load(Optional.empty(), Map.of());
         assertThat(c.mapTileUrl()).isEmpty();
