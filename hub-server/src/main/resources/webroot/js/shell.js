@@ -7,12 +7,12 @@ import { initLanguage } from './i18n.js';
 
 const HREF = {
   overview: '/', alerts: '/alerts.html', feedback: '/feedback-desk.html', scorecard: '/scorecard.html',
-  tech: '/tech.html', import: '/import.html'
+  tech: '/tech.html', import: '/import.html', updates: '/updates.html'
 };
 // Technicians' pages show their own short navigation; every other staff page the operators' one.
 const TECH_PAGES = ['tech', 'import', 'commission'];
 const TECH_NAV = ['overview', 'tech', 'import'];
-const OPERATOR_NAV = ['overview', 'alerts', 'feedback', 'scorecard', 'tech'];
+const OPERATOR_NAV = ['overview', 'alerts', 'feedback', 'scorecard', 'updates', 'tech'];
 
 function render(header) {
   const page = header.getAttribute('data-page');

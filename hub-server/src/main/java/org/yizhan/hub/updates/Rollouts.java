@@ -120,12 +120,17 @@ public final class Rollouts implements EventEffects {
                 }).mapEmpty();
     }
 
-    private record Plan(UpdateStore.Rollout rollout, List<String> toSend) {
+    /** What to send now, and whether the rollout's state or ring changed (for the live view). */
+    private record Plan(UpdateStore.Rollout rollout, List<String> toSend, boolean changed) {
     }
 
     private Future<Void> step(UpdateStore.Rollout r) {
         long now = System.currentTimeMillis();
         return store.db().tx(c -> plan(c, r, now)).compose(plan -> {
+            if (plan.changed()) {
+                vertx.eventBus().publish(Bus.LIVE, EventEffects.live("rollout", "", new JsonObject()
+                        .put("id", r.id()).put("version", r.version())));
+            }
             Future<Void> chain = Future.succeededFuture();
             for (String station : plan.toSend()) {
                 chain = chain.compose(v -> send(plan.rollout(), station));
@@ -163,8 +168,9 @@ public final class Rollouts implements EventEffects {
                     + (f.detail() == null ? "" : ": " + f.detail());
             if (UpdateStore.setRollout(c, r.id(), UpdateStore.RUNNING, UpdateStore.HALTED, r.ring(), detail, now)) {
                 LOG.warn("Rollout {} of agent {} {}", r.id(), r.version(), detail);
+                return new Plan(r, List.of(), true);
             }
-            return new Plan(r, List.of());
+            return new Plan(r, List.of(), false);
         }
         int ring = r.ring();
         while (ring < RINGS && ringDone(targets, ring)) {
@@ -175,8 +181,9 @@ public final class Rollouts implements EventEffects {
                     failed.isEmpty() ? "every station runs " + r.version()
                             : "done; " + failed.size() + " station(s) failed and were passed over when resumed", now)) {
                 LOG.info("Rollout {} of agent {} is done", r.id(), r.version());
+                return new Plan(r, List.of(), true);
             }
-            return new Plan(r, List.of());
+            return new Plan(r, List.of(), false);
         }
         if (ring != r.ring()) {
             UpdateStore.setRollout(c, r.id(), UpdateStore.RUNNING, UpdateStore.RUNNING, ring, r.detail(), now);
@@ -188,7 +195,8 @@ public final class Rollouts implements EventEffects {
         List<String> toSend = targets.stream().filter(t -> t.ring() == current && t.status().equals(UpdateStore.WAITING))
                 .limit(room).map(UpdateStore.Target::stationId).toList();
         return new Plan(new UpdateStore.Rollout(r.id(), r.version(), r.state(), ring, r.deadlineSeconds(),
-                r.maxInFlight(), r.failuresAccepted(), r.createdAt(), r.createdBy(), now, r.detail()), toSend);
+                r.maxInFlight(), r.failuresAccepted(), r.createdAt(), r.createdBy(), now, r.detail()), toSend,
+                ring != r.ring());
     }
 
     private static boolean ringDone(List<UpdateStore.Target> targets, int ring) {

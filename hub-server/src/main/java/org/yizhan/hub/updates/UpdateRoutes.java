@@ -117,7 +117,9 @@ public final class UpdateRoutes implements HubFeature {
     @Override
     public void mount(Router router) {
         auth.json(router.get("/api/v1/agent-updates"), Role.OPERATOR, this::list);
-        router.get("/api/v1/agent-updates/:version/bundle").handler(this::bundle);
+        // a station with its secret, else an admin
+        router.get("/api/v1/agent-updates/:version/bundle").handler(this::stationBundle)
+                .handler(auth.require(Role.ADMIN)).handler(ctx -> bundle(ctx, Future.succeededFuture()));
         auth.json(router.post("/api/v1/agent-updates/:version/rollouts"), Role.ADMIN,
                 audit.refusals("update.rollout", "update"), this::createRollout);
         auth.json(router.get("/api/v1/rollouts"), Role.OPERATOR, ctx -> store.rollouts().map(list ->
@@ -286,23 +288,20 @@ public final class UpdateRoutes implements HubFeature {
 
     // ---- download ----
 
-    private void bundle(RoutingContext ctx) {
-        String version = ctx.pathParam("version");
-        Future<Void> allowed;
+    /** A station's download (HTTP Basic); anything else goes on to the admin's. */
+    private void stationBundle(RoutingContext ctx) {
         Optional<String[]> basic = StationAuth.basic(ctx);
-        if (basic.isPresent()) {
-            allowed = stationAuth.check(basic.get()[0], basic.get()[0], basic.get()[1]).compose(o -> o.accepted()
-                    ? Future.succeededFuture()
-                    : Future.failedFuture(ApiException.of(401, "invalid-credentials", "Unknown station or wrong secret")));
-        } else if (Authenticator.bearer(ctx).isPresent()) {
-            allowed = auth.verify(Authenticator.bearer(ctx).get()).compose(p -> p.role() == Role.ADMIN
-                    ? Future.succeededFuture()
-                    : Future.failedFuture(ApiException.of(403, "forbidden", "Only an admin or a station may download "
-                            + "an update")));
-        } else {
-            allowed = Future.failedFuture(ApiException.of(401, "unauthorized",
-                    "Authenticate as the station (HTTP Basic, its id and secret) or as an admin"));
+        if (basic.isEmpty()) {
+            ctx.next();
+            return;
         }
+        bundle(ctx, stationAuth.check(basic.get()[0], basic.get()[0], basic.get()[1]).compose(o -> o.accepted()
+                ? Future.succeededFuture()
+                : Future.failedFuture(ApiException.of(401, "invalid-credentials", "Unknown station or wrong secret"))));
+    }
+
+    private void bundle(RoutingContext ctx, Future<Void> allowed) {
+        String version = ctx.pathParam("version");
         allowed.compose(v -> store.get(version))
                 .onSuccess(found -> {
                     if (found.isEmpty()) {

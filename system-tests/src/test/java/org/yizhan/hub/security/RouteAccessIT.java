@@ -118,6 +118,15 @@ class RouteAccessIT {
             Map.entry("POST /api/v1/stations/:id/config", Access.TECHNICIAN),
             Map.entry("POST /api/v1/stations/:id/face-templates", Access.MACHINE),
             Map.entry("POST /api/v1/stations/import", Access.TECHNICIAN),
+            Map.entry("GET /api/v1/agent-updates", Access.OPERATOR),
+            Map.entry("POST /api/v1/agent-updates", Access.ADMIN),
+            Map.entry("GET /api/v1/agent-updates/:version/bundle", Access.ADMIN),
+            Map.entry("POST /api/v1/agent-updates/:version/rollouts", Access.ADMIN),
+            Map.entry("GET /api/v1/rollouts", Access.OPERATOR),
+            Map.entry("GET /api/v1/rollouts/:id", Access.OPERATOR),
+            Map.entry("POST /api/v1/rollouts/:id/resume", Access.ADMIN),
+            Map.entry("POST /api/v1/rollouts/:id/cancel", Access.ADMIN),
+            Map.entry("GET /api/v1/agents", Access.OPERATOR),
             Map.entry("POST /api/v1/users", Access.ADMIN),
             Map.entry("PUT /api/v1/members/me/face-consent/sync", Access.MEMBER));
 
