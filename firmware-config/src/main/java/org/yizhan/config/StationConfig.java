@@ -186,24 +186,83 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     }
 
     /**
-     * The per-port power meters: {@code type} "none" (no meter wired; the simulator brings its own) or
-     * "ina226" (TI INA226 on I2C bus {@code i2cBus}, one per port at the port's {@code meterAddress}, with a
-     * shunt of {@code shuntOhms} sized for {@code maxCurrentA}; {@code busScale} is the ratio of the divider in
-     * front of the VBUS pin, 1 when the bus is wired directly).
+     * The per-port power meters: {@code type} "none" (no meter wired; the simulator brings its own), "ina226"
+     * (TI INA226 on I2C bus {@code i2cBus}, one per port at the port's {@code meterAddress}, with a shunt of
+     * {@code shuntOhms} sized for {@code maxCurrentA}; {@code busScale} is the ratio of the divider in front of the
+     * VBUS pin, 1 when the bus is wired directly) or "modbus-rtu" (DIN-rail energy meters on one RS-485 line,
+     * {@link #modbus}, one per port at the port's {@code meterAddress} as its Modbus slave address).
      */
-    public record Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale) {
-        public static final List<String> TYPES = List.of("none", "ina226");
+    public record Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale,
+                        Optional<ModbusRtu> modbus) {
+        public static final List<String> TYPES = List.of("none", "ina226", "modbus-rtu");
         public static final Meter NONE = new Meter("none", 1, 0.002, 10, 1);
 
+        /** A meter that is not on Modbus. */
+        public Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale) {
+            this(type, i2cBus, shuntOhms, maxCurrentA, busScale, Optional.empty());
+        }
+
         JsonObject toJson() {
-            return new JsonObject().put("type", type).put("i2cBus", i2cBus).put("shuntOhms", shuntOhms)
+            JsonObject o = new JsonObject().put("type", type).put("i2cBus", i2cBus).put("shuntOhms", shuntOhms)
                     .put("maxCurrentA", maxCurrentA).put("busScale", busScale);
+            modbus.ifPresent(m -> o.put("modbus", m.toJson()));
+            return o;
+        }
+    }
+
+    /**
+     * The RS-485 line of Modbus RTU meters: the serial {@code device} (a USB adapter's {@code /dev/ttyUSB0}, or the
+     * Pi's UART {@code /dev/ttyAMA0} behind an RS-485 transceiver with automatic direction), its {@code baudRate},
+     * {@code parity} ("none", "even", "odd") and {@code stopBits} (1 or 2; data bits are always 8), how long a meter
+     * may take to answer ({@code timeoutMs}), and the meters' register map. All ports' meters share the line and are
+     * asked one at a time.
+     */
+    public record ModbusRtu(String device, int baudRate, String parity, int stopBits, int timeoutMs,
+                            RegisterMap registers) {
+        public static final List<Integer> BAUD_RATES = List.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200);
+        public static final List<String> PARITIES = List.of("none", "even", "odd");
+        public static final int DEFAULT_BAUD_RATE = 9600;
+        public static final int DEFAULT_TIMEOUT_MS = 500;
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("device", device).put("baudRate", baudRate).put("parity", parity)
+                    .put("stopBits", stopBits).put("timeoutMs", timeoutMs).put("model", registers.model());
+            if (RegisterMap.CUSTOM.equals(registers.model())) {
+                o.put("registers", registers.toJson());
+            }
+            return o;
+        }
+    }
+
+    /**
+     * Where a Modbus meter keeps its readings: each quantity is an IEEE-754 single-precision float in two 16-bit
+     * registers, read with {@code function} 4 (input registers) or 3 (holding registers); the register holding the
+     * high half comes first unless {@code lowWordFirst}. {@code powerScale} turns the power register into watts
+     * (1 for W, 1000 for kW), {@code energyScale} the energy register into watt-hours (1000 for kWh). {@code model}
+     * is a named map ({@link #MODELS}) or "custom" for one given register by register.
+     */
+    public record RegisterMap(String model, int function, int voltage, int current, int power, int energy,
+                              double powerScale, double energyScale, boolean lowWordFirst) {
+        public static final String CUSTOM = "custom";
+        /** Eastron SDM120-Modbus: input registers; V 0x0000, A 0x0006, W 0x000C, total active kWh 0x0156. */
+        public static final RegisterMap SDM120 = new RegisterMap("sdm120", 4, 0x0000, 0x0006, 0x000C, 0x0156, 1,
+                1000, false);
+        /** Chint DDSU666: holding registers; V 0x2000, A 0x2002, kW 0x2004, total active kWh 0x4000. */
+        public static final RegisterMap DDSU666 = new RegisterMap("ddsu666", 3, 0x2000, 0x2002, 0x2004, 0x4000,
+                1000, 1000, false);
+        public static final java.util.Map<String, RegisterMap> MODELS = java.util.Map.of("sdm120", SDM120,
+                "ddsu666", DDSU666);
+
+        JsonObject toJson() {
+            return new JsonObject().put("function", function).put("voltage", voltage).put("current", current)
+                    .put("power", power).put("energy", energy).put("powerScale", powerScale)
+                    .put("energyScale", energyScale).put("lowWordFirst", lowWordFirst);
         }
     }
 
     /**
      * One charger port: its number as riders see it, the GPIO (BCM) pin of its relay, when a meter is wired the
-     * 7-bit I2C address of its meter, and when the port has its own temperature sensor the 1-Wire id of its
+     * address of its meter (the 7-bit I2C address of an INA226, the Modbus slave address 1 to 247 of a Modbus meter), and when the port has its own temperature sensor the 1-Wire id of its
      * DS18B20 ({@code 28-} and 12 lower-case hex digits, as under {@code /sys/bus/w1/devices}).
      */
     public record Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor,
