@@ -88,11 +88,11 @@ final class ConfigParser {
         boolean portsActiveLow = bool(c, "charger.relayActiveLow", "relayActiveLow", false);
         StationConfig.Meter meter = meter(object(c, "meter", false));
         List<StationConfig.Port> ports = new ArrayList<>();
+        Map<Integer, String> usedPins = profile == null ? new HashMap<>() : profile.partsByPin();
         Object rawPorts = c.getValue("ports");
         if (rawPorts != null && !(rawPorts instanceof JsonArray)) {
             problems.add("charger.ports: must be a list");
         } else if (rawPorts instanceof JsonArray a) {
-            Map<Integer, String> usedPins = profile == null ? new HashMap<>() : profile.partsByPin();
             List<Integer> numbers = new ArrayList<>();
             for (int i = 0; i < a.size(); i++) {
                 String p = "charger.ports[" + i + "]";
@@ -151,8 +151,12 @@ final class ConfigParser {
         }
         cabinetSensor.ifPresent(id -> sensorUse(sensorUsers, id, "cabinet"));
         roomSensor.ifPresent(id -> sensorUse(sensorUsers, id, "room"));
+        StationConfig.RoomLoads roomLoads = roomLoads(object(root, "roomLoads", false), profile, usedPins);
         if (profile != null) {
-            busConflicts(profile, ports, !sensorUsers.isEmpty(), "ina226".equals(meter.type()) ? meter.i2cBus() : -1,
+            Map<Integer, String> wired = new HashMap<>();
+            ports.forEach(pt -> wired.put(pt.relayPin(), "relay of port " + pt.port()));
+            roomLoads.loads().forEach(l -> wired.put(l.relayPin(), "relay of the " + l.name()));
+            busConflicts(profile, wired, !sensorUsers.isEmpty(), "ina226".equals(meter.type()) ? meter.i2cBus() : -1,
                     meter.modbus().map(mb -> mb.device()).filter(UART_DEVICES::contains));
         }
 
@@ -175,8 +179,74 @@ final class ConfigParser {
         }
         return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
                 profileName, door, new StationConfig.Charger(ports, rules, meter, cabinetSensor, roomSensor), occupancy,
-                http, access, outbox);
+                http, access, outbox, roomLoads);
     }
+
+    /**
+     * {@code roomLoads}: the loads switched off at night in an empty room. Each relay pin must exist on the board and
+     * be free: not a part of the profile, not a charger port's relay, not another load's.
+     */
+    private StationConfig.RoomLoads roomLoads(JsonObject r, HardwareProfile profile, Map<Integer, String> usedPins) {
+        StationConfig.RoomLoads d = StationConfig.RoomLoads.NONE;
+        String hours = string(r, "roomLoads.nightHours", "nightHours", false, d.nightHours());
+        if (!OPENING_HOURS.matcher(hours).matches()) {
+            problems.add("roomLoads.nightHours: " + shown(hours) + " must be HH:MM-HH:MM, like 23:00-06:00");
+            hours = d.nightHours();
+        } else if (hours.substring(0, 5).equals(hours.substring(6))) {
+            problems.add("roomLoads.nightHours: " + shown(hours) + " starts and ends at the same time; the night "
+                    + "needs a length, like 23:00-06:00");
+            hours = d.nightHours();
+        }
+        int emptyMinutes = integer(r, "roomLoads.emptyMinutes", "emptyMinutes", 1, 24 * 60, d.emptyMinutes());
+        boolean allActiveLow = bool(r, "roomLoads.relayActiveLow", "relayActiveLow", false);
+        List<StationConfig.Load> loads = new ArrayList<>();
+        Object raw = r.getValue("loads");
+        if (raw != null && !(raw instanceof JsonArray)) {
+            problems.add("roomLoads.loads: must be a list");
+        } else if (raw instanceof JsonArray a) {
+            if (a.size() > MAX_ROOM_LOADS) {
+                problems.add("roomLoads.loads: at most " + MAX_ROOM_LOADS + " loads, " + a.size() + " listed");
+            }
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < a.size() && i < MAX_ROOM_LOADS; i++) {
+                String p = "roomLoads.loads[" + i + "]";
+                if (!(a.getValue(i) instanceof JsonObject lo)) {
+                    problems.add(p + ": must be an object with name and relayPin");
+                    continue;
+                }
+                String name = string(lo, p + ".name", "name", true, "");
+                if (!name.isEmpty() && !StationConfig.Load.NAME.matcher(name).matches()) {
+                    problems.add(p + ".name: " + shown(name) + " must be lower-case letters, digits and '-', "
+                            + "like lights or water-heater");
+                    name = "";
+                } else if (names.contains(name)) {
+                    problems.add(p + ".name: " + shown(name) + " is listed twice");
+                    name = "";
+                }
+                names.add(name);
+                int pin = integer(lo, p + ".relayPin", "relayPin", 0, 63, -1);
+                if (pin >= 0 && profile != null) {
+                    if (!profile.hasPin(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " does not exist on " + profile.board());
+                        pin = -1;
+                    } else if (usedPins.containsKey(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " is already used by the " + usedPins.get(pin));
+                        pin = -1;
+                    } else {
+                        usedPins.put(pin, "relay of the " + name);
+                    }
+                }
+                boolean activeLow = bool(lo, p + ".relayActiveLow", "relayActiveLow", allActiveLow);
+                boolean normallyClosed = bool(lo, p + ".normallyClosed", "normallyClosed", true);
+                if (!name.isEmpty() && pin >= 0) {
+                    loads.add(new StationConfig.Load(name, pin, activeLow, normallyClosed));
+                }
+            }
+        }
+        return new StationConfig.RoomLoads(loads, hours, emptyMinutes);
+    }
+
+    static final int MAX_ROOM_LOADS = 16;
 
     /** {@code charger.meter}: its type and, by type, the INA226's I2C settings or the Modbus line. */
     private StationConfig.Meter meter(JsonObject mj) {
@@ -371,13 +441,13 @@ final class ConfigParser {
      * serial port ({@code uart}: its device). The kernel owns those pins once the bus is on, so the part on them
      * would never switch or read; a relay board on the 1-Wire pin even clicks at every boot.
      */
-    private void busConflicts(HardwareProfile profile, List<StationConfig.Port> ports, boolean oneWire, int i2cBus,
+    private void busConflicts(HardwareProfile profile, Map<Integer, String> relays, boolean oneWire, int i2cBus,
                               Optional<String> uart) {
         Map<Integer, String> parts = profile.partsByPin();
-        ports.forEach(pt -> parts.putIfAbsent(pt.relayPin(), "relay of port " + pt.port()));
+        relays.forEach(parts::putIfAbsent);
         if (oneWire && parts.containsKey(ONE_WIRE_PIN)) {
             problems.add("pins: GPIO " + ONE_WIRE_PIN + " carries the 1-Wire bus of the temperature sensors "
-                    + "(dtoverlay=w1-gpio) but profile " + profile.name() + " or charger.ports puts the "
+                    + "(dtoverlay=w1-gpio) but profile " + profile.name() + ", charger.ports or roomLoads puts the "
                     + parts.get(ONE_WIRE_PIN) + " on it; wire the " + parts.get(ONE_WIRE_PIN) + " to a free pin");
         }
         if (i2cBus >= 0) {

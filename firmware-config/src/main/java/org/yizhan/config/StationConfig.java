@@ -17,10 +17,18 @@ import java.util.OptionalInt;
 public record StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt,
                             int heartbeatSeconds, int telemetrySeconds, String profile, Door door,
                             Charger charger, Occupancy occupancy, LocalHttp http, Access access,
-                            OutboxLimits outbox) {
+                            OutboxLimits outbox, RoomLoads roomLoads) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 10;
     public static final int DEFAULT_TELEMETRY_SECONDS = 30;
+
+    /** Without switched room loads. */
+    public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
+                         int telemetrySeconds, String profile, Door door, Charger charger, Occupancy occupancy,
+                         LocalHttp http, Access access, OutboxLimits outbox) {
+        this(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile, door, charger,
+                occupancy, http, access, outbox, RoomLoads.NONE);
+    }
 
     /** With the default outbox limits. */
     public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
@@ -392,6 +400,56 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
+    /**
+     * The room's loads on relays that the agent switches off at night when the room is empty, as stations that are
+     * open all night save power: lights, the water heater, the air conditioner. Inside {@code nightHours}
+     * ({@code "HH:MM-HH:MM"} in the station's {@code access.timeZone}; {@code "23:00-06:00"} runs past midnight) a
+     * room that has been empty (occupancy 0) for {@code emptyMinutes} has its loads switched off; the first entry
+     * (the count rising above 0, or access granted at the door) switches them on again, and so does the end of the
+     * night. By day they stay on.
+     */
+    public record RoomLoads(List<Load> loads, String nightHours, int emptyMinutes) {
+        public static final String DEFAULT_NIGHT_HOURS = "23:00-06:00";
+        public static final int DEFAULT_EMPTY_MINUTES = 20;
+        public static final RoomLoads NONE = new RoomLoads(List.of(), DEFAULT_NIGHT_HOURS, DEFAULT_EMPTY_MINUTES);
+
+        public RoomLoads {
+            loads = List.copyOf(loads);
+        }
+
+        JsonObject toJson() {
+            JsonArray a = new JsonArray();
+            loads.forEach(l -> a.add(l.toJson()));
+            return new JsonObject().put("loads", a).put("nightHours", nightHours).put("emptyMinutes", emptyMinutes);
+        }
+    }
+
+    /**
+     * One switched load: its {@code name} as the hub shows it ({@code lights}, {@code water-heater}, ...), the GPIO
+     * (BCM) pin of its relay, whether the relay board energises on a LOW pin ({@code relayActiveLow}), and how the
+     * load is wired to the relay: through the normally-closed contact ({@code normallyClosed}, the default) it is on
+     * while the relay rests, so the agent energises the relay to switch it off, and a stopped or crashed agent
+     * leaves the room lit and warm; through the normally-open contact the agent energises the relay to switch it on.
+     */
+    public record Load(String name, int relayPin, boolean relayActiveLow, boolean normallyClosed) {
+        /** Lower-case letters, digits and '-', starting with a letter. */
+        public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+        /** Whether the relay is energised when the load is {@code on}. */
+        public boolean energisedWhen(boolean on) {
+            return on != normallyClosed;
+        }
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("name", name).put("relayPin", relayPin)
+                    .put("normallyClosed", normallyClosed);
+            if (relayActiveLow) {
+                o.put("relayActiveLow", true);
+            }
+            return o;
+        }
+    }
+
     /** The agent's local HTTP server (status, kiosk, simulator); port 0 picks a free port. */
     public record LocalHttp(String host, int port) {
         JsonObject toJson() {
@@ -400,7 +458,7 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     }
 
     public JsonObject toJson() {
-        return new JsonObject()
+        JsonObject j = new JsonObject()
                 .put("version", version)
                 .put("stationId", stationId)
                 .put("name", name)
@@ -415,29 +473,39 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
                 .put("http", http.toJson())
                 .put("access", access.toJson())
                 .put("outbox", outbox.toJson());
+        if (!roomLoads.loads().isEmpty()) {
+            j.put("roomLoads", roomLoads.toJson());
+        }
+        return j;
+    }
+
+    /** The same configuration with other switched room loads. */
+    public StationConfig withRoomLoads(RoomLoads other) {
+        return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
+                door, charger, occupancy, http, access, outbox, other);
     }
 
     /** The same configuration with other MQTT settings (used when provisioning and in tests). */
     public StationConfig withMqtt(Mqtt other) {
         return new StationConfig(version, stationId, name, hub, other, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, access, outbox);
+                door, charger, occupancy, http, access, outbox, roomLoads);
     }
 
     public StationConfig withHttp(LocalHttp other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, other, access, outbox);
+                door, charger, occupancy, other, access, outbox, roomLoads);
     }
 
     /** The same configuration with other door-access settings (the hub adds its current pass keys). */
     public StationConfig withAccess(Access other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, other, outbox);
+                door, charger, occupancy, http, other, outbox, roomLoads);
     }
 
     /** The same configuration with other outbox limits. */
     public StationConfig withOutbox(OutboxLimits other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, access, other);
+                door, charger, occupancy, http, access, other, roomLoads);
     }
 
     /** A configuration for a new station with {@code ports} charger ports wired as the profile says. */
