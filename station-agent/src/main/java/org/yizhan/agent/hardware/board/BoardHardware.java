@@ -46,6 +46,7 @@ public final class BoardHardware implements StationHardware {
     private final BinaryInput pir;
     private final BinaryInput smoke;
     private final Map<Integer, Relay> chargerRelays;
+    private final Map<String, Relay> loadRelays;
     private final Map<Integer, PowerMeter> meters;
     private final Thermometers thermometers;
     private final Optional<ModbusRtuMaster> modbus;
@@ -68,6 +69,11 @@ public final class BoardHardware implements StationHardware {
             m.put(p.port(), meterOf(pi4j, config, p, modbus));
         }
         this.chargerRelays = Collections.unmodifiableMap(relays);
+        Map<String, Relay> loads = new LinkedHashMap<>();
+        for (StationConfig.Load l : config.roomLoads().loads()) {
+            loads.put(l.name(), relay(pi4j, "load-" + l.name(), l.relayPin(), l.relayActiveLow()));
+        }
+        this.loadRelays = Collections.unmodifiableMap(loads);
         this.meters = Collections.unmodifiableMap(m);
         this.thermometers = ds18b20(Ds18b20.SYSFS, config.charger());
     }
@@ -147,6 +153,11 @@ public final class BoardHardware implements StationHardware {
     }
 
     @Override
+    public Map<String, Relay> loadRelays() {
+        return loadRelays;
+    }
+
+    @Override
     public Map<Integer, PowerMeter> powerMeters() {
         return meters;
     }
@@ -161,6 +172,7 @@ public final class BoardHardware implements StationHardware {
         try {
             doorRelay.set(false);
             chargerRelays.values().forEach(r -> r.set(false));
+            loadRelays.values().forEach(r -> r.set(false));
         } catch (RuntimeException e) {
             LOG.warn("Could not open every relay before shutdown: {}", e.toString());
         }
