@@ -62,7 +62,22 @@ function renderStation() {
     : t('noData');
   $('today').textContent = station.today
     ? t('st.today.value', { n: station.today.sessions || 0, e: kwh(station.today.energyWh) }) : t('noData');
+  renderLoads();
   renderPorts();
+}
+
+// The room's switched loads (lights, water heater, air conditioning): on, or off for the night in an empty room.
+function renderLoads() {
+  const loads = Array.isArray(station.loads) ? station.loads : [];
+  $('loads-tile').hidden = loads.length === 0;
+  $('loads').replaceChildren(...loads.map((l) => {
+    const li = el('li', 'load ' + (l.on ? 'on' : 'off'));
+    li.dataset.load = l.name;
+    li.appendChild(el('span', 'load-name', known('load.', l.name)));
+    li.appendChild(el('span', 'load-state', t(l.on ? 'load.on' : 'load.offNight')));
+    if (l.since) { li.appendChild(el('span', 'muted', t('load.since', { at: fmtTime(l.since) }))); }
+    return li;
+  }));
 }
 
 function num(v, digits, unit) {
@@ -272,6 +287,7 @@ function live() {
       if (d.occupancy) { station.occupancy = d.occupancy; }
       if (d.door) { station.door = d.door; }
       if (d.env) { station.env = d.env; }
+      if (d.loads) { station.loads = d.loads; }
       if (d.chargers) { station.chargers = d.chargers; }
       station.presence = Object.assign({}, station.presence || {}, { lastSeen: Date.now() });
       renderStation();

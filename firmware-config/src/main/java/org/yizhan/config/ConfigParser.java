@@ -86,12 +86,13 @@ final class ConfigParser {
 
         JsonObject c = object(root, "charger", false);
         boolean portsActiveLow = bool(c, "charger.relayActiveLow", "relayActiveLow", false);
+        StationConfig.Meter meter = meter(object(c, "meter", false));
         List<StationConfig.Port> ports = new ArrayList<>();
+        Map<Integer, String> usedPins = profile == null ? new HashMap<>() : profile.partsByPin();
         Object rawPorts = c.getValue("ports");
         if (rawPorts != null && !(rawPorts instanceof JsonArray)) {
             problems.add("charger.ports: must be a list");
         } else if (rawPorts instanceof JsonArray a) {
-            Map<Integer, String> usedPins = profile == null ? new HashMap<>() : profile.partsByPin();
             List<Integer> numbers = new ArrayList<>();
             for (int i = 0; i < a.size(); i++) {
                 String p = "charger.ports[" + i + "]";
@@ -102,7 +103,7 @@ final class ConfigParser {
                 int number = integer(po, p + ".port", "port", 1, 64, -1);
                 int pin = integer(po, p + ".relayPin", "relayPin", 0, 63, -1);
                 OptionalInt meterAddress = po.getValue("meterAddress") == null ? OptionalInt.empty()
-                        : OptionalInt.of(integer(po, p + ".meterAddress", "meterAddress", 0x08, 0x77, 0x40));
+                        : meterAddress(po, p + ".meterAddress", meter.type(), number);
                 if (number > 0) {
                     if (numbers.contains(number)) {
                         problems.add(p + ".port: port " + number + " is listed twice");
@@ -140,22 +141,7 @@ final class ConfigParser {
                 number(c, "charger.cabinetReserveW", "cabinetReserveW", 0, 100_000, dr.cabinetReserveW()),
                 integer(c, "charger.dailySessions", "dailySessions", 1, 100, dr.dailySessions()),
                 number(c, "charger.dailyEnergyWh", "dailyEnergyWh", 0, 1_000_000, dr.dailyEnergyWh()));
-        JsonObject mj = object(c, "meter", false);
-        StationConfig.Meter dm = StationConfig.Meter.NONE;
-        String meterType = string(mj, "charger.meter.type", "type", false, dm.type());
-        if (!StationConfig.Meter.TYPES.contains(meterType)) {
-            problems.add("charger.meter.type: " + shown(meterType) + " is not one of " + StationConfig.Meter.TYPES);
-            meterType = dm.type();
-        }
-        StationConfig.Meter meter = new StationConfig.Meter(meterType,
-                integer(mj, "charger.meter.i2cBus", "i2cBus", 0, 20, dm.i2cBus()),
-                number(mj, "charger.meter.shuntOhms", "shuntOhms", 0.0001, 10, dm.shuntOhms()),
-                number(mj, "charger.meter.maxCurrentA", "maxCurrentA", 0.01, 100, dm.maxCurrentA()),
-                number(mj, "charger.meter.busScale", "busScale", 1, 100, dm.busScale()));
-        if ("ina226".equals(meterType)) {
-            ports.stream().filter(pt -> pt.meterAddress().isEmpty()).forEach(pt -> problems.add(
-                    "charger.ports: port " + pt.port() + " has no meterAddress, the ina226 meter needs one"));
-        }
+        meterAddresses(meter.type(), ports);
 
         Optional<String> cabinetSensor = tempSensor(c, "charger.cabinetTempSensor", "cabinetTempSensor");
         Optional<String> roomSensor = tempSensor(c, "charger.roomTempSensor", "roomTempSensor");
@@ -165,8 +151,13 @@ final class ConfigParser {
         }
         cabinetSensor.ifPresent(id -> sensorUse(sensorUsers, id, "cabinet"));
         roomSensor.ifPresent(id -> sensorUse(sensorUsers, id, "room"));
+        StationConfig.RoomLoads roomLoads = roomLoads(object(root, "roomLoads", false), profile, usedPins);
         if (profile != null) {
-            busConflicts(profile, ports, !sensorUsers.isEmpty(), "ina226".equals(meterType) ? meter.i2cBus() : -1);
+            Map<Integer, String> wired = new HashMap<>();
+            ports.forEach(pt -> wired.put(pt.relayPin(), "relay of port " + pt.port()));
+            roomLoads.loads().forEach(l -> wired.put(l.relayPin(), "relay of the " + l.name()));
+            busConflicts(profile, wired, !sensorUsers.isEmpty(), "ina226".equals(meter.type()) ? meter.i2cBus() : -1,
+                    meter.modbus().map(mb -> mb.device()).filter(UART_DEVICES::contains));
         }
 
         JsonObject o = object(root, "occupancy", false);
@@ -188,7 +179,215 @@ final class ConfigParser {
         }
         return new StationConfig(version, stationId, name, new StationConfig.Hub(hubUrl), mqtt, heartbeat, telemetry,
                 profileName, door, new StationConfig.Charger(ports, rules, meter, cabinetSensor, roomSensor), occupancy,
-                http, access, outbox);
+                http, access, outbox, roomLoads);
+    }
+
+    /**
+     * {@code roomLoads}: the loads switched off at night in an empty room. Each relay pin must exist on the board and
+     * be free: not a part of the profile, not a charger port's relay, not another load's.
+     */
+    private StationConfig.RoomLoads roomLoads(JsonObject r, HardwareProfile profile, Map<Integer, String> usedPins) {
+        StationConfig.RoomLoads d = StationConfig.RoomLoads.NONE;
+        String hours = string(r, "roomLoads.nightHours", "nightHours", false, d.nightHours());
+        if (!OPENING_HOURS.matcher(hours).matches()) {
+            problems.add("roomLoads.nightHours: " + shown(hours) + " must be HH:MM-HH:MM, like 23:00-06:00");
+            hours = d.nightHours();
+        } else if (hours.substring(0, 5).equals(hours.substring(6))) {
+            problems.add("roomLoads.nightHours: " + shown(hours) + " starts and ends at the same time; the night "
+                    + "needs a length, like 23:00-06:00");
+            hours = d.nightHours();
+        }
+        int emptyMinutes = integer(r, "roomLoads.emptyMinutes", "emptyMinutes", 1, 24 * 60, d.emptyMinutes());
+        boolean allActiveLow = bool(r, "roomLoads.relayActiveLow", "relayActiveLow", false);
+        List<StationConfig.Load> loads = new ArrayList<>();
+        Object raw = r.getValue("loads");
+        if (raw != null && !(raw instanceof JsonArray)) {
+            problems.add("roomLoads.loads: must be a list");
+        } else if (raw instanceof JsonArray a) {
+            if (a.size() > MAX_ROOM_LOADS) {
+                problems.add("roomLoads.loads: at most " + MAX_ROOM_LOADS + " loads, " + a.size() + " listed");
+            }
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < a.size() && i < MAX_ROOM_LOADS; i++) {
+                String p = "roomLoads.loads[" + i + "]";
+                if (!(a.getValue(i) instanceof JsonObject lo)) {
+                    problems.add(p + ": must be an object with name and relayPin");
+                    continue;
+                }
+                String name = string(lo, p + ".name", "name", true, "");
+                if (!name.isEmpty() && !StationConfig.Load.NAME.matcher(name).matches()) {
+                    problems.add(p + ".name: " + shown(name) + " must be lower-case letters, digits and '-', "
+                            + "like lights or water-heater");
+                    name = "";
+                } else if (names.contains(name)) {
+                    problems.add(p + ".name: " + shown(name) + " is listed twice");
+                    name = "";
+                }
+                names.add(name);
+                int pin = integer(lo, p + ".relayPin", "relayPin", 0, 63, -1);
+                if (pin >= 0 && profile != null) {
+                    if (!profile.hasPin(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " does not exist on " + profile.board());
+                        pin = -1;
+                    } else if (usedPins.containsKey(pin)) {
+                        problems.add(p + ".relayPin: pin " + pin + " is already used by the " + usedPins.get(pin));
+                        pin = -1;
+                    } else {
+                        usedPins.put(pin, "relay of the " + name);
+                    }
+                }
+                boolean activeLow = bool(lo, p + ".relayActiveLow", "relayActiveLow", allActiveLow);
+                boolean normallyClosed = bool(lo, p + ".normallyClosed", "normallyClosed", true);
+                if (!name.isEmpty() && pin >= 0) {
+                    loads.add(new StationConfig.Load(name, pin, activeLow, normallyClosed));
+                }
+            }
+        }
+        return new StationConfig.RoomLoads(loads, hours, emptyMinutes);
+    }
+
+    static final int MAX_ROOM_LOADS = 16;
+
+    /** {@code charger.meter}: its type and, by type, the INA226's I2C settings or the Modbus line. */
+    private StationConfig.Meter meter(JsonObject mj) {
+        StationConfig.Meter dm = StationConfig.Meter.NONE;
+        String meterType = string(mj, "charger.meter.type", "type", false, dm.type());
+        if (!StationConfig.Meter.TYPES.contains(meterType)) {
+            problems.add("charger.meter.type: " + shown(meterType) + " is not one of " + StationConfig.Meter.TYPES);
+            meterType = dm.type();
+        }
+        Optional<StationConfig.ModbusRtu> modbus = Optional.empty();
+        if (MODBUS_RTU.equals(meterType)) {
+            if (!(mj.getValue("modbus") instanceof JsonObject)) {
+                problems.add("charger.meter.modbus: is required for a modbus-rtu meter (device, baudRate, parity, "
+                        + "stopBits, model)");
+            } else {
+                modbus = Optional.of(modbus(mj.getJsonObject("modbus")));
+            }
+        } else if (mj.getValue("modbus") != null) {
+            problems.add("charger.meter.modbus: is only for a modbus-rtu meter, the type is " + shown(meterType));
+        }
+        return new StationConfig.Meter(meterType,
+                integer(mj, "charger.meter.i2cBus", "i2cBus", 0, 20, dm.i2cBus()),
+                number(mj, "charger.meter.shuntOhms", "shuntOhms", 0.0001, 10, dm.shuntOhms()),
+                number(mj, "charger.meter.maxCurrentA", "maxCurrentA", 0.01, 100, dm.maxCurrentA()),
+                number(mj, "charger.meter.busScale", "busScale", 1, 100, dm.busScale()),
+                modbus);
+    }
+
+    static final String MODBUS_RTU = "modbus-rtu";
+    /** A serial device under /dev, without any way out of it. */
+    private static final Pattern SERIAL_DEVICE = Pattern.compile("/dev/[A-Za-z0-9_][A-Za-z0-9_.:/-]{0,100}");
+
+    private StationConfig.ModbusRtu modbus(JsonObject m) {
+        String path = "charger.meter.modbus";
+        String device = string(m, path + ".device", "device", true, "");
+        if (!device.isEmpty() && (!SERIAL_DEVICE.matcher(device).matches() || device.contains(".."))) {
+            problems.add(path + ".device: " + shown(device) + " must be a serial device under /dev, like "
+                    + "/dev/ttyUSB0 or /dev/ttyAMA0");
+        }
+        int baud = integer(m, path + ".baudRate", "baudRate", 1, 10_000_000, StationConfig.ModbusRtu.DEFAULT_BAUD_RATE);
+        if (!StationConfig.ModbusRtu.BAUD_RATES.contains(baud)) {
+            problems.add(path + ".baudRate: " + baud + " is not one of " + StationConfig.ModbusRtu.BAUD_RATES);
+            baud = StationConfig.ModbusRtu.DEFAULT_BAUD_RATE;
+        }
+        String parity = string(m, path + ".parity", "parity", false, "none");
+        if (!StationConfig.ModbusRtu.PARITIES.contains(parity)) {
+            problems.add(path + ".parity: " + shown(parity) + " is not one of " + StationConfig.ModbusRtu.PARITIES);
+            parity = "none";
+        }
+        int stopBits = integer(m, path + ".stopBits", "stopBits", 1, 2, 1);
+        int timeoutMs = integer(m, path + ".timeoutMs", "timeoutMs", 20, 2000,
+                StationConfig.ModbusRtu.DEFAULT_TIMEOUT_MS);
+        return new StationConfig.ModbusRtu(device, baud, parity, stopBits, timeoutMs, registerMap(m, path));
+    }
+
+    /** A named model's register map, or one given register by register with model "custom". */
+    private StationConfig.RegisterMap registerMap(JsonObject m, String path) {
+        StationConfig.RegisterMap dflt = StationConfig.RegisterMap.SDM120;
+        Object rawRegisters = m.getValue("registers");
+        String model = string(m, path + ".model", "model", false,
+                rawRegisters == null ? dflt.model() : StationConfig.RegisterMap.CUSTOM);
+        if (!StationConfig.RegisterMap.CUSTOM.equals(model)) {
+            StationConfig.RegisterMap named = StationConfig.RegisterMap.MODELS.get(model);
+            if (named == null) {
+                problems.add(path + ".model: " + shown(model) + " is not one of "
+                        + new java.util.TreeSet<>(StationConfig.RegisterMap.MODELS.keySet())
+                        + " or custom (with registers)");
+                return dflt;
+            }
+            if (rawRegisters != null) {
+                problems.add(path + ".registers: given with model " + shown(model)
+                        + "; give model custom with registers, or a named model alone");
+            }
+            return named;
+        }
+        if (!(rawRegisters instanceof JsonObject r)) {
+            problems.add(path + ".registers: model custom needs registers {function, voltage, current, power, "
+                    + "energy, powerScale, energyScale}");
+            return dflt;
+        }
+        String rp = path + ".registers";
+        int function = integer(r, rp + ".function", "function", 3, 4, 4);
+        int voltage = integer(r, rp + ".voltage", "voltage", 0, 0xFFFE, -1);
+        int current = integer(r, rp + ".current", "current", 0, 0xFFFE, -1);
+        int power = integer(r, rp + ".power", "power", 0, 0xFFFE, -1);
+        int energy = integer(r, rp + ".energy", "energy", 0, 0xFFFE, -1);
+        double powerScale = number(r, rp + ".powerScale", "powerScale", 0.001, 1000, 1);
+        double energyScale = number(r, rp + ".energyScale", "energyScale", 0.001, 1000, 1000);
+        boolean lowWordFirst = bool(r, rp + ".lowWordFirst", "lowWordFirst", false);
+        Map<Integer, String> at = new HashMap<>();
+        String[] names = {"voltage", "current", "power", "energy"};
+        int[] regs = {voltage, current, power, energy};
+        for (int i = 0; i < regs.length; i++) {
+            for (int word = 0; word < 2 && regs[i] >= 0; word++) {
+                String before = at.putIfAbsent(regs[i] + word, names[i]);
+                if (before != null) {
+                    problems.add(rp + "." + names[i] + ": register " + (regs[i] + word) + " is also part of "
+                            + before + "; each value takes two registers of its own");
+                    break;
+                }
+            }
+        }
+        return new StationConfig.RegisterMap(StationConfig.RegisterMap.CUSTOM, function, Math.max(voltage, 0),
+                Math.max(current, 0), Math.max(power, 0), Math.max(energy, 0), powerScale, energyScale, lowWordFirst);
+    }
+
+    /** A port's meter address in the range of its meter type: I2C 0x08 to 0x77, Modbus 1 to 247. */
+    private OptionalInt meterAddress(JsonObject po, String path, String type, int port) {
+        int address = MODBUS_RTU.equals(type) ? integer(po, path, "meterAddress", 1, 247, -1)
+                : integer(po, path, "meterAddress", 0x08, 0x77, -1);
+        if (address < 0) {
+            refusedMeterAddress.add(port);
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(address);
+    }
+
+    /** Ports whose meter address was refused already, so it is not reported missing on top. */
+    private final java.util.Set<Integer> refusedMeterAddress = new java.util.HashSet<>();
+
+    /** Every port needs its own meter address once meters are wired. */
+    private void meterAddresses(String type, List<StationConfig.Port> ports) {
+        if ("none".equals(type)) {
+            return;
+        }
+        Map<Integer, Integer> users = new HashMap<>();
+        for (StationConfig.Port pt : ports) {
+            if (pt.meterAddress().isEmpty()) {
+                if (refusedMeterAddress.contains(pt.port())) {
+                    continue;
+                }
+                problems.add("charger.ports: port " + pt.port() + " has no meterAddress, the " + type
+                        + " meter needs one");
+                continue;
+            }
+            Integer before = users.putIfAbsent(pt.meterAddress().getAsInt(), pt.port());
+            if (before != null) {
+                problems.add("charger.ports: ports " + before + " and " + pt.port() + " both have meterAddress "
+                        + pt.meterAddress().getAsInt() + "; each port's meter needs its own address");
+            }
+        }
     }
 
     /** The outbox limits; a memory queue larger than the outbox itself makes no sense and is refused. */
@@ -232,17 +431,23 @@ final class ConfigParser {
     static final Map<Integer, List<Integer>> I2C_PINS = Map.of(0, List.of(0, 1), 1, List.of(2, 3), 3, List.of(4, 5),
             4, List.of(6, 7), 5, List.of(12, 13), 6, List.of(22, 23));
 
+    /** The Pi's own UART on the header (TXD GPIO 14, RXD GPIO 15), by the names Raspberry Pi OS gives it. */
+    static final List<String> UART_DEVICES = List.of("/dev/ttyAMA0", "/dev/serial0", "/dev/ttyS0");
+    static final List<Integer> UART_PINS = List.of(14, 15);
+
     /**
      * Refuses a wiring in which a relay or an input sits on a pin a bus of this configuration needs: the 1-Wire bus
-     * when a DS18B20 is configured, the I2C bus of the INA226 meters. The kernel owns those pins once the bus is on,
-     * so the part on them would never switch or read; a relay board on the 1-Wire pin even clicks at every boot.
+     * when a DS18B20 is configured, the I2C bus of the INA226 meters, the UART of Modbus meters on the header's
+     * serial port ({@code uart}: its device). The kernel owns those pins once the bus is on, so the part on them
+     * would never switch or read; a relay board on the 1-Wire pin even clicks at every boot.
      */
-    private void busConflicts(HardwareProfile profile, List<StationConfig.Port> ports, boolean oneWire, int i2cBus) {
+    private void busConflicts(HardwareProfile profile, Map<Integer, String> relays, boolean oneWire, int i2cBus,
+                              Optional<String> uart) {
         Map<Integer, String> parts = profile.partsByPin();
-        ports.forEach(pt -> parts.putIfAbsent(pt.relayPin(), "relay of port " + pt.port()));
+        relays.forEach(parts::putIfAbsent);
         if (oneWire && parts.containsKey(ONE_WIRE_PIN)) {
             problems.add("pins: GPIO " + ONE_WIRE_PIN + " carries the 1-Wire bus of the temperature sensors "
-                    + "(dtoverlay=w1-gpio) but profile " + profile.name() + " or charger.ports puts the "
+                    + "(dtoverlay=w1-gpio) but profile " + profile.name() + ", charger.ports or roomLoads puts the "
                     + parts.get(ONE_WIRE_PIN) + " on it; wire the " + parts.get(ONE_WIRE_PIN) + " to a free pin");
         }
         if (i2cBus >= 0) {
@@ -251,6 +456,15 @@ final class ConfigParser {
                 if (parts.containsKey(pin)) {
                     problems.add("pins: GPIO " + pin + " is " + (pin == bus.get(0) ? "SDA" : "SCL") + " of I2C bus "
                             + i2cBus + ", which the ina226 meters use, but the " + parts.get(pin)
+                            + " is wired to it; wire the " + parts.get(pin) + " to a free pin");
+                }
+            }
+        }
+        if (uart.isPresent()) {
+            for (int pin : UART_PINS) {
+                if (parts.containsKey(pin)) {
+                    problems.add("pins: GPIO " + pin + " is " + (pin == 14 ? "TXD" : "RXD") + " of " + uart.get()
+                            + ", the serial line of the modbus-rtu meters, but the " + parts.get(pin)
                             + " is wired to it; wire the " + parts.get(pin) + " to a free pin");
                 }
             }

@@ -17,10 +17,18 @@ import java.util.OptionalInt;
 public record StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt,
                             int heartbeatSeconds, int telemetrySeconds, String profile, Door door,
                             Charger charger, Occupancy occupancy, LocalHttp http, Access access,
-                            OutboxLimits outbox) {
+                            OutboxLimits outbox, RoomLoads roomLoads) {
 
     public static final int DEFAULT_HEARTBEAT_SECONDS = 10;
     public static final int DEFAULT_TELEMETRY_SECONDS = 30;
+
+    /** Without switched room loads. */
+    public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
+                         int telemetrySeconds, String profile, Door door, Charger charger, Occupancy occupancy,
+                         LocalHttp http, Access access, OutboxLimits outbox) {
+        this(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile, door, charger,
+                occupancy, http, access, outbox, RoomLoads.NONE);
+    }
 
     /** With the default outbox limits. */
     public StationConfig(int version, String stationId, String name, Hub hub, Mqtt mqtt, int heartbeatSeconds,
@@ -186,24 +194,83 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     }
 
     /**
-     * The per-port power meters: {@code type} "none" (no meter wired; the simulator brings its own) or
-     * "ina226" (TI INA226 on I2C bus {@code i2cBus}, one per port at the port's {@code meterAddress}, with a
-     * shunt of {@code shuntOhms} sized for {@code maxCurrentA}; {@code busScale} is the ratio of the divider in
-     * front of the VBUS pin, 1 when the bus is wired directly).
+     * The per-port power meters: {@code type} "none" (no meter wired; the simulator brings its own), "ina226"
+     * (TI INA226 on I2C bus {@code i2cBus}, one per port at the port's {@code meterAddress}, with a shunt of
+     * {@code shuntOhms} sized for {@code maxCurrentA}; {@code busScale} is the ratio of the divider in front of the
+     * VBUS pin, 1 when the bus is wired directly) or "modbus-rtu" (DIN-rail energy meters on one RS-485 line,
+     * {@link #modbus}, one per port at the port's {@code meterAddress} as its Modbus slave address).
      */
-    public record Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale) {
-        public static final List<String> TYPES = List.of("none", "ina226");
+    public record Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale,
+                        Optional<ModbusRtu> modbus) {
+        public static final List<String> TYPES = List.of("none", "ina226", "modbus-rtu");
         public static final Meter NONE = new Meter("none", 1, 0.002, 10, 1);
 
+        /** A meter that is not on Modbus. */
+        public Meter(String type, int i2cBus, double shuntOhms, double maxCurrentA, double busScale) {
+            this(type, i2cBus, shuntOhms, maxCurrentA, busScale, Optional.empty());
+        }
+
         JsonObject toJson() {
-            return new JsonObject().put("type", type).put("i2cBus", i2cBus).put("shuntOhms", shuntOhms)
+            JsonObject o = new JsonObject().put("type", type).put("i2cBus", i2cBus).put("shuntOhms", shuntOhms)
                     .put("maxCurrentA", maxCurrentA).put("busScale", busScale);
+            modbus.ifPresent(m -> o.put("modbus", m.toJson()));
+            return o;
+        }
+    }
+
+    /**
+     * The RS-485 line of Modbus RTU meters: the serial {@code device} (a USB adapter's {@code /dev/ttyUSB0}, or the
+     * Pi's UART {@code /dev/ttyAMA0} behind an RS-485 transceiver with automatic direction), its {@code baudRate},
+     * {@code parity} ("none", "even", "odd") and {@code stopBits} (1 or 2; data bits are always 8), how long a meter
+     * may take to answer ({@code timeoutMs}), and the meters' register map. All ports' meters share the line and are
+     * asked one at a time.
+     */
+    public record ModbusRtu(String device, int baudRate, String parity, int stopBits, int timeoutMs,
+                            RegisterMap registers) {
+        public static final List<Integer> BAUD_RATES = List.of(1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200);
+        public static final List<String> PARITIES = List.of("none", "even", "odd");
+        public static final int DEFAULT_BAUD_RATE = 9600;
+        public static final int DEFAULT_TIMEOUT_MS = 500;
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("device", device).put("baudRate", baudRate).put("parity", parity)
+                    .put("stopBits", stopBits).put("timeoutMs", timeoutMs).put("model", registers.model());
+            if (RegisterMap.CUSTOM.equals(registers.model())) {
+                o.put("registers", registers.toJson());
+            }
+            return o;
+        }
+    }
+
+    /**
+     * Where a Modbus meter keeps its readings: each quantity is an IEEE-754 single-precision float in two 16-bit
+     * registers, read with {@code function} 4 (input registers) or 3 (holding registers); the register holding the
+     * high half comes first unless {@code lowWordFirst}. {@code powerScale} turns the power register into watts
+     * (1 for W, 1000 for kW), {@code energyScale} the energy register into watt-hours (1000 for kWh). {@code model}
+     * is a named map ({@link #MODELS}) or "custom" for one given register by register.
+     */
+    public record RegisterMap(String model, int function, int voltage, int current, int power, int energy,
+                              double powerScale, double energyScale, boolean lowWordFirst) {
+        public static final String CUSTOM = "custom";
+        /** Eastron SDM120-Modbus: input registers; V 0x0000, A 0x0006, W 0x000C, total active kWh 0x0156. */
+        public static final RegisterMap SDM120 = new RegisterMap("sdm120", 4, 0x0000, 0x0006, 0x000C, 0x0156, 1,
+                1000, false);
+        /** Chint DDSU666: holding registers; V 0x2000, A 0x2002, kW 0x2004, total active kWh 0x4000. */
+        public static final RegisterMap DDSU666 = new RegisterMap("ddsu666", 3, 0x2000, 0x2002, 0x2004, 0x4000,
+                1000, 1000, false);
+        public static final java.util.Map<String, RegisterMap> MODELS = java.util.Map.of("sdm120", SDM120,
+                "ddsu666", DDSU666);
+
+        JsonObject toJson() {
+            return new JsonObject().put("function", function).put("voltage", voltage).put("current", current)
+                    .put("power", power).put("energy", energy).put("powerScale", powerScale)
+                    .put("energyScale", energyScale).put("lowWordFirst", lowWordFirst);
         }
     }
 
     /**
      * One charger port: its number as riders see it, the GPIO (BCM) pin of its relay, when a meter is wired the
-     * 7-bit I2C address of its meter, and when the port has its own temperature sensor the 1-Wire id of its
+     * address of its meter (the 7-bit I2C address of an INA226, the Modbus slave address 1 to 247 of a Modbus meter), and when the port has its own temperature sensor the 1-Wire id of its
      * DS18B20 ({@code 28-} and 12 lower-case hex digits, as under {@code /sys/bus/w1/devices}).
      */
     public record Port(int port, int relayPin, OptionalInt meterAddress, Optional<String> tempSensor,
@@ -333,6 +400,56 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
         }
     }
 
+    /**
+     * The room's loads on relays that the agent switches off at night when the room is empty, as stations that are
+     * open all night save power: lights, the water heater, the air conditioner. Inside {@code nightHours}
+     * ({@code "HH:MM-HH:MM"} in the station's {@code access.timeZone}; {@code "23:00-06:00"} runs past midnight) a
+     * room that has been empty (occupancy 0) for {@code emptyMinutes} has its loads switched off; the first entry
+     * (the count rising above 0, or access granted at the door) switches them on again, and so does the end of the
+     * night. By day they stay on.
+     */
+    public record RoomLoads(List<Load> loads, String nightHours, int emptyMinutes) {
+        public static final String DEFAULT_NIGHT_HOURS = "23:00-06:00";
+        public static final int DEFAULT_EMPTY_MINUTES = 20;
+        public static final RoomLoads NONE = new RoomLoads(List.of(), DEFAULT_NIGHT_HOURS, DEFAULT_EMPTY_MINUTES);
+
+        public RoomLoads {
+            loads = List.copyOf(loads);
+        }
+
+        JsonObject toJson() {
+            JsonArray a = new JsonArray();
+            loads.forEach(l -> a.add(l.toJson()));
+            return new JsonObject().put("loads", a).put("nightHours", nightHours).put("emptyMinutes", emptyMinutes);
+        }
+    }
+
+    /**
+     * One switched load: its {@code name} as the hub shows it ({@code lights}, {@code water-heater}, ...), the GPIO
+     * (BCM) pin of its relay, whether the relay board energises on a LOW pin ({@code relayActiveLow}), and how the
+     * load is wired to the relay: through the normally-closed contact ({@code normallyClosed}, the default) it is on
+     * while the relay rests, so the agent energises the relay to switch it off, and a stopped or crashed agent
+     * leaves the room lit and warm; through the normally-open contact the agent energises the relay to switch it on.
+     */
+    public record Load(String name, int relayPin, boolean relayActiveLow, boolean normallyClosed) {
+        /** Lower-case letters, digits and '-', starting with a letter. */
+        public static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+        /** Whether the relay is energised when the load is {@code on}. */
+        public boolean energisedWhen(boolean on) {
+            return on != normallyClosed;
+        }
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("name", name).put("relayPin", relayPin)
+                    .put("normallyClosed", normallyClosed);
+            if (relayActiveLow) {
+                o.put("relayActiveLow", true);
+            }
+            return o;
+        }
+    }
+
     /** The agent's local HTTP server (status, kiosk, simulator); port 0 picks a free port. */
     public record LocalHttp(String host, int port) {
         JsonObject toJson() {
@@ -341,7 +458,7 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
     }
 
     public JsonObject toJson() {
-        return new JsonObject()
+        JsonObject j = new JsonObject()
                 .put("version", version)
                 .put("stationId", stationId)
                 .put("name", name)
@@ -356,29 +473,39 @@ public record StationConfig(int version, String stationId, String name, Hub hub,
                 .put("http", http.toJson())
                 .put("access", access.toJson())
                 .put("outbox", outbox.toJson());
+        if (!roomLoads.loads().isEmpty()) {
+            j.put("roomLoads", roomLoads.toJson());
+        }
+        return j;
+    }
+
+    /** The same configuration with other switched room loads. */
+    public StationConfig withRoomLoads(RoomLoads other) {
+        return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
+                door, charger, occupancy, http, access, outbox, other);
     }
 
     /** The same configuration with other MQTT settings (used when provisioning and in tests). */
     public StationConfig withMqtt(Mqtt other) {
         return new StationConfig(version, stationId, name, hub, other, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, access, outbox);
+                door, charger, occupancy, http, access, outbox, roomLoads);
     }
 
     public StationConfig withHttp(LocalHttp other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, other, access, outbox);
+                door, charger, occupancy, other, access, outbox, roomLoads);
     }
 
     /** The same configuration with other door-access settings (the hub adds its current pass keys). */
     public StationConfig withAccess(Access other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, other, outbox);
+                door, charger, occupancy, http, other, outbox, roomLoads);
     }
 
     /** The same configuration with other outbox limits. */
     public StationConfig withOutbox(OutboxLimits other) {
         return new StationConfig(version, stationId, name, hub, mqtt, heartbeatSeconds, telemetrySeconds, profile,
-                door, charger, occupancy, http, access, other);
+                door, charger, occupancy, http, access, other, roomLoads);
     }
 
     /** A configuration for a new station with {@code ports} charger ports wired as the profile says. */

@@ -213,7 +213,7 @@ class StationConfigTest {
                 .isEqualTo(4);
         json.getJsonObject("charger").put("roomTempSensor", "28-0316a2790c4f");
         assertThat(problemsOf(json)).containsExactly("pins: GPIO 4 carries the 1-Wire bus of the temperature sensors "
-                + "(dtoverlay=w1-gpio) but profile pi4b-standard or charger.ports puts the relay of port 1 on it; "
+                + "(dtoverlay=w1-gpio) but profile pi4b-standard, charger.ports or roomLoads puts the relay of port 1 on it; "
                 + "wire the relay of port 1 to a free pin");
     }
 

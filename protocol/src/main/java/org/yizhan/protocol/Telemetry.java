@@ -10,15 +10,38 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 
-/** {@code .../telemetry}: the station's current readings; every block is optional. */
+/**
+ * {@code .../telemetry}: the station's current readings; every block is optional. {@code loads}: the
+ * room's switched loads and whether each is on (see docs/contract.md); a hub that does not know it ignores it.
+ */
 public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> door, List<Charger> chargers,
-                        Optional<Env> env) implements Message {
+                        Optional<Env> env, List<Load> loads) implements Message {
 
     /** Largest number of charger ports one station may report. */
     public static final int MAX_PORTS = 64;
+    /** Largest number of room loads one station may report. */
+    public static final int MAX_LOADS = 16;
+    private static final java.util.regex.Pattern LOAD_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,31}");
 
     public Telemetry {
         chargers = List.copyOf(chargers);
+        loads = List.copyOf(loads);
+    }
+
+    /** Without room loads. */
+    public Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> door, List<Charger> chargers,
+                     Optional<Env> env) {
+        this(ts, occupancy, door, chargers, env, List.of());
+    }
+
+    /**
+     * One room load (lights, water heater, air conditioning): {@code on}, and since when (epoch ms, the station's
+     * clock); off means switched off for the night because the room is empty.
+     */
+    public record Load(String name, boolean on, long since) {
+        JsonObject toJson() {
+            return new JsonObject().put("name", name).put("on", on).put("since", since);
+        }
     }
 
     /** People in the room against its capacity. */
@@ -107,7 +130,36 @@ public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> d
             env = Optional.of(new Env(Fields.optionalDouble(e.get(), "env", "tempC"),
                     Fields.optionalDouble(e.get(), "env", "humidity")));
         }
-        return new Telemetry(ts, occupancy, door, chargers, env);
+        return new Telemetry(ts, occupancy, door, chargers, env, loads(o));
+    }
+
+    private static List<Load> loads(JsonObject o) throws ProtocolException {
+        List<Load> loads = new ArrayList<>();
+        Optional<JsonArray> arr = Fields.optionalArray(o, "", "loads");
+        if (arr.isEmpty()) {
+            return loads;
+        }
+        JsonArray a = arr.get();
+        if (a.size() > MAX_LOADS) {
+            throw new ProtocolException("loads", "range", "must list at most " + MAX_LOADS + " loads");
+        }
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < a.size(); i++) {
+            String p = "loads[" + i + "]";
+            if (!(a.getValue(i) instanceof JsonObject l)) {
+                throw new ProtocolException(p, "type", "must be an object");
+            }
+            String name = Fields.requireString(l, p, "name", 32);
+            if (!LOAD_NAME.matcher(name).matches()) {
+                throw new ProtocolException(p + ".name", "range", "must be lower-case letters, digits and '-'");
+            }
+            if (!seen.add(name)) {
+                throw new ProtocolException(p + ".name", "range", "load '" + name + "' is listed twice");
+            }
+            loads.add(new Load(name, Fields.requireBoolean(l, p, "on"),
+                    Fields.requireLong(l, p, "since", 0, Long.MAX_VALUE)));
+        }
+        return loads;
     }
 
     @Override
@@ -121,6 +173,11 @@ public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> d
             o.put("chargers", a);
         }
         env.ifPresent(x -> o.put("env", x.toJson()));
+        if (!loads.isEmpty()) {
+            JsonArray a = new JsonArray();
+            loads.forEach(l -> a.add(l.toJson()));
+            o.put("loads", a);
+        }
         return o;
     }
 }

@@ -32,6 +32,8 @@ import org.yizhan.agent.sim.Simulator;
 import org.yizhan.agent.sim.SimulatorFeature;
 import org.yizhan.agent.http.LocalHttp;
 import org.yizhan.agent.kiosk.KioskFeature;
+import org.yizhan.agent.loads.RoomLoads;
+import org.yizhan.agent.loads.RoomLoadsFeature;
 import org.yizhan.agent.occupancy.OccupancyCounter;
 import org.yizhan.agent.occupancy.OccupancyFeature;
 import org.yizhan.agent.pass.AccessControl;
@@ -179,19 +181,30 @@ final class AgentVerticle extends VerticleBase {
         Runnable changed = () -> telemetry.changed();
         DoorController door = new DoorController(vertx, gpio, hardware.doorRelay(), hardware.doorContact(),
                 hardware.exitButton(), config.door(), uplink, changed);
+        RoomLoads[] roomLoads = new RoomLoads[1];
+        // the room loads follow every change of the count, not only the periodic check
         OccupancyCounter occupancy = new OccupancyCounter(config.occupancy().capacity(),
-                config.occupancy().driftMinutes(), uplink, changed, System::currentTimeMillis);
+                config.occupancy().driftMinutes(), uplink, () -> {
+                    changed.run();
+                    roomLoads[0].evaluate();
+                }, System::currentTimeMillis);
+        roomLoads[0] = new RoomLoads(gpio, hardware.loadRelays(), config.roomLoads(),
+                ZoneId.of(config.access().timeZone()), occupancy::count, changed, System::currentTimeMillis);
+        RoomLoads loads = roomLoads[0];
         DailyQuota quota = new DailyQuota(vertx, stateDir.resolve("quota.json"), ZoneId.systemDefault());
         Chargers chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
                 hardware.thermometers(), config.charger().rules(), quota, uplink, changed,
                 System::currentTimeMillis);
-        telemetry = new StationTelemetry(vertx, uplink, door, occupancy, chargers);
+        telemetry = new StationTelemetry(vertx, uplink, door, occupancy, chargers, loads::telemetry);
         // a hub that just (re)started, or lost us for a while, sees the room and the ports at once
         uplink.connectedHandler(telemetry::send);
 
         AccessControl access = new AccessControl(vertx, accessStore, config.access(), uplink,
                 () -> occupancy.count() >= occupancy.capacity(),
-                method -> door.unlock(door.defaultUnlockSeconds(), method), clock);
+                method -> {
+                    loads.entry();
+                    return door.unlock(door.defaultUnlockSeconds(), method);
+                }, clock);
         ChargeByPass chargeByPass = new ChargeByPass(access, chargers, uplink, System::currentTimeMillis);
         FaceAccess face = new FaceAccess(vertx, stateDir, config, access, uplink, System::currentTimeMillis);
         CameraEnrolment enrolment = new CameraEnrolment(face, ENROL_FRAME_GAP_MS, System::currentTimeMillis);
@@ -202,8 +215,12 @@ final class AgentVerticle extends VerticleBase {
         // in this order they start, and their routes are mounted: the kiosk's headers come before the routes
         // under /kiosk that charging and faces add
         List<AgentFeature> all = new ArrayList<>(List.of(
-                new DoorFeature(door, new RemoteEntry(access, uplink, door::unlock, clock)),
+                new DoorFeature(door, new RemoteEntry(access, uplink, (seconds, method) -> {
+                    loads.entry();
+                    return door.unlock(seconds, method);
+                }, clock)),
                 new OccupancyFeature(vertx, gpio, hardware, occupancy),
+                new RoomLoadsFeature(vertx, loads),
                 new KioskFeature(vertx, config),
                 new ChargerFeature(gpio, chargers, quota, chargeByPass, hardware.smoke()),
                 new PassFeature(access),

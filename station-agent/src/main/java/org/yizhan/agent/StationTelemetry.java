@@ -8,11 +8,13 @@ import org.yizhan.agent.uplink.Uplink;
 import org.yizhan.protocol.Channel;
 import org.yizhan.protocol.Telemetry;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Supplier;
 
 /**
- * The station's telemetry: the room, the door and the chargers, sent every {@code telemetrySeconds}, on every
+ * The station's telemetry: the room, the door, the chargers and the room loads, sent every {@code telemetrySeconds}, on every
  * connect, and soon after something changed (at most about once a second).
  */
 final class StationTelemetry {
@@ -24,11 +26,14 @@ final class StationTelemetry {
     private final DoorController door;
     private final OccupancyCounter occupancy;
     private final Chargers chargers;
+    private final Supplier<List<Telemetry.Load>> loads;
     private long periodicTimer = -1;
     private long coalesceTimer = -1;
     private long lastSentAt;
 
-    StationTelemetry(Vertx vertx, Uplink uplink, DoorController door, OccupancyCounter occupancy, Chargers chargers) {
+    StationTelemetry(Vertx vertx, Uplink uplink, DoorController door, OccupancyCounter occupancy, Chargers chargers,
+                     Supplier<List<Telemetry.Load>> loads) {
+        this.loads = loads;
         this.vertx = vertx;
         this.uplink = uplink;
         this.door = door;
@@ -74,6 +79,6 @@ final class StationTelemetry {
                 Optional.of(new Telemetry.Door(door.isOpen(), door.isLocked())),
                 chargers.telemetry(), chargers.roomTempC().isPresent()
                         ? Optional.of(new Telemetry.Env(chargers.roomTempC(), OptionalDouble.empty()))
-                        : Optional.empty());
+                        : Optional.empty(), loads.get());
     }
 }

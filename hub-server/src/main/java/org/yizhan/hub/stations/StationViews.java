@@ -18,7 +18,11 @@ public final class StationViews {
     private StationViews() {
     }
 
-    /** The full view for operators: {"id",..,"presence","occupancy","door","chargers","env","alerts"}. */
+    /**
+     * The full view for operators: {"id",..,"presence","occupancy","door","chargers","env","loads","alerts"};
+     * {@code loads} are the room's switched loads as last reported ({"name","on","since"}; off means off for the
+     * night in an empty room), null until the station reports any.
+     */
     public static JsonObject full(Station s, Optional<Presence> livePresence, Optional<JsonObject> telemetry,
                                   Optional<Long> liveLastSeen, JsonArray alerts) {
         JsonObject t = telemetry.orElseGet(JsonObject::new);
@@ -36,12 +40,14 @@ public final class StationViews {
         JsonObject door = t.getValue("door") instanceof JsonObject d
                 ? new JsonObject().put("open", d.getValue("open")).put("locked", d.getValue("locked")) : null;
         JsonObject env = t.getValue("env") instanceof JsonObject e ? e.copy() : null;
+        JsonArray loads = t.getValue("loads") instanceof JsonArray l ? l.copy() : null;
         return s.toJson()
                 .put("presence", presence)
                 .put("occupancy", occupancy(s, t))
                 .put("door", door)
                 .put("chargers", chargers(s, t))
                 .put("env", env)
+                .put("loads", loads)
                 .put("telemetryAt", t.getValue("ts") instanceof Number n ? n.longValue() : null)
                 .put("alerts", alerts);
     }

@@ -28,6 +28,15 @@ public interface StationHardware extends AutoCloseable {
 
     Map<Integer, PowerMeter> powerMeters();
 
+    /**
+     * The relays of the room's switched loads (lights, water heater, ...) by name, in the configuration's order; none
+     * unless the configuration lists {@code roomLoads}. A relay at rest (open) leaves a load on its normally-closed
+     * contact powered.
+     */
+    default Map<String, Relay> loadRelays() {
+        return Map.of();
+    }
+
     /** The temperature sensors the configuration wires (none by default). */
     default Thermometers thermometers() {
         return Thermometers.NONE;

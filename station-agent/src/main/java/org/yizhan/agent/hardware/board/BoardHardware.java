@@ -14,6 +14,9 @@ import org.yizhan.agent.hardware.Relay;
 import org.yizhan.agent.hardware.StationHardware;
 import org.yizhan.agent.hardware.TemperatureSensor;
 import org.yizhan.agent.hardware.Thermometers;
+import org.yizhan.agent.hardware.modbus.JSerialCommLine;
+import org.yizhan.agent.hardware.modbus.ModbusMeter;
+import org.yizhan.agent.hardware.modbus.ModbusRtuMaster;
 import org.yizhan.config.HardwareProfile;
 import org.yizhan.config.StationConfig;
 
@@ -26,8 +29,9 @@ import java.util.Optional;
 /**
  * The station's real hardware on the board's GPIO, through a Pi4J context for the board (auto-detected
  * platform: Raspberry Pi or gpiod) that the caller builds, passes in and shuts down. Each port's INA226 is
- * read on I2C when the configuration wires them ({@code charger.meter.type = "ina226"}); without meters ports
- * read nothing. The configured DS18B20 temperature sensors are read from the kernel's 1-Wire devices
+ * read on I2C when the configuration wires them ({@code charger.meter.type = "ina226"}), or each port's energy
+ * meter on the RS-485 line ({@code "modbus-rtu"}, one {@link ModbusRtuMaster} for all ports, opened at the first
+ * read so a missing adapter faults the ports but not the door); without meters ports read nothing. The configured DS18B20 temperature sensors are read from the kernel's 1-Wire devices
  * ({@code dtoverlay=w1-gpio}). All relays start open (LOW). Construction blocks.
  */
 public final class BoardHardware implements StationHardware {
@@ -42,8 +46,10 @@ public final class BoardHardware implements StationHardware {
     private final BinaryInput pir;
     private final BinaryInput smoke;
     private final Map<Integer, Relay> chargerRelays;
+    private final Map<String, Relay> loadRelays;
     private final Map<Integer, PowerMeter> meters;
     private final Thermometers thermometers;
+    private final Optional<ModbusRtuMaster> modbus;
 
     public BoardHardware(Context pi4j, HardwareProfile profile, StationConfig config) {
         this.doorRelay = relay(pi4j, "door-relay", profile.doorRelayPin(), config.door().relayActiveLow());
@@ -55,11 +61,19 @@ public final class BoardHardware implements StationHardware {
         this.smoke = input(pi4j, "smoke", profile.smokePin());
         Map<Integer, Relay> relays = new LinkedHashMap<>();
         Map<Integer, PowerMeter> m = new LinkedHashMap<>();
+        this.modbus = config.charger().meter().modbus().map(line -> new ModbusRtuMaster(
+                new JSerialCommLine(line.device(), line.baudRate(), line.parity(), line.stopBits()), line.baudRate(),
+                line.timeoutMs()));
         for (StationConfig.Port p : config.charger().ports()) {
             relays.put(p.port(), relay(pi4j, "charger-relay-" + p.port(), p.relayPin(), p.relayActiveLow()));
-            m.put(p.port(), meterOf(pi4j, config, p));
+            m.put(p.port(), meterOf(pi4j, config, p, modbus));
         }
         this.chargerRelays = Collections.unmodifiableMap(relays);
+        Map<String, Relay> loads = new LinkedHashMap<>();
+        for (StationConfig.Load l : config.roomLoads().loads()) {
+            loads.put(l.name(), relay(pi4j, "load-" + l.name(), l.relayPin(), l.relayActiveLow()));
+        }
+        this.loadRelays = Collections.unmodifiableMap(loads);
         this.meters = Collections.unmodifiableMap(m);
         this.thermometers = ds18b20(Ds18b20.SYSFS, config.charger());
     }
@@ -72,8 +86,13 @@ public final class BoardHardware implements StationHardware {
         return new Pi4jInput(Pi4jPins.input(pi4j, id, pin, Optional.empty()));
     }
 
-    private static PowerMeter meterOf(Context pi4j, StationConfig config, StationConfig.Port port) {
+    private static PowerMeter meterOf(Context pi4j, StationConfig config, StationConfig.Port port,
+                                      Optional<ModbusRtuMaster> modbus) {
         StationConfig.Meter m = config.charger().meter();
+        if (modbus.isPresent()) {
+            return new ModbusMeter(modbus.get(), port.meterAddress().orElseThrow(),
+                    m.modbus().orElseThrow().registers(), "meter of port " + port.port());
+        }
         if (!"ina226".equals(m.type())) {
             return () -> PowerReading.NOTHING;
         }
@@ -134,6 +153,11 @@ public final class BoardHardware implements StationHardware {
     }
 
     @Override
+    public Map<String, Relay> loadRelays() {
+        return loadRelays;
+    }
+
+    @Override
     public Map<Integer, PowerMeter> powerMeters() {
         return meters;
     }
@@ -148,8 +172,10 @@ public final class BoardHardware implements StationHardware {
         try {
             doorRelay.set(false);
             chargerRelays.values().forEach(r -> r.set(false));
+            loadRelays.values().forEach(r -> r.set(false));
         } catch (RuntimeException e) {
             LOG.warn("Could not open every relay before shutdown: {}", e.toString());
         }
+        modbus.ifPresent(ModbusRtuMaster::close);
     }
 }

@@ -42,6 +42,7 @@ public final class SimulatedHardware implements StationHardware {
     private final BinaryInput pir;
     private final BinaryInput smoke;
     private final Map<Integer, Relay> chargerRelays;
+    private final Map<String, Relay> loadRelays;
     private final Map<Integer, SimulatedPowerMeter> meters;
 
     public SimulatedHardware(Context pi4j, HardwareProfile profile, StationConfig config) {
@@ -60,6 +61,11 @@ public final class SimulatedHardware implements StationHardware {
             m.put(p.port(), new SimulatedPowerMeter(r));
         }
         this.chargerRelays = Collections.unmodifiableMap(relays);
+        Map<String, Relay> loads = new LinkedHashMap<>();
+        for (StationConfig.Load l : config.roomLoads().loads()) {
+            loads.put(l.name(), relay(pi4j, "load-" + l.name(), l.relayPin(), l.relayActiveLow()));
+        }
+        this.loadRelays = Collections.unmodifiableMap(loads);
         this.meters = Collections.unmodifiableMap(m);
     }
 
@@ -135,6 +141,11 @@ public final class SimulatedHardware implements StationHardware {
     }
 
     @Override
+    public Map<String, Relay> loadRelays() {
+        return loadRelays;
+    }
+
+    @Override
     public Map<Integer, PowerMeter> powerMeters() {
         return Collections.unmodifiableMap(meters);
     }
@@ -144,6 +155,7 @@ public final class SimulatedHardware implements StationHardware {
         try {
             doorRelay.set(false);
             chargerRelays.values().forEach(r -> r.set(false));
+            loadRelays.values().forEach(r -> r.set(false));
         } catch (RuntimeException e) {
             LOG.warn("Could not open every relay before shutdown: {}", e.toString());
         }
