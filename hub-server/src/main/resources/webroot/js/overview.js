@@ -1,5 +1,5 @@
-// Operator overview: sign-in, then every station on a map (on tiles from the configured source, or a schematic
-// placed by coordinates; coloured by presence) and in a table with presence, occupancy, charger ports, door and
+// Operator overview: sign-in, then every station on a map (map.js: pan, zoom, clusters; on tiles from the
+// configured source; coloured by presence) and in a table with presence, occupancy, charger ports, door and
 // open alerts, live over SSE.
 // Open smoke and safety cut-off alerts are listed in a banner above and mark their row.
 import {
@@ -7,6 +7,7 @@ import {
 } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
 import { startShell, showSignedIn } from './shell.js';
+import { stationMap } from './map.js';
 
 const stations = new Map();
 const pendingCommands = new Map();
@@ -163,19 +164,10 @@ function renderSummary() {
   renderDanger();
 }
 
-// ---- the map: Web-Mercator tiles from the configured source under the stations, or, without a tile source
-// (or when no tile loads), a schematic: longitude scaled by the cosine of the mean latitude, so distances look right ----
+// ---- the map (map.js): Leaflet, with the tiles the hub is configured with, or none ----
 
-const MAP_W = 800;
-const MAP_H = 360;
-const MAP_PAD = 40;
-const TILE = 256;
-const MAX_ZOOM = 17;
-const SINGLE_ZOOM = 15;
-
-const mapSettings = { tileUrl: '', attribution: '', loaded: false };
-let tilesFailed = false;
-let tileLayer = null;
+const mapSettings = { tileUrl: '', attribution: '', coords: 'wgs84', subdomains: '', loaded: false };
+let stationMapView = null;
 
 // A notice while time series points wait on the hub's disk (the store is unreachable) or have been lost.
 async function checkTimeSeries() {
@@ -199,131 +191,19 @@ async function loadMapSettings() {
     const m = (ui && ui.map) || {};
     mapSettings.tileUrl = typeof m.tileUrl === 'string' ? m.tileUrl : '';
     mapSettings.attribution = typeof m.attribution === 'string' ? m.attribution : '';
+    mapSettings.coords = m.coords === 'gcj02' ? 'gcj02' : 'wgs84';
+    mapSettings.subdomains = typeof m.subdomains === 'string' ? m.subdomains : '';
     mapSettings.loaded = true;
   } catch (e) {
     mapSettings.tileUrl = '';
   }
 }
 
-// Slippy-map pixel coordinates of a point at zoom z (the world is 256 * 2^z pixels wide).
-function worldPx(lat, lon, z) {
-  const size = TILE * Math.pow(2, z);
-  const la = Math.max(-85.05112878, Math.min(85.05112878, lat)) * Math.PI / 180;
-  return {
-    x: (lon + 180) / 360 * size,
-    y: (1 - Math.log(Math.tan(la) + 1 / Math.cos(la)) / Math.PI) / 2 * size
-  };
-}
-
-// The largest zoom at which every station fits inside the map with its margin.
-function fitZoom(placed) {
-  if (placed.length === 1) { return SINGLE_ZOOM; }
-  for (let z = MAX_ZOOM; z > 0; z--) {
-    const ps = placed.map((s) => worldPx(s.lat, s.lon, z));
-    const w = Math.max(...ps.map((p) => p.x)) - Math.min(...ps.map((p) => p.x));
-    const h = Math.max(...ps.map((p) => p.y)) - Math.min(...ps.map((p) => p.y));
-    if (w <= MAP_W - 2 * MAP_PAD && h <= MAP_H - 2 * MAP_PAD) { return z; }
-  }
-  return 0;
-}
-
-function tileHref(z, x, y) {
-  return mapSettings.tileUrl.split('{z}').join(String(z)).split('{x}').join(String(x)).split('{y}').join(String(y));
-}
-
-// The tiles for one view, kept while the view stays the same so live updates do not fetch them again.
-// Falls back to the schematic when every tile has settled and none loaded.
-function tilesFor(z, left, top) {
-  const key = z + '/' + Math.round(left) + '/' + Math.round(top);
-  if (tileLayer && tileLayer.key === key) { return tileLayer.g; }
-  const g = svg('g', { class: 'map-tiles', 'data-zoom': z });
-  const n = Math.pow(2, z);
-  const state = { loaded: 0, failed: 0, total: 0 };
-  const settle = () => {
-    if (state.loaded + state.failed === state.total && state.loaded === 0 && tileLayer && tileLayer.g === g) {
-      tilesFailed = true;
-      tileLayer = null;
-      renderMap();
-    }
-  };
-  for (let tx = Math.floor(left / TILE); tx <= Math.floor((left + MAP_W - 1) / TILE); tx++) {
-    for (let ty = Math.floor(top / TILE); ty <= Math.floor((top + MAP_H - 1) / TILE); ty++) {
-      if (ty < 0 || ty >= n) { continue; }
-      const img = svg('image', { x: tx * TILE - left, y: ty * TILE - top, width: TILE, height: TILE,
-        class: 'map-tile', href: tileHref(z, ((tx % n) + n) % n, ty) });
-      state.total++;
-      img.addEventListener('load', () => { state.loaded++; settle(); });
-      img.addEventListener('error', () => { state.failed++; img.remove(); settle(); });
-      g.appendChild(img);
-    }
-  }
-  tileLayer = { key, g };
-  return g;
-}
-
-function drawStation(root, s, cx, cy) {
-  const state = s.presence && ['online', 'offline'].includes(s.presence.state) ? s.presence.state : 'unknown';
-  const link = svg('a', { href: stationHref(s.id), class: 'map-station ' + state, 'data-station': s.id });
-  link.appendChild(svg('title', {}, s.name + ' · ' + t('state.' + state)));
-  const open = (s.alerts || []).filter((a) => !a.closedAt).length;
-  if (open) { link.appendChild(svg('circle', { cx, cy, r: 13, class: 'map-alert' })); }
-  link.appendChild(svg('circle', { cx, cy, r: 8, class: 'map-dot' }));
-  link.appendChild(svg('text', { x: cx + 12, y: cy + 4, class: 'map-label' }, s.name));
-  root.appendChild(link);
-}
-
-function drawTiled(root, placed) {
-  const z = fitZoom(placed);
-  const ps = placed.map((s) => worldPx(s.lat, s.lon, z));
-  const midX = (Math.min(...ps.map((p) => p.x)) + Math.max(...ps.map((p) => p.x))) / 2;
-  const midY = (Math.min(...ps.map((p) => p.y)) + Math.max(...ps.map((p) => p.y))) / 2;
-  const left = Math.round(midX - MAP_W / 2), top = Math.round(midY - MAP_H / 2);
-  root.appendChild(tilesFor(z, left, top));
-  placed.map((s, i) => ({ s, p: ps[i] })).sort((a, b) => b.s.lat - a.s.lat)
-    .forEach(({ s, p }) => drawStation(root, s, p.x - left, p.y - top));
-}
-
-function drawSchematic(root, placed) {
-  const meanLat = placed.reduce((n, s) => n + s.lat, 0) / placed.length;
-  const k = Math.cos(meanLat * Math.PI / 180);
-  const xs = placed.map((s) => s.lon * k);
-  const ys = placed.map((s) => s.lat);
-  const minX = Math.min(...xs), maxX = Math.max(...xs), minY = Math.min(...ys), maxY = Math.max(...ys);
-  const spanX = Math.max(maxX - minX, 1e-4), spanY = Math.max(maxY - minY, 1e-4);
-  const scale = Math.min((MAP_W - 2 * MAP_PAD) / spanX, (MAP_H - 2 * MAP_PAD) / spanY);
-  const offX = (MAP_W - spanX * scale) / 2, offY = (MAP_H - spanY * scale) / 2;
-  for (let i = 1; i < 4; i++) {
-    root.appendChild(svg('line', { x1: MAP_W * i / 4, x2: MAP_W * i / 4, y1: 0, y2: MAP_H, class: 'map-grid' }));
-    root.appendChild(svg('line', { x1: 0, x2: MAP_W, y1: MAP_H * i / 4, y2: MAP_H * i / 4, class: 'map-grid' }));
-  }
-  placed.sort((a, b) => b.lat - a.lat).forEach((s) => {
-    const cx = (placed.length === 1 ? MAP_W / 2 : offX + (s.lon * k - minX) * scale);
-    const cy = (placed.length === 1 ? MAP_H / 2 : MAP_H - offY - (s.lat - minY) * scale);
-    drawStation(root, s, cx, cy);
-  });
-}
-
 function renderMap() {
   const box = $('map');
   if (!box) { return; }
-  box.textContent = '';
-  const all = Array.from(stations.values());
-  const placed = all.filter((s) => Number.isFinite(s.lat) && Number.isFinite(s.lon));
-  const tiled = Boolean(mapSettings.tileUrl) && !tilesFailed && placed.length > 0;
-  const root = svg('svg', { viewBox: '0 0 ' + MAP_W + ' ' + MAP_H, class: 'map-svg', role: 'img',
-    'data-map': tiled ? 'tiles' : 'schematic' });
-  root.appendChild(svg('title', {}, t('ov.map')));
-  root.appendChild(svg('rect', { x: 0, y: 0, width: MAP_W, height: MAP_H, class: 'map-bg' }));
-  if (tiled) {
-    drawTiled(root, placed);
-  } else if (placed.length) {
-    drawSchematic(root, placed);
-  }
-  box.appendChild(root);
-  if (tiled && mapSettings.attribution) { box.appendChild(el('p', 'map-attribution', mapSettings.attribution)); }
-  if (mapSettings.tileUrl && tilesFailed) { box.appendChild(el('p', 'muted map-fallback', t('ov.tilesFailed'))); }
-  const missing = all.length - placed.length;
-  if (missing) { box.appendChild(el('p', 'muted', t('ov.noCoords', { n: missing }))); }
+  if (!stationMapView) { stationMapView = stationMap(box, mapSettings); }
+  stationMapView.update(Array.from(stations.values()));
 }
 
 // ---- the table ----

@@ -265,7 +265,8 @@ public final class HubApp {
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
                 new AuditRoutes(audit, auth),
                 new MemberTokenRoutes(members, memberLogin, replies, metrics),
-                new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), auth),
+                new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), config.mapTileCoords(),
+                        config.mapTileSubdomains(), auth),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth,
@@ -315,7 +316,7 @@ public final class HubApp {
         }
         features.stream().map(HubFeature::effects).filter(e -> e != EventEffects.NONE).forEach(mqtt::register);
         http = new HttpApi(vertx, config.httpHost(), config.httpPort(), metrics, replies,
-                config.mapTileOrigin().stream().toList(), features)
+                config.mapTileOrigins(), features)
                 .trustedProxies(config.trustedProxies())
                 .metricsAccess(config.metricsToken(), config.metricsAllow())
                 .readiness(Readiness.checks(vertx, db, timeSeries, this::mqttPort));

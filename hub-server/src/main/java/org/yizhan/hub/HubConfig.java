@@ -86,7 +86,10 @@ public record HubConfig(
         // the MQTT endpoint before CONNECT: how long, and how many attempts per source address
         ConnectLimits mqttConnectLimits,
         // agent updates: the release keys (PEM) whose signature uploaded updates must carry; empty: no updates
-        String updateKeys) {
+        String updateKeys,
+        // the map: which datum the tiles are drawn in (wgs84, or gcj02 for Amap/Gaode), and {s} subdomains
+        String mapTileCoords,
+        String mapTileSubdomains) {
 
     /** Names of the settings: file key, and the environment variable that overrides it. */
     private static final List<String> KEYS = List.of("http-host", "http-port", "mqtt-host", "mqtt-port",
@@ -115,7 +118,9 @@ public record HubConfig(
             "mqtt-connect-timeout-seconds", "mqtt-connects-per-second-per-address", "mqtt-connect-burst-per-address",
             "mqtt-connect-limit-exempt",
             // agent updates: the union's release public keys
-            "update-keys");
+            "update-keys",
+            // the map's tiles: datum and subdomains
+            "map-tile-coords", "map-tile-subdomains");
 
     /** Settings older hubs knew that no longer apply: accepted, with a warning, so an old file still starts. */
     private static final Map<String, String> OBSOLETE = Map.of("login-attempts-per-minute",
@@ -156,7 +161,7 @@ public record HubConfig(
 
                 IpRanges.none(), Optional.empty(), IpRanges.none(), 90,
                 MODE_EMBEDDED, "", "", Optional.empty(), "", BrokerSettings.DEFAULT_GROUP, false, Optional.empty(),
-                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "", ConnectLimits.defaults(), "");
+                Passwords.OWASP_ITERATIONS, 180, JoinSettings.open(), "", ConnectLimits.defaults(), "", "wgs84", "");
     }
 
     /**
@@ -253,7 +258,9 @@ public record HubConfig(
                 joining(s),
                 str(s, "face-key-file", "").trim(),
                 connectLimits(s, d.mqttConnectLimits()),
-                str(s, "update-keys", "").trim()).checkBroker().checkTls().checkUpdateKeys();
+                str(s, "update-keys", "").trim(),
+                str(s, "map-tile-coords", "wgs84").trim().toLowerCase(Locale.ROOT),
+                str(s, "map-tile-subdomains", "").trim()).checkBroker().checkTls().checkUpdateKeys().checkTiles();
     }
 
     /** {@code update-keys}, when set, names a readable PEM file of at least one Ed25519 public key. */
@@ -592,20 +599,56 @@ public record HubConfig(
 
     /**
      * The origin ({@code https://tile.example.org:8443}) the map tiles come from, for the pages' content
-     * security policy; empty when no tile source is set (the overview then draws a schematic).
+     * security policy; empty when no tile source is set (the overview then shows the stations on a plain map).
      */
     public Optional<String> mapTileOrigin() {
+        return mapTileOrigins().stream().findFirst();
+    }
+
+    /** Every origin the tiles come from: one per subdomain when the template has {s}. */
+    public List<String> mapTileOrigins() {
         if (mapTileUrl.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
-        URI u = URI.create(sample(mapTileUrl));
-        return Optional.of(u.getScheme().toLowerCase(Locale.ROOT) + "://" + u.getHost().toLowerCase(Locale.ROOT)
-                + (u.getPort() == -1 ? "" : ":" + u.getPort()));
+        List<String> subs = mapTileUrl.contains("{s}") ? mapTileSubdomains.chars().mapToObj(c -> String.valueOf((char) c))
+                .toList() : List.of("");
+        List<String> out = new ArrayList<>();
+        for (String sub : subs) {
+            URI u = URI.create(sample(mapTileUrl.replace("{s}", sub)));
+            out.add(u.getScheme().toLowerCase(Locale.ROOT) + "://" + u.getHost().toLowerCase(Locale.ROOT)
+                    + (u.getPort() == -1 ? "" : ":" + u.getPort()));
+        }
+        return List.copyOf(new java.util.LinkedHashSet<>(out));
+    }
+
+    /**
+     * {@code map-tile-coords} is wgs84 (OpenStreetMap, Tianditu) or gcj02 (Amap/Gaode, Tencent: the pages shift
+     * the stations onto those tiles); {@code map-tile-subdomains} is the letters or digits {s} in the tile URL
+     * stands for (Amap: 1234), needed exactly when the URL has {s}.
+     */
+    private HubConfig checkTiles() {
+        if (!mapTileCoords.equals("wgs84") && !mapTileCoords.equals("gcj02")) {
+            throw new IllegalArgumentException("map-tile-coords (" + envName("map-tile-coords") + "): '"
+                    + shorten(mapTileCoords) + "' must be wgs84 (OpenStreetMap, Tianditu) or gcj02 (Amap/Gaode)");
+        }
+        if (!mapTileSubdomains.matches("[a-z0-9]{0,8}")) {
+            throw new IllegalArgumentException("map-tile-subdomains (" + envName("map-tile-subdomains") + "): '"
+                    + shorten(mapTileSubdomains) + "' must be up to 8 letters or digits, each one subdomain, e.g. abc");
+        }
+        if (mapTileUrl.contains("{s}") != !mapTileSubdomains.isEmpty()) {
+            throw new IllegalArgumentException(mapTileUrl.contains("{s}")
+                    ? "map-tile-url (" + envName("map-tile-url") + "): has {s}: set map-tile-subdomains ("
+                            + envName("map-tile-subdomains")
+                            + ") to what {s} stands for, e.g. 1234 for Amap, or use a URL without it, for example "
+                            + "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+                    : "map-tile-subdomains is set but map-tile-url has no {s}");
+        }
+        return this;
     }
 
     /** A tile URL template with its placeholders filled in, so that it can be parsed as a URL. */
     private static String sample(String template) {
-        return template.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0");
+        return template.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0").replace("{s}", "a");
     }
 
     /**
@@ -640,7 +683,7 @@ public record HubConfig(
         }
         if (why != null) {
             throw new IllegalArgumentException(k + " (" + envName(k) + "): '" + shorten(v) + "' " + why
-                    + "; for example https://tile.openstreetmap.org/{z}/{x}/{y}.png, or empty for the schematic map");
+                    + "; for example https://tile.openstreetmap.org/{z}/{x}/{y}.png, or empty for a map without tiles");
         }
         return v;
     }
@@ -773,7 +816,8 @@ public record HubConfig(
                 joining.smsGatewayTimeoutMs(), faceKeyFile,
                 mqttConnectLimits.timeoutSeconds(), mqttConnectLimits.perSecondPerAddress(),
                 mqttConnectLimits.burstPerAddress(),
-                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt(), updateKeys);
+                mqttConnectLimits.exempt().isEmpty() ? "none" : mqttConnectLimits.exempt(), updateKeys,
+                mapTileCoords, mapTileSubdomains);
         JsonObject s = new JsonObject();
         for (int i = 0; i < KEYS.size(); i++) {
             s.put(KEYS.get(i), String.valueOf(values.get(i)));
@@ -810,7 +854,7 @@ public record HubConfig(
                 + (mqttPlainPort.isPresent() ? ", mqttPlainPort=" + mqttPlainPort.getAsInt() : "")
                 + ", httpTls=" + httpTls + (tlsCert.isEmpty() ? "" : ", tlsCert=" + tlsCert)
                 + (tlsCa.isEmpty() ? "" : ", tlsCa=" + tlsCa)
-                + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(schematic)" : mapTileOrigin().orElse(""))
+                + ", dataDir=" + dataDir + ", mapTiles=" + (mapTileUrl.isEmpty() ? "(none)" : mapTileOrigins() + " " + mapTileCoords)
                 + ", registry=" + registryDescription() + (dbUser.isEmpty() ? "" : ", dbUser=" + dbUser)
                 + ", dbPassword=" + (dbPassword.isPresent() ? "***" : "(none)") + ", timeSeries=" + timeSeries
                 + ", adminPassword=" + (adminPassword.isPresent() ? "***" : "(generated)")

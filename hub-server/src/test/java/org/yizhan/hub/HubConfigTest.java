@@ -25,6 +25,30 @@ class HubConfigTest {
     Path dir;
 
     @Test
+    void amapTilesAreGcj02WithSubdomainsEachAnOriginOfItsOwn() throws Exception {
+        HubConfig c = HubConfig.load(Optional.empty(), Map.of(
+                "YIZHAN_MAP_TILE_URL", "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&style=8&x={x}&y={y}&z={z}",
+                "YIZHAN_MAP_TILE_SUBDOMAINS", "1234", "YIZHAN_MAP_TILE_COORDS", "GCJ02"));
+        assertThat(c.mapTileCoords()).isEqualTo("gcj02");
+        assertThat(c.mapTileOrigins()).containsExactly("https://webrd01.is.autonavi.com", "https://webrd02.is.autonavi.com",
+                "https://webrd03.is.autonavi.com", "https://webrd04.is.autonavi.com");
+        assertThat(HttpApi.csp(c.mapTileOrigins())).contains("img-src 'self' data: https://webrd01.is.autonavi.com "
+                + "https://webrd02.is.autonavi.com https://webrd03.is.autonavi.com https://webrd04.is.autonavi.com;");
+        assertThat(HubConfig.load(Optional.empty(), Map.of()).mapTileCoords()).isEqualTo("wgs84");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL",
+                "https://t{s}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")))
+                .hasMessageContaining("has {s}: set map-tile-subdomains");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL",
+                "https://tile.example.org/{z}/{x}/{y}.png", "YIZHAN_MAP_TILE_SUBDOMAINS", "abc")))
+                .hasMessageContaining("map-tile-url has no {s}");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_COORDS", "bd09")))
+                .hasMessageContaining("must be wgs84 (OpenStreetMap, Tianditu) or gcj02 (Amap/Gaode)");
+        assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_MAP_TILE_URL",
+                "https://t{s}.example.org/{z}/{x}/{y}.png", "YIZHAN_MAP_TILE_SUBDOMAINS", "a.b")))
+                .hasMessageContaining("up to 8 letters or digits");
+    }
+
+    @Test
     void updateKeysMustNameAFileOfPublicKeys() throws Exception {
         assertThat(HubConfig.load(Optional.empty(), Map.of()).releaseKeys()).as("no updates without keys").isEmpty();
         assertThatThrownBy(() -> HubConfig.load(Optional.empty(), Map.of("YIZHAN_UPDATE_KEYS",

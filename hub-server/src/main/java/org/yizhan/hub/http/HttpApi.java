@@ -91,6 +91,10 @@ public final class HttpApi {
         return this;
     }
 
+    /** Where the webjars keep Leaflet and ECharts (their versions are pinned in the parent pom). */
+    static final String LEAFLET = "META-INF/resources/webjars/leaflet/1.9.4/dist";
+    static final String ECHARTS = "META-INF/resources/webjars/echarts/5.3.1/dist";
+
     private volatile List<String> routes = List.of();
 
     public Router router() {
@@ -111,6 +115,9 @@ public final class HttpApi {
                 .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
                 .end(metrics.scrape()));
         features.forEach(f -> f.mount(router));
+        // the map and chart libraries, from their webjars in the hub's jar: nothing is fetched from a CDN
+        router.route("/vendor/leaflet/*").handler(StaticHandler.create(LEAFLET).setDirectoryListing(false));
+        router.route("/vendor/echarts/*").handler(StaticHandler.create(ECHARTS).setDirectoryListing(false));
         router.route().handler(StaticHandler.create("webroot").setIndexPage("index.html")
                 .setDirectoryListing(false).setCachingEnabled(false));
 
