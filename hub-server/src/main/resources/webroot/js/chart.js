@@ -1,71 +1,81 @@
-// A small line chart drawn as inline SVG: time on x, the value on y, with axes, tick labels and a unit.
-// Gaps of more than three steps between points break the line (the station sent nothing then).
-import { svg } from './common.js';
-import { t, locale } from './i18n.js';
+// Time charts on Apache ECharts (served by the hub from its webjar), drawn as SVG: time on x, the value on y,
+// a zoom slider and mouse-wheel or pinch zoom over time, and a tooltip. Gaps of more than three steps between
+// points break the line (the station sent nothing then). When the operator zooms, onZoom(from, to) is told the
+// range now shown, so that the page can fetch it again at a finer step: the hub downsamples every range to a few
+// hundred points, so a year of one station fits in one chart and a day inside it keeps its detail.
+// The container gets data-points, data-from and data-to (what is drawn), for people and tests alike.
+/* global echarts */
+import { t, locale, onLanguage } from './i18n.js';
 
-const W = 640;
-const H = 220;
-const PAD = { left: 48, right: 12, top: 14, bottom: 28 };
+const COLOURS = { occ: '#0969da', power: '#bf8700', energy: '#1a7f37', visits: '#8250df', uptime: '#0969da' };
 
-function niceMax(v) {
-  if (v <= 0) { return 1; }
-  const p = Math.pow(10, Math.floor(Math.log10(v)));
-  const n = v / p;
-  const step = n <= 1 ? 1 : n <= 2 ? 2 : n <= 5 ? 5 : 10;
-  return step * p;
+function withGaps(points, step) {
+  const out = [];
+  let last = null;
+  points.forEach((p) => {
+    if (p[1] === null || !Number.isFinite(p[1])) { return; }
+    if (last !== null && step && p[0] - last > 3 * step) { out.push([last + step, null]); }
+    out.push([p[0], p[1]]);
+    last = p[0];
+  });
+  return out;
 }
 
-function tickLabel(ms, spanMs) {
+function label(ms, spanMs) {
   const d = new Date(ms);
-  return spanMs <= 2 * 86400000
-    ? d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' })
-    : d.toLocaleDateString(locale(), { month: 'numeric', day: 'numeric' });
+  if (spanMs <= 2 * 86400000) { return d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit' }); }
+  if (spanMs <= 400 * 86400000) { return d.toLocaleDateString(locale(), { month: 'numeric', day: 'numeric' }); }
+  return d.toLocaleDateString(locale(), { year: 'numeric', month: 'numeric' });
 }
 
 /**
- * Draws points [[ts, value|null], ..] from..to into container (replacing what was there).
- * opts: {unit, label, step (ms), colour class}.
+ * A chart in container. opts: {label, unit, cls (colour), kind ('line' or 'bar'), onZoom(from, to)}.
+ * Returns {set(points [[ts, value|null], ..], from, to, step), chart}.
  */
-export function lineChart(container, points, from, to, opts) {
-  container.textContent = '';
-  const root = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img' });
-  root.appendChild(svg('title', {}, opts.label));
-  const values = points.filter((p) => p[1] !== null && Number.isFinite(p[1]));
-  const max = niceMax(Math.max(0, ...values.map((p) => p[1])));
-  const x = (ts) => PAD.left + (ts - from) / (to - from) * (W - PAD.left - PAD.right);
-  const y = (v) => H - PAD.bottom - v / max * (H - PAD.top - PAD.bottom);
+export function timeChart(container, opts) {
+  const chart = echarts.init(container, null, { renderer: 'svg', locale: locale().startsWith('zh') ? 'ZH' : 'EN' });
+  let shown = { from: 0, to: 0 };
+  let zoomTimer = null;
+  const resize = () => chart.resize();
+  window.addEventListener('resize', resize);
+  chart.on('datazoom', () => {
+    if (!opts.onZoom) { return; }
+    const z = chart.getOption().dataZoom[0];
+    const span = shown.to - shown.from;
+    const from = Math.round(shown.from + span * z.start / 100);
+    const to = Math.round(shown.from + span * z.end / 100);
+    clearTimeout(zoomTimer);
+    zoomTimer = setTimeout(() => opts.onZoom(from, to), 400);
+  });
 
-  for (let i = 0; i <= 4; i++) {
-    const v = max * i / 4;
-    root.appendChild(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: y(v), y2: y(v), class: 'grid' }));
-    root.appendChild(svg('text', { x: PAD.left - 6, y: y(v) + 4, class: 'tick', 'text-anchor': 'end' },
-      Number.isInteger(v) ? v : v.toFixed(1)));
+  function set(points, from, to, step) {
+    shown = { from, to };
+    const data = withGaps(points, step);
+    const colour = COLOURS[opts.cls] || COLOURS.occ;
+    container.setAttribute('data-points', String(data.filter((p) => p[1] !== null).length));
+    container.setAttribute('data-from', String(from));
+    container.setAttribute('data-to', String(to));
+    container.classList.toggle('empty', data.length === 0);
+    chart.setOption({
+      animation: false,
+      aria: { enabled: true, label: { description: opts.label } },
+      grid: { left: 8, right: 16, top: 28, bottom: 64, containLabel: true },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—'
+        : (Number.isInteger(v) ? v : Number(v).toFixed(1)) + ' ' + opts.unit) },
+      xAxis: { type: 'time', min: from, max: to, axisLabel: { formatter: (v) => label(v, to - from), hideOverlap: true } },
+      yAxis: { type: 'value', name: opts.unit, min: 0, nameTextStyle: { align: 'left' } },
+      dataZoom: [{ type: 'inside', start: 0, end: 100 }, { type: 'slider', start: 0, end: 100, height: 22, bottom: 8,
+        labelFormatter: (v) => label(v, to - from) }],
+      graphic: data.length ? [] : [{ type: 'text', left: 'center', top: 'middle',
+        style: { text: t('chart.empty'), fill: '#6e7781', fontSize: 14 } }],
+      series: [{
+        type: opts.kind || 'line', name: opts.label, data, showSymbol: data.length < 60, connectNulls: false,
+        sampling: 'lttb', barMaxWidth: 18, lineStyle: { width: 2 }, itemStyle: { color: colour },
+        areaStyle: opts.kind === 'bar' ? undefined : { opacity: 0.08 }
+      }]
+    }, { notMerge: true });
   }
-  const span = to - from;
-  for (let i = 0; i <= 6; i++) {
-    const ts = from + span * i / 6;
-    root.appendChild(svg('line', { x1: x(ts), x2: x(ts), y1: H - PAD.bottom, y2: H - PAD.bottom + 4, class: 'axis' }));
-    root.appendChild(svg('text', { x: x(ts), y: H - 8, class: 'tick', 'text-anchor': i === 0 ? 'start' : i === 6 ? 'end' : 'middle' },
-      tickLabel(ts, span)));
-  }
-  root.appendChild(svg('line', { x1: PAD.left, x2: PAD.left, y1: PAD.top, y2: H - PAD.bottom, class: 'axis' }));
-  root.appendChild(svg('line', { x1: PAD.left, x2: W - PAD.right, y1: H - PAD.bottom, y2: H - PAD.bottom, class: 'axis' }));
-  root.appendChild(svg('text', { x: PAD.left + 4, y: PAD.top - 2, class: 'unit' }, opts.unit));
 
-  if (!values.length) {
-    root.appendChild(svg('text', { x: W / 2, y: H / 2, class: 'empty', 'text-anchor': 'middle' }, t('chart.empty')));
-  } else {
-    const gap = 3 * (opts.step || span / 300);
-    let d = '';
-    let last = null;
-    values.forEach((p) => {
-      d += (last === null || p[0] - last > gap ? 'M' : 'L') + x(p[0]).toFixed(1) + ' ' + y(p[1]).toFixed(1) + ' ';
-      last = p[0];
-    });
-    root.appendChild(svg('path', { d: d.trim(), class: 'series ' + (opts.cls || '') }));
-    if (values.length === 1) {
-      root.appendChild(svg('circle', { cx: x(values[0][0]), cy: y(values[0][1]), r: 3, class: 'dot ' + (opts.cls || '') }));
-    }
-  }
-  container.appendChild(root);
+  onLanguage(() => chart.resize());
+  return { set, chart };
 }

@@ -4,10 +4,11 @@
 import { $, el, api, stationHref } from './common.js';
 import { t, onLanguage } from './i18n.js';
 import { startShell } from './shell.js';
-import { lineChart } from './chart.js';
+import { timeChart } from './chart.js';
 
 const DAY = 86400000;
 let card = null;
+let charts = null;
 
 function iso(d) {
   return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
@@ -64,9 +65,16 @@ function render() {
   const start = Date.parse(card.from + 'T00:00:00+08:00');
   const end = Date.parse(card.to + 'T00:00:00+08:00') + DAY;
   const series = (key) => days.map((d) => [Date.parse(d.date + 'T12:00:00+08:00'), d[key] === null ? null : Number(d[key])]);
-  lineChart($('chart-uptime'), series('uptimePct'), start, end, { unit: '%', label: t('sc.chart.uptime'), step: DAY });
-  lineChart($('chart-visits'), series('visits'), start, end, { unit: t('sc.unit.visits'), label: t('sc.chart.visits'), step: DAY });
-  lineChart($('chart-energy'), series('energyKwh'), start, end, { unit: 'kWh', label: t('sc.chart.energy'), step: DAY, cls: 'power' });
+  if (!charts) {
+    charts = {
+      uptime: timeChart($('chart-uptime'), { unit: '%', label: t('sc.chart.uptime'), cls: 'uptime' }),
+      visits: timeChart($('chart-visits'), { unit: t('sc.unit.visits'), label: t('sc.chart.visits'), cls: 'visits', kind: 'bar' }),
+      energy: timeChart($('chart-energy'), { unit: 'kWh', label: t('sc.chart.energy'), cls: 'energy', kind: 'bar' })
+    };
+  }
+  charts.uptime.set(series('uptimePct'), start, end, DAY);
+  charts.visits.set(series('visits'), start, end, DAY);
+  charts.energy.set(series('energyKwh'), start, end, DAY);
 
   const rows = $('rows');
   rows.textContent = '';

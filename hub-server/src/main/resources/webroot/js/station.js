@@ -6,7 +6,7 @@ import {
 } from './common.js';
 import { t, known, onLanguage } from './i18n.js';
 import { startShell } from './shell.js';
-import { lineChart } from './chart.js';
+import { timeChart } from './chart.js';
 import { renderAlerts } from './alert-list.js';
 
 const id = new URLSearchParams(location.search).get('id') || '';
@@ -16,6 +16,7 @@ let access = [];
 let sessions = [];
 let range = 'day';
 let history = null;
+let charts = null;
 const commands = new Map();
 const timers = new Map();
 
@@ -158,33 +159,69 @@ function renderCommands() {
 
 // ---- charts ----
 
-async function loadHistory() {
-  const to = Date.now();
-  const span = range === 'day' ? 86400000 : 7 * 86400000;
-  const step = range === 'day' ? '5m' : '1h';
-  const from = to - span;
-  const q = '&from=' + from + '&to=' + to + '&step=' + step;
-  const [occ, power] = await Promise.all([
+const RANGES = { day: 86400000, week: 7 * 86400000, month: 30 * 86400000, year: 365 * 86400000 };
+
+function makeCharts() {
+  if (charts) { return charts; }
+  const zoomTo = (from, to) => loadHistory(from, to).catch(showError);
+  charts = {
+    occ: timeChart($('chart-occupancy'), { label: t('st.chartOccupancy'), unit: t('st.occupancy'), cls: 'occ', onZoom: zoomTo }),
+    power: timeChart($('chart-power'), { label: t('st.chartPower'), unit: 'W', cls: 'power', onZoom: zoomTo }),
+    energy: timeChart($('chart-energy'), { label: t('st.chartEnergy'), unit: 'Wh', cls: 'energy', onZoom: zoomTo })
+  };
+  return charts;
+}
+
+function localInput(ms) {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60000);
+  return d.toISOString().slice(0, 16);
+}
+
+/**
+ * The charts from..to (the chosen range, a custom one, or what the operator zoomed to): the hub picks a step that
+ * gives a few hundred points, whatever the length, and says which.
+ */
+async function loadHistory(fromMs, toMs) {
+  const to = toMs || Date.now();
+  const from = fromMs || to - RANGES[range];
+  const q = '&from=' + from + '&to=' + to;
+  const [occ, power, energy] = await Promise.all([
     api('GET', base() + '/history?metric=occupancy.count' + q),
-    api('GET', base() + '/history?metric=chargers.powerW' + q)
+    api('GET', base() + '/history?metric=chargers.powerW' + q),
+    api('GET', base() + '/history?metric=chargers.energyWh' + q)
   ]);
-  history = { occ, power, from, to, step: range === 'day' ? 300000 : 3600000 };
+  history = { occ, power, energy, from, to };
+  $('range-from').value = localInput(from);
+  $('range-to').value = localInput(to);
   renderCharts();
 }
 
 function renderCharts() {
   if (!history) { return; }
-  lineChart($('chart-occupancy'), history.occ.points || [], history.from, history.to,
-    { label: t('st.chartOccupancy'), unit: t('st.occupancy'), step: history.step, cls: 'occ' });
-  lineChart($('chart-power'), history.power.points || [], history.from, history.to,
-    { label: t('st.chartPower'), unit: 'W', step: history.step, cls: 'power' });
-  $('range-day').className = range === 'day' ? 'on' : '';
-  $('range-week').className = range === 'week' ? 'on' : '';
+  const c = makeCharts();
+  c.occ.set(history.occ.points || [], history.from, history.to, history.occ.step);
+  c.power.set(history.power.points || [], history.from, history.to, history.power.step);
+  c.energy.set(history.energy.points || [], history.from, history.to, history.energy.step);
+  Object.keys(RANGES).forEach((r) => { $('range-' + r).className = range === r ? 'on' : ''; });
+  $('range-custom').className = range === 'custom' ? 'on' : '';
 }
 
 function setRange(r) {
   range = r;
   loadHistory().catch(showError);
+}
+
+function customRange(ev) {
+  ev.preventDefault();
+  const from = Date.parse($('range-from').value);
+  const to = Date.parse($('range-to').value);
+  if (!Number.isFinite(from) || !Number.isFinite(to) || from >= to) {
+    $('message').textContent = t('st.badRange');
+    return;
+  }
+  $('message').textContent = '';
+  range = 'custom';
+  loadHistory(from, to).catch(showError);
 }
 
 // ---- records ----
@@ -316,8 +353,8 @@ if (startShell()) {
   });
   $('unlock').addEventListener('click', () => send('door.unlock', { seconds: 5 }));
   $('selftest').addEventListener('click', () => send('selftest.run', {}));
-  $('range-day').addEventListener('click', () => setRange('day'));
-  $('range-week').addEventListener('click', () => setRange('week'));
+  Object.keys(RANGES).forEach((r) => $('range-' + r).addEventListener('click', () => setRange(r)));
+  $('range-form').addEventListener('submit', customRange);
   if (!/^[a-z0-9-]{3,40}$/.test(id)) {
     $('message').textContent = t('st.noId');
   } else {

@@ -252,7 +252,7 @@ class OperatorPagesIT {
                 shoot("overview-" + tag, size.width);
 
                 driver.get(hub.url("/station.html?id=" + id));
-                browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-power svg.chart")));
+                browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#chart-power[data-points] svg")));
                 browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#ports tr[data-port]")));
                 shoot("station-" + tag, size.width);
 
