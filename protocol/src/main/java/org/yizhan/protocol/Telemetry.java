@@ -12,10 +12,11 @@ import java.util.Set;
 
 /**
  * {@code .../telemetry}: the station's current readings; every block is optional. {@code loads}: the
- * room's switched loads and whether each is on (see docs/contract.md); a hub that does not know it ignores it.
+ * room's switched loads and whether each is on; {@code position}: where a station with a GNSS receiver is (a
+ * mobile station), WGS-84 (see docs/contract.md). A hub that does not know a block ignores it.
  */
 public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> door, List<Charger> chargers,
-                        Optional<Env> env, List<Load> loads) implements Message {
+                        Optional<Env> env, List<Load> loads, Optional<Position> position) implements Message {
 
     /** Largest number of charger ports one station may report. */
     public static final int MAX_PORTS = 64;
@@ -32,6 +33,24 @@ public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> d
     public Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> door, List<Charger> chargers,
                      Optional<Env> env) {
         this(ts, occupancy, door, chargers, env, List.of());
+    }
+
+    /** Without a position. */
+    public Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> door, List<Charger> chargers,
+                     Optional<Env> env, List<Load> loads) {
+        this(ts, occupancy, door, chargers, env, loads, Optional.empty());
+    }
+
+    /**
+     * Where the station is, from its GNSS receiver: WGS-84 degrees, and the receiver's horizontal accuracy in
+     * metres when it gives one.
+     */
+    public record Position(double lat, double lon, OptionalDouble accuracyM) {
+        JsonObject toJson() {
+            JsonObject o = new JsonObject().put("lat", lat).put("lon", lon);
+            accuracyM.ifPresent(a -> o.put("accuracyM", a));
+            return o;
+        }
     }
 
     /**
@@ -130,7 +149,27 @@ public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> d
             env = Optional.of(new Env(Fields.optionalDouble(e.get(), "env", "tempC"),
                     Fields.optionalDouble(e.get(), "env", "humidity")));
         }
-        return new Telemetry(ts, occupancy, door, chargers, env, loads(o));
+        return new Telemetry(ts, occupancy, door, chargers, env, loads(o), position(o));
+    }
+
+    private static Optional<Position> position(JsonObject o) throws ProtocolException {
+        Optional<JsonObject> p = Fields.optionalObject(o, "", "position");
+        if (p.isEmpty()) {
+            return Optional.empty();
+        }
+        OptionalDouble lat = Fields.optionalDouble(p.get(), "position", "lat");
+        OptionalDouble lon = Fields.optionalDouble(p.get(), "position", "lon");
+        if (lat.isEmpty() || lat.getAsDouble() < -90 || lat.getAsDouble() > 90) {
+            throw new ProtocolException("position.lat", "range", "must be a latitude from -90 to 90");
+        }
+        if (lon.isEmpty() || lon.getAsDouble() < -180 || lon.getAsDouble() > 180) {
+            throw new ProtocolException("position.lon", "range", "must be a longitude from -180 to 180");
+        }
+        OptionalDouble accuracy = Fields.optionalDouble(p.get(), "position", "accuracyM");
+        if (accuracy.isPresent() && (accuracy.getAsDouble() < 0 || accuracy.getAsDouble() > 100_000)) {
+            throw new ProtocolException("position.accuracyM", "range", "must be 0 to 100000 metres");
+        }
+        return Optional.of(new Position(lat.getAsDouble(), lon.getAsDouble(), accuracy));
     }
 
     private static List<Load> loads(JsonObject o) throws ProtocolException {
@@ -178,6 +217,7 @@ public record Telemetry(long ts, Optional<Occupancy> occupancy, Optional<Door> d
             loads.forEach(l -> a.add(l.toJson()));
             o.put("loads", a);
         }
+        position.ifPresent(x -> o.put("position", x.toJson()));
         return o;
     }
 }

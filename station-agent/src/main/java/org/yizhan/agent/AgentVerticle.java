@@ -32,6 +32,7 @@ import org.yizhan.agent.sim.Simulator;
 import org.yizhan.agent.sim.SimulatorFeature;
 import org.yizhan.agent.http.LocalHttp;
 import org.yizhan.agent.kiosk.KioskFeature;
+import org.yizhan.agent.gnss.GnssFeature;
 import org.yizhan.agent.loads.RoomLoads;
 import org.yizhan.agent.loads.RoomLoadsFeature;
 import org.yizhan.agent.occupancy.OccupancyCounter;
@@ -195,7 +196,10 @@ final class AgentVerticle extends VerticleBase {
         Chargers chargers = new Chargers(gpio, config.stationId(), hardware.chargerRelays(), hardware.powerMeters(),
                 hardware.thermometers(), config.charger().rules(), quota, uplink, changed,
                 System::currentTimeMillis);
-        telemetry = new StationTelemetry(vertx, uplink, door, occupancy, chargers, loads::telemetry);
+        Runnable telemetryChanged = () -> telemetry.changed();
+        GnssFeature gnss = new GnssFeature(vertx, Optional.ofNullable(System.getenv("YIZHAN_GNSS")), simulate,
+                telemetryChanged, System::currentTimeMillis);
+        telemetry = new StationTelemetry(vertx, uplink, door, occupancy, chargers, loads::telemetry, gnss::position);
         // a hub that just (re)started, or lost us for a while, sees the room and the ports at once
         uplink.connectedHandler(telemetry::send);
 
@@ -221,6 +225,7 @@ final class AgentVerticle extends VerticleBase {
                 }, clock)),
                 new OccupancyFeature(vertx, gpio, hardware, occupancy),
                 new RoomLoadsFeature(vertx, loads),
+                gnss,
                 new KioskFeature(vertx, config),
                 new ChargerFeature(gpio, chargers, quota, chargeByPass, hardware.smoke()),
                 new PassFeature(access),

@@ -14,7 +14,7 @@ import java.util.OptionalDouble;
 import java.util.function.Supplier;
 
 /**
- * The station's telemetry: the room, the door, the chargers and the room loads, sent every {@code telemetrySeconds}, on every
+ * The station's telemetry: the room, the door, the chargers, the room loads and where a mobile station is, sent every {@code telemetrySeconds}, on every
  * connect, and soon after something changed (at most about once a second).
  */
 final class StationTelemetry {
@@ -27,13 +27,15 @@ final class StationTelemetry {
     private final OccupancyCounter occupancy;
     private final Chargers chargers;
     private final Supplier<List<Telemetry.Load>> loads;
+    private final Supplier<Optional<Telemetry.Position>> position;
     private long periodicTimer = -1;
     private long coalesceTimer = -1;
     private long lastSentAt;
 
     StationTelemetry(Vertx vertx, Uplink uplink, DoorController door, OccupancyCounter occupancy, Chargers chargers,
-                     Supplier<List<Telemetry.Load>> loads) {
+                     Supplier<List<Telemetry.Load>> loads, Supplier<Optional<Telemetry.Position>> position) {
         this.loads = loads;
+        this.position = position;
         this.vertx = vertx;
         this.uplink = uplink;
         this.door = door;
@@ -79,6 +81,6 @@ final class StationTelemetry {
                 Optional.of(new Telemetry.Door(door.isOpen(), door.isLocked())),
                 chargers.telemetry(), chargers.roomTempC().isPresent()
                         ? Optional.of(new Telemetry.Env(chargers.roomTempC(), OptionalDouble.empty()))
-                        : Optional.empty(), loads.get());
+                        : Optional.empty(), loads.get(), position.get());
     }
 }
