@@ -212,6 +212,11 @@ public final class GroupRobot implements AutoCloseable {
     }
 
     @Override
+    public String toString() {
+        return kind.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
     public void close() throws Exception {
         Futures.get(server.close());
     }
