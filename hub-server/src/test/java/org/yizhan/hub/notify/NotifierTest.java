@@ -39,6 +39,11 @@ class NotifierTest {
     @RegisterExtension
     static final TestRegistry H2 = TestRegistry.h2();
 
+    /** The engine the tests run on; the PostgreSQL subclass overrides it. */
+    TestRegistry registry() {
+        return H2;
+    }
+
     /** 10:00 in Shanghai. */
     private static final Instant MORNING = Instant.parse("2025-03-03T02:00:00Z");
 
@@ -55,7 +60,7 @@ class NotifierTest {
     @BeforeEach
     void setUp(Vertx vertx) throws Exception {
         this.vertx = vertx;
-        db = await(H2.open(vertx));
+        db = await(registry().open(vertx));
         alerts = new AlertStore(db);
         store = new NotifyStore(db);
         clock = new MovableClock(MORNING);
@@ -73,7 +78,7 @@ class NotifierTest {
             r.close();
         }
         await(senders.close());
-        await(H2.close(db));
+        await(registry().close(db));
     }
 
     @Test
