@@ -73,13 +73,11 @@ class OfflineNotificationIT {
         hub.awaitConnected(stationId);
 
         agent.kill();
-        long killedAt = System.nanoTime();
+        // within seconds of the kill: the dropped connection marks the station offline at once
         for (GroupRobot robot : List.of(wecom, ding, feishu)) {
-            await("offline message at the " + robot + " robot").atMost(Duration.ofSeconds(15))
+            await("offline message at the " + robot + " robot").atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(100)).until(() -> !robot.texts().isEmpty());
         }
-        double seconds = (System.nanoTime() - killedAt) / 1e9;
-        assertThat(seconds).as("all three robots told within seconds of the kill").isLessThan(15);
         for (GroupRobot robot : List.of(wecom, ding, feishu)) {
             assertThat(robot.texts()).singleElement().asString().contains("站点离线").contains("西湖区文三路站")
                     .contains(stationId);
