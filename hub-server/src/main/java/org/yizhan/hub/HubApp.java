@@ -63,6 +63,10 @@ import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
+import org.yizhan.hub.notify.NotifyRoutes;
+import org.yizhan.hub.notify.NotifyStore;
+import org.yizhan.hub.notify.Notifier;
+import org.yizhan.hub.notify.Senders;
 import org.yizhan.hub.sms.HttpWebhookSmsGateway;
 import org.yizhan.hub.sms.SmsGateway;
 import org.yizhan.hub.stations.StationAuth;
@@ -93,6 +97,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +121,8 @@ public final class HubApp {
     private static final int CHARGE_STARTS_PER_MEMBER_PER_MINUTE = 6;
     /** Feedback a client address may send per minute (riders behind one carrier NAT share an address). */
     private static final int FEEDBACK_PER_ADDRESS_PER_MINUTE = 10;
+    /** How long a group robot or SMTP server may take to take a notification. */
+    private static final long NOTIFY_TIMEOUT_MS = 15_000;
     /** How often the TLS certificate and key files are checked for a change. */
     private static final long TLS_POLL_MS = 3_000;
     /** How often a hub checks whether the pass signing key is due for rotation. */
@@ -261,6 +268,8 @@ public final class HubApp {
         UpdateRoutes updates = new UpdateRoutes(vertx, new UpdateStore(db), commands, stations, new StationAuth(db),
                 auth, replies, audit, config.releaseKeys(), config.dataDir());
         mqtt.births(updates::birth);
+        NotifyStore notifications = new NotifyStore(db);
+        Senders notifySenders = new Senders(vertx, NOTIFY_TIMEOUT_MS);
         features = List.of(
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
                 new AuditRoutes(audit, auth),
@@ -285,6 +294,7 @@ public final class HubApp {
                 new ChargingRoutes(charging, auth),
                 new EventRoutes(events, auth),
                 new AlertRoutes(vertx, alerts, auth),
+                new NotifyRoutes(notifications, notifySenders, Clock.systemUTC(), auth, audit),
                 new DeadLetterRoutes(deadLetters, auth),
                 new BackupRoutes(vertx, db, config.dataDir(), config.dbUrl().isEmpty(), auth, replies),
                 new PassRoutes(vertx, passKeys, members, memberLogin, auth, replies, audit),
@@ -303,6 +313,7 @@ public final class HubApp {
                 new LiveStream(vertx, auth, metrics),
                 new SessionRecorder(metrics),
                 new EventAlerts(db),
+                new Notifier(vertx, notifications, notifySenders, Clock.systemUTC(), metrics),
                 revocations,
                 new FaceConsentCatchUp(vertx, faceConsents, commands),
                 faceEnrolments,

@@ -128,6 +128,19 @@ class RouteAccessIT {
             Map.entry("POST /api/v1/rollouts/:id/cancel", Access.ADMIN),
             Map.entry("GET /api/v1/agents", Access.OPERATOR),
             Map.entry("POST /api/v1/users", Access.ADMIN),
+            Map.entry("GET /api/v1/notify/channels", Access.ADMIN),
+            Map.entry("POST /api/v1/notify/channels", Access.ADMIN),
+            Map.entry("PUT /api/v1/notify/channels/:id", Access.ADMIN),
+            Map.entry("DELETE /api/v1/notify/channels/:id", Access.ADMIN),
+            Map.entry("POST /api/v1/notify/channels/:id/test", Access.ADMIN),
+            Map.entry("GET /api/v1/notify/routes", Access.ADMIN),
+            Map.entry("POST /api/v1/notify/routes", Access.ADMIN),
+            Map.entry("PUT /api/v1/notify/routes/:id", Access.ADMIN),
+            Map.entry("DELETE /api/v1/notify/routes/:id", Access.ADMIN),
+            Map.entry("GET /api/v1/notify/maintenance", Access.OPERATOR),
+            Map.entry("POST /api/v1/notify/maintenance", Access.TECHNICIAN),
+            Map.entry("DELETE /api/v1/notify/maintenance/:id", Access.TECHNICIAN),
+            Map.entry("GET /api/v1/notify/deliveries", Access.OPERATOR),
             Map.entry("PUT /api/v1/members/me/face-consent/sync", Access.MEMBER));
 
     @TempDir
