@@ -40,6 +40,9 @@ async function showStations() {
 function connectStream() {
   stream = openStream({
     presence: (msg) => onLive(msg, (s, d) => { s.presence = Object.assign({}, s.presence || {}, d); }),
+    // a mobile station moved, or an operator changed its stop
+    position: (msg) => onLive(msg, (s, d) => { s.lat = d.lat; s.lon = d.lon; }),
+    mobility: (msg) => onLive(msg, (s, d) => { s.mobile = d.mobile; s.hereUntil = d.hereUntil; }),
     telemetry: (msg) => onLive(msg, (s, d) => {
       if (d.occupancy) { s.occupancy = d.occupancy; }
       if (d.door) { s.door = d.door; }

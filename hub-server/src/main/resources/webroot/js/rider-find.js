@@ -25,6 +25,13 @@ function stationItem(s) {
   li.dataset.station = s.id;
   li.append(el('h3', 'name', s.name));
   if (s.address) { li.append(el('div', 'addr', s.address)); }
+  if (s.mobile) {
+    const until = s.hereUntil ? new Date(s.hereUntil) : null;
+    const m = el('div', 'mobile', until ? t('find.mobileUntil', { t: String(until.getHours()).padStart(2, '0') + ':'
+      + String(until.getMinutes()).padStart(2, '0') }) : t('find.mobile'));
+    m.dataset.hereUntil = s.hereUntil ? String(s.hereUntil) : '';
+    li.append(m);
+  }
   const facts = el('div', 'facts');
   if (s.distanceM !== null && s.distanceM !== undefined) {
     const d = el('span', 'distance', t('find.distance', { d: distanceText(s.distanceM) }) + ' · '

@@ -47,6 +47,7 @@ import org.yizhan.hub.face.TemplateKey;
 import org.yizhan.hub.face.TemplatesAtRest;
 import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.feature.HubFeature;
+import org.yizhan.hub.stations.MobileStations;
 import org.yizhan.hub.updates.UpdateRoutes;
 import org.yizhan.hub.updates.UpdateStore;
 import org.yizhan.hub.feedback.FeedbackRoutes;
@@ -268,6 +269,8 @@ public final class HubApp {
         UpdateRoutes updates = new UpdateRoutes(vertx, new UpdateStore(db), commands, stations, new StationAuth(db),
                 auth, replies, audit, config.releaseKeys(), config.dataDir());
         mqtt.births(updates::birth);
+        MobileStations mobile = new MobileStations(vertx, db, auth, audit);
+        mqtt.positions(mobile::position);
         NotifyStore notifications = new NotifyStore(db);
         Senders notifySenders = new Senders(vertx, NOTIFY_TIMEOUT_MS);
         features = List.of(
@@ -319,7 +322,8 @@ public final class HubApp {
                 faceEnrolments,
                 new TemplatesAtRest(faceConsents),
                 new RetireRoutes(db, mqtt.brokerAccounts(), auth, audit),
-                updates);
+                updates,
+                mobile);
         if (config.broker().isPresent() && config.mqttBrokerHookToken().isPresent()) {
             List<HubFeature> withHooks = new java.util.ArrayList<>(features);
             withHooks.add(new BrokerHooks(new StationAuth(db), config.mqttBrokerHookToken().get(), replies, metrics));

@@ -365,6 +365,8 @@ export default {
   'r.err.server': 'Something went wrong on the server; please try again later',
 
   // Find a station (rider.html)
+  'find.mobile': 'Mobile station: it moves; this is where it is now',
+  'find.mobileUntil': 'Mobile station: here until {t}',
   'find.pageTitle': 'Yizhan · Find a station',
   'find.title': 'Yizhan · a home for outdoor workers',
   'find.heading': 'Stations near you',

@@ -62,6 +62,13 @@ public final class Ingest {
     private volatile EventAcks acks = EventAcks.NONE;
     private volatile boolean liveElsewhere;
     private volatile Births births = (stationId, agentVersion, at) -> { };
+    private volatile Positions positions = (stationId, position, at) -> { };
+
+    /** Told the position each stored telemetry carries (mobile stations follow it). */
+    @FunctionalInterface
+    public interface Positions {
+        void position(String stationId, Telemetry.Position position, long at);
+    }
 
     /** Told the agent version each stored birth names (agent updates keep what every station runs). */
     @FunctionalInterface
@@ -156,6 +163,10 @@ public final class Ingest {
         this.births = births;
     }
 
+    public void positions(Positions positions) {
+        this.positions = positions;
+    }
+
     /**
      * In broker mode every replica sees every station's telemetry, births and events through a subscription of its
      * own ({@code broker/LiveFeed}) and shows them with {@link #showLive}; what this replica stores through the
@@ -238,6 +249,7 @@ public final class Ingest {
         }
         if (m instanceof Telemetry t) {
             timeSeries.telemetry(stationId, t, receivedAt);
+            t.position().ifPresent(p -> positions.position(stationId, p, receivedAt));
             if (!liveElsewhere) {
                 showLive(stationId, t, receivedAt);
             }

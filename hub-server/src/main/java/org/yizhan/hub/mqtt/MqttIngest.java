@@ -140,6 +140,11 @@ public final class MqttIngest {
         ingest.births(births);
     }
 
+    /** Who is told the position in every telemetry this replica stores. Call before {@link #start()}. */
+    public void positions(Ingest.Positions positions) {
+        ingest.positions(positions);
+    }
+
     /**
      * Sets where a station's desired configuration comes from (the registry) when it subscribes to
      * {@code .../config} and nothing was published for it since start. Call before {@link #start()}.

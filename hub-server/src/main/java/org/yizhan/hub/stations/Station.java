@@ -8,7 +8,7 @@ import java.util.Optional;
 public record Station(String id, String name, String address, double lat, double lon, String profile, int ports,
                       int capacity, int heartbeatSeconds, int telemetrySeconds, int configVersion, long createdAt,
                       Optional<Long> provisionedAt, String presenceState, Optional<Long> presenceSince,
-                      Optional<Long> lastSeen) {
+                      Optional<Long> lastSeen, boolean mobile, Optional<Long> hereUntil) {
 
     /** The registry fields, without live data. */
     public JsonObject toJson() {
@@ -26,6 +26,8 @@ public record Station(String id, String name, String address, double lat, double
                 .put("configVersion", configVersion)
                 .put("createdAt", createdAt)
                 .put("provisioned", provisionedAt.isPresent())
-                .put("provisionedAt", provisionedAt.orElse(null));
+                .put("provisionedAt", provisionedAt.orElse(null))
+                .put("mobile", mobile)
+                .put("hereUntil", hereUntil.orElse(null));
     }
 }

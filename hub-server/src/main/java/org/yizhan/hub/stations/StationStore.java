@@ -18,7 +18,8 @@ public final class StationStore {
     private static final String BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String COLUMNS = "id, name, address, lat, lon, profile, ports, capacity, heartbeat_seconds, "
-            + "telemetry_seconds, config_version, created_at, provisioned_at, presence_state, presence_since, last_seen";
+            + "telemetry_seconds, config_version, created_at, provisioned_at, presence_state, presence_since, last_seen, "
+            + "mobile, here_until";
 
     /** A claim code (stored form) and when it stops working (epoch ms). */
     public record Claim(String code, String stationId, long expiresAt) {
@@ -295,7 +296,7 @@ public final class StationStore {
         return new Station(rs.getString(1), rs.getString(2), rs.getString(3), nullableDouble(rs, 4),
                 nullableDouble(rs, 5), rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9), rs.getInt(10),
                 rs.getInt(11), rs.getLong(12), nullableLong(rs, 13), rs.getString(14), nullableLong(rs, 15),
-                nullableLong(rs, 16));
+                nullableLong(rs, 16), rs.getBoolean(17), nullableLong(rs, 18));
     }
 
     private static double nullableDouble(ResultSet rs, int i) throws SQLException {

@@ -48,6 +48,8 @@ public final class StationViews {
                 .put("chargers", chargers(s, t))
                 .put("env", env)
                 .put("loads", loads)
+                // what the station's GNSS receiver said last (a mobile station's lat/lon follow it)
+                .put("reportedPosition", t.getValue("position") instanceof JsonObject p ? p.copy() : null)
                 .put("telemetryAt", t.getValue("ts") instanceof Number n ? n.longValue() : null)
                 .put("alerts", alerts);
     }
@@ -116,6 +118,8 @@ public final class StationViews {
                 .put("address", s.address())
                 .put("lat", Double.isNaN(s.lat()) ? null : s.lat())
                 .put("lon", Double.isNaN(s.lon()) ? null : s.lon())
+                .put("mobile", s.mobile())
+                .put("hereUntil", s.hereUntil().orElse(null))
                 .put("distanceM", distanceM.map(d -> (double) Math.round(d)).orElse(null))
                 .put("walkMinutes", distanceM.map(StationViews::walkMinutes).orElse(null))
                 .put("online", online)

@@ -127,6 +127,11 @@ class RouteAccessIT {
             Map.entry("POST /api/v1/rollouts/:id/resume", Access.ADMIN),
             Map.entry("POST /api/v1/rollouts/:id/cancel", Access.ADMIN),
             Map.entry("GET /api/v1/agents", Access.OPERATOR),
+            Map.entry("PUT /api/v1/stations/:id/mobility", Access.OPERATOR),
+            // the map and chart libraries the pages load, from their webjars
+            Map.entry("* /vendor/leaflet/", Access.PUBLIC),
+            Map.entry("* /vendor/echarts/", Access.PUBLIC),
+            Map.entry("GET /api/v1/stations/:id/track", Access.OPERATOR),
             Map.entry("POST /api/v1/users", Access.ADMIN),
             Map.entry("GET /api/v1/notify/channels", Access.ADMIN),
             Map.entry("POST /api/v1/notify/channels", Access.ADMIN),
