@@ -1,6 +1,13 @@
 package org.yizhan.hub.scorecard;
 
 import io.vertx.core.json.JsonObject;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.QuoteMode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.stream.Stream;
 
 import java.util.List;
 
@@ -11,6 +18,10 @@ import java.util.List;
  * {@code = + - @}, tab or CR) gets a leading apostrophe.
  */
 public final class ScorecardCsv {
+
+    /** RFC 4180 through Apache Commons CSV: CRLF, quotes only where needed, null as an empty field. */
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setQuoteMode(QuoteMode.MINIMAL)
+            .setNullString("").get();
 
     public static final String BOM = "\uFEFF";
     static final List<String> HEADER = List.of("驿站编号 station id", "驿站 station", "开始 from", "结束 to",
@@ -25,46 +36,34 @@ public final class ScorecardCsv {
 
     public static String of(JsonObject scorecard) {
         StringBuilder sb = new StringBuilder(BOM);
-        line(sb, HEADER.toArray());
-        String from = scorecard.getString("from");
-        String to = scorecard.getString("to");
-        for (Object o : scorecard.getJsonArray("stations")) {
-            JsonObject s = (JsonObject) o;
-            row(sb, s.getString("stationId"), s.getString("name"), from, to, s);
+        try (CSVPrinter csv = new CSVPrinter(sb, FORMAT)) {
+            csv.printRecord(HEADER);
+            String from = scorecard.getString("from");
+            String to = scorecard.getString("to");
+            for (Object o : scorecard.getJsonArray("stations")) {
+                JsonObject s = (JsonObject) o;
+                row(csv, s.getString("stationId"), s.getString("name"), from, to, s);
+            }
+            row(csv, "", "全部 all", from, to, scorecard.getJsonObject("total"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        row(sb, "", "全部 all", from, to, scorecard.getJsonObject("total"));
         return sb.toString();
     }
 
-    private static void row(StringBuilder sb, String id, String name, String from, String to, JsonObject s) {
+    private static void row(CSVPrinter csv, String id, String name, String from, String to, JsonObject s)
+            throws IOException {
         JsonObject f = s.getJsonObject("feedback");
-        line(sb, text(id), text(name), from, to, s.getValue("trackedHours"), s.getValue("offlineHours"),
+        csv.printRecord(Stream.of(text(id), text(name), from, to, s.getValue("trackedHours"), s.getValue("offlineHours"),
                 s.getValue("uptimePct"), s.getValue("visits"), s.getValue("visitsPerDay"), s.getValue("energyKwh"),
                 s.getValue("utilisationPct"), f.getValue("received"), f.getValue("answeredOnTime"),
-                f.getValue("answeredLate"), f.getValue("overdue"), f.getValue("pending"), f.getValue("onTimePct"));
+                f.getValue("answeredLate"), f.getValue("overdue"), f.getValue("pending"), f.getValue("onTimePct"))
+                .map(ScorecardCsv::plain));
     }
 
-    private static void line(StringBuilder sb, Object... fields) {
-        for (int i = 0; i < fields.length; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(field(fields[i]));
-        }
-        sb.append("\r\n");
-    }
-
-    /** One field, quoted when it must be. Null is an empty field. */
-    static String field(Object v) {
-        if (v == null) {
-            return "";
-        }
-        String s = v instanceof Double d && d == Math.rint(d) && !d.isInfinite() ? Long.toString(d.longValue())
-                : v.toString();
-        if (s.indexOf(',') >= 0 || s.indexOf('"') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
-            return '"' + s.replace("\"", "\"\"") + '"';
-        }
-        return s;
+    /** A whole number as a whole number (3, not 3.0); null stays null, an empty field. */
+    static Object plain(Object v) {
+        return v instanceof Double d && d == Math.rint(d) && !d.isInfinite() ? (Object) Long.valueOf(d.longValue()) : v;
     }
 
     /** Text from people (names): never read as a formula by a spreadsheet. */

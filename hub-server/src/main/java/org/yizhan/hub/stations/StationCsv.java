@@ -1,20 +1,31 @@
 package org.yizhan.hub.stations;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
- * Reads the CSV a spreadsheet saves (RFC 4180): fields split by commas, a field in double quotes may hold commas,
- * line breaks and doubled quotes ({@code ""}); lines end with CRLF or LF; a UTF-8 byte order mark at the start is
- * dropped. Blank lines are skipped. Each record keeps the row number a spreadsheet shows for it (the header is row 1).
+ * Reads the CSV a spreadsheet saves (RFC 4180, through Apache Commons CSV): fields split by commas, a field in
+ * double quotes may hold commas, line breaks and doubled quotes ({@code ""}); lines end with CRLF or LF; a UTF-8
+ * byte order mark at the start is dropped. Blank lines are skipped. Each record keeps the line it starts on, which
+ * is the row a spreadsheet shows for it (the header is row 1).
  */
 public final class StationCsv {
+
+    private static final CSVFormat FORMAT = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
 
     /** One record with the spreadsheet row it starts on. */
     public record Row(int number, List<String> cells) {
     }
 
-    /** The text cannot be read as CSV at all (an unclosed quote); names the row. */
+    /** The text cannot be read as CSV at all (an unclosed quote, text after a closing quote); names the row. */
     public static final class Malformed extends Exception {
         public Malformed(String message) {
             super(message, null, false, false);
@@ -28,70 +39,41 @@ public final class StationCsv {
     public static List<Row> read(String text, int maxRecords) throws Malformed {
         String s = text.startsWith("\uFEFF") ? text.substring(1) : text;
         List<Row> rows = new ArrayList<>();
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        int line = 1;
-        int recordStart = 1;
-        boolean quoted = false;
-        boolean wasQuoted = false;
-        int i = 0;
-        while (i < s.length()) {
-            char ch = s.charAt(i);
-            if (quoted) {
-                if (ch == '"') {
-                    if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i += 2;
-                        continue;
+        long start = 1;
+        try (CSVParser parser = CSVParser.builder().setReader(new StringReader(s)).setFormat(FORMAT).get()) {
+            Iterator<CSVRecord> records = parser.iterator();
+            while (true) {
+                CSVRecord r;
+                try {
+                    if (!records.hasNext()) {
+                        break;
                     }
-                    quoted = false;
-                } else {
-                    if (ch == '\n') {
-                        line++;
+                    r = records.next();
+                } catch (UncheckedIOException e) {
+                    throw malformed(start, e.getCause());
+                }
+                List<String> cells = r.toList();
+                if (!cells.stream().allMatch(String::isBlank)) {
+                    rows.add(new Row((int) start, List.copyOf(cells)));
+                    if (rows.size() > maxRecords) {
+                        return rows;
                     }
-                    cell.append(ch);
                 }
-                i++;
-                continue;
+                // the next record starts on the line after the last one this record ended on
+                start = parser.getCurrentLineNumber() + 1;
             }
-            if (ch == '"' && cell.length() == 0 && !wasQuoted) {
-                quoted = true;
-                wasQuoted = true;
-            } else if (ch == ',') {
-                cells.add(cell.toString());
-                cell.setLength(0);
-                wasQuoted = false;
-            } else if (ch == '\r' || ch == '\n') {
-                if (ch == '\r' && i + 1 < s.length() && s.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                cells.add(cell.toString());
-                cell.setLength(0);
-                wasQuoted = false;
-                add(rows, recordStart, cells);
-                cells = new ArrayList<>();
-                line++;
-                recordStart = line;
-                if (rows.size() > maxRecords) {
-                    return rows;
-                }
-            } else {
-                cell.append(ch);
-            }
-            i++;
+        } catch (IOException e) {
+            throw malformed(start, e);
         }
-        if (quoted) {
-            throw new Malformed("row " + recordStart + ": a quoted field is not closed (a \" is missing)");
-        }
-        cells.add(cell.toString());
-        add(rows, recordStart, cells);
         return rows;
     }
 
-    private static void add(List<Row> rows, int number, List<String> cells) {
-        boolean blank = cells.stream().allMatch(c -> c.isBlank());
-        if (!blank) {
-            rows.add(new Row(number, List.copyOf(cells)));
-        }
+    private static Malformed malformed(long row, Throwable e) {
+        String why = e == null || e.getMessage() == null ? "" : e.getMessage();
+        return new Malformed("row " + row + ": " + (why.contains("EOF reached before encapsulated token finished")
+                ? "a quoted field is not closed (a \" is missing)"
+                : why.toLowerCase(java.util.Locale.ROOT).contains("between encapsulated token and delimiter")
+                ? "text follows a closing quote; put the whole field in quotes and double the quotes inside"
+                : "cannot be read as CSV (" + why.replaceAll("\\s+", " ") + ")"));
     }
 }
