@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import org.yizhan.agent.cli.ConfigValidateCommand;
 import org.yizhan.agent.cli.ExitCode;
 import org.yizhan.agent.cli.Provisioner;
+import org.yizhan.agent.cli.SelfTestCommand;
 import org.yizhan.agent.cli.StatusCommand;
 import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.ConfigException;
@@ -19,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The technician CLI and the agent's entry point: {@code provision}, {@code run}, {@code status},
+ * The technician CLI and the agent's entry point: {@code provision}, {@code run}, {@code status}, {@code selftest},
  * {@code config validate}. Exit codes: 0 ok, 1 runtime failure, 2 usage or bad input. Only parses the
  * command line and runs the agent; the other commands' work is in {@code cli/}.
  */
@@ -39,6 +40,8 @@ public final class AgentMain {
                                                             certificate is not from a public CA)
               run [--dir DIR] [--simulate]                  run the agent (--simulate: mock hardware)
               status [--dir DIR]                            show the running agent's status
+              selftest [--dir DIR]                          run the self-test in the running agent now
+                                                            (as root: it reads DIR/selftest.token)
               config validate FILE                          check a station configuration file
             DIR defaults to $YIZHAN_AGENT_DIR, else /var/lib/yizhan-agent.
             $YIZHAN_AGENT_HTTP_PORT overrides the local HTTP port (0 = any free port).""";
@@ -74,6 +77,7 @@ public final class AgentMain {
             case "provision" -> provision(o);
             case "run" -> run(o);
             case "status" -> status(o);
+            case "selftest" -> selftest(o);
             case "config" -> config(o);
             default -> usage("unknown command '" + cmd + "'");
         };
@@ -212,6 +216,13 @@ public final class AgentMain {
             return usage("status takes only --dir");
         }
         return new StatusCommand(out, err).run(dir(o));
+    }
+
+    private int selftest(Options o) {
+        if (!o.positional.isEmpty() || o.hub != null || o.code != null || o.simulate) {
+            return usage("selftest takes only --dir");
+        }
+        return new SelfTestCommand(out, err).run(dir(o));
     }
 
     private int config(Options o) {

@@ -151,6 +151,27 @@ class AgentMainIT {
     }
 
     @Test
+    void selftestRunsTheSelfTestInTheRunningAgentWithTheTechniciansTokenOnly(Vertx vertx) throws Exception {
+        assertThat(cli("selftest", "--dir", tmp.toString())).as("no agent").isEqualTo(1);
+        assertThat(stderr()).contains("not running");
+        TestAgent agent = TestAgent.start(vertx, TestAgent.config("st-selftest", 9, 2, 8), tmp);
+        try {
+            assertThat(java.nio.file.Files.getPosixFilePermissions(tmp.resolve("selftest.token")))
+                    .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            // no uplink here: every hardware check passes on the simulated station, the uplink check fails
+            assertThat(cli("selftest", "--dir", tmp.toString())).isEqualTo(1);
+            assertThat(stdout()).contains("Running the self-test").contains("  ok    relay")
+                    .contains("  FAIL  uplink").contains("Self-test FAILED");
+            // the kiosk page, or anything else on the Pi, without the token: refused, no relay pulsed
+            assertThat(agent.post("/selftest").statusCode()).isEqualTo(403);
+            assertThat(cli("selftest", "--dir", tmp.toString(), "--simulate")).isEqualTo(2);
+        } finally {
+            agent.stop();
+        }
+    }
+
+    @Test
     void runExitsWith75WhenTheHubAsksForARestart(Vertx vertx) throws Exception {
         TestBroker broker = new TestBroker();
         int port = get(broker.start(vertx));

@@ -160,9 +160,12 @@ class RegistryMigrationTest {
         }
     }
 
-    /** The versions of the hub's migrations ({@code V<n>__*.sql} on the classpath), lowest first. */
+    /**
+     * The versions of the hub's migrations ({@code V<n>__*.sql}), lowest first, read from the module's sources: the
+     * integration tests run on the packaged jar, where the classpath resources are not a directory.
+     */
     static List<Integer> migrations() throws Exception {
-        Path dir = Path.of(RegistryMigrationTest.class.getResource("/db/migration").toURI());
+        Path dir = Path.of("src", "main", "resources", "db", "migration");
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("V[0-9]+__.*\\.sql"))
                     .map(n -> Integer.parseInt(n.substring(1, n.indexOf("__")))).sorted().toList();

@@ -9,9 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -31,17 +28,11 @@ public final class StatusCommand {
 
     /** Shows the status of the agent running with state directory {@code dir}; returns the exit code. */
     public int run(Path dir) {
-        int port;
-        try {
-            JsonObject ports = new JsonObject(Files.readString(dir.resolve("ports.json"), StandardCharsets.UTF_8));
-            port = ports.getInteger("http");
-        } catch (NoSuchFileException e) {
-            err.println("The agent is not running (no " + dir.resolve("ports.json") + ").");
-            return ExitCode.FAILED;
-        } catch (IOException | RuntimeException e) {
-            err.println("Cannot read " + dir.resolve("ports.json") + ": " + e.getMessage());
+        java.util.OptionalInt found = LocalAgent.port(dir, err);
+        if (found.isEmpty()) {
             return ExitCode.FAILED;
         }
+        int port = found.getAsInt();
         JsonObject s;
         try {
             HttpResponse<String> res = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build().send(

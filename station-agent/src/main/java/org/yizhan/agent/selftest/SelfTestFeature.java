@@ -30,6 +30,8 @@ public final class SelfTestFeature implements AgentFeature {
 
     private static final Logger LOG = LoggerFactory.getLogger(SelfTestFeature.class);
     static final String REQUEST = "selftest.request";
+    /** The technician's token for {@code POST /selftest}, rewritten at every start. */
+    public static final String TOKEN = "selftest.token";
     static final long SHOW_MILLIS = 15 * 60_000L;
     static final long FIRST_RUN_WAIT_MILLIS = 60_000L;
 
@@ -42,6 +44,7 @@ public final class SelfTestFeature implements AgentFeature {
     private final Path stateDir;
     private volatile JsonObject last;
     private volatile long waitTimer = -1;
+    private volatile String token;
 
     public SelfTestFeature(Vertx vertx, Gpio gpio, StationHardware hardware, Uplink uplink,
                            Supplier<Optional<FrameWatch>> camera, boolean simulate, Path stateDir) {
@@ -59,8 +62,56 @@ public final class SelfTestFeature implements AgentFeature {
         commands.on(Command.SELFTEST_RUN, c -> run("hub"));
     }
 
+    /**
+     * {@code POST /selftest} on the local HTTP server, for {@code yizhan-agent selftest}: runs the self-test and answers
+     * its result. It pulses the relays, so it needs the token the agent writes at start to {@value #TOKEN} in its state
+     * directory (mode 0600, readable by the agent's user and root only) as {@code X-Yizhan-Token}; the kiosk page
+     * and anything else on the Pi without it get 403.
+     */
+    @Override
+    public void routes(io.vertx.ext.web.Router router) {
+        router.post("/selftest").handler(ctx -> {
+            String given = ctx.request().getHeader("X-Yizhan-Token");
+            String want = token;
+            if (want == null || given == null || !java.security.MessageDigest.isEqual(
+                    want.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    given.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+                ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+                        .end("{\"error\":\"the technician's token from " + TOKEN + " is needed\"}");
+                return;
+            }
+            run("technician").onSuccess(r -> ctx.response().putHeader("Content-Type", "application/json")
+                    .end(r.encode())).onFailure(e -> ctx.response().setStatusCode(500)
+                    .putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("error", String.valueOf(e.getMessage())).encode()));
+        });
+    }
+
     @Override
     public Future<Void> start() {
+        String fresh = java.util.HexFormat.of().formatHex(randomBytes());
+        Future<Void> written = vertx.executeBlocking(() -> {
+            Path f = stateDir.resolve(TOKEN);
+            Path tmp = stateDir.resolve(TOKEN + ".tmp");
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(tmp, fresh);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            token = fresh;
+            return null;
+        });
+        return written.compose(v -> firstStart());
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[24];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
+    private Future<Void> firstStart() {
         Path request = stateDir.resolve(REQUEST);
         if (!Files.exists(request)) {
             return Future.succeededFuture();
