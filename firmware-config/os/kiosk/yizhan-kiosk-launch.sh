@@ -56,6 +56,28 @@ if [ -z "$browser" ]; then
     exit 1
 fi
 
+# The screen turned for a portrait or upside-down mounting: YIZHAN_KIOSK_ROTATION=90, 180 or 270 (degrees
+# clockwise; /etc/default/yizhan-kiosk). Every output of the compositor is turned with wlr-randr; cage maps the
+# touchscreen to the output, so touches follow the turned picture. cage itself never blanks the screen.
+rotation="${YIZHAN_KIOSK_ROTATION:-0}"
+case "$rotation" in
+    0 | "") ;;
+    90 | 180 | 270)
+        if command -v wlr-randr > /dev/null 2>&1; then
+            outputs="$(wlr-randr 2> /dev/null | grep -E '^[^[:space:]]' | cut -d' ' -f1)"
+            for output in $outputs; do
+                wlr-randr --output "$output" --transform "$rotation" || log "could not turn $output"
+            done
+            [ -n "$outputs" ] || log "no output to turn (is this inside cage?)"
+        else
+            log "YIZHAN_KIOSK_ROTATION=$rotation needs wlr-randr (apt-get install wlr-randr)"
+        fi
+        ;;
+    *)
+        log "YIZHAN_KIOSK_ROTATION must be 0, 90, 180 or 270, not '$rotation'; the screen is not turned"
+        ;;
+esac
+
 log "opening $url with $browser"
 # --incognito: no profile to corrupt on a power cut. --kiosk: full screen, no way out by touch.
 exec "$browser" \
