@@ -75,7 +75,16 @@ function stationItem(s) {
     const coords = s.lat.toFixed(5) + ',' + s.lon.toFixed(5);
     const walk = el('a', 'walk', t('find.walkThere'));
     walk.href = 'geo:' + coords + '?q=' + coords + '(' + encodeURIComponent(s.name) + ')';
-    links.append(walk, el('span', 'coords muted', t('find.coords', { c: coords })));
+    links.append(walk);
+    // Amap/Gaode takes GCJ-02 (the hub converts); geo: above is WGS-84, as its standard says
+    if (s.gcj02) {
+      const amap = el('a', 'amap', t('find.amap'));
+      amap.href = 'https://uri.amap.com/marker?position=' + s.gcj02.lon.toFixed(6) + ',' + s.gcj02.lat.toFixed(6)
+        + '&name=' + encodeURIComponent(s.name) + '&src=yizhan&coordinate=gaode&callnative=1';
+      amap.rel = 'noopener';
+      links.append(amap);
+    }
+    links.append(el('span', 'coords muted', t('find.coords', { c: coords })));
     li.append(links);
   }
   return li;

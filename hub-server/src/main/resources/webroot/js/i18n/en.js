@@ -367,6 +367,7 @@ export default {
   // Find a station (rider.html)
   'find.mobile': 'Mobile station: it moves; this is where it is now',
   'find.mobileUntil': 'Mobile station: here until {t}',
+  'find.amap': 'Navigate with Amap',
   'find.pageTitle': 'Yizhan · Find a station',
   'find.title': 'Yizhan · a home for outdoor workers',
   'find.heading': 'Stations near you',

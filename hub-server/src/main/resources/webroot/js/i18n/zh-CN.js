@@ -367,6 +367,7 @@ export default {
   // Find a station (rider.html)
   'find.mobile': '流动驿站：位置会变动，这是它现在的位置',
   'find.mobileUntil': '流动驿站：在此停留至 {t}',
+  'find.amap': '高德地图导航',
   'find.pageTitle': '驿站 · 找驿站',
   'find.title': '驿站 · 户外劳动者之家',
   'find.heading': '附近的驿站',

@@ -117,6 +117,9 @@ class MobileStationIT {
         assertThat(first.getDouble("distanceM")).isLessThan(5.0);
         assertThat(first.getBoolean("mobile")).isTrue();
         assertThat(first.getLong("hereUntil")).isEqualTo(until);
+        double[] gcj = org.yizhan.hub.stations.Gcj02.fromWgs84(third[0], third[1]);
+        assertThat(first.getJsonObject("gcj02").getDouble("lat")).isCloseTo(gcj[0], within(1e-6));
+        assertThat(first.getJsonObject("gcj02").getDouble("lon")).isCloseTo(gcj[1], within(1e-6));
         browser.resize(Browser.PHONE);
         driver.get(hub.url("/rider.html"));
         driver.executeCdpCommand("Browser.grantPermissions", Map.of("origin", hub.url(""),
@@ -129,6 +132,14 @@ class MobileStationIT {
         String hhmm = LocalTime.ofInstant(java.time.Instant.ofEpochMilli(until), ZoneId.systemDefault()).toString()
                 .substring(0, 5);
         assertThat(mobile.getText()).isEqualTo("流动驿站：在此停留至 " + hhmm);
+        // Amap's navigation link takes GCJ-02, the standard geo: link WGS-84
+        WebElement amap = driver.findElement(By.cssSelector("#stations li.station[data-station='" + bus.stationId()
+                + "'] a.amap"));
+        assertThat(amap.getAttribute("href")).startsWith("https://uri.amap.com/marker?position="
+                + String.format(java.util.Locale.ROOT, "%.6f,%.6f", gcj[1], gcj[0]));
+        assertThat(driver.findElement(By.cssSelector("#stations li.station[data-station='" + bus.stationId()
+                + "'] a.walk")).getAttribute("href")).startsWith(String.format(java.util.Locale.ROOT, "geo:%.5f,%.5f",
+                third[0], third[1]));
         browser.screenshot("rider-mobile-station-phone");
         browser.resize(Browser.DESKTOP);
     }

@@ -118,6 +118,7 @@ public final class StationViews {
                 .put("address", s.address())
                 .put("lat", Double.isNaN(s.lat()) ? null : s.lat())
                 .put("lon", Double.isNaN(s.lon()) ? null : s.lon())
+                .put("gcj02", gcj02(s))
                 .put("mobile", s.mobile())
                 .put("hereUntil", s.hereUntil().orElse(null))
                 .put("distanceM", distanceM.map(d -> (double) Math.round(d)).orElse(null))
@@ -129,6 +130,18 @@ public final class StationViews {
                 .put("freePorts", free)
                 .put("chargers", ports)
                 .put("occupancy", occupancy(s, t));
+    }
+
+    /**
+     * The station's position in GCJ-02, for the Chinese map apps' navigation links (Amap/Gaode, Tencent), which
+     * put a WGS-84 point a few hundred metres off; null without coordinates.
+     */
+    static JsonObject gcj02(Station s) {
+        if (Double.isNaN(s.lat()) || Double.isNaN(s.lon())) {
+            return null;
+        }
+        double[] g = Gcj02.fromWgs84(s.lat(), s.lon());
+        return new JsonObject().put("lat", Math.round(g[0] * 1e6) / 1e6).put("lon", Math.round(g[1] * 1e6) / 1e6);
     }
 
     /** Streets are not straight: the walk is taken as this many times the straight line. */
