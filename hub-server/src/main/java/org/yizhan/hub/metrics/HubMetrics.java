@@ -2,10 +2,18 @@ package org.yizhan.hub.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +33,9 @@ public final class HubMetrics {
     /** yizhan_mqtt_messages_in by channel (the contract's few up channels). */
     private final Map<String, Counter> messagesIn = new ConcurrentHashMap<>();
     private final Timer ingestLatency;
+    /** The JVM binders that hold listeners (GC notifications) until closed; empty while unbound. */
+    private final List<AutoCloseable> jvmBinders = new ArrayList<>();
+    private boolean jvmBound;
 
     public HubMetrics() {
         registry.gauge("yizhan_mqtt_connections", connections);
@@ -36,9 +47,45 @@ public final class HubMetrics {
                 .register(registry);
         // Counters that alerting rules watch exist from the start, at zero, so rate() works before the first error.
         registry.counter("yizhan_timeseries_write_errors");
+        registry.counter("yizhan_dead_letters");
         for (String reason : REJECT_REASONS) {
             registry.counter("yizhan_mqtt_rejects", "reason", reason);
         }
+    }
+
+    /**
+     * Adds the JVM and process meters (memory, GC, threads, class loading, CPU, uptime, file descriptors) to this
+     * registry. A running hub binds them once at start and {@link #unbindJvm() unbinds} them at stop, so a JVM that
+     * starts many hubs in turn keeps no GC listeners of stopped ones.
+     */
+    public synchronized void bindJvm() {
+        if (jvmBound) {
+            return;
+        }
+        jvmBound = true;
+        new ClassLoaderMetrics().bindTo(registry);
+        JvmMemoryMetrics memory = new JvmMemoryMetrics();
+        memory.bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        jvmBinders.add(gc);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** Releases what {@link #bindJvm()} holds; the meters stay registered with their last values. */
+    public synchronized void unbindJvm() {
+        for (AutoCloseable c : jvmBinders) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                // a binder that cannot close holds nothing more than before
+            }
+        }
+        jvmBinders.clear();
+        jvmBound = false;
     }
 
     public PrometheusMeterRegistry registry() {
@@ -78,6 +125,11 @@ public final class HubMetrics {
 
     public void ingestLatencyNanos(long nanos) {
         ingestLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A rejected message kept in the dead-letter table. */
+    public void deadLetterKept() {
+        registry.counter("yizhan_dead_letters").increment();
     }
 
     public void timeSeriesWriteError() {
