@@ -61,6 +61,7 @@ import org.yizhan.hub.members.JoinPolicy;
 import org.yizhan.hub.members.JoinSettings;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
+import org.yizhan.hub.metrics.EventLoopDelay;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.notify.NotifyRoutes;
@@ -135,6 +136,7 @@ public final class HubApp {
     private final HubMetrics metrics;
     private final StationLive live = new StationLive();
     private final Replies replies;
+    private final EventLoopDelay loopDelay;
 
     private Database db;
     private WorkerExecutor hashing;
@@ -164,6 +166,7 @@ public final class HubApp {
         this.config = config;
         this.metrics = metrics;
         this.replies = new Replies(metrics);
+        this.loopDelay = new EventLoopDelay(vertx, metrics);
     }
 
     /** Starts everything; completes when both servers are bound and ports.json is written. */
@@ -171,6 +174,7 @@ public final class HubApp {
         Path dataDir = config.dataDir().toAbsolutePath();
         LOG.info("Starting hub with {}", config);
         metrics.bindJvm();
+        loopDelay.start();
         return vertx.executeBlocking(() -> Files.createDirectories(dataDir), false)
                 .compose(d -> config.hasTls()
                         ? HubTls.load(vertx, Path.of(config.tlsCert()), Path.of(config.tlsKey()),
@@ -472,6 +476,7 @@ public final class HubApp {
         }
         return f.onComplete(ar -> {
             metrics.unbindJvm();
+            loopDelay.stop();
             LOG.info("Hub stopped");
         });
     }
