@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.metrics.HubVertx;
+import org.yizhan.testing.Proc;
 import org.yizhan.testing.TestAgent;
 import org.yizhan.testing.TestHub;
 
@@ -123,6 +124,25 @@ class MonitoringIT {
         assertThat(scrape.value("yizhan_mqtt_connections")).isEqualTo(1.0);
         assertThat(scrape.value("vertx_http_server_requests_total{code=\"404\",method=\"GET\",route=\"/api/>/api/v1/stations/:id\"}"))
                 .as("the unknown station's request, under its route template").isEqualTo(1.0);
+    }
+
+    @Test
+    void theHubJarsMainMakesItsVertxWithTheseMeters(@TempDir Path tmp) throws Exception {
+        Path dataDir = tmp.resolve("hub");
+        Map<String, String> env = Map.of("YIZHAN_DATA_DIR", dataDir.toString(), "YIZHAN_HTTP_HOST", "127.0.0.1",
+                "YIZHAN_HTTP_PORT", "0", "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
+                "YIZHAN_ADMIN_PASSWORD", TestHub.ADMIN_PASSWORD);
+        try (Proc jar = Proc.start("hub", Proc.jar("hub-server", "yizhan-hub.jar"), List.of("run"), env,
+                tmp.resolve("logs"))) {
+            int port = Proc.awaitPorts(dataDir, jar).getInteger("http");
+            URI health = URI.create("http://127.0.0.1:" + port + "/health");
+            assertThat(http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString())
+                    .statusCode()).isEqualTo(200);
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("vertx_http_server_requests_total{code=\"200\",method=\"GET\",route=\"/health\"} 1.0",
+                    "jvm_memory_used_bytes{area=\"heap\"", "process_cpu_usage ", "yizhan_stations{state=\"online\"} 0.0");
+        }
     }
 
     @Test
