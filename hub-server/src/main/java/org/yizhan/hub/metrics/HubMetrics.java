@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -28,6 +29,8 @@ public final class HubMetrics {
     /** Reasons that are shown at zero from the start; others appear when first counted. */
     private static final List<String> REJECT_REASONS = List.of("bad-password", "unknown-station",
             "acl", "malformed", "too-large", "topic");
+    /** The {@code pool_name} of Vert.x worker pools of station agents in the hub's process (demo mode). */
+    static final String IN_PROCESS_AGENTS = "in-process-agents";
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger connections = new AtomicInteger();
     /** yizhan_mqtt_messages_in by channel (the contract's few up channels). */
@@ -38,6 +41,9 @@ public final class HubMetrics {
     private boolean jvmBound;
 
     public HubMetrics() {
+        // before any meter: pools of in-process agents are named after their state files (station ids, paths)
+        registry.config().meterFilter(MeterFilter.replaceTagValues("pool_name",
+                name -> name.contains("/") ? IN_PROCESS_AGENTS : name));
         registry.gauge("yizhan_mqtt_connections", connections);
         ingestLatency = Timer.builder("yizhan_ingest_latency")
                 .description("Time from receiving an MQTT PUBLISH to having handled it (events: committed)")

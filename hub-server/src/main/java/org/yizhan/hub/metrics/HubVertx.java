@@ -1,6 +1,5 @@
 package org.yizhan.hub.metrics;
 
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
@@ -18,7 +17,7 @@ import java.util.EnumSet;
  * <p>Labels are kept to a bounded set: the route template ({@code /api/v1/stations/:id}), never the raw path, the
  * method, the status code, the pool, and the side of an event bus message; no addresses, station ids or peers.
  * Station agents run in the hub's process only in demo mode; their worker pools are named after their state files,
- * and are counted together as {@value #IN_PROCESS_AGENTS}.
+ * and are counted together as {@value HubMetrics#IN_PROCESS_AGENTS} (a filter {@link HubMetrics} sets up).
  */
 public final class HubVertx {
 
@@ -26,16 +25,11 @@ public final class HubVertx {
     static final EnumSet<Label> LABELS = EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE,
             Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE, Label.EB_FAILURE);
 
-    /** The {@code pool_name} of worker pools of station agents in the hub's process (demo mode). */
-    static final String IN_PROCESS_AGENTS = "in-process-agents";
-
     private HubVertx() {
     }
 
     /** A Vert.x whose meters go to {@code metrics}' registry. */
     public static Vertx create(HubMetrics metrics) {
-        metrics.registry().config().meterFilter(MeterFilter.replaceTagValues("pool_name",
-                name -> name.contains("/") ? IN_PROCESS_AGENTS : name));
         MicrometerMetricsOptions options = new MicrometerMetricsOptions()
                 .setEnabled(true)
                 // HubMetrics binds the JVM meters itself, also for hubs on a Vert.x made elsewhere

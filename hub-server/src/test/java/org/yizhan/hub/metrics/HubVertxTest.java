@@ -30,7 +30,7 @@ class HubVertxTest {
         String scrape = metrics.scrape();
 
         assertThat(scrape).contains("vertx_pool_completed_total{pool_name=\"yizhan-db\",pool_type=\"worker\"} 1.0")
-                .contains("pool_name=\"" + HubVertx.IN_PROCESS_AGENTS + "\"")
+                .contains("pool_name=\"" + HubMetrics.IN_PROCESS_AGENTS + "\"")
                 .doesNotContain("st-abc123");
     }
 
