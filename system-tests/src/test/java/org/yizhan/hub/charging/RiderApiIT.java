@@ -177,8 +177,10 @@ class RiderApiIT {
         assertThat(awaitOutcome(member.getString("memberToken"), r.bodyAsJsonObject().getString("commandId"))
                 .getString("status")).isEqualTo("succeeded");
 
-        Set<String> allowed = Set.of("id", "name", "address", "lat", "lon", "distanceM", "walkMinutes", "online",
-                "openingHours", "openNow", "ports", "freePorts", "chargers", "occupancy");
+        // where it is (also in GCJ-02 for Amap), whether it moves and until when it stays: public, like its address
+        Set<String> allowed = Set.of("id", "name", "address", "lat", "lon", "gcj02", "mobile", "hereUntil",
+                "distanceM", "walkMinutes", "online", "openingHours", "openNow", "ports", "freePorts", "chargers",
+                "occupancy");
         String list = get(api.get("/api/v1/public/stations?near=" + LAT + "," + LON)).bodyAsString();
         String one = get(api.get("/api/v1/public/stations/" + far.stationId())).bodyAsString();
         for (String body : List.of(list, one)) {
