@@ -8,6 +8,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.yizhan.hub.backup.BackupCommand;
 import org.yizhan.hub.backup.RestoreCommand;
 import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.metrics.HubVertx;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.updates.UpdateCommand;
 
@@ -127,10 +128,7 @@ public final class HubMain {
 
         Logger log = LoggerFactory.getLogger(HubMain.class);
         HubMetrics metrics = new HubMetrics();
-        // Not HubVertx.create(metrics) yet: with Vert.x's own meters on, a page's live stream did not come back
-        // through HAProxy to the surviving replica after the other was killed (LocalClusterIT); until that is
-        // understood the shipped hub serves the JVM, process and application meters only.
-        Vertx vertx = Vertx.vertx();
+        Vertx vertx = HubVertx.create(metrics);
         HubApp app = new HubApp(vertx, config, metrics);
         try {
             app.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

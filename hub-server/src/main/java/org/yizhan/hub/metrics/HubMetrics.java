@@ -54,8 +54,6 @@ public final class HubMetrics {
         // Counters that alerting rules watch exist from the start, at zero, so rate() works before the first error.
         registry.counter("yizhan_timeseries_write_errors");
         registry.counter("yizhan_dead_letters");
-        // the server-error alert watches these: present, at zero, before the first one
-        registry.counter("yizhan_http_errors", "status", "500", "code", "internal");
         for (String reason : REJECT_REASONS) {
             registry.counter("yizhan_mqtt_rejects", "reason", reason);
         }
