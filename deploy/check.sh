@@ -3,7 +3,9 @@
 # (in a scratch root holding stub executables, so it runs off a station too), docker-compose config
 # for the compose file, nginx -t for the hub's nginx site, and JSON syntax of the example configs. Any
 # warning fails the check.
-# Needs: shellcheck, systemd (systemd-analyze), docker-compose, haproxy, nginx, openssl, python3. Run from anywhere.
+# Prometheus alert rules get promtool check rules and their promtool unit tests, the Grafana dashboard a JSON check.
+# Needs: shellcheck, systemd (systemd-analyze), docker-compose, haproxy, nginx, openssl, python3, prometheus
+# (promtool). Run from anywhere.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -92,6 +94,17 @@ else
     printf '%s\n' "$out"
     failed=1
 fi
+
+echo "== promtool (Prometheus alert rules)"
+if promtool check rules "$here/prometheus/yizhan-hub-rules.yml" \
+    && (cd "$here/prometheus" && promtool test rules yizhan-hub-rules.test.yml); then
+    echo "yizhan-hub-rules.yml: ok"
+else
+    failed=1
+fi
+
+echo "== Grafana dashboard is JSON"
+python3 -m json.tool "$here/grafana/yizhan-hub.json" > /dev/null && echo "yizhan-hub.json: ok" || failed=1
 
 echo "== example configs are JSON"
 for f in "$here"/config/*.json; do

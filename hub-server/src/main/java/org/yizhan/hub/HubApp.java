@@ -62,6 +62,7 @@ import org.yizhan.hub.members.JoinPolicy;
 import org.yizhan.hub.members.JoinSettings;
 import org.yizhan.hub.members.MemberRoutes;
 import org.yizhan.hub.members.MemberStore;
+import org.yizhan.hub.metrics.EventLoopDelay;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.mqtt.MqttIngest;
 import org.yizhan.hub.notify.NotifyRoutes;
@@ -133,9 +134,10 @@ public final class HubApp {
 
     private final Vertx vertx;
     private final HubConfig config;
-    private final HubMetrics metrics = new HubMetrics();
+    private final HubMetrics metrics;
     private final StationLive live = new StationLive();
-    private final Replies replies = new Replies(metrics);
+    private final Replies replies;
+    private final EventLoopDelay loopDelay;
 
     private Database db;
     private WorkerExecutor hashing;
@@ -153,14 +155,27 @@ public final class HubApp {
     private final List<Long> keyTimers = new java.util.ArrayList<>();
 
     public HubApp(Vertx vertx, HubConfig config) {
+        this(vertx, config, new HubMetrics());
+    }
+
+    /**
+     * A hub reporting into {@code metrics}: the registry that {@code vertx} was made to report into
+     * ({@link org.yizhan.hub.metrics.HubVertx}), so Vert.x's meters and the hub's share {@code GET /metrics}.
+     */
+    public HubApp(Vertx vertx, HubConfig config, HubMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
+        this.metrics = metrics;
+        this.replies = new Replies(metrics);
+        this.loopDelay = new EventLoopDelay(vertx, metrics);
     }
 
     /** Starts everything; completes when both servers are bound and ports.json is written. */
     public Future<Void> start() {
         Path dataDir = config.dataDir().toAbsolutePath();
         LOG.info("Starting hub with {}", config);
+        metrics.bindJvm();
+        loopDelay.start();
         return vertx.executeBlocking(() -> Files.createDirectories(dataDir), false)
                 .compose(d -> config.hasTls()
                         ? HubTls.load(vertx, Path.of(config.tlsCert()), Path.of(config.tlsKey()),
@@ -463,7 +478,11 @@ public final class HubApp {
             db = null;
             f = f.eventually(() -> quietly("database", d.close()));
         }
-        return f.onComplete(ar -> LOG.info("Hub stopped"));
+        return f.onComplete(ar -> {
+            metrics.unbindJvm();
+            loopDelay.stop();
+            LOG.info("Hub stopped");
+        });
     }
 
     private static Future<Void> quietly(String what, Future<Void> f) {

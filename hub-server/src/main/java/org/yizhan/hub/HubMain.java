@@ -7,6 +7,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.yizhan.hub.backup.BackupCommand;
 import org.yizhan.hub.backup.RestoreCommand;
+import org.yizhan.hub.metrics.HubMetrics;
+import org.yizhan.hub.metrics.HubVertx;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.updates.UpdateCommand;
 
@@ -125,8 +127,9 @@ public final class HubMain {
         }
 
         Logger log = LoggerFactory.getLogger(HubMain.class);
-        Vertx vertx = Vertx.vertx();
-        HubApp app = new HubApp(vertx, config);
+        HubMetrics metrics = new HubMetrics();
+        Vertx vertx = HubVertx.create(metrics);
+        HubApp app = new HubApp(vertx, config, metrics);
         try {
             app.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import org.yizhan.config.StationConfig;
 import org.yizhan.hub.HubApp;
 import org.yizhan.hub.HubConfig;
+import org.yizhan.hub.metrics.HubMetrics;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -65,6 +66,15 @@ public final class TestHub implements AutoCloseable {
      * the defaults here, so {@code YIZHAN_ADMIN_PASSWORD=""} leaves the hub to generate the first admin password.
      */
     public static TestHub start(Vertx vertx, Path dir, Map<String, String> moreEnv) throws Exception {
+        return start(vertx, dir, moreEnv, new HubMetrics());
+    }
+
+    /**
+     * A hub reporting into {@code metrics}; with a {@code vertx} from {@link org.yizhan.hub.metrics.HubVertx} on the
+     * same metrics, its {@code /metrics} shows Vert.x's meters as the hub's {@code main} does.
+     */
+    public static TestHub start(Vertx vertx, Path dir, Map<String, String> moreEnv, HubMetrics metrics)
+            throws Exception {
         Map<String, String> env = new HashMap<>(Map.of(
                 "YIZHAN_HTTP_HOST", "127.0.0.1", "YIZHAN_HTTP_PORT", "0",
                 "YIZHAN_MQTT_HOST", "127.0.0.1", "YIZHAN_MQTT_PORT", "0",
@@ -77,7 +87,7 @@ public final class TestHub implements AutoCloseable {
             env.putAll(PostgresRegistry.newDatabase());
         }
         env.putAll(moreEnv);
-        HubApp app = new HubApp(vertx, HubConfig.load(Optional.empty(), env));
+        HubApp app = new HubApp(vertx, HubConfig.load(Optional.empty(), env), metrics);
         get(app.start());
         return new TestHub(vertx, dir, app);
     }

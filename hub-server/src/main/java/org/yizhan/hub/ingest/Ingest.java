@@ -305,6 +305,7 @@ public final class Ingest {
             return Future.succeededFuture();
         }
         return deadLetters.add(stationId, topic, error, payload, receivedAt)
+                .onSuccess(v -> metrics.deadLetterKept())
                 .recover(err -> {
                     LOG.warn("Keeping a dead letter from {} failed: {}", stationId.orElse("?"), err.getMessage());
                     return Future.succeededFuture();

@@ -1,5 +1,6 @@
 package org.yizhan.hub.presence;
 
+import io.micrometer.core.instrument.Gauge;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -150,11 +151,29 @@ public final class PresenceTracker {
         this.sweepLease = new Lease(db, SWEEP_LEASE, UUID.randomUUID().toString(), LEASE_TTL_MILLIS);
         metrics.registry().gauge("yizhan_presence_sweep_holder", this, t -> t.sweepLease.held(System.currentTimeMillis()) ? 1 : 0);
         metrics.registry().counter("yizhan_presence_sweeps");
+        // the whole fleet as this hub sees it (stations of other hubs come from the registry); dashboards take the max
+        for (String state : List.of(Presence.ONLINE, Presence.OFFLINE, Presence.UNKNOWN)) {
+            Gauge.builder("yizhan_stations", entries, m -> count(m, state))
+                    .description("Registered stations by presence state")
+                    .tag("state", state)
+                    .register(metrics.registry());
+        }
         this.db = db;
         this.live = live;
         this.timeSeries = timeSeries;
         this.alerts = alerts;
         this.graceMillis = startupGraceSeconds * 1000L;
+    }
+
+    private static long count(Map<String, Entry> entries, String state) {
+        long n = 0;
+        for (Entry e : entries.values()) {
+            String s = e.state == null ? Presence.UNKNOWN : e.state;
+            if (s.equals(state)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Loads every station's last known presence and starts the silence scan and the last-seen flush. */
