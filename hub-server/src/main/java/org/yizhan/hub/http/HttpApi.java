@@ -140,8 +140,11 @@ public final class HttpApi {
 
     /** Binds the server; {@link #actualPort()} is valid when the future completes. */
     public Future<Void> start() {
+        // HTTP/1.1 only: no h2c upgrade on plain HTTP. Browsers never ask for it and proxies speak HTTP/1.1 to the
+        // hub, but Java 17's HttpClient asks for it by default and then, with Vert.x 5.0.7 answering, hangs past its
+        // own timeout on answers of some tens of KiB (GET /metrics once Vert.x's meters are in it).
         HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port)
-                .setMaxHeaderSize(16 * 1024);
+                .setMaxHeaderSize(16 * 1024).setHttp2ClearTextEnabled(false);
         if (tls != null) {
             options.setSsl(true).setKeyCertOptions(tls);
         }
