@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 import org.yizhan.hub.backup.BackupCommand;
 import org.yizhan.hub.backup.RestoreCommand;
+import org.yizhan.hub.logging.LogFormat;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.metrics.HubVertx;
 import org.yizhan.hub.stations.DemoStations;
@@ -238,11 +239,16 @@ public final class HubMain {
         return (c.httpTls() ? "https://" : "http://") + host + ":" + port + "/";
     }
 
-    /** java.util.logging (used by some libraries) and Vert.x's own logging go to SLF4J. */
+    /**
+     * java.util.logging (used by some libraries) and Vert.x's own logging go to SLF4J; a log format that is neither
+     * text nor json ({@link LogFormat}) is named in a warning, the log being text.
+     */
     public static void routeLogging() {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+        LogFormat.unknownSetting(System.getProperties(), System.getenv()).ifPresent(setting ->
+                LoggerFactory.getLogger(LogFormat.class).warn("{} is neither text nor json: logging as text", setting));
     }
 
     private static void closeQuietly(Vertx vertx) {

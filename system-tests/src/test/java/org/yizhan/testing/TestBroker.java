@@ -33,6 +33,11 @@ public final class TestBroker {
     private MqttServer server;
 
     public Future<Integer> start(Vertx vertx) {
+        return start(vertx, 0);
+    }
+
+    /** Listens on this loopback port (0: a free one, as {@link #start(Vertx)}); the bound port. */
+    public Future<Integer> start(Vertx vertx, int port) {
         server = MqttServer.create(vertx, new MqttServerOptions().setMaxMessageSize(300 * 1024));
         server.endpointHandler(ep -> {
             int n = connections.incrementAndGet();
@@ -57,7 +62,7 @@ public final class TestBroker {
             ep.accept(false);
             endpoint = ep;
         });
-        return server.listen(0, "127.0.0.1").map(MqttServer::actualPort);
+        return server.listen(port, "127.0.0.1").map(MqttServer::actualPort);
     }
 
     public int connectionCount() {

@@ -65,6 +65,8 @@ public final class UpdateFeature implements AgentFeature {
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern ROLLOUT = Pattern.compile("[0-9A-Za-z-]{0,40}");
     private static final long TRIAL_TICK_MS = 1000;
+    /** In the update directory: the self-test checks that failed before an update, one a line. */
+    private static final String FAILING_BEFORE = "failing-before";
 
     private final Vertx vertx;
     private final StationConfig config;
@@ -81,6 +83,8 @@ public final class UpdateFeature implements AgentFeature {
     private boolean installing;
     private long trialTimer = -1;
     private volatile UpdateSlots.Pending trial;
+    /** The self-test checks that failed before the update on trial; read once, when the trial starts. */
+    private Set<String> failingBefore = Set.of();
     private boolean testing;
 
     /**
@@ -120,18 +124,17 @@ public final class UpdateFeature implements AgentFeature {
                 // the launcher started something else than the version on trial (its jar is gone): that trial is over
                 slots.rollBack(pending.get(), "version " + pending.get().version() + " was not started (its jar is "
                         + "missing); " + running + " runs");
-                return new Object[]{slots.result(), Optional.<UpdateSlots.Pending>empty()};
+                return new Found(slots.result(), Optional.empty(), Set.<String>of());
             }
-            return new Object[]{result, pending};
+            return new Found(result, pending, pending.isPresent() ? readFailingBefore() : Set.<String>of());
         }).compose(found -> {
-            @SuppressWarnings("unchecked") Optional<JsonObject> result = (Optional<JsonObject>) found[0];
-            @SuppressWarnings("unchecked") Optional<UpdateSlots.Pending> pending = (Optional<UpdateSlots.Pending>) found[1];
+            Optional<JsonObject> result = found.result();
             result.ifPresent(r -> {
                 LOG.warn("Agent update to {} was rolled back: {}; {} runs", r.getString("version"),
                         r.getString("reason"), running);
                 uplink.emit(EventType.UPDATE_ROLLED_BACK, r.copy().put("restored", running));
             });
-            pending.ifPresent(this::startTrial);
+            found.pending().ifPresent(p -> startTrial(p, found.failingBefore()));
             return result.isPresent() ? vertx.executeBlocking(() -> {
                 slots.resultReported();
                 return null;
@@ -163,8 +166,13 @@ public final class UpdateFeature implements AgentFeature {
 
     // ---- the trial of a new version ----
 
-    private void startTrial(UpdateSlots.Pending p) {
+    /** What start() found in the state directory: a rollback to report, a trial to run and what failed before it. */
+    private record Found(Optional<JsonObject> result, Optional<UpdateSlots.Pending> pending, Set<String> failingBefore) {
+    }
+
+    private void startTrial(UpdateSlots.Pending p, Set<String> failingBefore) {
         trial = p;
+        this.failingBefore = failingBefore;
         LOG.info("Agent {} is on trial until {}: it must come online and pass its self-test", running,
                 java.time.Instant.ofEpochSecond(p.deadlineSeconds()));
         trialTimer = vertx.setPeriodic(0, TRIAL_TICK_MS, id -> trialTick());
@@ -191,7 +199,7 @@ public final class UpdateFeature implements AgentFeature {
                 return;
             }
             Set<String> newly = failing(ar.result());
-            newly.removeAll(knownFailing(p));
+            newly.removeAll(failingBefore);
             if (newly.isEmpty()) {
                 endTrial(p, true, "");
             } else {
@@ -240,13 +248,17 @@ public final class UpdateFeature implements AgentFeature {
         return out;
     }
 
-    private Set<String> knownFailing(UpdateSlots.Pending p) {
+    /**
+     * The checks that failed before the update, as {@link #install} wrote them; blocking. Unreadable counts as none,
+     * so every failing check then counts against the new version.
+     */
+    private Set<String> readFailingBefore() {
+        Path f = slots.dir().resolve(FAILING_BEFORE);
         try {
-            Path f = slots.dir().resolve("failing-before");
-            return Files.isRegularFile(f) ? new TreeSet<>(Files.readAllLines(f, StandardCharsets.UTF_8))
-                    : new TreeSet<>();
+            return Files.isRegularFile(f) ? Set.copyOf(Files.readAllLines(f, StandardCharsets.UTF_8)) : Set.of();
         } catch (java.io.IOException e) {
-            return new TreeSet<>();
+            LOG.warn("Reading {} failed ({}): every failing self-test check counts against the update", f, e.toString());
+            return Set.of();
         }
     }
 
@@ -367,7 +379,7 @@ public final class UpdateFeature implements AgentFeature {
             throw new CommandFailure("bad-bundle", "the bundle is version " + v.manifest().version()
                     + ", not the " + a.version() + " with the SHA-256 the hub named");
         }
-        Files.write(slots.dir().resolve("failing-before"), failingBefore, StandardCharsets.UTF_8);
+        Files.write(slots.dir().resolve(FAILING_BEFORE), failingBefore, StandardCharsets.UTF_8);
         long deadline = clock.getAsLong() / 1000 + a.deadlineSeconds();
         slots.startTrial(new UpdateSlots.Pending(a.version(), slots.current().orElse(""), running, deadline,
                 a.rollout(), c.id()));
