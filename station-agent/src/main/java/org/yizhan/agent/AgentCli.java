@@ -184,7 +184,8 @@ final class AgentCli {
     }
 
     @Command(name = "selftest", description = {"Run the self-test in the running agent now (as root).",
-            "Shows each check; it reads DIR/selftest.token, which only the agent and root can read."})
+            "Shows each check. It reads DIR/selftest.token, which only the agent's user",
+            "and root can read."})
     static final class SelfTest implements Callable<Integer> {
         @Mixin
         StateDir stateDir = new StateDir();
@@ -229,8 +230,9 @@ final class AgentCli {
     }
 
     @Command(name = "completion", description = {"Print the bash completion script.",
-            "The Debian package installs it as /usr/share/bash-completion/completions/" + NAME + ";",
-            "elsewhere: source <(" + NAME + " completion)"})
+            "The Debian package installs it as",
+            "/usr/share/bash-completion/completions/" + NAME + "; elsewhere:",
+            "  source <(" + NAME + " completion)"})
     static final class Completion implements Callable<Integer> {
         @Spec
         CommandSpec spec;
