@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
  * {@code update keygen|sign|verify}, {@code completion} and {@code help}. Only parses; {@link HubMain} starts the
  * hub, and the other commands do their own work.
  */
-final class HubCli {
+public final class HubCli {
 
     static final String NAME = "yizhan-hub";
 

@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
  * {@code config validate}, {@code completion} and {@code help}. Only parses; the work is in {@code cli/}, and
  * {@code run} is {@link AgentMain}'s.
  */
-final class AgentCli {
+public final class AgentCli {
 
     static final String NAME = "yizhan-agent";
     static final String DEFAULT_DIR = "/var/lib/yizhan-agent";
