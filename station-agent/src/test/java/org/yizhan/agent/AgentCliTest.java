@@ -125,6 +125,10 @@ class AgentCliTest {
         assertThat(stderr()).contains("problem");
         assertThat(cli("config", "validate", tmp.resolve("none.json").toString())).isEqualTo(2);
         assertThat(stderr()).contains("does not exist");
+        Path args = tmp.resolve("args");
+        Files.writeString(args, bad.toString());
+        assertThat(cli("config", "validate", "@" + args)).as("no @-files of arguments").isEqualTo(2);
+        assertThat(stderr()).contains("@" + args + " does not exist");
     }
 
     @Test

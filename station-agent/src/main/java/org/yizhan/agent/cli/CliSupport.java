@@ -20,6 +20,8 @@ public final class CliSupport {
     public static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        // an argument such as a claim code or a file name is taken as it is, never as "@file of arguments"
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine bad = ex.getCommandLine();
             PrintWriter w = bad.getErr();
