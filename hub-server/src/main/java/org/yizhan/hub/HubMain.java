@@ -5,13 +5,10 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
-import org.yizhan.hub.backup.BackupCommand;
-import org.yizhan.hub.backup.RestoreCommand;
 import org.yizhan.hub.logging.LogFormat;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.metrics.HubVertx;
 import org.yizhan.hub.stations.DemoStations;
-import org.yizhan.hub.updates.UpdateCommand;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,28 +20,14 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Command line: {@code java -jar yizhan-hub.jar [run|demo] [--config FILE]}, and {@code backup} and
- * {@code restore} ({@link BackupCommand}, {@link RestoreCommand}). {@code run} (the default) starts the hub; {@code demo} does the same with demo stations (3 unless {@code demo-stations} says otherwise) and prints
- * their claim codes, for agents to be provisioned with. {@code yizhan-demo.jar} (module {@code demo}) runs the same
+ * Command line ({@link HubCli}): {@code yizhan-hub [run|demo] [--config FILE]}, {@code backup}, {@code restore},
+ * {@code update} and {@code completion}. {@code run} (the default) starts the hub; {@code demo} does the same with
+ * demo stations (3 unless {@code demo-stations} says otherwise) and prints their claim codes, for agents to be
+ * provisioned with. {@code yizhan-demo.jar} (module {@code demo}) runs the same
  * with simulated agents in the process, through a {@link Companion}. Exit status 2 for bad arguments or settings, 1
  * when the hub cannot start.
  */
 public final class HubMain {
-
-    private static final String USAGE = """
-            Usage: java -jar yizhan-hub.jar [run|demo] [--config FILE]
-                   java -jar yizhan-hub.jar backup [--config FILE] [--to FILE] [--hub URL] [--keep N]
-                   java -jar yizhan-hub.jar restore FILE --data-dir DIR
-                   java -jar yizhan-hub.jar update keygen|sign|verify ...
-              run     start the hub (default)
-              demo    start the hub with demo stations and print their claim codes
-                      (yizhan-demo.jar runs the same with simulated stations in the process)
-              backup  back up the registry and the data directory's secrets, while the hub runs or not
-              restore put a backup into an empty data directory
-              update  the release key and signed agent updates (update --help)
-              --config FILE   settings as JSON with keys like "http-port"; YIZHAN_* environment variables override
-            (backup --help, restore --help and update --help say more)
-            """;
 
     public static final int RUNNING = -1;
 
@@ -78,38 +61,13 @@ public final class HubMain {
 
     /** As {@link #run(String[], PrintStream, PrintStream)}, with companions started once the hub is up. */
     public static int run(String[] args, PrintStream out, PrintStream err, List<Companion> companions) {
-        if (args.length > 0 && args[0].equals("backup")) {
-            return BackupCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, err);
-        }
-        if (args.length > 0 && args[0].equals("update")) {
-            return UpdateCommand.run(List.of(args).subList(1, args.length), out, err);
-        }
-        if (args.length > 0 && args[0].equals("restore")) {
-            return RestoreCommand.run(List.of(args).subList(1, args.length), out, err);
-        }
-        String mode = "run";
-        Optional<Path> configFile = Optional.empty();
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            switch (a) {
-                case "run", "demo" -> mode = a;
-                case "-h", "--help", "help" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                case "--config", "-c" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("--config needs a file name\n" + USAGE);
-                        return 2;
-                    }
-                    configFile = Optional.of(Path.of(args[++i]));
-                }
-                default -> {
-                    err.println("Unknown argument '" + a + "'\n" + USAGE);
-                    return 2;
-                }
-            }
-        }
+        return HubCli.commandLine(out, err, System.getenv(),
+                (demo, configFile) -> start(demo, configFile, out, err, companions)).execute(args);
+    }
+
+    /** {@code run} and {@code demo}: loads the settings and starts the hub and the companions. */
+    private static int start(boolean demo, Optional<Path> configFile, PrintStream out, PrintStream err,
+                             List<Companion> companions) {
         HubConfig config;
         try {
             config = HubConfig.load(configFile, System.getenv());
@@ -123,7 +81,7 @@ public final class HubMain {
             err.println("Bad setting: " + e.getMessage());
             return 2;
         }
-        if (mode.equals("demo") && config.demoStations() == 0) {
+        if (demo && config.demoStations() == 0) {
             config = config.withDemoStations(3);
         }
 
@@ -165,7 +123,7 @@ public final class HubMain {
         if (app.tls().isPresent()) {
             reloadTlsOnHangup(app, log);
         }
-        printBanner(out, app, mode.equals("demo"), simulated);
+        printBanner(out, app, demo, simulated);
         return RUNNING;
     }
 

@@ -31,7 +31,8 @@ class HubMainTest {
         PrintStream o = new PrintStream(new ByteArrayOutputStream());
         assertThat(HubMain.run(new String[]{"--config", dir.resolve("none.json").toString()}, o, e)).isEqualTo(2);
         assertThat(HubMain.run(new String[]{"serve"}, o, e)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("none.json").contains("Unknown argument 'serve'");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("none.json").contains("Error: Unmatched argument at index 0: 'serve'")
+                .contains("Usage: yizhan-hub");
     }
 
     @Test
@@ -42,14 +43,15 @@ class HubMainTest {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
         assertThat(HubMain.run(new String[]{"backup", "--help"}, o, e)).isZero();
         assertThat(HubMain.run(new String[]{"restore", "--help"}, o, e)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("backup [--config FILE] [--to FILE]")
-                .contains("restore FILE --data-dir DIR");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: yizhan-hub backup", "--config=FILE",
+                "--to=FILE", "--hub=URL", "--keep=N").contains("Usage: yizhan-hub restore", "--data-dir=DIR FILE");
         assertThat(HubMain.run(new String[]{"restore"}, o, e)).isEqualTo(2);
         assertThat(HubMain.run(new String[]{"backup", "--to"}, o, e)).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("restore needs the archive and --data-dir")
-                .contains("--to needs a value");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("Missing required options and parameters: '--data-dir=DIR', 'FILE'")
+                .contains("Missing required parameter for option '--to' (FILE)");
         assertThat(HubMain.run(new String[]{"--help"}, o, e)).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("backup  back up the registry");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("backup      Back up the registry");
     }
 
     @Test

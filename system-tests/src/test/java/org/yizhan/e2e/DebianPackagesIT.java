@@ -106,7 +106,7 @@ class DebianPackagesIT {
                 "./usr/bin/yizhan-agent", "./lib/systemd/system/yizhan-agent.service",
                 "./lib/systemd/system/yizhan-firstboot.service", "./lib/systemd/system/yizhan-kiosk.service",
                 "./usr/lib/yizhan/yizhan-firstboot.sh", "./usr/lib/sysusers.d/yizhan-agent.conf",
-                "./usr/share/yizhan-agent/yizhan.txt");
+                "./usr/share/yizhan-agent/yizhan.txt", "./usr/share/bash-completion/completions/yizhan-agent");
 
         Path root = scratchRoot(); // with a station already there
         Path state = Files.createDirectories(root.resolve("var/lib/yizhan-agent")).resolve("outbox.db");
@@ -126,6 +126,11 @@ class DebianPackagesIT {
         Path firstboot = root.resolve("etc/systemd/system/multi-user.target.wants/yizhan-firstboot.service");
         assertThat(Files.isSymbolicLink(firstboot)).as("first boot enabled").isTrue();
         assertThat(Files.readSymbolicLink(firstboot)).hasToString("/lib/systemd/system/yizhan-firstboot.service");
+
+        assertCompletionIsTheInstalledCommands(root, "yizhan-agent", Map.of("YIZHAN_AGENT_JAR",
+                root.resolve("opt/yizhan/yizhan-agent.jar").toString(), "YIZHAN_AGENT_DIR", tmp.resolve("none").toString()));
+        assertThat(complete(root, "yizhan-agent", "sel")).containsExactly("selftest");
+        assertThat(complete(root, "yizhan-agent", "config", "")).containsExactly("validate");
 
         dpkg(root, "--install", deb.toString()); // the same package again, as an upgrade would
         assertThat(Files.readAllLines(root.resolve("boot/firmware/config.txt")))
@@ -192,7 +197,8 @@ class DebianPackagesIT {
         assertThat(info).contains("Package: yizhan-hub", "Architecture: all", "java17-runtime-headless", "conffiles");
         assertThat(run(Map.of(), "dpkg-deb", "--contents", deb.toString())).contains("./opt/yizhan/yizhan-hub.jar",
                 "./lib/systemd/system/yizhan-hub.service", "./lib/systemd/system/yizhan-hub-backup.timer",
-                "./usr/lib/sysusers.d/yizhan-hub.conf", "./etc/yizhan/hub.json");
+                "./usr/lib/sysusers.d/yizhan-hub.conf", "./etc/yizhan/hub.json", "./usr/bin/yizhan-hub",
+                "./usr/share/bash-completion/completions/yizhan-hub");
 
         Path root = scratchRoot();
         Path data = Files.createDirectories(root.resolve("var/lib/yizhan-hub")).resolve("registry.mv.db");
@@ -200,6 +206,10 @@ class DebianPackagesIT {
         String out = dpkg(root, "--install", deb.toString());
         assertThat(out).contains("systemctl enable --now yizhan-hub.service");
         assertThat(Files.readString(root.resolve("etc/passwd"))).contains("yizhan-hub:");
+        assertCompletionIsTheInstalledCommands(root, "yizhan-hub",
+                Map.of("YIZHAN_HUB_JAR", root.resolve("opt/yizhan/yizhan-hub.jar").toString()));
+        assertThat(complete(root, "yizhan-hub", "update", "")).containsExactlyInAnyOrder("keygen", "sign", "verify");
+        assertThat(complete(root, "yizhan-hub", "backup", "--k")).containsExactly("--keep");
         Path settings = root.resolve("etc/yizhan/hub.json");
         JsonObject site = new JsonObject(Files.readString(settings)).put("public-mqtt-host", "hub.union.example");
         Files.writeString(settings, site.encodePrettily());
@@ -230,5 +240,32 @@ class DebianPackagesIT {
         assertThat(root.resolve("opt/yizhan/yizhan-hub.jar")).doesNotExist();
         assertThat(settings).as("a purge removes the settings").doesNotExist();
         assertThat(Files.readString(data)).as("the hub's data outlives a purge").isEqualTo("the stations");
+    }
+
+    /** The packaged bash completion is the one the installed command prints: it knows the installed commands. */
+    private void assertCompletionIsTheInstalledCommands(Path root, String command, Map<String, String> env)
+            throws Exception {
+        Path bin = root.resolve("usr/bin").resolve(command);
+        assertThat(Files.isExecutable(bin)).as(bin.toString()).isTrue();
+        String printed = run(env, bin.toString(), "completion");
+        assertThat(Files.readString(root.resolve("usr/share/bash-completion/completions").resolve(command)))
+                .isEqualTo(printed).contains("complete -F _complete_" + command);
+    }
+
+    /** What bash offers for the last of {@code words} with the installed completion, as bash-completion calls it. */
+    private List<String> complete(Path root, String... words) throws Exception {
+        Path script = root.resolve("usr/share/bash-completion/completions").resolve(words[0]);
+        StringBuilder w = new StringBuilder();
+        for (String word : words) {
+            w.append(" '").append(word).append('\'');
+        }
+        String line = String.join(" ", words);
+        // compopt works only while bash runs a completion for the line being typed; here it would only complain
+        String program = "compopt() { return 0; }\nsource '" + script + "'\nCOMP_WORDS=(" + w + " )\nCOMP_CWORD="
+                + (words.length - 1) + "\nCOMP_LINE='" + line + "'\nCOMP_POINT=${#COMP_LINE}\n_complete_" + words[0]
+                + " '" + words[0] + "' '" + words[words.length - 1] + "' '"
+                + (words.length > 1 ? words[words.length - 2] : "") + "'\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n";
+        return run(Map.of(), "bash", "--norc", "--noprofile", "-c", program).lines().filter(l -> !l.isBlank())
+                .map(String::strip).toList();
     }
 }

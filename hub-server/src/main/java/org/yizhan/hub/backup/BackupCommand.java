@@ -2,7 +2,14 @@ package org.yizhan.hub.backup;
 
 import io.vertx.core.json.JsonObject;
 import org.yizhan.hub.HubConfig;
+import org.yizhan.hub.cli.CliSupport;
 import org.yizhan.hub.db.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 
 /**
  * {@code yizhan-hub backup [--config FILE] [--to FILE] [--hub URL] [--keep N]}. When no hub runs on the data
@@ -38,70 +46,62 @@ import java.util.Optional;
  * {@code --to FILE} puts one at FILE instead (online: a verified copy of the hub's). Exit status 0 when written,
  * 2 for bad arguments or settings (a PostgreSQL registry: use pg_dump), 1 when it failed.
  */
-public final class BackupCommand {
+@Command(name = "backup", sortOptions = false, sortSynopsis = false,
+        description = {"Back up the registry and the secrets, while the hub runs or not.",
+                "The registry (H2) and the data directory's secrets, consistently."},
+        footer = {"", "A running hub is asked as admin: token in YIZHAN_ADMIN_TOKEN, or the",
+                "admin-password setting (YIZHAN_ADMIN_PASSWORD). With db-url (PostgreSQL)",
+                "use pg_dump instead (see README, Backups).",
+                "Exit status: 0 written; 1 failed; 2 bad arguments or settings."})
+public final class BackupCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: java -jar yizhan-hub.jar backup [--config FILE] [--to FILE] [--hub URL] [--keep N]
-              Backs up the registry (H2) and the data directory's secrets, consistently, while the hub runs or not.
-              --config FILE  the hub's settings (data-dir, admin-password, http-port); YIZHAN_* variables override
-              --to FILE      where to write the archive (default: DATA_DIR/backups/yizhan-backup-TIME.zip)
-              --hub URL      ask the hub at URL (default: the one running on the data directory, from ports.json)
-              --keep N       then delete all but the newest N archives in DATA_DIR/backups (default: keep all)
-              A running hub is asked as admin: token in YIZHAN_ADMIN_TOKEN, or the admin-password setting
-              (YIZHAN_ADMIN_PASSWORD). With db-url (PostgreSQL) use pg_dump instead (see README, Backups).
-            """;
+    @Option(names = {"--config", "-c"}, paramLabel = "FILE",
+            description = "the hub's settings (data-dir, admin-password, http-port); YIZHAN_* variables override")
+    Path configFile;
+    @Option(names = "--to", paramLabel = "FILE",
+            description = "where to write the archive (default: DATA_DIR/backups/yizhan-backup-TIME.zip)")
+    Path to;
+    @Option(names = "--hub", paramLabel = "URL",
+            description = "ask the hub at URL (default: the one running on the data directory, from ports.json)")
+    String hub;
+    @Option(names = "--keep", paramLabel = "N",
+            description = "then delete all but the newest N archives in DATA_DIR/backups (default: keep all)")
+    Integer keepOption;
+    @Mixin
+    CliSupport.HelpOption help = new CliSupport.HelpOption();
+    @Spec
+    CommandSpec spec;
 
     private static final int H2_DATABASE_IN_USE = 90020;
     private static final int H2_DATABASE_NOT_FOUND = 90146;
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Map<String, String> env;
 
-    private BackupCommand(PrintStream out, PrintStream err) {
+    /** The command for picocli, writing to these streams and reading {@code YIZHAN_*} overrides from {@code env}. */
+    public BackupCommand(PrintStream out, PrintStream err, Map<String, String> env) {
         this.out = out;
         this.err = err;
+        this.env = env;
     }
 
     /** Runs the command with these arguments (after {@code backup}) and environment; the exit status. */
     public static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        return new BackupCommand(out, err).run(args, env);
+        return CliSupport.execute(new BackupCommand(out, err, env), args, out, err);
     }
 
-    private int run(List<String> args, Map<String, String> env) {
-        Optional<Path> configFile = Optional.empty();
-        Optional<Path> to = Optional.empty();
-        Optional<String> hub = Optional.empty();
+    @Override
+    public Integer call() {
+        Optional<Path> configFile = Optional.ofNullable(this.configFile);
+        Optional<Path> to = Optional.ofNullable(this.to);
+        Optional<String> hub = Optional.ofNullable(this.hub).map(v -> v.replaceAll("/+$", ""));
         int keep = 0;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("-h") || a.equals("--help")) {
-                out.print(USAGE);
-                return 0;
-            }
-            if (!List.of("--config", "-c", "--to", "--hub", "--keep").contains(a)) {
-                err.println("Unknown argument '" + a + "'\n" + USAGE);
-                return 2;
-            }
-            if (i + 1 >= args.size()) {
-                err.println(a + " needs a value\n" + USAGE);
-                return 2;
-            }
-            String v = args.get(++i);
-            switch (a) {
-                case "--to" -> to = Optional.of(Path.of(v));
-                case "--hub" -> hub = Optional.of(v.replaceAll("/+$", ""));
-                case "--keep" -> {
-                    try {
-                        keep = Integer.parseInt(v);
-                    } catch (NumberFormatException e) {
-                        keep = -1;
-                    }
-                    if (keep < 1 || keep > BackupRoutes.MAX_KEEP) {
-                        err.println("--keep needs a number from 1 to " + BackupRoutes.MAX_KEEP);
-                        return 2;
-                    }
-                }
-                default -> configFile = Optional.of(Path.of(v));
+        if (keepOption != null) {
+            keep = keepOption;
+            if (keep < 1 || keep > BackupRoutes.MAX_KEEP) {
+                throw new ParameterException(spec.commandLine(), "--keep needs a number from 1 to "
+                        + BackupRoutes.MAX_KEEP + ", was " + keep);
             }
         }
         HubConfig config;

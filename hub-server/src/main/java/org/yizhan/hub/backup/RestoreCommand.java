@@ -1,6 +1,11 @@
 package org.yizhan.hub.backup;
 
+import org.yizhan.hub.cli.CliSupport;
 import org.yizhan.hub.db.Database;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,6 +19,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
@@ -24,53 +30,39 @@ import java.util.stream.Stream;
  * only then are they moved in; on any failure DIR is left as it was. Exit status 0 when restored, 2 for bad
  * arguments or a non-empty directory, 1 for a refused archive or a failure.
  */
-public final class RestoreCommand {
+@Command(name = "restore", sortOptions = false,
+        description = {"Put a backup into an empty data directory.",
+                "Restores a backup made by 'yizhan-hub backup' into DIR, which must be empty",
+                "or not exist yet; then start the hub with data-dir DIR (as the hub's user:",
+                "chown the files if you restored as root)."},
+        footer = {"", "Exit status: 0 restored; 1 a refused archive or a failure; 2 bad arguments",
+                "or a non-empty DIR."})
+public final class RestoreCommand implements Callable<Integer> {
 
-    static final String USAGE = """
-            Usage: java -jar yizhan-hub.jar restore FILE --data-dir DIR
-              Restores a backup made by 'yizhan-hub backup' into DIR, which must be empty or not exist yet;
-              then start the hub with data-dir DIR (as the hub's user: chown the files if you restored as root).
-            """;
+    @Parameters(paramLabel = "FILE", description = "the backup archive (yizhan-backup-TIME.zip)")
+    Path archive;
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR", description = "the new data directory")
+    Path dataDir;
+    @Mixin
+    CliSupport.HelpOption help = new CliSupport.HelpOption();
 
     private final PrintStream out;
     private final PrintStream err;
 
-    private RestoreCommand(PrintStream out, PrintStream err) {
+    /** The command for picocli, writing to these streams. */
+    public RestoreCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
     /** Runs the command with these arguments (after {@code restore}); the exit status. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return new RestoreCommand(out, err).run(args);
+        return CliSupport.execute(new RestoreCommand(out, err), args, out, err);
     }
 
-    private int run(List<String> args) {
-        Path archive = null;
-        Path dir = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals("-h") || a.equals("--help")) {
-                out.print(USAGE);
-                return 0;
-            }
-            if (a.equals("--data-dir")) {
-                if (i + 1 >= args.size()) {
-                    err.println("--data-dir needs a directory\n" + USAGE);
-                    return 2;
-                }
-                dir = Path.of(args.get(++i)).toAbsolutePath();
-            } else if (a.startsWith("-") || archive != null) {
-                err.println("Unknown argument '" + a + "'\n" + USAGE);
-                return 2;
-            } else {
-                archive = Path.of(a);
-            }
-        }
-        if (archive == null || dir == null) {
-            err.println("restore needs the archive and --data-dir\n" + USAGE);
-            return 2;
-        }
+    @Override
+    public Integer call() {
+        Path dir = dataDir.toAbsolutePath();
         if (!Files.isRegularFile(archive)) {
             err.println("No backup archive at " + archive);
             return 2;

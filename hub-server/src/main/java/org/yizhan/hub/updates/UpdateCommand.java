@@ -1,6 +1,14 @@
 package org.yizhan.hub.updates;
 
+import org.yizhan.hub.cli.CliSupport;
 import org.yizhan.protocol.UpdateBundle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,10 +24,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.spec.NamedParameterSpec;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code yizhan-hub update keygen|sign|verify}: the release team's side of agent updates, run where the release
@@ -27,76 +32,81 @@ import java.util.Set;
  * 0600); {@code sign} makes a signed bundle of an agent jar; {@code verify} checks one against public keys, as the
  * hub and the stations will. Exit status 0 done, 1 refused or failed, 2 bad arguments.
  */
+@Command(name = "update", synopsisSubcommandLabel = "COMMAND",
+        description = {"Make the release key; sign and verify agent updates.",
+                "Run where the union's release key is kept (not on the hub).",
+                "Keys are PEM files; OpenSSL's own (openssl genpkey -algorithm ed25519) work",
+                "as well."},
+        footer = {"", "Exit status: 0 done; 1 refused or failed; 2 bad arguments."})
 public final class UpdateCommand {
 
-    static final String USAGE = """
-            Usage: java -jar yizhan-hub.jar update keygen --out DIR
-                   java -jar yizhan-hub.jar update sign --key FILE --jar FILE --version VERSION --out FILE
-                   java -jar yizhan-hub.jar update verify --keys FILE BUNDLE
-              keygen  make the union's release key: DIR/release.key (private, 0600: keep it off the hub, offline)
-                      and DIR/release.pub (give it to the hub as update-keys, and to stations' images)
-              sign    make a signed agent update of the agent's jar (yizhan-agent.jar) as VERSION
-              verify  check a bundle's signature and jar against the public keys in FILE
-            Keys are PEM files; OpenSSL's own (openssl genpkey -algorithm ed25519) work as well.
-            """;
+    @Mixin
+    CliSupport.HelpOption help = new CliSupport.HelpOption();
+    @Spec
+    CommandSpec spec;
 
     private final PrintStream out;
     private final PrintStream err;
 
-    private UpdateCommand(PrintStream out, PrintStream err) {
+    /** The command for picocli, writing to these streams. */
+    public UpdateCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
     }
 
+    /** Runs the command with these arguments (after {@code update}); the exit status. */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
-        return new UpdateCommand(out, err).run(args);
+        return CliSupport.execute(new UpdateCommand(out, err), args, out, err);
     }
 
-    private int run(List<String> args) {
-        if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
-            (args.isEmpty() ? err : out).print(USAGE);
-            return args.isEmpty() ? 2 : 0;
-        }
-        Map<String, String> opts = new HashMap<>();
-        List<String> rest = new java.util.ArrayList<>();
-        Set<String> known = Set.of("--out", "--key", "--jar", "--version", "--keys");
-        for (int i = 1; i < args.size(); i++) {
-            String a = args.get(i);
-            if (known.contains(a)) {
-                if (i + 1 >= args.size()) {
-                    return usage(a + " needs a value");
-                }
-                opts.put(a, args.get(++i));
-            } else if (a.startsWith("--")) {
-                return usage("unknown option " + a);
-            } else {
-                rest.add(a);
-            }
-        }
+    @Command(name = "keygen", description = {"Make the union's release key.",
+            "DIR/release.key: private, 0600; keep it off the hub, offline.",
+            "DIR/release.pub: give it to the hub as update-keys, and to stations' images."})
+    int keygen(@Option(names = "--out", required = true, paramLabel = "DIR") Path dir,
+               @Mixin CliSupport.HelpOption help) {
         try {
-            return switch (args.get(0)) {
-                case "keygen" -> keygen(opts, rest);
-                case "sign" -> sign(opts, rest);
-                case "verify" -> verify(opts, rest);
-                default -> usage("unknown command 'update " + args.get(0) + "'");
-            };
+            return keygen(dir);
         } catch (IOException | GeneralSecurityException e) {
-            err.println("Failed: " + e.getMessage());
-            return 1;
+            return failed(e);
         }
     }
 
-    private int usage(String problem) {
-        err.println("Error: " + problem);
-        err.print(USAGE);
-        return 2;
+    @Command(name = "sign", sortOptions = false,
+            description = "Make a signed agent update of the agent's jar (yizhan-agent.jar).")
+    int sign(@Option(names = "--key", required = true, paramLabel = "FILE", description = "the release key") Path key,
+             @Option(names = "--jar", required = true, paramLabel = "FILE", description = "the agent's jar") Path jar,
+             @Option(names = "--version", required = true, paramLabel = "VERSION",
+                     description = "the agent's version, e.g. 0.4.0") String version,
+             @Option(names = "--out", required = true, paramLabel = "FILE", description = "the bundle to write") Path target,
+             @Mixin CliSupport.HelpOption help) {
+        try {
+            return sign(key, jar, version, target);
+        } catch (IOException | GeneralSecurityException e) {
+            return failed(e);
+        }
     }
 
-    private int keygen(Map<String, String> o, List<String> rest) throws IOException, GeneralSecurityException {
-        if (!o.containsKey("--out") || !rest.isEmpty() || o.size() != 1) {
-            return usage("keygen takes --out DIR");
+    @Command(name = "verify", description = "Check a bundle's signature and jar against the public keys in FILE.")
+    int verify(@Option(names = "--keys", required = true, paramLabel = "FILE", description = "public keys (PEM)") Path keys,
+               @Parameters(paramLabel = "BUNDLE", description = "the signed update") Path bundle,
+               @Mixin CliSupport.HelpOption help) {
+        try {
+            return verify(keys, bundle);
+        } catch (IOException | GeneralSecurityException e) {
+            return failed(e);
         }
-        Path dir = Path.of(o.get("--out"));
+    }
+
+    private int failed(Exception e) {
+        err.println("Failed: " + e.getMessage());
+        return 1;
+    }
+
+    private ParameterException bad(String command, String problem) {
+        return new ParameterException(spec.subcommands().get(command), problem);
+    }
+
+    private int keygen(Path dir) throws IOException, GeneralSecurityException {
         Path key = dir.resolve("release.key");
         Path pub = dir.resolve("release.pub");
         if (Files.exists(key) || Files.exists(pub)) {
@@ -117,21 +127,15 @@ public final class UpdateCommand {
         return 0;
     }
 
-    private int sign(Map<String, String> o, List<String> rest) throws IOException, GeneralSecurityException {
-        if (!o.keySet().containsAll(List.of("--key", "--jar", "--version", "--out")) || !rest.isEmpty()) {
-            return usage("sign takes --key FILE --jar FILE --version VERSION --out FILE");
-        }
-        String version = o.get("--version");
+    private int sign(Path keyFile, Path jar, String version, Path target) throws IOException, GeneralSecurityException {
         if (!UpdateBundle.VERSION.matcher(version).matches()) {
-            return usage("--version '" + version + "' must match " + UpdateBundle.VERSION.pattern());
+            throw bad("sign", "--version '" + version + "' must match " + UpdateBundle.VERSION.pattern());
         }
-        Path jar = Path.of(o.get("--jar"));
         if (!Files.isRegularFile(jar)) {
-            return usage("--jar " + jar + " is not a file");
+            throw bad("sign", "--jar " + jar + " is not a file");
         }
-        PrivateKey key = UpdateBundle.privateKey(Files.readString(Path.of(o.get("--key")), StandardCharsets.US_ASCII));
+        PrivateKey key = UpdateBundle.privateKey(Files.readString(keyFile, StandardCharsets.US_ASCII));
         PublicKey pub = publicOf(key);
-        Path target = Path.of(o.get("--out"));
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         UpdateBundle.Manifest m;
         try (OutputStream os = Files.newOutputStream(tmp)) {
@@ -148,13 +152,9 @@ public final class UpdateCommand {
         return 0;
     }
 
-    private int verify(Map<String, String> o, List<String> rest) throws IOException, GeneralSecurityException {
-        if (!o.containsKey("--keys") || rest.size() != 1 || o.size() != 1) {
-            return usage("verify takes --keys FILE BUNDLE");
-        }
-        List<PublicKey> keys = UpdateBundle.publicKeys(Files.readString(Path.of(o.get("--keys")),
-                StandardCharsets.US_ASCII));
-        try (var in = Files.newInputStream(Path.of(rest.get(0)))) {
+    private int verify(Path keysFile, Path bundle) throws IOException, GeneralSecurityException {
+        List<PublicKey> keys = UpdateBundle.publicKeys(Files.readString(keysFile, StandardCharsets.US_ASCII));
+        try (var in = Files.newInputStream(bundle)) {
             UpdateBundle.Verified v = UpdateBundle.verify(in, keys, java.util.Optional.empty());
             out.println("Good: agent " + v.manifest().version() + ", signed by key " + v.keyId() + ", jar "
                     + v.manifest().size() + " bytes, SHA-256 " + v.manifest().sha256());

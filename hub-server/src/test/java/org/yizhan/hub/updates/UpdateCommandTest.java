@@ -82,7 +82,8 @@ class UpdateCommandTest {
     void badArgumentsAreSaidAndNothingIsWritten() throws Exception {
         assertThat(run()).isEqualTo(2);
         assertThat(run("sign", "--key", "k")).isEqualTo(2);
-        assertThat(err.toString()).contains("sign takes --key FILE --jar FILE --version VERSION --out FILE");
+        assertThat(err.toString()).contains("Missing required options: '--jar=FILE', '--version=VERSION', "
+                + "'--out=FILE'");
         assertThat(run("keygen", "--out", tmp.resolve("k").toString())).isZero();
         Path out1 = tmp.resolve("x.update");
         assertThat(run("sign", "--key", tmp.resolve("k/release.key").toString(), "--jar", jar().toString(),
@@ -92,8 +93,13 @@ class UpdateCommandTest {
                 "--version", "1.0", "--out", out1.toString())).isEqualTo(1);
         assertThat(out1).doesNotExist();
         assertThat(run("frobnicate")).isEqualTo(2);
+        assertThat(err.toString()).contains("Unmatched argument at index 0: 'frobnicate'");
+        assertThat(run("verify", "--keys", "k")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'BUNDLE'");
         assertThat(run("--help")).isZero();
-        assertThat(out.toString()).contains("update keygen --out DIR");
+        assertThat(out.toString()).contains("keygen", "sign", "verify");
+        assertThat(run("keygen", "--help")).isZero();
+        assertThat(out.toString()).contains("keygen [-h] --out=DIR");
     }
 
     private static void openssl(String... args) throws Exception {
