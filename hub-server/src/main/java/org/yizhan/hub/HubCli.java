@@ -5,7 +5,6 @@ import org.yizhan.hub.backup.HubBackup;
 import org.yizhan.hub.backup.RestoreCommand;
 import org.yizhan.hub.cli.CliSupport;
 import org.yizhan.hub.updates.UpdateCommand;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -55,7 +54,7 @@ public final class HubCli {
 
     /** The bash completion script of the whole command line, for {@code /usr/share/bash-completion/completions}. */
     static String completionScript() {
-        return AutoComplete.bash(NAME, commandLine(System.out, System.err, Map.of(), (demo, file) -> 1));
+        return CliSupport.completionScript(NAME, commandLine(System.out, System.err, Map.of(), (demo, file) -> 1));
     }
 
     /** Writes the completion script to the file named by {@code args[0]}: the build does, for the Debian package. */
@@ -148,7 +147,7 @@ public final class HubCli {
         @Override
         public Integer call() {
             CommandLine root = spec.root().commandLine();
-            root.getOut().print(AutoComplete.bash(NAME, root));
+            root.getOut().print(CliSupport.completionScript(NAME, root));
             root.getOut().flush();
             return 0;
         }

@@ -8,7 +8,6 @@ import org.yizhan.agent.cli.SelfTestCommand;
 import org.yizhan.agent.cli.StatusCommand;
 import org.yizhan.agent.config.ConfigFile;
 import org.yizhan.config.StationConfig;
-import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,7 +59,7 @@ public final class AgentCli {
 
     /** The bash completion script of the whole command line, for {@code /usr/share/bash-completion/completions}. */
     static String completionScript() {
-        return AutoComplete.bash(NAME, commandLine(System.out, System.err, Map.of(), (dir, simulate) -> ExitCode.FAILED));
+        return CliSupport.completionScript(NAME, commandLine(System.out, System.err, Map.of(), (dir, simulate) -> ExitCode.FAILED));
     }
 
     /** Writes the completion script to the file named by {@code args[0]}: the build does, for the Debian package. */
@@ -240,7 +239,7 @@ public final class AgentCli {
         @Override
         public Integer call() {
             CommandLine root = spec.root().commandLine();
-            root.getOut().print(AutoComplete.bash(NAME, root));
+            root.getOut().print(CliSupport.completionScript(NAME, root));
             root.getOut().flush();
             return ExitCode.OK;
         }

@@ -177,7 +177,18 @@ class DebianPackagesIT {
 
         dpkg(root, "--remove", "yizhan-agent");
         assertThat(root.resolve("opt/yizhan/yizhan-agent.jar")).doesNotExist();
+        Path mask = root.resolve("etc/systemd/system/yizhan-firstboot.service");
+        assertThat(Files.isSymbolicLink(mask) && Files.readSymbolicLink(mask).toString().equals("/dev/null"))
+                .as("first boot masked once the package is removed: its leftover link starts nothing").isTrue();
+        dpkg(root, "--install", deb.toString()); // installed again: enabled as it was
+        assertThat(mask).as("unmasked").doesNotExist();
+        assertThat(Files.isSymbolicLink(firstboot)).as("first boot enabled again").isTrue();
+        dpkg(root, "--remove", "yizhan-agent");
         dpkg(root, "--purge", "yizhan-agent");
+        try (var links = Files.walk(root.resolve("etc/systemd/system"))) {
+            assertThat(links.filter(f -> f.getFileName().toString().startsWith("yizhan-")).toList())
+                    .as("no unit of the package is enabled or masked after a purge").isEmpty();
+        }
         assertThat(Files.readString(state)).as("the station's state outlives a purge").isEqualTo("events not yet sent");
     }
 
@@ -236,10 +247,39 @@ class DebianPackagesIT {
             assertThat(live.statusCode()).as(live.body()).isEqualTo(200);
         }
 
+        // the operator enables the hub (systemctl enable, here as the links it makes); a removal keeps that for a
+        // reinstall, a purge takes the links away with the units
+        Path wanted = Files.createDirectories(root.resolve("etc/systemd/system/multi-user.target.wants"))
+                .resolve("yizhan-hub.service");
+        Files.createSymbolicLink(wanted, Path.of("/lib/systemd/system/yizhan-hub.service"));
+        dpkg(root, "--remove", "yizhan-hub");
+        assertThat(Files.isSymbolicLink(wanted)).as("enabled still, for a reinstall").isTrue();
         dpkg(root, "--purge", "yizhan-hub");
+        assertThat(Files.isSymbolicLink(wanted)).as("a purge removes the operator's link").isFalse();
         assertThat(root.resolve("opt/yizhan/yizhan-hub.jar")).doesNotExist();
         assertThat(settings).as("a purge removes the settings").doesNotExist();
         assertThat(Files.readString(data)).as("the hub's data outlives a purge").isEqualTo("the stations");
+    }
+
+    /**
+     * Debian's own package checker finds no error and no warning in either package (what it flags and the project
+     * accepts is named, with the reason, in {@code deploy/debian/*.lintian-overrides}, shipped in the packages).
+     */
+    @Test
+    void lintianFindsNoErrorOrWarning() throws Exception {
+        Path lintian = Path.of("/usr/bin/lintian");
+        assumeTrue(Files.isExecutable(lintian), "lintian is not installed (.ci/run installs it)");
+        for (String[] pkg : List.of(new String[] {"station-agent", "yizhan-agent"},
+                new String[] {"hub-server", "yizhan-hub"})) {
+            Path deb = deb(pkg[0], pkg[1]);
+            ProcessBuilder pb = new ProcessBuilder(lintian.toString(), "--fail-on", "error,warning", deb.toString())
+                    .redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(300, TimeUnit.SECONDS)).as("lintian " + pkg[1]).isTrue();
+            assertThat(p.exitValue()).as("lintian " + pkg[1] + ":\n" + out).isZero();
+            assertThat(out).as("lintian " + pkg[1]).doesNotContainPattern("(?m)^[EW]: ");
+        }
     }
 
     /** The packaged bash completion is the one the installed command prints: it knows the installed commands. */

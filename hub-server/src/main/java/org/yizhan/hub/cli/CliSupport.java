@@ -22,6 +22,15 @@ public final class CliSupport {
     }
 
     /** Configures {@code cl} (after its subcommands are added) to write to these streams. */
+    /**
+     * The bash completion script of {@code root}, without picocli's {@code #!} line: bash-completion sources the
+     * file, it is not run (lintian: bash-completion-with-hashbang).
+     */
+    public static String completionScript(String name, CommandLine root) {
+        String script = picocli.AutoComplete.bash(name, root);
+        return script.startsWith("#!") ? script.substring(script.indexOf('\n') + 1) : script;
+    }
+
     public static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
         cl.setOut(new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true));
         cl.setErr(new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true));
