@@ -107,6 +107,13 @@ public final class UpdateRoutes implements HubFeature {
                     // nothing of the body is read before the uploader is known; a body left unread when the answer
                     // is sent (a refusal) must not hold up the next request on the connection
                     ctx.request().pause();
+                    // over HTTP/1.x such an answer also says that the connection closes after it: a client that
+                    // kept it for its next request (Java's HttpClient does) would have that request cut off
+                    ctx.addHeadersEndHandler(v -> {
+                        if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+                            ctx.response().putHeader("Connection", "close");
+                        }
+                    });
                     ctx.addEndHandler(ar -> discardRest(ctx.request()));
                     ctx.next();
                 })
@@ -231,11 +238,7 @@ public final class UpdateRoutes implements HubFeature {
     private void refuse(RoutingContext ctx, AuditEntry entry, ApiException e) {
         audit.write(new AuditEntry(entry.actor(), entry.actorRole(), entry.actorAddress(), entry.action(), "update",
                 "", AuditEntry.FAILED, new JsonObject().put("code", e.code())));
-        if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
-            // the rest of the body is not read: the connection goes with the answer
-            ctx.response().putHeader("Connection", "close");
-        }
-        replies.error(ctx, e);
+        replies.error(ctx, e); // with Connection: close while the body is unread (mountFirst)
     }
 
     /**
