@@ -67,14 +67,17 @@ public final class Messages {
         if (step != Rules.Step.RESOLVED) {
             lines.add("请在驿站运营页面确认 Acknowledge it on the Yizhan operator page");
         }
-        return new Message(tag + typeName(a.type()) + " · " + a.stationName(), lines, urgent && step != Rules.Step.RESOLVED);
+        Message.Severity severity = step == Rules.Step.RESOLVED ? Message.Severity.RESOLVED
+                : urgent ? Message.Severity.URGENT : Message.Severity.WARNING;
+        return new Message(tag + typeName(a.type()) + " · " + a.stationName(), lines,
+                severity == Message.Severity.URGENT, severity);
     }
 
     /** The message of a "send a test message" call. */
     public static Message test(String channelName, String by, long now, ZoneId zone) {
         return new Message("【测试 test】驿站告警通知 Yizhan alert notifications", List.of(
                 "这是一条测试消息 This is a test message for channel '" + channelName + "'",
-                "发送人 Sent by: " + by + " · " + time(now, zone)), false);
+                "发送人 Sent by: " + by + " · " + time(now, zone)), false, Message.Severity.INFO);
     }
 
     static String time(long epochMillis, ZoneId zone) {

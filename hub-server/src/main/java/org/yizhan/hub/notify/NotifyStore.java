@@ -350,7 +350,8 @@ public final class NotifyStore {
             }
             Optional<Object[]> row = Rows.one(c, "SELECT kind, channel_id, title, body, urgent, attempts "
                     + "FROM notify_outbox WHERE id = ?", rs -> new Object[] {rs.getString(1), rs.getLong(2),
-                    new Message(rs.getString(3), List.of(rs.getString(4).split("\n", -1)), rs.getBoolean(5)),
+                    new Message(rs.getString(3), List.of(rs.getString(4).split("\n", -1)), rs.getBoolean(5),
+                            Message.Severity.of(rs.getString(1), rs.getBoolean(5))),
                     rs.getInt(6)}, id);
             if (row.isEmpty()) {
                 return Optional.<Delivery>empty();
