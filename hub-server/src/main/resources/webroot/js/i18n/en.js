@@ -36,6 +36,7 @@ export default {
   'alert.door-forced': 'door forced open',
   'alert.door-held-open': 'door held open',
   'alert.outbox': 'station cannot keep its events (disk full or outbox at its limit)',
+  'alert.feedback-overdue': 'rider feedback past its deadline without an answer',
   'alert.cabinet': 'whole cabinet',
   'alert.repeats': '{n} repeats',
   'cause.overcurrent': 'overcurrent',

@@ -36,6 +36,7 @@ export default {
   'alert.door-forced': '门被强行打开',
   'alert.door-held-open': '门长时间未关',
   'alert.outbox': '站点事件无法保存（存储已满或达到上限）',
+  'alert.feedback-overdue': '骑手反馈逾期未答复',
   'alert.cabinet': '整个充电柜',
   'alert.repeats': '重复 {n} 次',
   'cause.overcurrent': '过流',

@@ -14,6 +14,10 @@ import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.db.TestRegistry;
+import org.yizhan.hub.feedback.Deadlines;
+import org.yizhan.hub.feedback.Feedback;
+import org.yizhan.hub.feedback.FeedbackStore;
+import org.yizhan.hub.feedback.OverdueFeedback;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.testing.notify.GroupRobot;
 
@@ -125,6 +129,40 @@ class NotifierTest {
         pass();
         assertThat(robot.texts()).hasSize(2);
         assertThat(robot.texts().get(1)).contains("门未关闭").contains("西湖区文三路站").contains("2025-03-03 23:30:00");
+    }
+
+    @Test
+    void overdueFeedbackIsAnnouncedOnceAfterTheQuietHoursAndResolvedByTheAnswer() throws Exception {
+        GroupRobot robot = robot(GroupRobot.Kind.FEISHU, "feishu-secret-2");
+        route(new JsonObject().put("name", "夜间静默").put("channelId", channel(robot, "feishu-secret-2"))
+                .put("quietHours", new JsonObject().put("from", "22:00").put("to", "07:00")));
+        FeedbackStore feedback = new FeedbackStore(db);
+        OverdueFeedback sweeper = new OverdueFeedback(vertx, feedback, db, clock);
+        Feedback f = await(feedback.create("st-2", "door", "门禁扫码没反应 13812345678", Optional.empty(),
+                Optional.empty(), now())).orElseThrow().feedback();
+        await(feedback.triage(f.id(), Deadlines.URGENT, "duty-operator", now()));
+        clock.set(Instant.parse("2025-03-03T16:00:30Z")); // 00:00:30 in Shanghai: the urgent item is due by midnight
+        assertThat(await(sweeper.sweep())).isEqualTo(1);
+        pass();
+        assertThat(robot.texts()).as("not urgent: waits out the quiet hours").isEmpty();
+
+        clock.set(Instant.parse("2025-03-03T23:00:00Z")); // 07:00
+        assertThat(await(sweeper.sweep())).isZero();
+        pass();
+        pass();
+        assertThat(robot.texts()).singleElement().asString().contains("反馈逾期未答复 feedback overdue")
+                .contains("西湖区文三路站").contains(f.id()).contains("答复期限 Answer due: 2025-03-04 00:00:00")
+                .doesNotContain("13812345678").doesNotContain("门禁扫码");
+        assertThat(robot.received()).extracting(GroupRobot::cardColour).containsExactly("orange");
+
+        clock.advance(Duration.ofMinutes(20));
+        await(feedback.answer(f.id(), "已派人检修", "duty-operator", now()));
+        pass();
+        assertThat(robot.texts()).hasSize(2);
+        assertThat(robot.texts().get(1)).contains("【已恢复 resolved】反馈逾期未答复").contains("已答复 Answered by: duty-operator")
+                .contains("持续 Lasted: 7 小时 20 分");
+        assertThat(robot.refusals()).isEmpty();
+        await(sweeper.stop());
     }
 
     @Test
