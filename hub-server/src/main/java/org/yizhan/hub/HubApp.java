@@ -83,6 +83,7 @@ import org.yizhan.hub.stations.ConfigVersions;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.stations.DesiredConfig;
 import org.yizhan.hub.stations.HistoryRoutes;
+import org.yizhan.hub.stations.DistrictRoutes;
 import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.hub.stations.PageSettingsRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
@@ -298,6 +299,7 @@ public final class HubApp {
                         config.mapTileSubdomains(), auth),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
+                new DistrictRoutes(stations, auth, audit),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth,
                         audit),
                 new ProvisionRoutes(vertx, config.published().withCaPem(stationCa), mqtt::stationPort, stations, replies, metrics,

@@ -303,6 +303,36 @@ class NotifierTest {
     }
 
     @Test
+    void routesByDistrictAndEscalatesALongOutageToTheDistrictManager() throws Exception {
+        district("st-2", "西湖区");
+        district("st-3", "滨江区");
+        GroupRobot xihuDuty = robot(GroupRobot.Kind.WECOM);
+        GroupRobot xihuManager = robot(GroupRobot.Kind.DINGTALK, "SECxihu-manager");
+        long manager = channel(xihuManager, "SECxihu-manager");
+        route(new JsonObject().put("name", "西湖区值班").put("channelId", channel(xihuDuty))
+                .put("districts", new JsonArray().add("西湖区")).put("types", new JsonArray().add("offline"))
+                .put("escalateAfterMinutes", 30).put("escalateToChannelId", manager));
+        await(alerts.open("st-3", AlertStore.OFFLINE, now(), new JsonObject()));
+        await(alerts.open("st-1", AlertStore.OFFLINE, now(), new JsonObject()));
+        await(alerts.open("st-2", AlertStore.OFFLINE, now(), new JsonObject()));
+        pass();
+        assertThat(xihuDuty.texts()).as("only the station in 西湖区").singleElement().asString().contains("st-2");
+        clock.advance(Duration.ofMinutes(30));
+        pass();
+        assertThat(xihuManager.texts()).as("offline over 30 minutes goes to the district manager").singleElement()
+                .asString().contains("【升级 escalated】").contains("西湖区文三路站");
+        assertThat(xihuManager.refusals()).isEmpty();
+
+        // a route stored before districts existed (no "districts" field) still reads and matches every station
+        Route old = Route.parse(7, new JsonObject().put("name", "旧路由").put("channelId", 1));
+        assertThat(old.districts()).isEmpty();
+        assertThat(old.matches("st-9", "任何站", "", "offline")).isTrue();
+        assertThat(Route.parse(8, new JsonObject().put("name", "区").put("channelId", 1)
+                .put("districts", new JsonArray().add("西湖区"))).matches("st-9", "西湖区某站", "", "offline"))
+                .as("a station without a district is not in one").isFalse();
+    }
+
+    @Test
     void alertsFromBeforeARouteExistedAreNotSent() throws Exception {
         await(alerts.open("st-1", AlertStore.OFFLINE, now(), new JsonObject()));
         pass();
@@ -365,6 +395,10 @@ class NotifierTest {
     private void station(String id, String name) throws Exception {
         await(db.call(c -> Rows.update(c, "INSERT INTO stations (id, name, profile, created_at) VALUES (?, ?, ?, ?)",
                 id, name, "simulated", 0L)));
+    }
+
+    private void district(String id, String district) throws Exception {
+        await(db.call(c -> Rows.update(c, "UPDATE stations SET district = ? WHERE id = ?", district, id)));
     }
 
     private GroupRobot robot(GroupRobot.Kind kind) throws Exception {
