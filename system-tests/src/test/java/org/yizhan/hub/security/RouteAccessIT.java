@@ -255,7 +255,12 @@ class RouteAccessIT {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r;
+        try {
+            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(method + " " + path + (token == null ? "" : " with a token") + ": " + e, e);
+        }
         r.body().close();
         return r.statusCode();
     }
