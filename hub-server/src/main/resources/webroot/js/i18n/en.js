@@ -282,6 +282,7 @@ export default {
   'tp.title': 'Yizhan · Install',
   'tp.add': 'Add a station',
   'tp.name': 'Name',
+  'tp.district': 'District',
   'tp.address': 'Address',
   'tp.lat': 'Latitude',
   'tp.lon': 'Longitude',

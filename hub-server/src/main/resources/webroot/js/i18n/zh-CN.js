@@ -282,6 +282,7 @@ export default {
   'tp.title': '驿站 · 安装调试',
   'tp.add': '添加驿站',
   'tp.name': '名称',
+  'tp.district': '所属区县',
   'tp.address': '地址',
   'tp.lat': '纬度',
   'tp.lon': '经度',
