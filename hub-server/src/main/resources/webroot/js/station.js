@@ -38,7 +38,8 @@ async function loadStation() {
 function renderStation() {
   if (!station) { return; }
   $('name').textContent = station.name;
-  $('address').textContent = (station.address || '') + ' · ' + station.id;
+  $('address').textContent = (station.district ? station.district + ' · ' : '') + (station.address || '') + ' · '
+    + station.id;
   $('presence').replaceChildren(presence(station.presence, { id: 'presence-state' }));
 
   const o = station.occupancy || {};

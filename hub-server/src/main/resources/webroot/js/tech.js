@@ -27,7 +27,8 @@ async function add(ev) {
   let body;
   try {
     body = {
-      name: f.name.value.trim(), address: f.address.value.trim(), lat: num(f, 'lat'), lon: num(f, 'lon'),
+      name: f.name.value.trim(), district: f.district.value.trim() || null, address: f.address.value.trim(),
+      lat: num(f, 'lat'), lon: num(f, 'lon'),
       profile: f.profile.value, ports: num(f, 'ports'), capacity: num(f, 'capacity')
     };
   } catch (e) {
@@ -75,6 +76,7 @@ function renderStations() {
     const name = el('td');
     name.appendChild(el('div', 'name', s.name));
     name.appendChild(el('div', 'addr', s.address));
+    if (s.district) { name.appendChild(el('div', 'district muted', s.district)); }
     tr.appendChild(name);
     const st = el('td');
     st.appendChild(presence(s.presence, { lastSeen: false }));

@@ -52,6 +52,7 @@ import org.yizhan.hub.updates.UpdateRoutes;
 import org.yizhan.hub.updates.UpdateStore;
 import org.yizhan.hub.feedback.FeedbackRoutes;
 import org.yizhan.hub.feedback.FeedbackStore;
+import org.yizhan.hub.feedback.OverdueFeedback;
 import org.yizhan.hub.http.Authenticator;
 import org.yizhan.hub.http.HttpApi;
 import org.yizhan.hub.http.Replies;
@@ -82,6 +83,7 @@ import org.yizhan.hub.stations.ConfigVersions;
 import org.yizhan.hub.stations.DemoStations;
 import org.yizhan.hub.stations.DesiredConfig;
 import org.yizhan.hub.stations.HistoryRoutes;
+import org.yizhan.hub.stations.DistrictRoutes;
 import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.hub.stations.PageSettingsRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
@@ -287,6 +289,7 @@ public final class HubApp {
         MobileStations mobile = new MobileStations(vertx, db, auth, audit);
         mqtt.positions(mobile::position);
         NotifyStore notifications = new NotifyStore(db);
+        FeedbackStore feedback = new FeedbackStore(db);
         Senders notifySenders = new Senders(vertx, NOTIFY_TIMEOUT_MS);
         features = List.of(
                 new AuthRoutes(users, sessions, auth, replies, metrics, config.loginFreeFailures(), audit),
@@ -296,6 +299,7 @@ public final class HubApp {
                         config.mapTileSubdomains(), auth),
                 new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
+                new DistrictRoutes(stations, auth, audit),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth,
                         audit),
                 new ProvisionRoutes(vertx, config.published().withCaPem(stationCa), mqtt::stationPort, stations, replies, metrics,
@@ -325,8 +329,9 @@ public final class HubApp {
                         CHARGE_STARTS_PER_MEMBER_PER_MINUTE), charging, memberLogin, replies),
                 new FaceRoutes(faceConsents, new FaceFanout(stations, commands), memberLogin, new StationAuth(db),
                         replies, metrics),
-                new FeedbackRoutes(new FeedbackStore(db), stations, memberLogin, auth, replies, metrics,
+                new FeedbackRoutes(vertx, feedback, stations, memberLogin, auth, replies, metrics,
                         FEEDBACK_PER_ADDRESS_PER_MINUTE),
+                new OverdueFeedback(vertx, feedback, db, Clock.systemUTC()),
                 new ScorecardRoutes(new ScorecardStore(db, charging), auth, replies),
                 new LiveStream(vertx, auth, metrics),
                 new SessionRecorder(metrics),

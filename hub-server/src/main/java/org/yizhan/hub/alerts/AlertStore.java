@@ -36,6 +36,11 @@ public final class AlertStore {
     public static final String DOOR_HELD_OPEN = "door-held-open";
     /** The station's outbox cannot keep every event (subject {@code disk} or {@code cap}); data from its alarm. */
     public static final String OUTBOX = "outbox";
+    /**
+     * A rider's feedback is past its deadline without an answer (subject {@code feedback:ID}, opened at the
+     * deadline); closed when the feedback is answered. Data: feedbackId, category, priority, deadline.
+     */
+    public static final String FEEDBACK_OVERDUE = "feedback-overdue";
     /** Largest list {@link #list} returns. */
     public static final int MAX_LIMIT = 1000;
     private static final int MAX_DATA_CHARS = 8192;

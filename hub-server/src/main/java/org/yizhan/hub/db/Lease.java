@@ -61,6 +61,15 @@ public final class Lease {
         });
     }
 
+    /**
+     * Within the caller's transaction: whether this hub still holds the lease at {@code now}, locking the lease's row
+     * so that no other hub can take it over before the transaction ends. For work that must be done by one hub only.
+     */
+    public boolean confirm(java.sql.Connection c, long now) throws SQLException {
+        return Rows.one(c, "SELECT expires_at FROM hub_leases WHERE name = ? AND holder = ? FOR UPDATE",
+                rs -> rs.getLong(1), name, holder).filter(expires -> expires > now).isPresent();
+    }
+
     /** Gives the lease up (at a clean stop), so another hub need not wait for it to expire. */
     public Future<Void> release() {
         held = false;

@@ -1,6 +1,7 @@
 package org.yizhan.hub.feedback;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -8,6 +9,7 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.yizhan.hub.auth.MemberLogin;
+import org.yizhan.hub.feature.EventEffects;
 import org.yizhan.hub.feature.HubFeature;
 import org.yizhan.hub.http.ApiException;
 import org.yizhan.hub.http.Authenticator;
@@ -20,6 +22,7 @@ import org.yizhan.hub.http.Replies;
 import org.yizhan.hub.http.Reply;
 import org.yizhan.hub.http.Role;
 import org.yizhan.hub.http.StationIds;
+import org.yizhan.hub.live.Bus;
 import org.yizhan.hub.members.Member;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.hub.stations.StationStore;
@@ -41,7 +44,9 @@ import java.util.regex.Pattern;
  *   <li>{@code POST /api/v1/feedback/{id}/triage {"priority":"urgent"|"normal"}} and
  *   {@code POST /api/v1/feedback/{id}/answer {"text"}} (operator+) → the item; 409 once answered.</li>
  * </ul>
- * Technicians see mobile numbers masked. Texts are kept as written; pages show them as text.
+ * Technicians see mobile numbers masked. Texts are kept as written; pages show them as text. Answering an item
+ * (or a triage that moves its deadline past now) closes its {@code feedback-overdue} alert, published on
+ * {@link Bus#LIVE} like every alert change.
  */
 public final class FeedbackRoutes implements HubFeature {
 
@@ -51,6 +56,7 @@ public final class FeedbackRoutes implements HubFeature {
     private static final Pattern STATUS = Pattern.compile("new|triaged|answered|open");
     private static final Pattern SECRET = Pattern.compile("[A-Za-z0-9_-]{16,64}");
 
+    private final Vertx vertx;
     private final FeedbackStore store;
     private final StationStore stations;
     private final MemberLogin memberLogin;
@@ -59,8 +65,9 @@ public final class FeedbackRoutes implements HubFeature {
     private final HubMetrics metrics;
     private final RateLimiter submissions;
 
-    public FeedbackRoutes(FeedbackStore store, StationStore stations, MemberLogin memberLogin, Authenticator auth,
-                          Replies replies, HubMetrics metrics, int perAddressPerMinute) {
+    public FeedbackRoutes(Vertx vertx, FeedbackStore store, StationStore stations, MemberLogin memberLogin,
+                          Authenticator auth, Replies replies, HubMetrics metrics, int perAddressPerMinute) {
+        this.vertx = vertx;
         this.store = store;
         this.stations = stations;
         this.memberLogin = memberLogin;
@@ -180,7 +187,9 @@ public final class FeedbackRoutes implements HubFeature {
         });
     }
 
-    private static Feedback outcome(FeedbackStore.Outcome o) {
+    private Feedback outcome(FeedbackStore.Outcome o) {
+        o.closedAlert().ifPresent(a -> vertx.eventBus().publish(Bus.LIVE,
+                EventEffects.live("alert", a.getString("stationId"), a)));
         return switch (o.result()) {
             case NOT_FOUND -> throw notFound();
             case ALREADY_ANSWERED -> throw ApiException.of(409, "already-answered",

@@ -1,7 +1,10 @@
 package org.yizhan.hub.feedback;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Lease;
 import org.yizhan.hub.stations.ClaimCodes;
 
 import java.nio.charset.StandardCharsets;
@@ -26,6 +29,11 @@ import java.util.OptionalLong;
  * Rider feedback in the registry: created by riders (with a secret to read it back), listed, triaged and answered
  * by staff. Triage and answer happen in a transaction that re-reads the item, so two operators answering at once
  * give one answer and one conflict.
+ *
+ * <p>An item past its deadline without an answer raises one {@link AlertStore#FEEDBACK_OVERDUE} alert
+ * ({@link #raiseOverdue}), opened at the deadline, so it reaches the notification routes like any station alert.
+ * Answering the item closes that alert in the same transaction; a triage that moves the deadline past now closes
+ * it too, and the item is raised again if it misses its new deadline.
  */
 public final class FeedbackStore {
 
@@ -59,7 +67,68 @@ public final class FeedbackStore {
     /** What a triage or answer did. */
     public enum Result { CHANGED, NOT_FOUND, ALREADY_ANSWERED }
 
-    public record Outcome(Result result, Optional<Feedback> feedback) {
+    /** What a triage or answer did, and the overdue alert it closed (as the alerts list shows it), if any. */
+    public record Outcome(Result result, Optional<Feedback> feedback, Optional<JsonObject> closedAlert) {
+
+        public Outcome(Result result, Optional<Feedback> feedback) {
+            this(result, feedback, Optional.empty());
+        }
+    }
+
+    /** Overdue items looked at per {@link #raiseOverdue} (the rest wait for the next sweep). */
+    static final int OVERDUE_BATCH = 200;
+    /**
+     * Items that missed their deadline longer ago than this raise no alert: a hub upgraded or down for a while does
+     * not flood the duty groups with old items (the feedback page still lists them as overdue).
+     */
+    public static final long OVERDUE_MAX_AGE_MS = 7L * 24 * 3600 * 1000;
+
+    /** The subject of an item's overdue alert. */
+    public static String alertSubject(String feedbackId) {
+        return "feedback:" + feedbackId;
+    }
+
+    /**
+     * Raises a {@link AlertStore#FEEDBACK_OVERDUE} alert, opened at the deadline, for each unanswered item whose
+     * deadline has passed at {@code now} (within {@link #OVERDUE_MAX_AGE_MS}) and that has none for that deadline yet;
+     * only while this hub holds {@code lease} (checked and locked in the transaction, so with several hubs one
+     * raises it, once). Returns the alerts opened, as the alerts list shows them.
+     */
+    public Future<List<JsonObject>> raiseOverdue(long now, Lease lease) {
+        return db.tx(c -> {
+            if (!lease.confirm(c, now)) {
+                return List.<JsonObject>of();
+            }
+            List<Feedback> due = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + FROM + " WHERE f.answered_at IS NULL "
+                    + "AND f.deadline <= ? AND f.deadline > ? AND NOT EXISTS (SELECT 1 FROM alerts a "
+                    + "WHERE a.station_id = f.station_id AND a.type = ? AND a.subject = 'feedback:' || f.id "
+                    + "AND a.opened_at >= f.deadline) ORDER BY f.deadline, f.id LIMIT " + OVERDUE_BATCH)) {
+                ps.setLong(1, now);
+                ps.setLong(2, now - OVERDUE_MAX_AGE_MS);
+                ps.setString(3, AlertStore.FEEDBACK_OVERDUE);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(row(rs));
+                    }
+                }
+            }
+            List<JsonObject> opened = new ArrayList<>();
+            for (Feedback f : due) {
+                JsonObject data = new JsonObject().put("feedbackId", f.id()).put("category", f.category())
+                        .put("priority", f.priority().orElse(null)).put("createdAt", f.createdAt())
+                        .put("deadline", f.deadline());
+                opened.add(AlertStore.openOrRepeat(c, f.stationId(), AlertStore.FEEDBACK_OVERDUE,
+                        alertSubject(f.id()), f.deadline(), data));
+            }
+            return opened;
+        });
+    }
+
+    /** Within the caller's transaction: closes the item's open overdue alert, if any. */
+    private static Optional<JsonObject> closeOverdue(Connection c, Feedback f, long now, JsonObject why)
+            throws SQLException {
+        return AlertStore.close(c, f.stationId(), AlertStore.FEEDBACK_OVERDUE, alertSubject(f.id()), now, why);
     }
 
     /** Stores new feedback for the station; empty when there is no such station. */
@@ -180,16 +249,20 @@ public final class FeedbackStore {
     /** Sets the priority and with it the deadline (from the time the item arrived); refused once answered. */
     public Future<Outcome> triage(String id, String priority, String by, long now) {
         return changeUnanswered(id, (c, f) -> {
+            long deadline = Deadlines.of(priority, f.createdAt());
             try (PreparedStatement ps = c.prepareStatement("UPDATE feedback SET priority = ?, deadline = ?, "
                     + "status = ?, triaged_by = ?, triaged_at = ? WHERE id = ? AND answered_at IS NULL")) {
                 ps.setString(1, priority);
-                ps.setLong(2, Deadlines.of(priority, f.createdAt()));
+                ps.setLong(2, deadline);
                 ps.setString(3, Feedback.TRIAGED);
                 ps.setString(4, by);
                 ps.setLong(5, now);
                 ps.setString(6, id);
                 ps.executeUpdate();
             }
+            // no longer overdue: the alert closes, and opens again should the new deadline pass
+            return deadline > now ? closeOverdue(c, f, now, new JsonObject().put("deadlineMovedTo", deadline)
+                    .put("triagedBy", by)) : Optional.<JsonObject>empty();
         });
     }
 
@@ -205,12 +278,14 @@ public final class FeedbackStore {
                 ps.setString(5, id);
                 ps.executeUpdate();
             }
+            return closeOverdue(c, f, now, new JsonObject().put("answeredBy", by));
         });
     }
 
     /** A change to an item that is not answered yet, made with the item's row locked. */
     private interface Change {
-        void apply(Connection c, Feedback item) throws SQLException;
+        /** Returns the overdue alert the change closed, if any. */
+        Optional<JsonObject> apply(Connection c, Feedback item) throws SQLException;
     }
 
     private Future<Outcome> changeUnanswered(String id, Change change) {
@@ -222,8 +297,8 @@ public final class FeedbackStore {
             if (f.get().answered()) {
                 return new Outcome(Result.ALREADY_ANSWERED, f);
             }
-            change.apply(c, f.get());
-            return new Outcome(Result.CHANGED, byId(c, id, false));
+            Optional<JsonObject> closed = change.apply(c, f.get());
+            return new Outcome(Result.CHANGED, byId(c, id, false), closed);
         });
     }
 

@@ -21,7 +21,8 @@ public final class Messages {
             AlertStore.SAFETY_CUTOFF, "充电安全断电 charger safety cut-off",
             AlertStore.DOOR_FORCED, "门被强行打开 door forced open",
             AlertStore.DOOR_HELD_OPEN, "门未关闭 door held open",
-            AlertStore.OUTBOX, "站点存储告警 station storage low");
+            AlertStore.OUTBOX, "站点存储告警 station storage low",
+            AlertStore.FEEDBACK_OVERDUE, "反馈逾期未答复 feedback overdue");
 
     /** An alert as a message needs it. */
     public record Alert(long id, String stationId, String stationName, String type, String subject, long openedAt,
@@ -50,7 +51,14 @@ public final class Messages {
         lines.add("站点 Station: " + station);
         lines.add("告警 Alert: " + typeName(a.type()) + (a.subject().isEmpty() ? "" : " · " + a.subject())
                 + " #" + a.id());
-        lines.add("开始 Opened: " + time(a.openedAt(), zone));
+        if (AlertStore.FEEDBACK_OVERDUE.equals(a.type())) {
+            // what the rider wrote stays on the operator page: it may hold a phone number
+            lines.add("反馈 Feedback: " + a.data().getString("feedbackId", "?") + " · "
+                    + a.data().getString("category", "?"));
+            lines.add("答复期限 Answer due: " + time(a.openedAt(), zone));
+        } else {
+            lines.add("开始 Opened: " + time(a.openedAt(), zone));
+        }
         switch (step) {
             case REMINDER -> lines.add("仍未确认，已持续 Not acknowledged, open for " + duration(now - a.openedAt()));
             case ESCALATION -> lines.add("告警仍未解除，已持续 Still open after " + duration(now - a.openedAt()));
@@ -65,16 +73,23 @@ public final class Messages {
             default -> { }
         }
         if (step != Rules.Step.RESOLVED) {
-            lines.add("请在驿站运营页面确认 Acknowledge it on the Yizhan operator page");
+            lines.add(AlertStore.FEEDBACK_OVERDUE.equals(a.type())
+                    ? "请在驿站运营页面答复 Answer it on the Yizhan operator page (反馈 feedback)"
+                    : "请在驿站运营页面确认 Acknowledge it on the Yizhan operator page");
+        } else if (a.data().getValue("answeredBy") instanceof String by) {
+            lines.add("已答复 Answered by: " + by);
         }
-        return new Message(tag + typeName(a.type()) + " · " + a.stationName(), lines, urgent && step != Rules.Step.RESOLVED);
+        Message.Severity severity = step == Rules.Step.RESOLVED ? Message.Severity.RESOLVED
+                : urgent ? Message.Severity.URGENT : Message.Severity.WARNING;
+        return new Message(tag + typeName(a.type()) + " · " + a.stationName(), lines,
+                severity == Message.Severity.URGENT, severity);
     }
 
     /** The message of a "send a test message" call. */
     public static Message test(String channelName, String by, long now, ZoneId zone) {
         return new Message("【测试 test】驿站告警通知 Yizhan alert notifications", List.of(
                 "这是一条测试消息 This is a test message for channel '" + channelName + "'",
-                "发送人 Sent by: " + by + " · " + time(now, zone)), false);
+                "发送人 Sent by: " + by + " · " + time(now, zone)), false, Message.Severity.INFO);
     }
 
     static String time(long epochMillis, ZoneId zone) {

@@ -225,17 +225,18 @@ public final class NotifyStore {
             Set<String> maintenance = new HashSet<>(Rows.list(c, "SELECT station_id FROM notify_maintenance "
                     + "WHERE starts_at <= ? AND ends_at > ?", rs -> rs.getString(1), now, now));
 
-            List<String[]> fresh = Rows.list(c, "SELECT a.id, a.station_id, COALESCE(s.name, a.station_id), a.type "
-                    + "FROM alerts a LEFT JOIN stations s ON s.id = a.station_id WHERE a.id > ? AND NOT EXISTS "
-                    + "(SELECT 1 FROM notify_seen n WHERE n.alert_id = a.id) ORDER BY a.id LIMIT " + BATCH,
-                    rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)}, from);
+            List<String[]> fresh = Rows.list(c, "SELECT a.id, a.station_id, COALESCE(s.name, a.station_id), a.type, "
+                    + "COALESCE(s.district, '') FROM alerts a LEFT JOIN stations s ON s.id = a.station_id "
+                    + "WHERE a.id > ? AND NOT EXISTS (SELECT 1 FROM notify_seen n WHERE n.alert_id = a.id) "
+                    + "ORDER BY a.id LIMIT " + BATCH, rs -> new String[] {rs.getString(1), rs.getString(2),
+                    rs.getString(3), rs.getString(4), rs.getString(5)}, from);
             long last = cursor[1];
             for (String[] a : fresh) {
                 long id = Long.parseLong(a[0]);
                 last = Math.max(last, id);
                 Rows.update(c, "INSERT INTO notify_seen (alert_id, seen_at) VALUES (?, ?)", id, now);
                 for (Route r : routes) {
-                    if (r.matches(a[1], a[2], a[3])) {
+                    if (r.matches(a[1], a[2], a[4], a[3])) {
                         Rows.update(c, "INSERT INTO notify_progress (alert_id, route_id, seen_at, silenced) "
                                 + "VALUES (?, ?, ?, ?)", id, r.id(), now, maintenance.contains(a[1]));
                     }
@@ -350,7 +351,8 @@ public final class NotifyStore {
             }
             Optional<Object[]> row = Rows.one(c, "SELECT kind, channel_id, title, body, urgent, attempts "
                     + "FROM notify_outbox WHERE id = ?", rs -> new Object[] {rs.getString(1), rs.getLong(2),
-                    new Message(rs.getString(3), List.of(rs.getString(4).split("\n", -1)), rs.getBoolean(5)),
+                    new Message(rs.getString(3), List.of(rs.getString(4).split("\n", -1)), rs.getBoolean(5),
+                            Message.Severity.of(rs.getString(1), rs.getBoolean(5))),
                     rs.getInt(6)}, id);
             if (row.isEmpty()) {
                 return Optional.<Delivery>empty();

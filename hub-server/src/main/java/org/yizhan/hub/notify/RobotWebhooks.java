@@ -3,6 +3,7 @@ package org.yizhan.hub.notify;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -16,8 +17,11 @@ import java.util.concurrent.TimeoutException;
  *   <li>WeCom: {@code {"msgtype":"markdown","markdown":{"content"}}}; answer {@code {"errcode":0}}.</li>
  *   <li>DingTalk: {@code {"msgtype":"markdown","markdown":{"title","text"}}}; with a secret, the query parameters
  *   {@code timestamp} (ms) and {@code sign} ({@link Signatures#dingTalk}); answer {@code {"errcode":0}}.</li>
- *   <li>Feishu / Lark: {@code {"msg_type":"text","content":{"text"}}}; with a secret, the body fields
- *   {@code timestamp} (s) and {@code sign} ({@link Signatures#feishu}); answer {@code {"code":0}}.</li>
+ *   <li>Feishu / Lark: a message card, {@code {"msg_type":"interactive","card":{"config":{"wide_screen_mode":true},
+ *   "header":{"title":{"tag":"plain_text","content"},"template"},"elements":[{"tag":"div","text":{"tag":"lark_md",
+ *   "content"}}]}}}, the header red for urgent alerts, orange for others, green when resolved, blue for a test;
+ *   with a secret, the body fields {@code timestamp} (s) and {@code sign} ({@link Signatures#feishu}); answer
+ *   {@code {"code":0}}.</li>
  * </ul>
  * A non-2xx status, an answer that is not JSON, or a non-zero {@code errcode}/{@code code} is a failed delivery.
  * Signatures use the wall clock, which the robots check against theirs (within an hour).
@@ -53,7 +57,7 @@ public final class RobotWebhooks implements Sender {
                 }
             }
             case FEISHU -> {
-                body = new JsonObject().put("msg_type", "text").put("content", new JsonObject().put("text", m.plain()));
+                body = new JsonObject().put("msg_type", "interactive").put("card", feishuCard(m));
                 if (secret != null) {
                     long ts = System.currentTimeMillis() / 1000;
                     body.put("timestamp", Long.toString(ts)).put("sign", Signatures.feishu(secret, ts));
@@ -77,6 +81,17 @@ public final class RobotWebhooks implements Sender {
             }
             return answer(channel, ar.result());
         });
+    }
+
+    /** Feishu's interactive card: the title in a header coloured by severity, the lines as lark_md below it. */
+    static JsonObject feishuCard(Message m) {
+        return new JsonObject()
+                .put("config", new JsonObject().put("wide_screen_mode", true))
+                .put("header", new JsonObject()
+                        .put("title", new JsonObject().put("tag", "plain_text").put("content", m.title()))
+                        .put("template", m.severity().feishuTemplate()))
+                .put("elements", new JsonArray().add(new JsonObject().put("tag", "div")
+                        .put("text", new JsonObject().put("tag", "lark_md").put("content", m.larkMarkdown()))));
     }
 
     private static Future<Void> answer(Channel channel, HttpResponse<Buffer> r) {

@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 /**
  * Which alerts go to a channel, and how:
  * <ul>
- *   <li>stations: {@code stationIds} and/or {@code namePrefix} (a district's stations are named after it, such as
- *   "西湖区…"); a station matches either; with neither, every station;</li>
+ *   <li>stations: {@code stationIds}, {@code districts} (the stations' own district, such as 西湖区, set on each
+ *   station) and/or {@code namePrefix} (for stations named after their district, "西湖区…"); a station matches any of
+ *   them; with none, every station. Routes stored before districts existed read as having none;</li>
  *   <li>{@code types} (empty: every type) and {@code severity} {@code "all"} or {@code "urgent"} ({@link Urgency});</li>
  *   <li>{@code quietHours} in {@code timeZone} (default Asia/Shanghai, also the zone of the times in messages):
  *   non-urgent alerts wait until they end;</li>
@@ -29,18 +30,22 @@ import java.util.regex.Pattern;
  * </ul>
  */
 public record Route(long id, String name, long channelId, Set<String> stationIds, Optional<String> namePrefix,
-                    Set<String> types, boolean urgentOnly, Optional<QuietHours> quietHours, ZoneId zone,
+                    Set<String> districts, Set<String> types, boolean urgentOnly, Optional<QuietHours> quietHours, ZoneId zone,
                     int remindMinutes, int escalateAfterMinutes, Optional<Long> escalateToChannelId, boolean enabled) {
 
     public static final ZoneId DEFAULT_ZONE = ZoneId.of("Asia/Shanghai");
     static final int MAX_STATIONS = 2000;
     static final int MAX_TYPES = 50;
+    static final int MAX_DISTRICTS = 200;
+    /** As long as a station's district may be. */
+    static final int MAX_DISTRICT_CHARS = 100;
     static final int MAX_REMIND_MINUTES = 24 * 60;
     static final int MAX_ESCALATE_MINUTES = 7 * 24 * 60;
     private static final Pattern TYPE = Pattern.compile("[a-z0-9][a-z0-9.:_-]{0,63}");
 
     public Route {
         stationIds = Set.copyOf(stationIds);
+        districts = Set.copyOf(districts);
         types = Set.copyOf(types);
     }
 
@@ -57,6 +62,15 @@ public record Route(long id, String name, long channelId, Set<String> stationIds
             stations.add(s);
         }
         Optional<String> prefix = b.optionalString("namePrefix", 0, 100).map(String::strip).filter(p -> !p.isEmpty());
+        Set<String> districts = new LinkedHashSet<>();
+        for (String d : strings(body, "districts", MAX_DISTRICTS)) {
+            String t = d.strip();
+            if (t.isEmpty() || t.length() > MAX_DISTRICT_CHARS) {
+                throw ApiException.badField("districts", "'" + d + "' is not a district (1 to "
+                        + MAX_DISTRICT_CHARS + " characters, such as 西湖区)");
+            }
+            districts.add(t);
+        }
         Set<String> types = new LinkedHashSet<>();
         for (String t : strings(body, "types", MAX_TYPES)) {
             if (!TYPE.matcher(t).matches()) {
@@ -93,7 +107,7 @@ public record Route(long id, String name, long channelId, Set<String> stationIds
         if (enabled != null && !(enabled instanceof Boolean)) {
             throw ApiException.badField("enabled", "must be true or false");
         }
-        return new Route(id, name, channel, stations, prefix, types, severity.equals("urgent"), quiet, zone, remind,
+        return new Route(id, name, channel, stations, prefix, districts, types, severity.equals("urgent"), quiet, zone, remind,
                 escalate, escalateTo, !Boolean.FALSE.equals(enabled));
     }
 
@@ -126,14 +140,15 @@ public record Route(long id, String name, long channelId, Set<String> stationIds
         return out;
     }
 
-    /** Whether an alert of the type at the station (with its name) goes this way. */
-    public boolean matches(String stationId, String stationName, String type) {
+    /** Whether an alert of the type at the station (with its name and district, "" for none) goes this way. */
+    public boolean matches(String stationId, String stationName, String district, String type) {
         if (!enabled) {
             return false;
         }
-        boolean anyStation = stationIds.isEmpty() && namePrefix.isEmpty();
+        boolean anyStation = stationIds.isEmpty() && namePrefix.isEmpty() && districts.isEmpty();
         boolean station = anyStation || stationIds.contains(stationId)
-                || namePrefix.isPresent() && stationName.startsWith(namePrefix.get());
+                || namePrefix.isPresent() && stationName.startsWith(namePrefix.get())
+                || !district.isEmpty() && districts.contains(district);
         return station && (types.isEmpty() || types.contains(type)) && (!urgentOnly || Urgency.urgent(type));
     }
 
@@ -147,6 +162,7 @@ public record Route(long id, String name, long channelId, Set<String> stationIds
         JsonObject j = new JsonObject().put("name", name).put("channelId", channelId)
                 .put("stationIds", new JsonArray(new ArrayList<>(stationIds)))
                 .put("namePrefix", namePrefix.orElse(null))
+                .put("districts", new JsonArray(new ArrayList<>(districts)))
                 .put("types", new JsonArray(new ArrayList<>(types)))
                 .put("severity", urgentOnly ? "urgent" : "all")
                 .put("quietHours", quietHours.map(QuietHours::toJson).orElse(null))

@@ -31,11 +31,18 @@ import java.util.TreeMap;
  * without a byte order mark; header {@code name,address,lat,lon,profile,ports,capacity}). Every row is checked
  * first; when any is bad the answer lists every problem by row and column and nothing is created; otherwise all
  * are created in one transaction and the answer gives each station's id and claim code. At most
- * {@link StationImport#MAX_ROWS} stations and {@link #MAX_BODY_BYTES} a file (413 past either).
+ * {@link StationImport#MAX_ROWS} stations and {@link #MAX_BODY_BYTES} a file (413 past either). An optional
+ * {@code district} column sets each station's district.
+ *
+ * <p>{@code GET /api/v1/stations.csv} (operator+): every station as CSV (UTF-8 with a byte order mark, for Excel),
+ * header {@code id,name,district,address,lat,lon,profile,ports,capacity}: the import's columns with the id.
  */
 public final class ImportRoutes implements HubFeature {
 
     public static final String PATH = "/api/v1/stations/import";
+    public static final String EXPORT_PATH = "/api/v1/stations.csv";
+    static final List<String> EXPORT_COLUMNS = List.of("id", "name", "district", "address", "lat", "lon", "profile",
+            "ports", "capacity");
     public static final long MAX_BODY_BYTES = 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(ImportRoutes.class);
 
@@ -67,6 +74,30 @@ public final class ImportRoutes implements HubFeature {
     @Override
     public void mount(Router router) {
         auth.json(router.post(PATH), Role.TECHNICIAN, this::importCsv);
+        router.get(EXPORT_PATH).handler(auth.require(Role.OPERATOR)).handler(this::exportCsv);
+    }
+
+    private void exportCsv(RoutingContext ctx) {
+        stations.list().map(ImportRoutes::csv).onSuccess(text -> ctx.response()
+                        .putHeader("Content-Type", "text/csv; charset=utf-8")
+                        .putHeader("Content-Disposition", "attachment; filename=\"stations.csv\"")
+                        .putHeader("Cache-Control", "no-store")
+                        .end(text))
+                .onFailure(e -> replies.fail(ctx, e));
+    }
+
+    static String csv(List<Station> list) {
+        List<List<String>> rows = new ArrayList<>(list.size());
+        for (Station s : list) {
+            rows.add(List.of(s.id(), s.name(), s.district().orElse(""), s.address() == null ? "" : s.address(),
+                    coordinate(s.lat()), coordinate(s.lon()), s.profile(), Integer.toString(s.ports()),
+                    Integer.toString(s.capacity())));
+        }
+        return StationCsv.write(EXPORT_COLUMNS, rows);
+    }
+
+    private static String coordinate(double d) {
+        return Double.isNaN(d) ? "" : Double.toString(d);
     }
 
     private static ApiException tooLarge() {

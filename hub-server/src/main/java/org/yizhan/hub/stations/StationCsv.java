@@ -2,6 +2,7 @@ package org.yizhan.hub.stations;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 import java.io.IOException;
@@ -66,6 +67,36 @@ public final class StationCsv {
             throw malformed(start, e);
         }
         return rows;
+    }
+
+    /**
+     * The rows as CSV with the header first, CRLF line ends and a UTF-8 byte order mark (so that Excel opens Chinese
+     * text right); a text cell that a spreadsheet would take for a formula ({@code = + - @}) gets a leading
+     * {@code '}, unless it is a number.
+     */
+    public static String write(List<String> header, List<List<String>> rows) {
+        StringBuilder out = new StringBuilder("\uFEFF");
+        try (CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180)) {
+            printer.printRecord(header);
+            for (List<String> row : rows) {
+                printer.printRecord(row.stream().map(StationCsv::safe).toList());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static String safe(String cell) {
+        if (cell.isEmpty() || "=+-@\t\r".indexOf(cell.charAt(0)) < 0) {
+            return cell;
+        }
+        try {
+            Double.parseDouble(cell);
+            return cell;
+        } catch (NumberFormatException e) {
+            return "'" + cell;
+        }
     }
 
     private static Malformed malformed(long row, Throwable e) {

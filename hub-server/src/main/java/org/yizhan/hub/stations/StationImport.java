@@ -11,15 +11,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Checks a CSV of new stations (header {@code name,address,lat,lon,profile,ports,capacity}, columns in any order)
+ * Checks a CSV of new stations (header {@code name,address,lat,lon,profile,ports,capacity}, columns in any order,
+ * and optionally {@code district}, such as 西湖区, which notification routes can match)
  * row by row and column by column, collecting every problem rather than stopping at the first, so a technician
  * can fix the whole file at once. Rows are numbered as a spreadsheet shows them: the header is row 1.
  */
 public final class StationImport {
 
     public static final List<String> COLUMNS = List.of("name", "address", "lat", "lon", "profile", "ports", "capacity");
+    /** Columns a file may have besides {@link #COLUMNS}. */
+    public static final List<String> OPTIONAL_COLUMNS = List.of("district");
     /** Stations one file may register. */
     public static final int MAX_ROWS = 2000;
 
@@ -69,9 +73,10 @@ public final class StationImport {
         Map<String, Integer> index = new LinkedHashMap<>();
         for (int i = 0; i < header.cells().size(); i++) {
             String name = header.cells().get(i).trim().toLowerCase(Locale.ROOT);
-            if (!COLUMNS.contains(name)) {
+            if (!COLUMNS.contains(name) && !OPTIONAL_COLUMNS.contains(name)) {
                 problems.add(Problem.of(header.number(), "", "'" + header.cells().get(i).trim()
-                        + "' is not a column this import knows; the header is " + String.join(",", COLUMNS)));
+                        + "' is not a column this import knows; the header is " + String.join(",", COLUMNS)
+                        + " (and optionally " + String.join(",", OPTIONAL_COLUMNS) + ")"));
             } else if (index.putIfAbsent(name, i) != null) {
                 problems.add(Problem.of(header.number(), name, "the column appears twice in the header"));
             }
@@ -119,6 +124,14 @@ public final class StationImport {
                     maxPorts == null ? "a number of ports" : "a number of ports for " + profile + " (0 to " + maxPorts + ")",
                     problems);
             int capacity = integer(r, index, "capacity", 1, 10_000, "a room capacity (1 to 10000)", problems);
+            Optional<String> district = Optional.empty();
+            if (index.containsKey("district")) {
+                try {
+                    district = NewStation.district(cell(r, index, "district"));
+                } catch (IllegalArgumentException e) {
+                    problems.add(Problem.of(r.number(), "district", e.getMessage()));
+                }
+            }
             if (!name.isEmpty()) {
                 String key = name.toLowerCase(Locale.ROOT) + "\n" + address.toLowerCase(Locale.ROOT);
                 Integer first = seen.putIfAbsent(key, r.number());
@@ -129,7 +142,7 @@ public final class StationImport {
             }
             if (problems.size() == before) {
                 lines.add(new Line(r.number(), new NewStation(name, address, lat, lon, profile, ports, capacity,
-                        StationConfig.DEFAULT_HEARTBEAT_SECONDS, StationConfig.DEFAULT_TELEMETRY_SECONDS)));
+                        StationConfig.DEFAULT_HEARTBEAT_SECONDS, StationConfig.DEFAULT_TELEMETRY_SECONDS, district)));
             }
         }
         return problems.isEmpty() ? new Result(lines, List.of()) : new Result(List.of(), problems);

@@ -19,7 +19,7 @@ public final class StationStore {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String COLUMNS = "id, name, address, lat, lon, profile, ports, capacity, heartbeat_seconds, "
             + "telemetry_seconds, config_version, created_at, provisioned_at, presence_state, presence_since, last_seen, "
-            + "mobile, here_until";
+            + "mobile, here_until, district";
 
     /** A claim code (stored form) and when it stops working (epoch ms). */
     public record Claim(String code, String stationId, long expiresAt) {
@@ -132,6 +132,22 @@ public final class StationStore {
         });
     }
 
+    /** Sets or clears (empty) the station's district, with the caller's audit step; false when the station is unknown. */
+    public Future<Boolean> setDistrict(String id, Optional<String> district,
+                                       Database.Step<Optional<String>> audit) {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE stations SET district = ? WHERE id = ?")) {
+                ps.setString(1, district.orElse(""));
+                ps.setString(2, id);
+                if (ps.executeUpdate() != 1) {
+                    return false;
+                }
+            }
+            audit.run(c, district);
+            return true;
+        });
+    }
+
     /** A new claim code for the station, ending any unused earlier one; empty when the station is unknown. */
     public Future<Optional<Claim>> issueClaim(String stationId) {
         return db.tx(c -> exists(c, stationId) ? Optional.of(newClaim(c, stationId)) : Optional.<Claim>empty());
@@ -222,7 +238,8 @@ public final class StationStore {
     private static Created insert(Connection c, String id, NewStation s) throws SQLException {
         long now = System.currentTimeMillis();
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO stations (id, name, address, lat, lon, profile, "
-                + "ports, capacity, heartbeat_seconds, telemetry_seconds, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "ports, capacity, heartbeat_seconds, telemetry_seconds, created_at, district) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, id);
             ps.setString(2, s.name());
             ps.setString(3, s.address());
@@ -234,6 +251,7 @@ public final class StationStore {
             ps.setInt(9, s.heartbeatSeconds());
             ps.setInt(10, s.telemetrySeconds());
             ps.setLong(11, now);
+            ps.setString(12, s.district().orElse(""));
             ps.executeUpdate();
         }
         Claim claim = newClaim(c, id);
@@ -296,7 +314,8 @@ public final class StationStore {
         return new Station(rs.getString(1), rs.getString(2), rs.getString(3), nullableDouble(rs, 4),
                 nullableDouble(rs, 5), rs.getString(6), rs.getInt(7), rs.getInt(8), rs.getInt(9), rs.getInt(10),
                 rs.getInt(11), rs.getLong(12), nullableLong(rs, 13), rs.getString(14), nullableLong(rs, 15),
-                nullableLong(rs, 16), rs.getBoolean(17), nullableLong(rs, 18));
+                nullableLong(rs, 16), rs.getBoolean(17), nullableLong(rs, 18),
+                Optional.ofNullable(rs.getString(19)).filter(d -> !d.isEmpty()));
     }
 
     private static double nullableDouble(ResultSet rs, int i) throws SQLException {

@@ -8,19 +8,19 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves by hand, for the rules that depend on the time of day and on how long has passed. */
-final class MovableClock extends Clock {
+public final class MovableClock extends Clock {
 
     private final AtomicLong millis;
 
-    MovableClock(Instant start) {
+    public MovableClock(Instant start) {
         this.millis = new AtomicLong(start.toEpochMilli());
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         millis.addAndGet(d.toMillis());
     }
 
-    void set(Instant t) {
+    public void set(Instant t) {
         millis.set(t.toEpochMilli());
     }
 

@@ -14,6 +14,10 @@ import org.yizhan.hub.alerts.AlertStore;
 import org.yizhan.hub.db.Database;
 import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.db.TestRegistry;
+import org.yizhan.hub.feedback.Deadlines;
+import org.yizhan.hub.feedback.Feedback;
+import org.yizhan.hub.feedback.FeedbackStore;
+import org.yizhan.hub.feedback.OverdueFeedback;
 import org.yizhan.hub.metrics.HubMetrics;
 import org.yizhan.testing.notify.GroupRobot;
 
@@ -125,6 +129,40 @@ class NotifierTest {
         pass();
         assertThat(robot.texts()).hasSize(2);
         assertThat(robot.texts().get(1)).contains("门未关闭").contains("西湖区文三路站").contains("2025-03-03 23:30:00");
+    }
+
+    @Test
+    void overdueFeedbackIsAnnouncedOnceAfterTheQuietHoursAndResolvedByTheAnswer() throws Exception {
+        GroupRobot robot = robot(GroupRobot.Kind.FEISHU, "feishu-secret-2");
+        route(new JsonObject().put("name", "夜间静默").put("channelId", channel(robot, "feishu-secret-2"))
+                .put("quietHours", new JsonObject().put("from", "22:00").put("to", "07:00")));
+        FeedbackStore feedback = new FeedbackStore(db);
+        OverdueFeedback sweeper = new OverdueFeedback(vertx, feedback, db, clock);
+        Feedback f = await(feedback.create("st-2", "door", "门禁扫码没反应 13812345678", Optional.empty(),
+                Optional.empty(), now())).orElseThrow().feedback();
+        await(feedback.triage(f.id(), Deadlines.URGENT, "duty-operator", now()));
+        clock.set(Instant.parse("2025-03-03T16:00:30Z")); // 00:00:30 in Shanghai: the urgent item is due by midnight
+        assertThat(await(sweeper.sweep())).isEqualTo(1);
+        pass();
+        assertThat(robot.texts()).as("not urgent: waits out the quiet hours").isEmpty();
+
+        clock.set(Instant.parse("2025-03-03T23:00:00Z")); // 07:00
+        assertThat(await(sweeper.sweep())).isZero();
+        pass();
+        pass();
+        assertThat(robot.texts()).singleElement().asString().contains("反馈逾期未答复 feedback overdue")
+                .contains("西湖区文三路站").contains(f.id()).contains("答复期限 Answer due: 2025-03-04 00:00:00")
+                .doesNotContain("13812345678").doesNotContain("门禁扫码");
+        assertThat(robot.received()).extracting(GroupRobot::cardColour).containsExactly("orange");
+
+        clock.advance(Duration.ofMinutes(20));
+        await(feedback.answer(f.id(), "已派人检修", "duty-operator", now()));
+        pass();
+        assertThat(robot.texts()).hasSize(2);
+        assertThat(robot.texts().get(1)).contains("【已恢复 resolved】反馈逾期未答复").contains("已答复 Answered by: duty-operator")
+                .contains("持续 Lasted: 7 小时 20 分");
+        assertThat(robot.refusals()).isEmpty();
+        await(sweeper.stop());
     }
 
     @Test
@@ -265,6 +303,36 @@ class NotifierTest {
     }
 
     @Test
+    void routesByDistrictAndEscalatesALongOutageToTheDistrictManager() throws Exception {
+        district("st-2", "西湖区");
+        district("st-3", "滨江区");
+        GroupRobot xihuDuty = robot(GroupRobot.Kind.WECOM);
+        GroupRobot xihuManager = robot(GroupRobot.Kind.DINGTALK, "SECxihu-manager");
+        long manager = channel(xihuManager, "SECxihu-manager");
+        route(new JsonObject().put("name", "西湖区值班").put("channelId", channel(xihuDuty))
+                .put("districts", new JsonArray().add("西湖区")).put("types", new JsonArray().add("offline"))
+                .put("escalateAfterMinutes", 30).put("escalateToChannelId", manager));
+        await(alerts.open("st-3", AlertStore.OFFLINE, now(), new JsonObject()));
+        await(alerts.open("st-1", AlertStore.OFFLINE, now(), new JsonObject()));
+        await(alerts.open("st-2", AlertStore.OFFLINE, now(), new JsonObject()));
+        pass();
+        assertThat(xihuDuty.texts()).as("only the station in 西湖区").singleElement().asString().contains("st-2");
+        clock.advance(Duration.ofMinutes(30));
+        pass();
+        assertThat(xihuManager.texts()).as("offline over 30 minutes goes to the district manager").singleElement()
+                .asString().contains("【升级 escalated】").contains("西湖区文三路站");
+        assertThat(xihuManager.refusals()).isEmpty();
+
+        // a route stored before districts existed (no "districts" field) still reads and matches every station
+        Route old = Route.parse(7, new JsonObject().put("name", "旧路由").put("channelId", 1));
+        assertThat(old.districts()).isEmpty();
+        assertThat(old.matches("st-9", "任何站", "", "offline")).isTrue();
+        assertThat(Route.parse(8, new JsonObject().put("name", "区").put("channelId", 1)
+                .put("districts", new JsonArray().add("西湖区"))).matches("st-9", "西湖区某站", "", "offline"))
+                .as("a station without a district is not in one").isFalse();
+    }
+
+    @Test
     void alertsFromBeforeARouteExistedAreNotSent() throws Exception {
         await(alerts.open("st-1", AlertStore.OFFLINE, now(), new JsonObject()));
         pass();
@@ -327,6 +395,10 @@ class NotifierTest {
     private void station(String id, String name) throws Exception {
         await(db.call(c -> Rows.update(c, "INSERT INTO stations (id, name, profile, created_at) VALUES (?, ?, ?, ?)",
                 id, name, "simulated", 0L)));
+    }
+
+    private void district(String id, String district) throws Exception {
+        await(db.call(c -> Rows.update(c, "UPDATE stations SET district = ? WHERE id = ?", district, id)));
     }
 
     private GroupRobot robot(GroupRobot.Kind kind) throws Exception {

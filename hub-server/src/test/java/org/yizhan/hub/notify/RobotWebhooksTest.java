@@ -68,13 +68,27 @@ class RobotWebhooksTest {
     }
 
     @Test
-    void feishuGetsSignedTextAndAWrongSecretIsRefused(Vertx vertx) throws Exception {
+    void feishuGetsASignedCardColouredBySeverityAndAWrongSecretIsRefused(Vertx vertx) throws Exception {
         try (GroupRobot robot = GroupRobot.start(vertx, GroupRobot.Kind.FEISHU, Optional.of(SECRET))) {
             await(robots.send(channel("feishu", robot.webhook(), SECRET), MESSAGE));
-            assertThat(robot.received()).singleElement().satisfies(r -> {
-                assertThat(r.body().getString("msg_type")).isEqualTo("text");
-                assertThat(r.text()).startsWith(MESSAGE.title()).contains("告警 Alert");
-            });
+            Message resolved = new Message("【已恢复 resolved】站点离线 · <at id=all></at>文三路站",
+                    List.of("站点 Station: <at id=all></at> (st-1)"), false, Message.Severity.RESOLVED);
+            await(robots.send(channel("feishu", robot.webhook(), SECRET), resolved));
+            await(robots.send(channel("feishu", robot.webhook(), SECRET), new Message("门未关闭", List.of("x"), false)));
+            assertThat(robot.refusals()).as("every card had the documented shape and a right signature").isEmpty();
+            assertThat(robot.received()).hasSize(3);
+            GroupRobot.Received urgent = robot.received().get(0);
+            assertThat(urgent.body().getString("msg_type")).isEqualTo("interactive");
+            assertThat(urgent.body().getJsonObject("card").getJsonObject("header").getJsonObject("title")
+                    .getString("content")).isEqualTo(MESSAGE.title());
+            assertThat(urgent.body().getJsonObject("card").getJsonArray("elements").getJsonObject(0)
+                    .getJsonObject("text").getString("content")).contains("站点 Station: 文三路站 (st-1)\n告警 Alert");
+            assertThat(urgent.text()).startsWith(MESSAGE.title()).contains("告警 Alert");
+            assertThat(robot.received()).extracting(GroupRobot::cardColour).as("red, green, orange")
+                    .containsExactly("red", "green", "orange");
+            assertThat(robot.received().get(1).body().getJsonObject("card").getJsonArray("elements").getJsonObject(0)
+                    .getJsonObject("text").getString("content")).as("no mention of the whole group in the text")
+                    .doesNotContain("<at").contains("&lt;at id=all&gt;");
             Throwable refused = failure(robots.send(channel("feishu", robot.webhook(), SECRET + "x"), MESSAGE));
             assertThat(refused.getMessage()).contains("code 19021").doesNotContain(robot.token());
         }

@@ -32,4 +32,29 @@ class StationCsvTest {
         assertThatThrownBy(() -> StationCsv.read("name,address\n\n\"a\"b,c\n", 100))
                 .isInstanceOf(StationCsv.Malformed.class).hasMessageStartingWith("row 3: text follows a closing quote");
     }
+
+    @Test
+    void writesWhatItReadsBackWithABomAndNoFormulaForASpreadsheetToRun() throws Exception {
+        String text = StationCsv.write(List.of("id", "name", "district", "lat"), List.of(
+                List.of("st-1", "湖滨驿站, 二号", "上城区", "-30.5"),
+                List.of("st-2", "=HYPERLINK(\"http://x\")", "@区", "+1")));
+        assertThat(text).startsWith("\uFEFFid,name,district,lat\r\n");
+        List<StationCsv.Row> rows = StationCsv.read(text, 10);
+        assertThat(rows.get(1).cells()).containsExactly("st-1", "湖滨驿站, 二号", "上城区", "-30.5");
+        assertThat(rows.get(2).cells()).containsExactly("st-2", "'=HYPERLINK(\"http://x\")", "'@区", "+1");
+    }
+
+    @Test
+    void importsAnOptionalDistrictColumn() throws Exception {
+        List<StationCsv.Row> rows = StationCsv.read("name,address,lat,lon,profile,ports,capacity,district\n"
+                + "文三路驿站,文三路 1 号,30.28,120.13,simulated,0,10, 西湖区 \n"
+                + "江南驿站,江南大道 2 号,30.2,120.2,simulated,0,10,\n"
+                + "长驿站,x,30.2,120.2,simulated,0,10," + "区".repeat(101) + "\n", 10);
+        StationImport.Result r = StationImport.check(rows, java.util.Map.of("simulated", 4));
+        assertThat(r.problems()).singleElement().satisfies(p ->
+                assertThat(p.message()).isEqualTo("row 4, district: is longer than 100 characters"));
+        StationImport.Result ok = StationImport.check(rows.subList(0, 3), java.util.Map.of("simulated", 4));
+        assertThat(ok.lines()).extracting(l -> l.station().district())
+                .containsExactly(java.util.Optional.of("西湖区"), java.util.Optional.empty());
+    }
 }

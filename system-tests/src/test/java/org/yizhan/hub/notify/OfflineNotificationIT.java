@@ -91,6 +91,8 @@ class OfflineNotificationIT {
             assertThat(robot.texts().get(1)).contains("【已恢复 resolved】").contains("离线时长 Outage:");
             assertThat(robot.refusals()).as("no message refused for its shape or signature").isEmpty();
         }
+        assertThat(feishu.received()).extracting(GroupRobot::cardColour).as("Feishu's card: red when it went down, "
+                + "green when it came back").containsExactly("red", "green");
         JsonObject deliveries = hub.call("GET", "/api/v1/notify/deliveries?status=sent", admin, null);
         assertThat(deliveries.getJsonArray("deliveries")).hasSize(6);
     }

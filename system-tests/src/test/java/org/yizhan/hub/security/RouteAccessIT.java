@@ -73,6 +73,7 @@ class RouteAccessIT {
             Map.entry("GET /api/v1/scorecard", Access.OPERATOR),
             Map.entry("GET /api/v1/scorecard.csv", Access.OPERATOR),
             Map.entry("GET /api/v1/stations", Access.OPERATOR),
+            Map.entry("GET /api/v1/stations.csv", Access.OPERATOR),
             Map.entry("GET /api/v1/stations/:id", Access.OPERATOR),
             Map.entry("GET /api/v1/stations/:id/claim", Access.TECHNICIAN),
             Map.entry("GET /api/v1/stations/:id/claim.png", Access.TECHNICIAN),
@@ -128,6 +129,7 @@ class RouteAccessIT {
             Map.entry("POST /api/v1/rollouts/:id/cancel", Access.ADMIN),
             Map.entry("GET /api/v1/agents", Access.OPERATOR),
             Map.entry("PUT /api/v1/stations/:id/mobility", Access.OPERATOR),
+            Map.entry("PUT /api/v1/stations/:id/district", Access.TECHNICIAN),
             // the map and chart libraries the pages load, from their webjars
             Map.entry("* /vendor/leaflet/", Access.PUBLIC),
             Map.entry("* /vendor/echarts/", Access.PUBLIC),
@@ -253,7 +255,12 @@ class RouteAccessIT {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<InputStream> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r;
+        try {
+            r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (java.io.IOException e) {
+            throw new java.io.IOException(method + " " + path + (token == null ? "" : " with a token") + ": " + e, e);
+        }
         r.body().close();
         return r.statusCode();
     }

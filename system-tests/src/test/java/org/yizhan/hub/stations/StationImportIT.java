@@ -106,6 +106,53 @@ class StationImportIT {
     }
 
     @Test
+    void districtsComeWithTheFileOrTheApiCanBeChangedAndGoOutInTheExport() throws Exception {
+        String csv = "name,district,address,lat,lon,profile,ports,capacity\r\n"
+                + "文三路驿站,西湖区,杭州市西湖区文三路 9 号,30.2800,120.1300,simulated,2,10\r\n"
+                + "=1+2驿站,,杭州市上城区 1 号,30.2500,120.1700,simulated,0,6\r\n";
+        HttpResponse<String> r = postCsv(technician, csv);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        String wensan = new JsonObject(r.body()).getJsonArray("stations").getJsonObject(0).getString("id");
+        String formula = new JsonObject(r.body()).getJsonArray("stations").getJsonObject(1).getString("id");
+        assertThat(new JsonObject(call("GET", "/api/v1/stations/" + wensan, operator, null).body())
+                .getString("district")).isEqualTo("西湖区");
+        assertThat(new JsonObject(call("GET", "/api/v1/stations/" + formula, operator, null).body())
+                .getValue("district")).as("an empty cell is no district").isNull();
+
+        HttpResponse<String> byApi = call("POST", "/api/v1/stations", technician, new JsonObject().put("name", "江南驿站")
+                .put("district", " 滨江区 ").put("lat", 30.2).put("lon", 120.2).put("profile", "simulated").put("ports", 0)
+                .put("capacity", 5).encode());
+        assertThat(byApi.statusCode()).as(byApi.body()).isEqualTo(201);
+        assertThat(new JsonObject(byApi.body()).getJsonObject("station").getString("district")).isEqualTo("滨江区");
+
+        String path = "/api/v1/stations/" + wensan + "/district";
+        assertThat(call("PUT", path, operator, "{\"district\":\"拱墅区\"}").statusCode()).isEqualTo(403);
+        HttpResponse<String> tooLong = call("PUT", path, technician, new JsonObject().put("district", "区".repeat(101))
+                .encode());
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(tooLong.body()).contains("district");
+        HttpResponse<String> moved = call("PUT", path, technician, "{\"district\":\"拱墅区\"}");
+        assertThat(moved.statusCode()).as(moved.body()).isEqualTo(200);
+        assertThat(new JsonObject(moved.body()).getString("district")).isEqualTo("拱墅区");
+        assertThat(call("PUT", "/api/v1/stations/st-nosuchstation/district", technician, "{\"district\":\"x\"}")
+                .statusCode()).isEqualTo(404);
+
+        HttpResponse<String> export = call("GET", ImportRoutes.EXPORT_PATH, operator, null);
+        assertThat(export.statusCode()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/csv"));
+        List<StationCsv.Row> rows = StationCsv.read(export.body(), 10_000);
+        assertThat(rows.get(0).cells()).containsExactly("id", "name", "district", "address", "lat", "lon", "profile",
+                "ports", "capacity");
+        assertThat(rows).filteredOn(row -> row.cells().get(0).equals(wensan)).singleElement()
+                .satisfies(row -> assertThat(row.cells()).containsExactly(wensan, "文三路驿站", "拱墅区",
+                        "杭州市西湖区文三路 9 号", "30.28", "120.13", "simulated", "2", "10"));
+        assertThat(rows).filteredOn(row -> row.cells().get(0).equals(formula)).singleElement()
+                .satisfies(row -> assertThat(row.cells().get(1)).as("no formula for a spreadsheet to run")
+                        .isEqualTo("'=1+2驿站"));
+        assertThat(call("GET", ImportRoutes.EXPORT_PATH, null, null).statusCode()).isEqualTo(401);
+    }
+
+    @Test
     void namesEveryBadRowAndColumnAndCreatesNothing() throws Exception {
         String csv = HEADER
                 + "好驿站,地址 1,30.1,120.1,simulated,2,10\n"

@@ -3,6 +3,7 @@ package org.yizhan.testing.notify;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.testing.Futures;
 
@@ -14,12 +15,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A group robot's webhook on loopback, answering as WeCom, DingTalk or Feishu do: it checks the key or token in the
- * address, the body's shape for the kind, and (DingTalk, Feishu with a secret) recomputes the signature from the
+ * address, the body's shape for the kind (Feishu: an interactive card with a coloured plain_text header and lark_md
+ * text), and (DingTalk, Feishu with a secret) recomputes the signature from the
  * documented recipe, refusing a wrong or stale one with the service's error code. Accepted messages are kept with
  * their text; {@link #failNext} makes it answer HTTP 500 for a while, as a robot that is down.
  *
@@ -36,6 +39,9 @@ public final class GroupRobot implements AutoCloseable {
     }
 
     private static final long HOUR_MS = 3_600_000;
+    /** The header colours Feishu's cards document. */
+    private static final Set<String> CARD_COLOURS = Set.of("blue", "wathet", "turquoise", "green", "yellow", "orange",
+            "red", "carmine", "violet", "purple", "indigo", "grey", "default");
 
     private final Kind kind;
     private final Optional<String> secret;
@@ -123,7 +129,7 @@ public final class GroupRobot implements AutoCloseable {
             case WECOM -> body.getJsonObject("markdown").getString("content");
             case DINGTALK -> body.getJsonObject("markdown").getString("title") + "\n"
                     + body.getJsonObject("markdown").getString("text");
-            case FEISHU -> body.getJsonObject("content").getString("text");
+            case FEISHU -> cardText(body.getJsonObject("card"));
         };
         synchronized (this) {
             received.add(new Received(body, text));
@@ -178,11 +184,41 @@ public final class GroupRobot implements AutoCloseable {
                 return "19021 sign match fail or timestamp is not within one hour from current time";
             }
         }
-        if (!"text".equals(body.getValue("msg_type")) || !(body.getValue("content") instanceof JsonObject c)
-                || !(c.getValue("text") instanceof String t) || t.isBlank()) {
+        if (!"interactive".equals(body.getValue("msg_type")) || !(body.getValue("card") instanceof JsonObject card)) {
             return "9499 Bad Request";
         }
+        if (!(card.getValue("header") instanceof JsonObject header)
+                || !(header.getValue("title") instanceof JsonObject title) || !"plain_text".equals(title.getValue("tag"))
+                || !(title.getValue("content") instanceof String t) || t.isBlank()
+                || !(header.getValue("template") instanceof String colour) || !CARD_COLOURS.contains(colour)) {
+            return "11246 card header: a plain_text title and a template colour are required";
+        }
+        if (!(card.getValue("elements") instanceof JsonArray elements) || elements.isEmpty()) {
+            return "11246 card elements are required";
+        }
+        for (Object o : elements) {
+            if (!(o instanceof JsonObject e) || !"div".equals(e.getValue("tag"))
+                    || !(e.getValue("text") instanceof JsonObject text) || !"lark_md".equals(text.getValue("tag"))
+                    || !(text.getValue("content") instanceof String c) || c.isBlank()) {
+                return "11246 card element: a div with lark_md text is expected";
+            }
+        }
         return null;
+    }
+
+    /** A Feishu card's header colour, as the robot received it (red, orange, green, blue, ...). */
+    public static String cardColour(Received r) {
+        return r.body().getJsonObject("card").getJsonObject("header").getString("template");
+    }
+
+    /** The title and the lark_md texts of a Feishu card, entities written back as characters. */
+    private static String cardText(JsonObject card) {
+        StringBuilder sb = new StringBuilder(card.getJsonObject("header").getJsonObject("title").getString("content"));
+        for (Object o : card.getJsonArray("elements")) {
+            sb.append('\n').append(((JsonObject) o).getJsonObject("text").getString("content")
+                    .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
+        }
+        return sb.toString();
     }
 
     private void refuse(HttpServerRequest req, String problem) {
