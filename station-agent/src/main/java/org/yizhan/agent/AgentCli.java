@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -147,7 +149,7 @@ public final class AgentCli {
                 if (timeoutSeconds < 1) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 1 or more");
                 }
-                if (hub != null && !hub.matches("https?://[^\\s/]+.*")) {
+                if (hub != null && !isHttpUrl(hub)) {
                     throw new CommandLine.ParameterException(spec.commandLine(),
                             "--hub '" + hub + "' is not an http:// or https:// address");
                 }
@@ -171,6 +173,15 @@ public final class AgentCli {
             } catch (Provisioner.ProvisionException e) {
                 err.println("Provisioning failed: " + e.getMessage());
                 return e.badInput() ? ExitCode.USAGE : ExitCode.FAILED;
+            }
+        }
+
+        private static boolean isHttpUrl(String url) {
+            try {
+                URI u = new URI(url);
+                return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+            } catch (URISyntaxException e) {
+                return false;
             }
         }
 
