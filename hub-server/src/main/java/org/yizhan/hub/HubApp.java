@@ -87,6 +87,7 @@ import org.yizhan.hub.stations.DistrictRoutes;
 import org.yizhan.hub.stations.ImportRoutes;
 import org.yizhan.hub.stations.PageSettingsRoutes;
 import org.yizhan.hub.stations.ProfilePorts;
+import org.yizhan.hub.stations.HubAddress;
 import org.yizhan.hub.stations.ProvisionRoutes;
 import org.yizhan.hub.stations.PublicStationRoutes;
 import org.yizhan.hub.stations.Station;
@@ -258,6 +259,8 @@ public final class HubApp {
             tls.ifPresent(t -> mqtt.tls(t.keyCertOptions()));
         }
         Optional<String> publicHubUrl = Optional.of(config.publicHttpUrl()).filter(u -> !u.isBlank());
+        // the CA of the hub's own HTTPS certificate, pinned in claim QRs (not the broker's: kiosks claim over HTTP)
+        HubAddress address = new HubAddress(config.publicHttpUrl(), tls.flatMap(HubTls::caPem));
         ConfigVersions configVersions = new ConfigVersions(db);
         Function<String, Future<Optional<JsonObject>>> desiredConfig = id -> Future.all(stations.get(id),
                 configVersions.currentSettings(id)).compose(both -> {
@@ -297,7 +300,8 @@ public final class HubApp {
                 new MemberTokenRoutes(members, memberLogin, replies, metrics),
                 new PageSettingsRoutes(config.mapTileUrl(), config.mapTileAttribution(), config.mapTileCoords(),
                         config.mapTileSubdomains(), auth),
-                new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging),
+                new StationRoutes(vertx, stations, alerts, live, mqtt::presence, portsPerProfile, auth, replies, charging)
+                        .address(address),
                 new ImportRoutes(stations, portsPerProfile, auth, replies),
                 new DistrictRoutes(stations, auth, audit),
                 new ConfigRoutes(stations, configVersions, events, live, desiredConfig, mqtt::publishConfig, auth,
@@ -308,7 +312,7 @@ public final class HubApp {
                                 a -> a::provision).orElse((id, secret) -> Future.succeededFuture()))
                         .hubKeys(passKeys::published).entryKeys(id -> Optional.of(entryKeys.keyFor(id)))
                         .settings(configVersions::currentSettings)
-                        .updateKeys(UpdateRoutes.pem(config.releaseKeys())),
+                        .updateKeys(UpdateRoutes.pem(config.releaseKeys())).address(address),
                 new PublicStationRoutes(stations, live, mqtt::presence, replies),
                 new HistoryRoutes(stations, timeSeries, auth),
                 new TimeSeriesRoutes(this::timeSeries, auth),

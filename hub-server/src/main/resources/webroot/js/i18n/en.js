@@ -293,7 +293,7 @@ export default {
   'tp.stations': 'Stations',
   'tp.state': 'State',
   'tp.claimed': 'Claimed',
-  'tp.claimHelp': 'Enter this code on the new kiosk, or run: provision --hub URL --code CODE',
+  'tp.claimHelp': 'Hold this QR up to the new kiosk\'s camera to provision it, or run: provision --hub URL --code CODE',
   'tp.badNumber': '{f}: enter a number',
 
   // Commission a station (commission.html)

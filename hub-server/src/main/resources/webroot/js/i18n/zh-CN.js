@@ -293,7 +293,7 @@ export default {
   'tp.stations': '驿站',
   'tp.state': '状态',
   'tp.claimed': '认领',
-  'tp.claimHelp': '在新驿站的屏幕或技术员命令行输入此码：provision --hub 地址 --code 认领码',
+  'tp.claimHelp': '把此二维码对准新驿站的摄像头即可开通；或在技术员命令行输入：provision --hub 地址 --code 认领码',
   'tp.badNumber': '{f}：请输入数字',
 
   // Commission a station (commission.html)

@@ -32,6 +32,10 @@ public final class Limits {
     public static final int COMMAND_ARGS_CHARS = 8192;
     /** Ids in one {@code .../events/ack}; the hub acknowledges a larger batch in several. */
     public static final int ACK_IDS = 500;
+    /** Characters of a station claim QR's text ({@link ClaimQr}): a QR of version 10 or so, still read at arm's length. */
+    public static final int CLAIM_QR_CHARS = 400;
+    /** Characters of the hub address in a claim QR. */
+    public static final int CLAIM_QR_HUB_CHARS = 256;
     /**
      * The smallest event a batch can hold, with the comma that separates it:
      * {@code {"id":"<26>","ts":0,"type":"a.b"},}.

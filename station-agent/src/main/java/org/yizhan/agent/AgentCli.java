@@ -1,5 +1,6 @@
 package org.yizhan.agent;
 
+import org.yizhan.agent.claim.CameraProvisionCommand;
 import org.yizhan.agent.cli.CliSupport;
 import org.yizhan.agent.cli.ConfigValidateCommand;
 import org.yizhan.agent.cli.ExitCode;
@@ -21,7 +22,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -100,17 +104,28 @@ public final class AgentCli {
         }
     }
 
-    @Command(name = "provision", description = "Claim this station and store its configuration.")
+    @Command(name = "provision", description = {"Claim this station and store its configuration:",
+            "with --hub and --code as shown when the station was registered, or",
+            "with --from-camera from the claim QR held up to the kiosk's camera."})
     static final class Provision implements Callable<Integer> {
-        @Option(names = "--hub", required = true, paramLabel = "URL", description = "the hub, e.g. https://hub.example")
+        @Option(names = "--hub", paramLabel = "URL", description = {"the hub, e.g. https://hub.example",
+                "with --from-camera: take claim QRs of this hub only"})
         String hub;
-        @Option(names = "--code", required = true, paramLabel = "CODE", description = "the station's claim code")
+        @Option(names = "--code", paramLabel = "CODE", description = "the station's claim code")
         String code;
         @Option(names = "--ca", paramLabel = "FILE",
                 description = "the union CA's PEM, for an https:// hub whose certificate is not from a public CA")
         Path ca;
+        @Option(names = "--from-camera", description = {"read the claim QR from the camera (YIZHAN_CAMERA,",
+                "default /dev/video0), showing the kiosk screen meanwhile"})
+        boolean fromCamera;
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+                description = "with --from-camera: how long to wait for the claim QR (default ${DEFAULT-VALUE})")
+        int timeoutSeconds;
         @Mixin
         StateDir stateDir = new StateDir();
+        @Spec
+        CommandSpec spec;
 
         private final PrintStream out;
         private final PrintStream err;
@@ -125,6 +140,27 @@ public final class AgentCli {
         @Override
         public Integer call() {
             Path dir = stateDir.resolve(env);
+            if (fromCamera) {
+                if (code != null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--code and --from-camera do not go together: the claim QR carries the code");
+                }
+                if (timeoutSeconds < 1) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--timeout must be 1 or more");
+                }
+                if (hub != null && !isHttpUrl(hub)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--hub '" + hub + "' is not an http:// or https:// address");
+                }
+                String camera = Optional.ofNullable(env.get("YIZHAN_CAMERA")).filter(c -> !c.isBlank())
+                        .orElse("/dev/video0");
+                return new CameraProvisionCommand(out, err).run(dir, camera, Optional.ofNullable(hub),
+                        Optional.ofNullable(ca), Duration.ofSeconds(timeoutSeconds), screenPort());
+            }
+            if (hub == null || code == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "give --hub URL and --code CODE, or --from-camera");
+            }
             try {
                 StationConfig c = new Provisioner().provision(hub, code, dir, Optional.ofNullable(ca));
                 out.println("Provisioned station " + c.stationId() + " (" + c.name() + ").");
@@ -137,6 +173,33 @@ public final class AgentCli {
                 err.println("Provisioning failed: " + e.getMessage());
                 return e.badInput() ? ExitCode.USAGE : ExitCode.FAILED;
             }
+        }
+
+        private static boolean isHttpUrl(String url) {
+            try {
+                URI u = new URI(url);
+                return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+            } catch (URISyntaxException e) {
+                return false;
+            }
+        }
+
+        /** The kiosk screen's port while waiting: the agent's ($YIZHAN_AGENT_HTTP_PORT, else the default 8088). */
+        private int screenPort() {
+            String p = env.get("YIZHAN_AGENT_HTTP_PORT");
+            if (p == null || p.isBlank()) {
+                return CameraProvisionCommand.DEFAULT_SCREEN_PORT;
+            }
+            try {
+                int port = Integer.parseInt(p.trim());
+                if (port >= 0 && port <= 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "YIZHAN_AGENT_HTTP_PORT must be a port number 0-65535, was '" + p + "'");
         }
     }
 

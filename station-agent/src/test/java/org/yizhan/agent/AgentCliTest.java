@@ -99,13 +99,32 @@ class AgentCliTest {
         assertThat(cli("provision", "--hub", "--code", "X")).as("an option is no value").isEqualTo(2);
         assertThat(stderr()).contains("'--hub'");
         assertThat(cli("provision", "--hub", "http://hub")).isEqualTo(2);
-        assertThat(stderr()).contains("Missing required option: '--code=CODE'");
+        assertThat(stderr()).contains("give --hub URL and --code CODE, or --from-camera");
         assertThat(cli("config", "validate")).isEqualTo(2);
         assertThat(stderr()).contains("Missing required parameter: 'FILE'");
         assertThat(cli("config")).isEqualTo(2);
         assertThat(stderr()).contains("Missing required subcommand", "validate");
         assertThat(cli("status", "extra")).isEqualTo(2);
         assertThat(stderr()).contains("'extra'");
+    }
+
+    @Test
+    void provisionFromCameraTakesNoCodeAndSaysWhichCameraIsMissing() {
+        Path dir = tmp.resolve("state");
+        assertThat(cli("provision", "--from-camera", "--code", "ABCDE-23456", "--dir", dir.toString()))
+                .as("the claim QR carries the code").isEqualTo(2);
+        assertThat(stderr()).contains("--code and --from-camera do not go together");
+        assertThat(cli("provision", "--from-camera", "--timeout", "0", "--dir", dir.toString())).isEqualTo(2);
+        assertThat(cli("provision", "--from-camera", "--hub", "hub.example.org", "--dir", dir.toString()))
+                .isEqualTo(2);
+        assertThat(stderr()).contains("not an http:// or https:// address");
+        assertThat(cli(Map.of("YIZHAN_CAMERA", "csi:99"), "provision", "--from-camera", "--dir", dir.toString()))
+                .isEqualTo(2);
+        assertThat(stderr()).contains("csi:0 to csi:7");
+        assertThat(cli(Map.of("YIZHAN_CAMERA", tmp.resolve("video9").toString()), "provision", "--from-camera",
+                "--dir", dir.toString())).isEqualTo(1);
+        assertThat(stderr()).contains("no camera " + tmp.resolve("video9"));
+        assertThat(dir.resolve("config.json")).doesNotExist();
     }
 
     @Test

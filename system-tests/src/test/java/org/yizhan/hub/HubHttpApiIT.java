@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.yizhan.config.StationConfig;
+import org.yizhan.protocol.ClaimQr;
 import org.yizhan.testing.HubClient;
 import org.yizhan.testing.TestHub;
 import org.yizhan.hub.live.Bus;
@@ -409,7 +410,13 @@ class HubHttpApiIT {
                         return decodeQr(vertx, png.bodyAsBuffer());
                     })
                     .compose(text -> {
-                        ctx.verify(() -> assertThat(text).isEqualTo(first));
+                        // the kiosk's camera reads the hub and the code from it (no CA pin: this hub is plain HTTP)
+                        ctx.verify(() -> {
+                            ClaimQr qr = ClaimQr.parse(text);
+                            assertThat(qr.code()).isEqualTo(first);
+                            assertThat(qr.hubOrigin()).isEqualTo("http://127.0.0.1:" + hub.httpPort());
+                            assertThat(qr.pin()).isEmpty();
+                        });
                         return api.post("/api/v1/stations/" + id + "/claim", technician, new JsonObject());
                     })
                     .compose(fresh -> {

@@ -64,6 +64,7 @@ public final class ProvisionRoutes implements HubFeature {
     private String updateKeys = "";
     private Function<String, Future<JsonObject>> settings = id -> Future.succeededFuture(new JsonObject());
     private BiFunction<String, String, Future<Void>> credentials = (id, secret) -> Future.succeededFuture();
+    private HubAddress address;
 
     public ProvisionRoutes(Vertx vertx, Published published, IntSupplier mqttPort, StationStore stations,
                            Replies replies, HubMetrics metrics, int attemptsPerMinute) {
@@ -74,11 +75,23 @@ public final class ProvisionRoutes implements HubFeature {
         this.replies = replies;
         this.metrics = metrics;
         this.failures = new RateLimiter(attemptsPerMinute);
+        this.address = new HubAddress(published.publicHttpUrl(), Optional.empty());
+    }
+
+    /** Where stations reach this hub, and the union CA a kiosk fetches at {@code /api/v1/provision/ca.pem}. */
+    public ProvisionRoutes address(HubAddress address) {
+        this.address = address;
+        return this;
     }
 
     @Override
     public void mount(Router router) {
         router.post("/api/v1/provision").handler(replies.json(this::provision));
+        // public like any CA certificate: a kiosk that read a pinned claim QR checks it against the pin, then trusts it
+        router.get("/api/v1/provision/ca.pem").handler(ctx -> address.caPem().ifPresentOrElse(
+                pem -> ctx.response().putHeader("Content-Type", "application/x-pem-file").end(pem),
+                () -> replies.fail(ctx, ApiException.of(404, "no-ca",
+                        "This hub's certificate is not from a CA of its own (no tls-ca)"))));
     }
 
     /** Where the hub's current pass-signing public keys come from, for the configuration handed out. */
@@ -188,15 +201,7 @@ public final class ProvisionRoutes implements HubFeature {
     }
 
     private String hubUrl(RoutingContext ctx) {
-        if (!published.publicHttpUrl().isBlank()) {
-            return published.publicHttpUrl();
-        }
-        String scheme = ctx.request().isSSL() ? "https" : "http";
-        HostAndPort a = ctx.request().authority();
-        if (a == null) {
-            return scheme + "://" + urlHost(ctx.request().localAddress().host()) + ":" + ctx.request().localAddress().port();
-        }
-        return scheme + "://" + urlHost(a.host()) + (a.port() > 0 ? ":" + a.port() : "");
+        return address.hubUrl(ctx);
     }
 
     private static String requestHost(RoutingContext ctx) {
@@ -205,7 +210,4 @@ public final class ProvisionRoutes implements HubFeature {
         return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
     }
 
-    private static String urlHost(String h) {
-        return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;
-    }
 }

@@ -44,6 +44,7 @@ public final class StationRoutes implements HubFeature {
     private final Authenticator auth;
     private final Replies replies;
     private final ChargingNow charging;
+    private HubAddress address = new HubAddress("", Optional.empty());
 
     public StationRoutes(Vertx vertx, StationStore stations, AlertStore alerts, StationLive live,
                          Function<String, Optional<Presence>> presence, Map<String, Integer> portsPerProfile, Authenticator auth, Replies replies) {
@@ -63,6 +64,12 @@ public final class StationRoutes implements HubFeature {
         this.auth = auth;
         this.replies = replies;
         this.charging = charging;
+    }
+
+    /** Where stations reach and how they trust this hub, for the claim QR ({@code claim.png}). */
+    public StationRoutes address(HubAddress address) {
+        this.address = address;
+        return this;
     }
 
     @Override
@@ -157,7 +164,8 @@ public final class StationRoutes implements HubFeature {
                     return Future.failedFuture(ApiException.of(404, "no-claim-code",
                             "This station has no unused claim code; issue a new one"));
                 }
-                String text = ClaimCodes.display(c.get().code());
+                // what a kiosk's camera needs to provision itself: the hub, the code and the CA pin (ClaimQr)
+                String text = address.claimQr(ctx, ClaimCodes.display(c.get().code())).text();
                 return vertx.executeBlocking(() -> Buffer.buffer(QrPng.render(text, 320)), false);
             });
         } catch (ApiException e) {

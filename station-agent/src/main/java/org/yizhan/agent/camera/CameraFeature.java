@@ -83,7 +83,7 @@ public final class CameraFeature implements AgentFeature {
      * (the first, or number N) through rpicam-vid, else a V4L2 device such as {@code /dev/video0}; 1280x720 at 5 frames
      * a second. Empty when that camera, or rpicam-vid, is not there; refused when {@code camera} is malformed.
      */
-    static Optional<CommandFrameSource> source(String camera) {
+    public static Optional<CommandFrameSource> source(String camera) {
         if (camera.equals("csi") || camera.startsWith("csi:")) {
             int number;
             try {

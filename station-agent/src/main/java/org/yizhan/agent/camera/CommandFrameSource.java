@@ -61,6 +61,14 @@ public final class CommandFrameSource implements FrameSource {
     }
 
     /**
+     * Raw 8-bit grey frames of {@code width} x {@code height} from any capture program of one's own (a GStreamer
+     * pipeline, a recording played back), in the format the V4L2 path asks ffmpeg for.
+     */
+    public static CommandFrameSource grey(String name, List<String> command, int width, int height) {
+        return new CommandFrameSource(name, command, width, height, width * height);
+    }
+
+    /**
      * CSI camera {@code camera} (0 for the first) through rpicam-vid as YUV 4:2:0; {@code width} a multiple of 64, so
      * that rows carry no padding.
      */

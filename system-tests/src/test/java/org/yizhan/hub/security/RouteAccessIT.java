@@ -68,6 +68,7 @@ class RouteAccessIT {
             Map.entry("GET /api/v1/members/me/pass", Access.MEMBER),
             Map.entry("GET /api/v1/members/me/tokens", Access.MEMBER),
             Map.entry("GET /api/v1/pass-keys", Access.PUBLIC),
+            Map.entry("GET /api/v1/provision/ca.pem", Access.PUBLIC),
             Map.entry("GET /api/v1/public/stations", Access.PUBLIC),
             Map.entry("GET /api/v1/public/stations/:id", Access.PUBLIC),
             Map.entry("GET /api/v1/scorecard", Access.OPERATOR),
