@@ -122,7 +122,7 @@ final class ExternalStores implements AutoCloseable {
         List<String> server = new ArrayList<>(asPostgres);
         server.addAll(List.of(bin.resolve("postgres").toString(), "-D", data.toString(),
                 "-c", "listen_addresses=127.0.0.1", "-c", "port=" + pgPort, "-c", "unix_socket_directories="));
-        postgres = ChildProcess.start("postgres", server, Map.of(), logs.resolve("stores-postgres.log"));
+        postgres = ChildProcess.start("postgres", server, Map.of(), logs.resolve("stores-postgres.log"), dir);
         progress.accept("postgresql " + bin + " starting on 127.0.0.1:" + pgPort + ", data " + data);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         Map<String, String> pw = Map.of("PGPASSWORD", pgPassword);
@@ -211,7 +211,7 @@ final class ExternalStores implements AutoCloseable {
 
     private void run(String what, List<String> command, Map<String, String> env)
             throws IOException, InterruptedException {
-        int exit = exitOf(command, env, logs.resolve("stores-" + what + ".log"));
+        int exit = exitOf(command, env, logs.resolve("stores-" + what + ".log"), dir);
         if (exit != 0) {
             throw new IOException(what + " exited with " + exit + "; log:\n"
                     + ChildProcess.tail(logs.resolve("stores-" + what + ".log"), 30));
@@ -219,14 +219,15 @@ final class ExternalStores implements AutoCloseable {
     }
 
     private int exitOf(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
-        return exitOf(command, env, logs.resolve("stores-probe.log"));
+        return exitOf(command, env, logs.resolve("stores-probe.log"), dir);
     }
 
-    private static int exitOf(List<String> command, Map<String, String> env, Path log)
+    /** Runs a command to its end (at most 60 s; -1 then) in {@code dir}, which the postgres user can enter. */
+    private static int exitOf(List<String> command, Map<String, String> env, Path log, Path dir)
             throws IOException, InterruptedException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(dir.toFile());
         pb.environment().putAll(env);
         Process p = pb.start();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -272,7 +273,7 @@ final class ExternalStores implements AutoCloseable {
             if (postmasterPid > 0) {
                 try {
                     exitOf(List.of("kill", "-INT", Long.toString(postmasterPid)), Map.of(),
-                            logs.resolve("stores-probe.log"));
+                            logs.resolve("stores-probe.log"), dir);
                     ProcessHandle.of(postmasterPid).ifPresent(h -> {
                         try {
                             h.onExit().get(30, TimeUnit.SECONDS);
