@@ -35,9 +35,18 @@ final class ChildProcess implements AutoCloseable {
 
     static ChildProcess start(String name, List<String> command, Map<String, String> env, Path log)
             throws IOException {
+        return start(name, command, env, log, null);
+    }
+
+    /** As {@link #start(String, List, Map, Path)}, in the working directory {@code dir} (null: this process's). */
+    static ChildProcess start(String name, List<String> command, Map<String, String> env, Path log, Path dir)
+            throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
         pb.environment().putAll(env);
         ChildProcess child = new ChildProcess(name, pb.start(), log);
         RUNNING.add(child);

@@ -88,7 +88,7 @@ public final class FleetLoad {
                     options.hubJavaOptions());
         }
         return t.startsWith("hub")
-                ? new HubTarget(options.hubJar(), logs, options.hubJavaOptions(), targetTls)
+                ? new HubTarget(options.hubJar(), logs, options.hubJavaOptions(), targetTls, options.externalStores())
                 : new MosquittoTarget(vertx, options.mosquitto(), logs, targetTls);
     }
 
@@ -114,6 +114,13 @@ public final class FleetLoad {
                     + "PostgreSQL (its postmaster and all its child processes), messages and latency over the hubs");
             b.append(o.hubJavaOptions().isEmpty() ? "; hub JVM defaults" : "; hub JVM options `"
                     + String.join(" ", o.hubJavaOptions()) + "`").append('\n');
+        }
+        if (o.externalStores() && o.targets().stream().anyMatch(t -> t.equals("hub") || t.equals("hub-tls"))) {
+            b.append("- hub stores external: the hub target's time series in a QuestDB server (started as "
+                    + "deploy/cluster/cluster.sh starts it, -Xmx384m) and its registry in a PostgreSQL 15 (initdb's "
+                    + "defaults), each a process of its own on loopback; the hub's row sums CPU and memory over the "
+                    + "hub, QuestDB and PostgreSQL (its postmaster and all its children; VmRSS summed over those "
+                    + "counts its shared buffers once per process), the table of its parts gives each\n");
         }
         if (o.needsTls()) {
             b.append("- TLS targets: ").append(o.tlsKey().label()).append(" server key signed by a bench CA; "

@@ -9,7 +9,8 @@ import java.util.List;
 /** Command-line options of {@link FleetLoad}. */
 public record FleetOptions(List<Integer> stations, int windowSeconds, int warmupSeconds, FleetSettings fleet,
                            List<String> targets, Path hubJar, List<String> hubJavaOptions, Path mosquitto,
-                           Path outDir, BenchTls.KeyType tlsKey, Path clusterScript, int sampleSeconds) {
+                           Path outDir, BenchTls.KeyType tlsKey, Path clusterScript, int sampleSeconds,
+                           boolean externalStores) {
 
     public static final String USAGE = """
             Usage: FleetLoad [options]
@@ -30,6 +31,12 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
               --hub-jar PATH           the hub's jar (default hub-server/target/yizhan-hub.jar)
               --hub-java-opts "OPTS"   JVM options for the hub process, space-separated (default none);
                                        the hub-broker targets give them to every replica
+              --hub-stores embedded    where the hub and hub-tls targets keep their data: embedded (default:
+                                       QuestDB and an H2 file inside the hub's process, as the hub ships)
+                                       or external: a QuestDB server and a PostgreSQL, each in a process
+                                       of its own that the bench starts on loopback, as a large deployment
+                                       runs them (ts-engine=questdb, db-url=jdbc:postgresql:...); the hub's
+                                       row then sums the three processes, and a table lists each
               --mosquitto PATH         the broker binary (default /usr/sbin/mosquitto)
               --cluster-script PATH    what starts the hub-broker targets (default deploy/cluster/cluster.sh)
               --out DIR                where fleet-results.md and the server logs go (default bench/target)
@@ -108,6 +115,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
         int telemetry = 30;
         int connectRate = 200;
         int sample = 0;
+        boolean externalStores = false;
         List<String> targets = DEFAULT_TARGETS;
         BenchTls.KeyType tlsKey = BenchTls.KeyType.EC;
         Path hubJar = defaultPath("yizhan.bench.hubJar", "hub-server/target/yizhan-hub.jar",
@@ -148,6 +156,11 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
                 case "--mosquitto" -> mosquitto = Path.of(v);
                 case "--out" -> out = Path.of(v);
                 case "--cluster-script" -> clusterScript = Path.of(v);
+                case "--hub-stores" -> externalStores = switch (v.trim()) {
+                    case "embedded" -> false;
+                    case "external" -> true;
+                    default -> throw new IllegalArgumentException(a + ": '" + v + "' must be embedded or external");
+                };
                 case "--tls-key" -> {
                     try {
                         tlsKey = BenchTls.KeyType.parse(v);
@@ -165,7 +178,7 @@ public record FleetOptions(List<Integer> stations, int windowSeconds, int warmup
             throw new IllegalArgumentException("--heartbeat/--telemetry/--connect-rate: " + e.getMessage());
         }
         return new FleetOptions(stations, window, warmup, fleet, targets, hubJar, javaOpts, mosquitto, out, tlsKey,
-                clusterScript, sample);
+                clusterScript, sample, externalStores);
     }
 
     private static Path defaultPath(String property, String... candidates) {

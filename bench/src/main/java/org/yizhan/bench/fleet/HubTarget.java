@@ -36,22 +36,37 @@ public final class HubTarget implements Target {
     private final Path workDir;
     private final List<String> javaOptions;
     private final Optional<BenchTls> tls;
+    private final boolean externalStores;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
     private ChildProcess hub;
     private Path dataDir;
     private String baseUrl;
     private int mqttPort;
+    private ExternalStores stores;
+    private Consumer<String> progress = s -> { };
 
     /**
      * {@code tls}: the hub serves MQTT over TLS only ({@code mqtt-tls} with the bench's certificate and CA; its HTTP
      * API, which the bench uses to provision and read metrics, stays plain); empty: plain MQTT.
      */
     public HubTarget(Path jar, Path workDir, List<String> javaOptions, Optional<BenchTls> tls) {
+        this(jar, workDir, javaOptions, tls, false);
+    }
+
+    /**
+     * {@code externalStores}: the hub keeps its time series in a QuestDB server and its registry in a PostgreSQL,
+     * each in a process of its own that the bench starts for the run ({@link ExternalStores}), as a large
+     * deployment runs it; false: the hub's embedded QuestDB and H2 file, all in the hub's process. With external
+     * stores a snapshot has three parts (hub, questdb, postgres) and its process figures are their sum.
+     */
+    public HubTarget(Path jar, Path workDir, List<String> javaOptions, Optional<BenchTls> tls,
+                     boolean externalStores) {
         this.jar = jar;
         this.workDir = workDir;
         this.javaOptions = List.copyOf(javaOptions);
         this.tls = tls;
+        this.externalStores = externalStores;
     }
 
     @Override
@@ -76,6 +91,10 @@ public final class HubTarget implements Target {
                     + ": build it with `./mvnw -B -q install -DskipTests` or pass --hub-jar PATH");
         }
         Files.createDirectories(workDir);
+        this.progress = progress;
+        if (externalStores) {
+            stores = ExternalStores.start(workDir, progress);
+        }
         dataDir = Files.createTempDirectory("yizhan-bench-hub-");
         String adminPassword = UUID.randomUUID().toString();
         Map<String, String> env = new HashMap<>();
@@ -89,6 +108,9 @@ public final class HubTarget implements Target {
         env.put(envName("provision-attempts-per-minute"), "1000000");
         env.put(envName("login-free-failures"), "1000");
         env.putAll(tlsEnvironment(tls));
+        if (stores != null) {
+            env.putAll(stores.hubEnvironment());
+        }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaOptions);
@@ -96,7 +118,9 @@ public final class HubTarget implements Target {
         command.add(jar.toAbsolutePath().toString());
         Path log = workDir.resolve(name() + "-" + stations + ".log");
         hub = ChildProcess.start("hub", command, env, log);
-        progress.accept(name() + " " + jar + " (pid " + hub.pid() + ") starting, log " + log);
+        progress.accept(name() + " " + jar + " (pid " + hub.pid() + ") starting, log " + log
+                + (stores != null ? "; stores external: " + stores.hubEnvironment().entrySet().stream()
+                .filter(e -> !e.getKey().endsWith("PASSWORD")).map(Object::toString).toList() : "; stores embedded"));
         JsonObject ports = waitForPorts();
         baseUrl = "http://127.0.0.1:" + ports.getInteger("http");
         mqttPort = ports.getInteger("mqtt");
@@ -146,6 +170,9 @@ public final class HubTarget implements Target {
     @Override
     public void requireAlive() {
         hub.requireAlive();
+        if (stores != null) {
+            stores.requireAlive();
+        }
     }
 
     @Override
@@ -169,7 +196,24 @@ public final class HubTarget implements Target {
         PrometheusText text = metrics(http, baseUrl);
         long at = System.nanoTime();
         ProcStats proc = ProcStats.read(hub.pid());
-        return new Snapshot(at, messagesIn(List.of(text)), ingestLatency(List.of(text)), proc);
+        if (stores == null) {
+            return new Snapshot(at, messagesIn(List.of(text)), ingestLatency(List.of(text)), proc);
+        }
+        requireAlive();
+        ProcessTree tree = ProcessTree.scan();
+        ProcStats questdb = tree.stats(stores.questdbPid());
+        ProcStats postgres = tree.stats(stores.postgresPid());
+        List<Part> parts = List.of(new Part("hub", proc, tree.sockets(hub.pid())),
+                new Part("questdb", questdb, tree.sockets(stores.questdbPid())),
+                new Part("postgres", postgres, tree.sockets(stores.postgresPid())));
+        // PostgreSQL's VmRSS summed over its processes counts its shared buffers once per process: its
+        // proportional set size (shared pages split among the processes) is its real share of the memory
+        progress.accept(String.format(java.util.Locale.ROOT, "memory now: hub VmRSS %.1f MiB; questdb VmRSS %.1f "
+                        + "MiB (Pss %.1f); postgres VmRSS summed over its processes %.1f MiB (Pss %.1f)",
+                proc.vmRssKb() / 1024.0, questdb.vmRssKb() / 1024.0, ExternalStores.pssKb(stores.questdbPid()) / 1024.0,
+                postgres.vmRssKb() / 1024.0, ExternalStores.pssKb(stores.postgresPid()) / 1024.0));
+        return new Snapshot(at, messagesIn(List.of(text)), ingestLatency(List.of(text)),
+                proc.plus(questdb).plus(postgres), parts);
     }
 
     /** Stops the hub (SIGTERM, so it closes its registry) and keeps its data directory for reading. */
@@ -217,6 +261,10 @@ public final class HubTarget implements Target {
     @Override
     public void close() {
         stopServer();
+        if (stores != null) {
+            stores.close();
+            stores = null;
+        }
         if (dataDir != null) {
             try (Stream<Path> files = Files.walk(dataDir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -44,6 +44,15 @@ class FleetOptionsTest {
     }
 
     @Test
+    void hubStoresAreEmbeddedUnlessExternalIsAsked() {
+        assertThat(FleetOptions.parse().externalStores()).isFalse();
+        assertThat(FleetOptions.parse("--hub-stores", "embedded").externalStores()).isFalse();
+        assertThat(FleetOptions.parse("--hub-stores", "external").externalStores()).isTrue();
+        assertThatThrownBy(() -> FleetOptions.parse("--hub-stores", "remote"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--hub-stores");
+    }
+
+    @Test
     void tlsTargetsStandBesideThePlainOnesInOneRun() {
         FleetOptions o = FleetOptions.parse("--targets", "hub,hub-tls,mosquitto,mosquitto-tls");
 
