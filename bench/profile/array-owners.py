@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Who holds the arrays of a heap dump: bytes of Object[] and byte[] arrays by the class of an object that
+"""Who holds the arrays of a heap dump: bytes of Object[], byte[], int[], long[] and double[] arrays by the class of an object that
 references them (the first referrer found), for bench/RESULTS.md's memory per station.
 
     jcmd <pid> GC.heap_dump -all=false /tmp/hub.hprof      # live objects only
@@ -17,6 +17,7 @@ import sys
 from collections import Counter, defaultdict
 
 BASIC_SIZE = {2: 8, 4: 1, 5: 2, 6: 4, 7: 8, 8: 1, 9: 2, 10: 4, 11: 8}  # object, boolean, char, float, double, byte...
+PRIMITIVE_ARRAYS = {8: 'byte[]', 10: 'int[]', 11: 'long[]', 7: 'double[]'}
 
 
 def main(path, top, wanted=None):
@@ -97,8 +98,9 @@ def main(path, top, wanted=None):
                     oid, = struct.unpack_from('>Q', m, p)
                     n = struct.unpack_from('>I', m, p + 12)[0]
                     t = m[p + 16]
-                    if t == 8:
-                        arrays[oid] = ('byte[]', 16 + n)
+                    kind = PRIMITIVE_ARRAYS.get(t)
+                    if kind is not None:
+                        arrays[oid] = (kind, 16 + n * BASIC_SIZE[t])
                     p += 17 + n * BASIC_SIZE[t]
                 else:
                     raise ValueError('unknown heap dump sub-record 0x%x at %d' % (sub, p - 1))
@@ -150,7 +152,7 @@ def main(path, top, wanted=None):
     print('instances, shallow size:\n| class | MB |\n|---|---:|')
     for c, b in shallow.most_common(top):
         print('| `%s` | %.2f |' % (c, b / 1e6))
-    for kind in ('Object[]', 'byte[]'):
+    for kind in ('Object[]', 'byte[]', 'int[]', 'long[]', 'double[]'):
         print('\n%s: %.1f MB in all' % (kind, sum(s for k, s in arrays.values() if k == kind) / 1e6))
         print('| held by | MB |\n|---|---:|')
         for holder, b in owner_bytes[kind].most_common(top):

@@ -93,6 +93,7 @@ import org.yizhan.hub.stations.PublicStationRoutes;
 import org.yizhan.hub.stations.Station;
 import org.yizhan.hub.stations.StationRoutes;
 import org.yizhan.hub.stations.StationStore;
+import org.yizhan.hub.timeseries.TimeSeriesSettings;
 import org.yizhan.hub.timeseries.TimeSeries;
 import org.yizhan.hub.tls.HubTls;
 import org.yizhan.hub.timeseries.TimeSeriesRoutes;
@@ -240,6 +241,7 @@ public final class HubApp {
                 .compose(v -> writePorts(dataDir))
                 .onSuccess(v -> tls.ifPresent(t -> t.watch(TLS_POLL_MS)))
                 .onSuccess(v -> LOG.info("Hub ready: HTTP port {}, MQTT port {}, data in {}", httpPort(), mqttPort(), dataDir))
+                .onSuccess(v -> adviseHeap())
                 .recover(e -> {
                     LOG.error("Hub failed to start: {}", e.getMessage());
                     return stop().transform(x -> Future.failedFuture(e));
@@ -405,6 +407,17 @@ public final class HubApp {
                 })));
         check.run();
         return Future.succeededFuture();
+    }
+
+    /** Says in the log when the JVM's maximum heap is too small for the stations the registry holds. */
+    private void adviseHeap() {
+        stations.count().onSuccess(n -> {
+            long max = Runtime.getRuntime().maxMemory();
+            HeapAdvice.warning(n, !config.mqttMode().equals(HubConfig.MODE_BROKER),
+                            config.timeSeries().engine() == TimeSeriesSettings.Engine.EMBEDDED, max)
+                    .ifPresentOrElse(LOG::warn, () -> LOG.info("Heap: at most {} MiB, enough for the {} stations "
+                            + "in the registry", max / HeapAdvice.MIB, n));
+        }).onFailure(e -> LOG.warn("Counting the stations for the heap advice failed: {}", e.getMessage()));
     }
 
     /** Sends every station connected to this hub its configuration as the registry has it now. */

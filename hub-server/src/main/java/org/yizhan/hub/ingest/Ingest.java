@@ -325,10 +325,10 @@ public final class Ingest {
     }
 
     private void publish(JsonObject liveMessage) {
-        vertx.eventBus().publish(Bus.LIVE, liveMessage);
+        Bus.publishLive(vertx, liveMessage);
     }
 
     private void live(String kind, String stationId, JsonObject data) {
-        vertx.eventBus().publish(Bus.LIVE, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
+        Bus.publishLive(vertx, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
     }
 }

@@ -593,6 +593,6 @@ public final class PresenceTracker {
     }
 
     private void live(String kind, String stationId, JsonObject data) {
-        vertx.eventBus().publish(Bus.LIVE, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
+        Bus.publishLive(vertx, new JsonObject().put("kind", kind).put("stationId", stationId).put("data", data));
     }
 }

@@ -118,6 +118,17 @@ public final class StationStore {
         return db.call(c -> exists(c, id));
     }
 
+    /** How many stations the registry holds. */
+    public Future<Long> count() {
+        return db.call(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM stations");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
     /** All stations by name. */
     public Future<List<Station>> list() {
         return db.call(c -> {
