@@ -20,7 +20,8 @@ import java.util.Map;
  * console and telemetry are off; one worker per pool and small SQL object pools keep it light.
  * <p>
  * Settings are passed as {@code QDB_*} overrides, not read from the process environment, so a stray variable
- * cannot change them. QuestDB logs through its own logger to {@code questdb/log/}, errors only.
+ * cannot change them. QuestDB logs through its own logger to {@code questdb/log/}, errors only, written out once a
+ * second by {@link QuestDbLog}.
  * Both {@link #start} and {@link #close} block: call them off the event loop.
  */
 final class EmbeddedQuestDb implements AutoCloseable {
@@ -37,10 +38,14 @@ final class EmbeddedQuestDb implements AutoCloseable {
             "w.file.rollSize=16m",
             "w.file.lifeDuration=14d",
             "w.file.sizeLimit=128m",
+            "# written out on the first idle pass after a record, not after QuestDB's 100,000 idle passes",
+            "w.file.spinBeforeFlush=0",
             "");
 
-    /** How long an idle QuestDB worker sleeps before it looks for work again. */
-    static final int IDLE_WORKER_SLEEP_MS = 50;
+    /** How long an idle worker of a pool the hub uses (HTTP, WAL apply, shared) sleeps between looks for work. */
+    static final int IDLE_WORKER_SLEEP_MS = 200;
+    /** How long an idle worker of a pool the hub never gives work (export, views) sleeps between looks. */
+    static final int UNUSED_POOL_SLEEP_MS = 1_000;
     /** Empty rounds a worker spins (and then pauses) before it naps: QuestDB's default for the first. */
     static final int SPIN_ROUNDS = 10;
     /** Empty rounds of 1 ms naps before a worker sleeps {@link #IDLE_WORKER_SLEEP_MS}. */
@@ -61,6 +66,7 @@ final class EmbeddedQuestDb implements AutoCloseable {
         Files.writeString(root.resolve("conf").resolve("log.conf"), LOG_CONF);
         // QuestDB's log factory is process-wide: the first embedded instance decides where its log goes.
         LogFactory.configureRootDir(root.toString());
+        QuestDbLog.takeOver();
         Map<String, String> env = settings(httpPort);
         ServerMain server = new ServerMain(new Bootstrap(new DefaultBootstrapConfiguration() {
             @Override
@@ -104,8 +110,11 @@ final class EmbeddedQuestDb implements AutoCloseable {
             env.put("QDB_" + pool, "1");
         }
         // An idle QuestDB worker wakes every sleep timeout to look for work (10 ms by default: eight pools woke
-        // 800 times a second and cost an idle hub about 1.2 % of a core). The hub writes in batches and reads a
-        // chart at a time, so waiting up to 50 ms for a sleeping worker costs nobody anything.
+        // 800 times a second and cost an idle hub about 1.2 % of a core; at 50 ms its seven workers still cost
+        // 0.7 %). A sleeping worker is not woken by new work, so the timeout is the longest a write waits to be
+        // applied or a chart's query to be read after a quiet spell: 200 ms, once, and nothing under load, where
+        // workers nap 1 ms at a time (below). Export and views are never used by the hub: their workers look once
+        // a second.
         // After each piece of work a QuestDB worker spins, then naps 1 ms at a time, and sleeps only after 10,000
         // empty rounds (about 3 s of 1 ms naps by default). The hub sends a batch every second or sooner, so under
         // load no worker ever slept: every pool woke about 1,000 times a second and polled all its queues, half of
@@ -113,7 +122,9 @@ final class EmbeddedQuestDb implements AutoCloseable {
         // work (enough to take a whole request arriving in pieces without a sleep in between), then sleeps.
         for (String pool : List.of("SHARED_WORKER", "WAL_APPLY_WORKER", "HTTP_WORKER", "EXPORT_WORKER",
                 "VIEW_COMPILER_WORKER", "MAT_VIEW_REFRESH_WORKER")) {
-            env.put("QDB_" + pool + "_SLEEP_TIMEOUT", String.valueOf(IDLE_WORKER_SLEEP_MS));
+            boolean used = List.of("SHARED_WORKER", "WAL_APPLY_WORKER", "HTTP_WORKER").contains(pool);
+            int sleepMs = used ? IDLE_WORKER_SLEEP_MS : UNUSED_POOL_SLEEP_MS;
+            env.put("QDB_" + pool + "_SLEEP_TIMEOUT", String.valueOf(sleepMs));
             env.put("QDB_" + pool + "_YIELD_THRESHOLD", String.valueOf(SPIN_ROUNDS));
             env.put("QDB_" + pool + "_NAP_THRESHOLD", String.valueOf(2 * SPIN_ROUNDS));
             env.put("QDB_" + pool + "_SLEEP_THRESHOLD", String.valueOf(2 * SPIN_ROUNDS + BUSY_NAP_ROUNDS));
@@ -151,6 +162,7 @@ final class EmbeddedQuestDb implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        QuestDbLog.drain();
         LOG.info("QuestDB stopped");
     }
 }
