@@ -111,10 +111,10 @@ final class EmbeddedQuestDb implements AutoCloseable {
         }
         // An idle QuestDB worker wakes every sleep timeout to look for work (10 ms by default: eight pools woke
         // 800 times a second and cost an idle hub about 1.2 % of a core; at 50 ms its seven workers still cost
-        // 0.7 %). A sleeping worker is not woken by new work, so the timeout is the longest a write waits to be
-        // applied or a chart's query to be read after a quiet spell: 200 ms, once, and nothing under load, where
-        // workers nap 1 ms at a time (below). Export and views are never used by the hub: their workers look once
-        // a second.
+        // 0.7 %). A sleeping worker is not woken by new work, so once a pool has slept (about 20 ms after its last
+        // work, below) a write waits up to 200 ms more to be applied and a chart's query up to 200 ms more to be
+        // read. The hub commits a batch once a second, so its rows reach the charts up to 200 ms later than with
+        // workers that never sleep. Export and views are never used by the hub: their workers look once a second.
         // After each piece of work a QuestDB worker spins, then naps 1 ms at a time, and sleeps only after 10,000
         // empty rounds (about 3 s of 1 ms naps by default). The hub sends a batch every second or sooner, so under
         // load no worker ever slept: every pool woke about 1,000 times a second and polled all its queues, half of
