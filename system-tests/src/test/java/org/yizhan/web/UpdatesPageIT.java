@@ -111,8 +111,12 @@ class UpdatesPageIT {
         browser.resize(Browser.PHONE);
         browser.screenshot("updates-halted-phone");
 
-        driver.findElement(halted).findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("取消"))
-                .findFirst().orElseThrow().click();
+        // the live view may draw the row again between finding its button and clicking it: find it again then
+        browser.waiting(10).until(d -> {
+            d.findElement(halted).findElements(By.tagName("button")).stream().filter(b -> b.getText().equals("取消"))
+                    .findFirst().orElseThrow().click();
+            return true;
+        });
         browser.waiting(10).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#rollouts [data-state='cancelled']")));
         JsonObject rollouts = hub.call("GET", "/api/v1/rollouts", hub.adminToken(), null);
