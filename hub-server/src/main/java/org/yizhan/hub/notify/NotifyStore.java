@@ -39,6 +39,14 @@ public final class NotifyStore {
     static final long[] RETRY_DELAYS_MS = {10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 1_800_000};
     /** How far behind the cursor alerts are looked at again (an alert committed late under a lower id). */
     static final long LOOKBACK_IDS = 1000;
+    /** The notifier's cursor over the alerts: {@code floor_id, last_id}. */
+    private static final String CURSOR = "SELECT floor_id, last_id FROM notify_cursor WHERE name = 'alerts'";
+    /**
+     * An alert {@code a} the planning pass has not seen, from the id {@link #unseenFrom} gives: the pre-check and the
+     * pass share it, so the pre-check cannot call a hub quiet that the pass would find work in.
+     */
+    private static final String UNSEEN =
+            "a.id > ? AND NOT EXISTS (SELECT 1 FROM notify_seen n WHERE n.alert_id = a.id)";
     /** New alerts taken per planning pass. */
     static final int BATCH = 500;
     public static final int MAX_LIMIT = 500;
@@ -223,23 +231,25 @@ public final class NotifyStore {
      * which then saved a chunk of its file every half second). A pass that starts just after an alert sees it.
      */
     private static boolean nothingToPlan(Connection c) throws SQLException {
-        Optional<long[]> cursor = Rows.one(c, "SELECT floor_id, last_id FROM notify_cursor WHERE name = 'alerts'",
-                rs -> new long[] {rs.getLong(1), rs.getLong(2)});
+        Optional<long[]> cursor = Rows.one(c, CURSOR, rs -> new long[] {rs.getLong(1), rs.getLong(2)});
         if (cursor.isEmpty()) {
             return false; // the pass says what is wrong
         }
-        long from = Math.max(cursor.get()[0], cursor.get()[1] - LOOKBACK_IDS);
-        return Rows.one(c, "SELECT 1 FROM alerts a WHERE a.id > ? AND NOT EXISTS "
-                        + "(SELECT 1 FROM notify_seen n WHERE n.alert_id = a.id) LIMIT 1", rs -> true, from).isEmpty()
+        return Rows.one(c, "SELECT 1 FROM alerts a WHERE " + UNSEEN + " LIMIT 1", rs -> true,
+                        unseenFrom(cursor.get())).isEmpty()
                 && Rows.one(c, "SELECT 1 FROM notify_progress WHERE done_at IS NULL LIMIT 1", rs -> true).isEmpty();
+    }
+
+    /** The id after which the pass looks for unseen alerts: {@link #LOOKBACK_IDS} behind the cursor. */
+    private static long unseenFrom(long[] cursor) {
+        return Math.max(cursor[0], cursor[1] - LOOKBACK_IDS);
     }
 
     private Future<Integer> planNow(long now) {
         return db.tx(c -> {
-            long[] cursor = Rows.one(c, "SELECT floor_id, last_id FROM notify_cursor WHERE name = 'alerts' FOR UPDATE",
-                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElseThrow(() ->
-                    new IllegalStateException("notify_cursor has no row 'alerts'"));
-            long from = Math.max(cursor[0], cursor[1] - LOOKBACK_IDS);
+            long[] cursor = Rows.one(c, CURSOR + " FOR UPDATE", rs -> new long[] {rs.getLong(1), rs.getLong(2)})
+                    .orElseThrow(() -> new IllegalStateException("notify_cursor has no row 'alerts'"));
+            long from = unseenFrom(cursor);
             List<Route> routes = routes(c);
             Map<Long, Route> byId = new HashMap<>();
             routes.forEach(r -> byId.put(r.id(), r));
@@ -248,9 +258,8 @@ public final class NotifyStore {
 
             List<String[]> fresh = Rows.list(c, "SELECT a.id, a.station_id, COALESCE(s.name, a.station_id), a.type, "
                     + "COALESCE(s.district, '') FROM alerts a LEFT JOIN stations s ON s.id = a.station_id "
-                    + "WHERE a.id > ? AND NOT EXISTS (SELECT 1 FROM notify_seen n WHERE n.alert_id = a.id) "
-                    + "ORDER BY a.id LIMIT " + BATCH, rs -> new String[] {rs.getString(1), rs.getString(2),
-                    rs.getString(3), rs.getString(4), rs.getString(5)}, from);
+                    + "WHERE " + UNSEEN + " ORDER BY a.id LIMIT " + BATCH, rs -> new String[] {rs.getString(1),
+                    rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)}, from);
             long last = cursor[1];
             for (String[] a : fresh) {
                 long id = Long.parseLong(a[0]);
