@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * between accept and CONNECT, and before CONNECT it waits as long as a packet's declared length says; so the server
  * is built on a Vert.x whose TCP server hands every accepted socket here first: a socket from an address over its
  * {@link ConnectLimiter} budget is closed at once (counted as {@code connect-rate}), any other gets a
- * {@link ConnectGuard} around the MQTT decoder once vertx-mqtt has set up its pipeline.
+ * {@link ConnectGuard} around the MQTT decoder once vertx-mqtt has set up its pipeline, and a write queue that
+ * costs nothing while empty ({@link CompactWriteQueues}).
  */
 final class GuardedMqttServer {
 
@@ -75,6 +76,7 @@ final class GuardedMqttServer {
                 so.close();
                 return;
             }
+            CompactWriteQueues.compact(so);
             mqtt.handle(so);
             ChannelPipeline pipeline = ((NetSocketInternal) so).channelHandlerContext().pipeline();
             ConnectGuard guard = guards.get();
