@@ -7,18 +7,18 @@ import java.util.Optional;
  * {@code -Xmx} says so in its log at start instead of collecting garbage all the time once the fleet connects.
  *
  * <p>The figures are the live heap measured with the fleet bench (bench/RESULTS.md, "Hub memory"): an idle hub
- * holds about 40 MB; every station connected to the hub's own MQTT endpoint about 10 KB (4.7 KB of it the outbound
- * queue Vert.x 5.0.7 gives every connection, about 3 KB Netty's and vertx-mqtt's connection objects, the rest the
- * hub's state of the station); a station behind a broker (mqtt-mode=broker) only the hub's state, about 3 KB; the
- * QuestDB engine inside the hub about 55 MB more at 15,000 stations. The heap should be about 1.6 times the live
- * heap: with less, the collector runs nearly all the time (measured: a 320 MB heap holding 187 MB live still copes,
- * with a full collection about every 20 s).
+ * holds about 40 MB; every station connected to the hub's own MQTT endpoint about 6 KB (about 3 KB of it Netty's,
+ * Vert.x's and vertx-mqtt's connection objects, the rest the hub's state of the station; 10 KB before the endpoint
+ * gave each connection a compact write queue); a station behind a broker (mqtt-mode=broker) only the hub's state,
+ * about 3 KB; the QuestDB engine inside the hub about 55 MB more at 15,000 stations (189 MB live in all). The heap
+ * should be about 1.6 times the live heap: with less, the collector runs nearly all the time (measured: a 321 MB
+ * heap holding 180-189 MB live still copes, with a full collection every 13-20 s).
  */
 final class HeapAdvice {
 
     static final long MIB = 1024L * 1024;
     static final long IDLE_BYTES = 48 * MIB;
-    static final long PER_CONNECTED_STATION_BYTES = 10 * 1024;
+    static final long PER_CONNECTED_STATION_BYTES = 6 * 1024;
     static final long PER_BROKERED_STATION_BYTES = 3 * 1024;
     static final long EMBEDDED_TIME_SERIES_BYTES = 64 * MIB;
     static final double HEADROOM = 1.6;
