@@ -7,7 +7,7 @@ set -euo pipefail
 jar=${1:-hub-server/target/yizhan-hub.jar}
 rest=${2:-120}
 window=${3:-120}
-opts=${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20}
+opts=${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:TrimNativeHeapInterval=30000}
 jar=$(readlink -f "$jar")
 dir=$(mktemp -d /tmp/yizhan-hub-idle.XXXXXX)
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

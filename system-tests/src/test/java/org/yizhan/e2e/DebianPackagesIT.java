@@ -192,6 +192,14 @@ class DebianPackagesIT {
         assertThat(Files.readString(state)).as("the station's state outlives a purge").isEqualTo("events not yet sent");
     }
 
+    /** The JVM options a unit file sets in its {@code Environment="JAVA_OPTS=..."} line. */
+    private static List<String> javaOpts(Path unit) throws java.io.IOException {
+        String prefix = "Environment=\"JAVA_OPTS=";
+        String line = Files.readAllLines(unit).stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError(unit + " sets no JAVA_OPTS"));
+        return List.of(line.substring(prefix.length(), line.lastIndexOf('"')).trim().split("\\s+"));
+    }
+
     private static String readQuietly(Path file) {
         try {
             return Files.readString(file);
@@ -228,7 +236,10 @@ class DebianPackagesIT {
         assertThat(new JsonObject(Files.readString(settings)).getString("public-mqtt-host"))
                 .isEqualTo("hub.union.example");
 
-        // the installed jar starts on the packaged settings (ports and data moved by environment, as hub.env may)
+        // the installed jar starts on the packaged settings and with the unit's JVM flags (ports and data moved by
+        // environment, as hub.env may): a flag this JVM does not know would stop the service at start
+        List<String> unitFlags = javaOpts(root.resolve("lib/systemd/system/yizhan-hub.service"));
+        assertThat(unitFlags).contains("-Xmx512m", "-XX:+UseSerialGC", "-XX:TrimNativeHeapInterval=30000");
         Path dataDir = tmp.resolve("hub-data");
         Map<String, String> env = new java.util.HashMap<>();
         env.put("YIZHAN_DATA_DIR", dataDir.toString());
@@ -238,8 +249,8 @@ class DebianPackagesIT {
         env.put("YIZHAN_MQTT_PORT", "0");
         env.put("YIZHAN_ADMIN_PASSWORD", TestHub.ADMIN_PASSWORD);
         try (org.yizhan.testing.Proc hubProc = org.yizhan.testing.Proc.start("packaged-hub",
-                root.resolve("opt/yizhan/yizhan-hub.jar"), List.of("run", "--config", settings.toString()), env,
-                tmp.resolve("logs"))) {
+                root.resolve("opt/yizhan/yizhan-hub.jar"), unitFlags, List.of("run", "--config", settings.toString()),
+                env, tmp.resolve("logs"))) {
             JsonObject ports = org.yizhan.testing.Proc.awaitPorts(dataDir, hubProc);
             java.net.http.HttpResponse<String> live = java.net.http.HttpClient.newHttpClient().send(
                     java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + ports.getInteger("http")

@@ -37,9 +37,15 @@ public final class Proc implements AutoCloseable {
 
     public static Proc start(String name, Path jar, List<String> args, Map<String, String> env, Path logDir)
             throws IOException {
+        return start(name, jar, List.of("-Xmx256m"), args, env, logDir);
+    }
+
+    /** Starts the jar in a JVM with the given options (a packaged unit's {@code JAVA_OPTS}, say). */
+    public static Proc start(String name, Path jar, List<String> jvmOptions, List<String> args,
+                             Map<String, String> env, Path logDir) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx256m");
+        cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar.toString());
         cmd.addAll(args);
