@@ -95,7 +95,7 @@ class CompactWriteQueuesTest {
             // write from outside the event loop until Vert.x says the queue is full (the peer reads nothing), then
             // a hundred blocks more; a cap stops a broken queue from filling the heap
             int extra = 0;
-            for (int i = 0; i < 256 * 1024 && extra < 100; i++) {
+            for (int i = 0; i < 64 * 1024 && extra < 100; i++) {
                 Buffer block = Buffer.buffer(new byte[BLOCK]).setInt(0, i);
                 so.write(block);
                 written[0]++;
