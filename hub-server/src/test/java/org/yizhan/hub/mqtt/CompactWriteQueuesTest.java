@@ -3,7 +3,9 @@ package org.yizhan.hub.mqtt;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,9 @@ import static org.yizhan.hub.mqtt.MqttEndpointFixture.await;
 class CompactWriteQueuesTest {
 
     private static final int BLOCK = 1024;
+    /** Blocks the writer sends in the slow-peer test: 8 MB. */
+    private static final int BLOCKS = 8 * 1024;
+    private static final int SOCKET_BUFFER = 16 * 1024;
 
     /** A TCP server whose connect handler compacts every other accepted socket's queue (the first, the third...). */
     private static final class Server {
@@ -33,7 +38,11 @@ class CompactWriteQueuesTest {
         final int port;
 
         Server(Vertx vertx) {
-            NetServer server = vertx.createNetServer().connectHandler(so -> {
+            this(vertx, new NetServerOptions());
+        }
+
+        Server(Vertx vertx, NetServerOptions options) {
+            NetServer server = vertx.createNetServer(options).connectHandler(so -> {
                 swapped.add(accepted.size() % 2 == 0 && CompactWriteQueues.compact(so));
                 accepted.add(so);
             });
@@ -63,8 +72,10 @@ class CompactWriteQueuesTest {
 
     @Test
     void writesFromAnotherThreadWaitInTheQueueWhileThePeerIsSlowAndArriveInOrder(Vertx vertx) throws Exception {
-        Server server = new Server(vertx);
-        NetClient client = vertx.createNetClient();
+        // small socket buffers on both ends, so that what the kernel and Netty take (tens of KB, and what the paused
+        // peer read before it stopped reading, well under 2 MB) is far below what the writer sends
+        Server server = new Server(vertx, new NetServerOptions().setSendBufferSize(SOCKET_BUFFER));
+        NetClient client = vertx.createNetClient(new NetClientOptions().setReceiveBufferSize(SOCKET_BUFFER));
         NetSocket peer = await(client.connect(server.port, "127.0.0.1"));
         AtomicLong received = new AtomicLong();
         AtomicLong outOfOrder = new AtomicLong();
@@ -90,31 +101,24 @@ class CompactWriteQueuesTest {
 
         AtomicBoolean drained = new AtomicBoolean();
         so.drainHandler(v -> drained.set(true));
-        long[] written = new long[1];
         Thread writer = new Thread(() -> {
-            // write from outside the event loop until Vert.x says the queue is full (the peer reads nothing), then
-            // a hundred blocks more; a cap stops a broken queue from filling the heap
-            int extra = 0;
-            for (int i = 0; i < 64 * 1024 && extra < 100; i++) {
-                Buffer block = Buffer.buffer(new byte[BLOCK]).setInt(0, i);
-                so.write(block);
-                written[0]++;
-                if (so.writeQueueFull()) {
-                    extra++;
-                }
+            for (int i = 0; i < BLOCKS; i++) {
+                so.write(Buffer.buffer(new byte[BLOCK]).setInt(0, i));
             }
         }, "writer");
         writer.start();
         writer.join(60_000);
         assertThat(writer.isAlive()).as("writer finished").isFalse();
+        // the peer reads nothing: once the event loop has moved what the socket takes, the rest waits in the queue
+        await().atMost(Duration.ofSeconds(10)).until(() -> queue.size() > BLOCKS / 2);
         assertThat(so.writeQueueFull()).as("Vert.x reports the queue full while the peer reads nothing").isTrue();
-        assertThat(queue.size()).as("writes wait in the compact queue").isGreaterThan(16);
+        drained.set(false);
 
         peer.resume();
-        long total = written[0] * BLOCK;
+        long total = (long) BLOCKS * BLOCK;
         await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == total);
         assertThat(outOfOrder.get()).as("blocks out of order").isZero();
         await().atMost(Duration.ofSeconds(10)).until(() -> queue.isEmpty() && drained.get());
-        assertThat(so.writeQueueFull()).isFalse();
+        assertThat(so.writeQueueFull()).as("writable again once the peer read everything").isFalse();
     }
 }
