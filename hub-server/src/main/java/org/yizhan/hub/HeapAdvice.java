@@ -12,7 +12,7 @@ import java.util.Optional;
  * gave each connection a compact write queue); a station behind a broker (mqtt-mode=broker) only the hub's state,
  * about 3 KB; the QuestDB engine inside the hub about 55 MB more at 15,000 stations (189 MB live in all). The heap
  * should be about 1.6 times the live heap: with less, the collector runs nearly all the time (measured: a 321 MB
- * heap holding 180-189 MB live still copes, with a full collection every 13-20 s).
+ * heap holding 189 MB live still copes, with a full collection every 11-43 s).
  */
 final class HeapAdvice {
 

@@ -10,7 +10,7 @@ class HeapAdviceTest {
 
     @Test
     void fifteenThousandStationsWithTheEmbeddedStoresFitTheHeapTheyWereMeasuredIn() {
-        // the fleet bench: 15,000 stations connected, embedded QuestDB and H2, 180-189 MB live in a 321 MB heap
+        // the fleet bench: 15,000 stations connected, embedded QuestDB and H2, 189 MB live in a 321 MB heap
         long needed = HeapAdvice.neededBytes(15_000, true, true);
         assertThat(needed).isBetween(300 * MIB, 340 * MIB);
         assertThat(HeapAdvice.warning(15_000, true, true, 512 * MIB)).isEmpty();
@@ -19,7 +19,7 @@ class HeapAdviceTest {
     }
 
     @Test
-    void theStoresOutsideTheHubNeedAboutFiftyFiveMbLess() {
+    void theStoresOutsideTheHubNeedLessHeap() {
         long outside = HeapAdvice.neededBytes(15_000, true, false);
         assertThat(outside).isBetween(200 * MIB, 240 * MIB);
         assertThat(HeapAdvice.neededBytes(15_000, true, true) - outside).isBetween(80 * MIB, 120 * MIB);
