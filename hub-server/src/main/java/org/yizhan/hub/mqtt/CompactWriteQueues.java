@@ -96,25 +96,27 @@ final class CompactWriteQueues {
 
     private record Fields(Field outbound, Field mqp, Field queue) {
 
-        Optional<Queue<?>> queue(VertxConnection connection) throws ReflectiveOperationException {
+        /** The connection's {@code MessagePassingQueue}; empty for a strict-thread-mode one, which has no queue. */
+        Optional<Object> passing(VertxConnection connection) throws ReflectiveOperationException {
             Object messages = outbound.get(connection);
-            if (!(messages instanceof OutboundMessageQueue<?>)) {
-                return Optional.empty(); // a strict-thread-mode connection writes straight through, without a queue
-            }
-            return Optional.of((Queue<?>) queue.get(mqp.get(messages)));
+            return messages instanceof OutboundMessageQueue<?> ? Optional.of(mqp.get(messages)) : Optional.empty();
+        }
+
+        Optional<Queue<?>> queue(VertxConnection connection) throws ReflectiveOperationException {
+            Optional<Object> passing = passing(connection);
+            return passing.isEmpty() ? Optional.empty() : Optional.of((Queue<?>) queue.get(passing.get()));
         }
 
         boolean swap(VertxConnection connection) throws ReflectiveOperationException {
-            Object messages = outbound.get(connection);
-            if (!(messages instanceof OutboundMessageQueue<?>)) {
+            Optional<Object> passing = passing(connection);
+            if (passing.isEmpty()) {
                 return false;
             }
-            Object passing = mqp.get(messages);
-            Queue<?> current = (Queue<?>) queue.get(passing);
+            Queue<?> current = (Queue<?>) queue.get(passing.get());
             if (current instanceof ConcurrentLinkedQueue<?> || !current.isEmpty()) {
                 return false;
             }
-            queue.set(passing, new ConcurrentLinkedQueue<>());
+            queue.set(passing.get(), new ConcurrentLinkedQueue<>());
             return true;
         }
     }
