@@ -3,6 +3,7 @@ package org.yizhan.hub.live;
 import io.vertx.core.json.JsonObject;
 import org.yizhan.protocol.Telemetry;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,6 +35,11 @@ public final class StationLive {
             }
         }
 
+        /** The latest telemetry, or null before the first. */
+        Telemetry telemetry() {
+            return telemetry;
+        }
+
         /** When the station was last heard from, or -1 if not since the hub started (or loaded it). */
         public long lastSeen() {
             return lastSeen;
@@ -48,9 +54,41 @@ public final class StationLive {
         return s != null ? s : slots.computeIfAbsent(stationId, id -> new Slot());
     }
 
-    /** Stores the station's latest telemetry (validated). */
+    /**
+     * Stores the station's latest telemetry (validated). Its parts that equal the previous reading's (an idle port,
+     * a closed door, a steady room) are kept as the previous reading's objects: a reading lives until the station's
+     * next, longer than a young collection, so each new part kept here is one the collector copies and promotes to
+     * die in the old generation.
+     */
     public void telemetry(String stationId, Telemetry telemetry) {
-        slot(stationId).telemetry = telemetry;
+        Slot s = slot(stationId);
+        s.telemetry = sharing(s.telemetry, telemetry);
+    }
+
+    /** {@code now}, made of {@code before}'s parts where they are equal to its own. */
+    static Telemetry sharing(Telemetry before, Telemetry now) {
+        if (before == null) {
+            return now;
+        }
+        return new Telemetry(now.ts(), same(before.occupancy(), now.occupancy()), same(before.door(), now.door()),
+                sameParts(before.chargers(), now.chargers()), same(before.env(), now.env()),
+                same(before.loads(), now.loads()), same(before.position(), now.position()));
+    }
+
+    private static <T> T same(T before, T now) {
+        return before.equals(now) ? before : now;
+    }
+
+    /** {@code now}'s chargers, each taken from {@code before} where the one at the same place equals it. */
+    private static List<Telemetry.Charger> sameParts(List<Telemetry.Charger> before, List<Telemetry.Charger> now) {
+        if (before.equals(now)) {
+            return before;
+        }
+        Telemetry.Charger[] parts = now.toArray(new Telemetry.Charger[0]);
+        for (int i = 0; i < parts.length && i < before.size(); i++) {
+            parts[i] = same(before.get(i), parts[i]);
+        }
+        return List.of(parts);
     }
 
     /** The station's latest telemetry as its contract JSON (a new object each call). */

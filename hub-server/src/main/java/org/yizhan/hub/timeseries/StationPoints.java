@@ -124,7 +124,12 @@ final class StationPoints {
             out.add(record.apply(s.values).at(s.skippedAt));
         }
         out.add(record.apply(values).at(ts));
-        s.values = values;
+        if (s.values == null) {
+            s.values = values;
+        } else {
+            // into the series' own array: a new one each write lived until the next and was promoted to die old
+            System.arraycopy(values, 0, s.values, 0, values.length);
+        }
         s.writtenAt = ts;
         s.skippedAt = -1;
     }
