@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Who holds the arrays of a heap dump: bytes of Object[], byte[], int[], long[] and double[] arrays by the class of an object that
-references them (the first referrer found), for bench/RESULTS.md's memory per station.
+references them (the first referrer found; a static field shows as "static field of" its class), for
+bench/RESULTS.md's memory per station.
 
     jcmd <pid> GC.heap_dump -all=false /tmp/hub.hprof      # live objects only
     bench/profile/array-owners.py /tmp/hub.hprof [top] [class]
@@ -33,6 +34,7 @@ def main(path, top, wanted=None):
     class_fields = {}   # class id -> (super id, [field types])
     instances = []      # (offset of field bytes, length, class id)
     arrays = {}         # array id -> (kind, bytes)
+    statics = []        # (class id, object id) of static reference fields
     size = len(m)
     while pos < size:
         tag = m[pos]
@@ -73,6 +75,8 @@ def main(path, top, wanted=None):
                     p += 2
                     for _ in range(sc):
                         t = m[p + 8]
+                        if t == 2:
+                            statics.append((cid, struct.unpack_from('>Q', m, p + 9)[0]))
                         p += 9 + BASIC_SIZE[t]
                     ic, = struct.unpack_from('>H', m, p)
                     p += 2
@@ -145,6 +149,11 @@ def main(path, top, wanted=None):
             if a is not None and r not in seen:
                 seen.add(r)
                 owner_bytes[a[0]][holder] += a[1]
+    for cid, r in statics:
+        a = arrays.get(r)
+        if a is not None and r not in seen:
+            seen.add(r)
+            owner_bytes[a[0]]['static field of ' + name(cid)] += a[1]
     shallow = Counter()
     for oid, at, n, cid in instances:
         if n >= 0:
