@@ -53,6 +53,9 @@ class StationLifecycleIT {
         env.put("YIZHAN_PUBLIC_MQTT_HOST", "127.0.0.1");
         env.put("YIZHAN_ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.put("YIZHAN_STARTUP_GRACE_SECONDS", "3");
+        // every reading written: with the dead bands the reading that reaches 3 riders may share its one-second
+        // history bucket with the one before it, and the steady 3 after it is written only at the 60 s keep time
+        env.put("YIZHAN_TS_UNCHANGED_WRITE_SECONDS", "0");
         Files.deleteIfExists(dataDir.resolve("ports.json"));
         Proc p = Proc.start("hub", Proc.jar("hub-server", "yizhan-hub.jar"), List.of("run"), env, tmp.resolve("logs"));
         procs.add(p);
