@@ -66,7 +66,7 @@ public final class StationLive {
     }
 
     /** {@code now}, made of {@code before}'s parts where they are equal to its own. */
-    static Telemetry sharing(Telemetry before, Telemetry now) {
+    private static Telemetry sharing(Telemetry before, Telemetry now) {
         if (before == null) {
             return now;
         }

@@ -6,11 +6,13 @@ import org.yizhan.hub.metrics.HubMetrics;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -89,5 +91,58 @@ class LineWriterTest {
         w.close(10_000);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(3_000);
         assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void theBatchGivesBackEveryRecordAsAddedThroughGrowthAndClearing() {
+        LineWriter.LineBatch batch = new LineWriter.LineBatch();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) { // past the first offsets array and text buffer
+            String line = i % 7 == 0 ? "" : i % 5 == 0 ? "occupancy,station=文三路驿站 count=" + i + "i " + i
+                    : "m v=" + i + "i " + i;
+            batch.add(line);
+            expected.add(line);
+        }
+        assertThat(batch).hasSize(3_000).containsExactlyElementsOf(expected);
+        assertThat(batch.get(0)).isEmpty();
+        assertThat(batch.get(5)).isEqualTo("occupancy,station=文三路驿站 count=5i 5");
+        assertThat(batch.get(2_999)).isEqualTo(expected.get(2_999));
+        assertThatThrownBy(() -> batch.get(3_000))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> batch.get(-1))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+
+        batch.clear();
+        assertThat(batch).isEmpty();
+        assertThatThrownBy(() -> batch.get(0))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+        batch.addAll(List.of("a x=1i 1", "b y=2i 2"));
+        assertThat(batch).containsExactly("a x=1i 1", "b y=2i 2");
+
+        batch.clear();
+        String big = "m s=\"" + "x".repeat(LineWriter.LineBatch.KEEP_CHARS) + "\" 1";
+        batch.add(big);
+        assertThat(batch.get(0)).isEqualTo(big);
+        batch.clear(); // a burst's buffer is let go; the batch still works
+        batch.add("m v=1i 1");
+        assertThat(batch).containsExactly("m v=1i 1");
+    }
+
+    @Test
+    void manyBatchesReachTheSenderInOrderAndWhole() throws Exception {
+        LineWriter w = new LineWriter("test store", sent::addAll, new DiskBuffer(dir, 1 << 20), new HubMetrics(), 100);
+        try {
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                List<String> lines = List.of("m,station=st-" + i + " v=" + i + "i " + i,
+                        "n,station=驿站 w=" + i + "i " + i);
+                expected.addAll(lines);
+                w.offer(lines);
+            }
+            w.flush().get(10, TimeUnit.SECONDS);
+            assertThat(sent).containsExactlyElementsOf(expected);
+        } finally {
+            w.close(5_000);
+        }
     }
 }
