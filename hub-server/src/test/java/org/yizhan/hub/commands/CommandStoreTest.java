@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.yizhan.hub.db.Database;
+import org.yizhan.hub.db.Rows;
 import org.yizhan.hub.db.TestRegistry;
 import org.yizhan.protocol.Command;
 import org.yizhan.protocol.CommandResult;
@@ -78,6 +79,31 @@ class CommandStoreTest {
         assertThat(got.getJsonObject("result").getJsonObject("error").getString("code")).isEqualTo("jammed");
         assertThat(got.getJsonObject("args").getInteger("seconds")).isEqualTo(5);
         assertThat(await(store.get("01HNOPE0000000000000000000"))).isEmpty();
+    }
+
+    @Test
+    void theExpiryPassReadsOpenCommandsThroughItsIndexNotTheWholeTable() {
+        String plan = await(db.call(c -> {
+            boolean postgres = c.getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+            if (postgres) {
+                // on a table this small PostgreSQL would read it all anyway: ask whether the index can serve
+                c.createStatement().execute("SET enable_seqscan = off");
+            }
+            try (PreparedStatement ps = c.prepareStatement("EXPLAIN " + CommandStore.EXPIRE_DUE_SQL)) {
+                Rows.bind(ps, "pending", "delivered", 1L);
+                StringBuilder b = new StringBuilder();
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        b.append(rs.getString(1)).append('\n');
+                    }
+                }
+                if (postgres) {
+                    c.createStatement().execute("RESET enable_seqscan");
+                }
+                return b.toString();
+            }
+        }));
+        assertThat(plan.toLowerCase()).as("the expiry query's plan").contains("commands_status_expires");
     }
 
     @Test
