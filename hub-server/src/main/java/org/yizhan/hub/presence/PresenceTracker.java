@@ -20,6 +20,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,6 +82,12 @@ public final class PresenceTracker {
      * 15,000 stations, with a flush every 30 s, H2 took 13 % of the hub's CPU samples.
      */
     static final long FLUSH_ALONE_MILLIS = 120_000;
+    /**
+     * Rows per last-seen transaction. One transaction for all 15,000 stations held H2's uncommitted row versions and
+     * undo log for seconds, past several young collections: each flush promoted about 100 MB and set off two full
+     * collections of about 0.6 s (bench/RESULTS.md).
+     */
+    static final int FLUSH_CHUNK_ROWS = 500;
     /** How often the presence of stations connected elsewhere is read from the registry. */
     public static final long REFRESH_MILLIS = 2_000;
     /** The silence sweep's lease: renewed this often, and taken over by another hub this long after the last renewal. */
@@ -135,6 +142,10 @@ public final class PresenceTracker {
     private final AlertStore alerts;
     private final long graceMillis;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** The last-seen flush running or last run; the next one runs after it. */
+    private Future<Void> flushing = Future.succeededFuture();
+    /** A flush waits behind {@link #flushing} and has not collected its stations yet. */
+    private boolean flushQueued;
     private long startedAt;
     private long graceEnd;
     private long scanTimer = -1;
@@ -555,34 +566,62 @@ public final class PresenceTracker {
     }
 
     /**
-     * Writes last_seen of stations heard from since the previous flush, in one batch and one transaction (15,000
-     * rows committed one by one cost H2 about 170 µs each).
+     * Writes last_seen of stations heard from since the previous flush, in order of station id, in batches of
+     * {@value #FLUSH_CHUNK_ROWS} rows, each its own transaction, one after another (15,000 rows committed one by one
+     * cost H2 about 170 µs each). A flush runs after the one before it; while one waits to run, asking again returns
+     * that one, which takes whatever is new by the time it starts. A batch that fails stays to be written next time.
      */
     Future<Void> flushLastSeen() {
-        List<Object[]> dirty = new ArrayList<>();
+        if (flushQueued) {
+            return flushing;
+        }
+        flushQueued = true;
+        flushing = flushing.transform(ar -> {
+            flushQueued = false;
+            return writeLastSeen();
+        });
+        return flushing;
+    }
+
+    private Future<Void> writeLastSeen() {
+        List<Entry> dirty = new ArrayList<>();
         for (Entry e : entries.values()) {
-            long seen = e.slot.lastSeen();
-            if (seen > e.flushedLastSeen) {
-                e.flushedLastSeen = seen;
-                dirty.add(new Object[]{e.stationId, seen});
+            if (e.slot.lastSeen() > e.flushedLastSeen) {
+                dirty.add(e);
             }
         }
-        if (dirty.isEmpty()) {
-            return Future.succeededFuture();
+        dirty.sort(Comparator.comparing(e -> e.stationId));
+        Future<Void> written = Future.succeededFuture();
+        for (int from = 0; from < dirty.size(); from += FLUSH_CHUNK_ROWS) {
+            List<Entry> chunk = dirty.subList(from, Math.min(dirty.size(), from + FLUSH_CHUNK_ROWS));
+            written = written.compose(v -> writeLastSeen(chunk));
+        }
+        return written.onFailure(err -> LOG.warn("Writing last-seen times failed: {}", err.getMessage()));
+    }
+
+    private Future<Void> writeLastSeen(List<Entry> chunk) {
+        long[] seen = new long[chunk.size()];
+        for (int i = 0; i < seen.length; i++) {
+            seen[i] = chunk.get(i).slot.lastSeen();
         }
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE stations SET last_seen = ? WHERE id = ? AND (last_seen IS NULL OR last_seen < ?)")) {
-                for (Object[] d : dirty) {
-                    ps.setLong(1, (Long) d[1]);
-                    ps.setString(2, (String) d[0]);
-                    ps.setLong(3, (Long) d[1]);
+                for (int i = 0; i < seen.length; i++) {
+                    ps.setLong(1, seen[i]);
+                    ps.setString(2, chunk.get(i).stationId);
+                    ps.setLong(3, seen[i]);
                     ps.addBatch();
                 }
                 ps.executeBatch();
             }
             return (Void) null;
-        }).onFailure(err -> LOG.warn("Writing last-seen times failed: {}", err.getMessage()));
+        }).onSuccess(v -> {
+            for (int i = 0; i < seen.length; i++) {
+                Entry e = chunk.get(i);
+                e.flushedLastSeen = Math.max(e.flushedLastSeen, seen[i]);
+            }
+        });
     }
 
     /** Runs the station's registry work one after another, so an alert closes only after it was opened. */
