@@ -116,7 +116,8 @@ status() {
     return "$all"
 }
 
-# wait_until PART SECONDS PID COMMAND...: polls COMMAND until it succeeds; fails when PID exits or time is up
+# wait_until PART SECONDS PID COMMAND...: polls COMMAND until it succeeds; fails when PID exits or time is up.
+# Each poll must end by itself (curl --max-time): one request left unanswered would otherwise hold the script.
 wait_until() {
     local part="$1" seconds="$2" pid="$3" i
     shift 3
@@ -256,7 +257,7 @@ EOF
         -d "$target/questdb"
     pid=$!
     record_pid questdb "$pid" java
-    wait_until questdb 90 "$pid" curl -fsS "http://127.0.0.1:$qdb/exec?query=SELECT%201"
+    wait_until questdb 90 "$pid" curl -fsS --max-time 5 "http://127.0.0.1:$qdb/exec?query=SELECT%201"
 
     local n http servers="" hubs_json=""
     for ((n = 1; n <= hubs; n++)); do
@@ -276,7 +277,7 @@ EOF
             java "${hub_java_opts[@]}" -jar "$hub_jar" run
         pid=$!
         record_pid "hub-$n" "$pid" java
-        wait_until "hub-$n" 120 "$pid" curl -fsS "http://127.0.0.1:$http/health"
+        wait_until "hub-$n" 120 "$pid" curl -fsS --max-time 5 "http://127.0.0.1:$http/health"
         servers+="    server hub-$n 127.0.0.1:$http check inter 2s fall 2 rise 1"$'\n'
         hubs_json+="${hubs_json:+,}{\"http\":$http,\"pid\":$pid}"
     done
@@ -313,7 +314,7 @@ EOF
     spawn haproxy /usr/sbin/haproxy -db -f "$target/haproxy.cfg"
     pid=$!
     record_pid haproxy "$pid" haproxy
-    wait_until haproxy 30 "$pid" curl -fsS "http://127.0.0.1:$lb/health"
+    wait_until haproxy 30 "$pid" curl -fsS --max-time 5 "http://127.0.0.1:$lb/health"
 
     local json="$target/cluster.json"
     {
